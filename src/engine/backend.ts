@@ -1,0 +1,188 @@
+// The Backend interface: every operation of the course, as the layers call it.
+//
+// Two implementations:
+//   cpu/    float64 reference — simple, obviously right; the tests' oracle and the
+//           fallback when a browser has no WebGPU.
+//   gpu/    WGSL kernels on WebGPU (navigator.gpu in the browser, Dawn in Node).
+//
+// Conventions (the course's):
+//   - row-major, batch first; dense input (m, d); images NHWC (m, H, W, C);
+//   - Conv2D weights (kh, kw, c_in, c_out), biases (1, n);
+//   - labels are one-hot (m, k) float tensors.
+//
+// Execution model: operations are recorded, not run. The GPU backend records every
+// op into one command encoder; `flush()` submits it (once per training step) and
+// `read()` is the only way data comes back (it flushes first). Nothing reads back
+// behind the caller's back. The CPU backend runs each op at once; flush is a no-op.
+
+import type { Padding, Shape, Window2D } from './geometry';
+
+export type BackendKind = 'webgpu' | 'cpu';
+
+/** Element type. 'f32' tensors hold float64 on the CPU reference, float32 on the GPU. */
+export type DType = 'f32' | 'u32';
+
+export interface Tensor {
+  readonly shape: Shape;
+  /** number of elements */
+  readonly size: number;
+  readonly dtype: DType;
+  /** shown in GPU debuggers and error messages */
+  readonly label: string;
+  /** true once disposed; using it afterwards throws */
+  readonly disposed: boolean;
+}
+
+export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
+export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
+
+export interface MatmulOptions {
+  /** use Aᵀ: A is stored (K, M) */
+  transA?: boolean;
+  /** use Bᵀ: B is stored (N, K) */
+  transB?: boolean;
+  /** fused epilogue: add a (1, N) bias to every row … */
+  bias?: Tensor;
+  /** … then apply an activation */
+  activation?: Activation;
+}
+
+export interface Conv2DOptions {
+  stride: number;
+  pad: Padding;
+}
+
+export interface Pool2DOptions {
+  mode: 'max' | 'avg';
+  kernel: readonly [number, number];
+  stride: number;
+  pad: Padding;
+}
+
+export interface PoolResult {
+  /** (m, oh, ow, c) */
+  y: Tensor;
+  /** max pooling only: (m, oh, ow, c) u32 flat index into the input of the chosen element */
+  argmax?: Tensor;
+}
+
+export interface SgdHyper {
+  lr: number;
+  /** 0 disables momentum: v ← μ·v − lr·g; p ← p + v */
+  momentum: number;
+}
+
+export interface AdamHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1-based step count, for bias correction */
+  t: number;
+}
+
+/** Counters for the lean-step checks (instrumented, not timed). */
+export interface BackendStats {
+  dispatches: number;
+  submissions: number;
+  readbacks: number;
+}
+
+export interface Backend {
+  readonly kind: BackendKind;
+  /** e.g. "SwiftShader Device (Subzero)" or "NVIDIA H100"; "float64 CPU reference" on cpu */
+  readonly deviceName: string;
+  /** true for a software adapter (SwiftShader, WARP, llvmpipe) or the CPU backend */
+  readonly isFallback: boolean;
+  readonly stats: BackendStats;
+
+  // ── tensors ────────────────────────────────────────────────────────────────
+  fromArray(data: ArrayLike<number>, shape: Shape, label?: string, dtype?: DType): Tensor;
+  zeros(shape: Shape, label?: string): Tensor;
+  /** overwrite a tensor's contents (setting parameters); data.length must equal t.size */
+  write(t: Tensor, data: ArrayLike<number>): void;
+  /** a tensor with the same data and a new shape of equal size (Flatten) */
+  reshape(t: Tensor, shape: Shape): Tensor;
+  /** copy of t in a new tensor */
+  clone(t: Tensor, label?: string): Tensor;
+  /** flushes pending work and copies the tensor to the host */
+  read(t: Tensor): Promise<Float32Array | Float64Array>;
+  dispose(...ts: (Tensor | undefined | null)[]): void;
+  /** submit recorded work (GPU: one command buffer); no-op on the CPU */
+  flush(): void;
+  /** resolves when all submitted work is done */
+  sync(): Promise<void>;
+  /** release every resource; the backend is unusable afterwards */
+  destroy(): void;
+
+  // ── dense algebra ──────────────────────────────────────────────────────────
+  /** C (M, N) = op(A) · op(B) [+ 1·bias] then activation; op is identity or transpose */
+  matmul(a: Tensor, b: Tensor, opts?: MatmulOptions): Tensor;
+  /** Y = act(X + 1·b); X (M, N), b (1, N) or null for no bias */
+  biasActivation(x: Tensor, b: Tensor | null, act: Activation): Tensor;
+  /** dZ = dY ⊙ act'(Y), written in terms of the activation's output Y */
+  activationBackward(dy: Tensor, y: Tensor, act: Activation): Tensor;
+  /** (M, N) → (1, N): column sums (bias gradients) */
+  sumRows(x: Tensor): Tensor;
+  /** elementwise a·x + b·y (gradient accumulation, momentum bookkeeping) */
+  axpby(alpha: number, x: Tensor, beta: number, y: Tensor): Tensor;
+  /** elementwise x·scale */
+  scale(x: Tensor, s: number): Tensor;
+
+  // ── softmax and losses ─────────────────────────────────────────────────────
+  /** row-wise max-shifted softmax of (M, N) */
+  softmax(x: Tensor): Tensor;
+  /** Jacobian-vector product per row: dZ = σ ⊙ (dY − Σ_k dY_k σ_k), σ the softmax output */
+  softmaxBackward(dy: Tensor, sigma: Tensor): Tensor;
+  /** L = −(1/m) Σ_i Σ_k y_ik · ln ŷ_ik, ŷ probabilities; returns a (1) tensor */
+  crossEntropy(yhat: Tensor, y: Tensor): Tensor;
+  /** dL/dŷ = −y / (m · ŷ) — the unfused path (numerically fragile when ŷ → 0) */
+  crossEntropyBackward(yhat: Tensor, y: Tensor): Tensor;
+  /**
+   * Fused softmax–cross-entropy on logits Z (m, k):
+   * probs = softmax(Z), loss = −(1/m) Σ y·ln probs (computed as log-sum-exp, stable),
+   * dZ = (probs − y)/m. One kernel family; the backward needs only probs and y.
+   */
+  softmaxCrossEntropy(logits: Tensor, y: Tensor): { loss: Tensor; probs: Tensor };
+  softmaxCrossEntropyBackward(probs: Tensor, y: Tensor): Tensor;
+  /** L = (1/2m) Σ_i Σ_j (ŷ_ij − y_ij)², squared error halved and averaged over rows; a (1) tensor */
+  mse(yhat: Tensor, y: Tensor): Tensor;
+  /** dL/dŷ = (ŷ − y)/m */
+  mseBackward(yhat: Tensor, y: Tensor): Tensor;
+
+  // ── convolution (im2col) ───────────────────────────────────────────────────
+  /** X (m, H, W, C) → cols (m·oh·ow, kh·kw·C), column index (i·kw + j)·C + c; zeros in the padding */
+  im2col(x: Tensor, win: Window2D): Tensor;
+  /** adjoint of im2col: cols (m·oh·ow, kh·kw·C) → dX (m, H, W, C), summing overlapping patches */
+  col2im(cols: Tensor, win: Window2D): Tensor;
+  /** Z = conv(X, W) + b, then activation; W (kh, kw, C, F), b (1, F) → (m, oh, ow, F) */
+  conv2d(x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2DOptions, act?: Activation): Tensor;
+  /** gradients of Z = conv(X, W) + b given dZ; dX only when needInput */
+  conv2dBackward(
+    dz: Tensor,
+    x: Tensor,
+    w: Tensor,
+    opts: Conv2DOptions,
+    needInput: boolean,
+  ): { dx?: Tensor; dw: Tensor; db: Tensor };
+
+  // ── pooling ────────────────────────────────────────────────────────────────
+  /** zero padding takes part in the window (the course's pad-then-pool) */
+  pool2d(x: Tensor, opts: Pool2DOptions): PoolResult;
+  /** max: the gradient goes to the arg-max; avg: spread evenly over the kh·kw window */
+  pool2dBackward(dy: Tensor, xShape: Shape, opts: Pool2DOptions, argmax?: Tensor): Tensor;
+
+  // ── optimizers (in place) ──────────────────────────────────────────────────
+  /** v ← μ·v − lr·g; p ← p + v (velocity may be null when μ = 0) */
+  sgdUpdate(param: Tensor, grad: Tensor, velocity: Tensor | null, h: SgdHyper): void;
+  /** m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − lr·m̂/(√v̂ + ε) */
+  adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, h: AdamHyper): void;
+
+  // ── evaluation ─────────────────────────────────────────────────────────────
+  /** (M, N) → (M) u32 index of the row maximum (first one on ties) */
+  argmax(x: Tensor): Tensor;
+  /** number of rows where argmax(scores) == argmax(onehot), as a (1) f32 tensor */
+  countCorrect(scores: Tensor, onehot: Tensor): Tensor;
+  /** (1) f32 tensor: 1 when every element is finite, 0 if any NaN or ±Inf */
+  allFinite(x: Tensor): Tensor;
+}

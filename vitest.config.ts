@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// Node tests: kernels on Dawn (SwiftShader) against the float64 reference,
+// gradient checks, parsers. The GPU suite fails — never skips — without an adapter.
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/setup/global-adapter.ts'],
+    setupFiles: ['tests/setup/polyfills.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Dawn + SwiftShader use every core; two forks keep the 2-core machine busy without thrashing.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
