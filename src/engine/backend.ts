@@ -62,7 +62,11 @@ export interface Pool2DOptions {
 export interface PoolResult {
   /** (m, oh, ow, c) */
   y: Tensor;
-  /** max pooling only: (m, oh, ow, c) u32 flat index into the input of the chosen element */
+  /**
+   * max pooling only: (m, oh, ow, c) u32 flat index into the input of the chosen element
+   * (first maximum in window order i, then j, on ties); 0xFFFFFFFF when the maximum is a
+   * padding zero, whose gradient goes nowhere.
+   */
   argmax?: Tensor;
 }
 
