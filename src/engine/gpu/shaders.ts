@@ -1,0 +1,40 @@
+// The WGSL registry: shader name → source text, one entry per file in shaders/.
+//
+// The engine compiles exactly these strings and the notebook's "kernel source" panel
+// displays the very same text, so what a student reads is what runs. Every
+// shaders/<name>.wgsl file is picked up (imported as text with `?raw`).
+
+const files = import.meta.glob('../../../shaders/*.wgsl', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
+
+function baseName(path: string): string {
+  const file = path.slice(path.lastIndexOf('/') + 1);
+  return file.replace(/\.wgsl$/, '');
+}
+
+/** name (file name without .wgsl) → WGSL source */
+export const SHADERS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(files)
+      .map(([path, src]) => [baseName(path), src] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  ),
+);
+
+export type ShaderName = string;
+
+export function shaderNames(): string[] {
+  return Object.keys(SHADERS);
+}
+
+/** The WGSL source of a shader; throws naming the known shaders when the name is unknown. */
+export function shaderSource(name: ShaderName): string {
+  const src = SHADERS[name];
+  if (src === undefined) {
+    throw new Error(`unknown shader '${name}'; known shaders: ${shaderNames().join(', ') || '(none)'}`);
+  }
+  return src;
+}
