@@ -1,0 +1,186 @@
+// The course's layer: `parameters`, `gradients` (same keys as parameters) and `cache`
+// (what forward keeps for backward). Parameters are created lazily on the first forward,
+// from the input's shape, or explicitly with build(inputShape).
+//
+// Tensor ownership, so a long run frees what it allocates:
+//   - a layer owns its parameters, its gradients and the tensors it computed into its
+//     cache (Y, Z, argmax); it frees the old ones when the next forward/backward replaces
+//     them, and everything on dispose();
+//   - the input X it caches belongs to the caller (the previous layer, or you);
+//   - backward returns dX, which belongs to the caller;
+//   - a reshaped view (Flatten's Y and dX) is a tensor like any other: its storage is
+//     shared and reference counted, so the view and the viewed tensor are each disposed
+//     by their own owner, in any order.
+
+import type { Backend, Tensor } from '../../engine/backend';
+import { sameShape, type Shape, shapeStr } from '../../engine/geometry';
+import { Rng } from '../../engine/random';
+import { type ArrayInput, type HostTensor, readRecord, toFlat } from '../arrays';
+import type { LayerType, NormalizedLayerConfig } from './config';
+
+export interface LayerOptions {
+  /** shown in tensor labels and error messages; default the layer type */
+  name?: string;
+  /** seeds the initializer; default 0 */
+  seed?: number;
+}
+
+export abstract class Layer {
+  abstract readonly type: LayerType;
+  abstract readonly config: NormalizedLayerConfig;
+  /** trainable tensors by key (W, b) */
+  readonly parameters: Record<string, Tensor> = {};
+  /** dL/d(parameter), same keys as parameters, filled by backward */
+  readonly gradients: Record<string, Tensor> = {};
+  /** what forward keeps for backward (X, Y, …) */
+  readonly cache: Record<string, Tensor> = {};
+
+  /** input shape without the batch dimension, fixed when the parameters are created */
+  sampleShape: number[] | null = null;
+
+  private readonly owned = new Set<Tensor>();
+  protected readonly rng: Rng;
+
+  constructor(
+    readonly backend: Backend,
+    /** shown in tensor labels and error messages, e.g. "fc2" */
+    readonly name: string,
+    seed: number,
+  ) {
+    this.rng = new Rng(seed);
+  }
+
+  get built(): boolean {
+    return this.sampleShape !== null;
+  }
+
+  /** output shape (batch first) for an input shape (batch first); throws when it does not fit */
+  abstract outputShape(inputShape: Shape): Shape;
+
+  /** Y = layer(X); the result belongs to the layer (valid until the next forward) */
+  abstract forward(x: Tensor): Tensor;
+
+  /**
+   * dX = dL/dX from dY = dL/dY, filling `gradients`. The result belongs to the caller.
+   * needInput = false skips dX (the first layer of a model) and returns null.
+   */
+  abstract backward(dy: Tensor): Tensor;
+  abstract backward(dy: Tensor, needInput: boolean): Tensor | null;
+
+  /** the parameter shapes this layer creates for an input shape */
+  protected parameterShapes(_inputShape: Shape): Record<string, { shape: Shape; fanIn: number; fanOut: number }> {
+    return {};
+  }
+
+  protected initialValues(_key: string, shape: Shape, _fanIn: number, _fanOut: number): Float64Array {
+    return new Float64Array(shape.reduce((a, b) => a * b, 1));
+  }
+
+  /**
+   * Creates the parameters for inputs of this shape (batch first; the batch size does not
+   * matter). Called by the first forward; call it yourself to set parameters before any
+   * forward. A built layer refuses an input of a different sample shape.
+   */
+  build(inputShape: Shape): void {
+    const sample = inputShape.slice(1);
+    if (this.sampleShape) {
+      if (!sameShape(sample, this.sampleShape)) {
+        throw new Error(
+          `${this.name}: built for inputs (m, ${this.sampleShape.join(', ')}) but got ${shapeStr(inputShape)}`,
+        );
+      }
+      return;
+    }
+    this.outputShape(inputShape); // throws when the input does not fit
+    for (const [key, p] of Object.entries(this.parameterShapes(inputShape))) {
+      const init = this.initialValues(key, p.shape, p.fanIn, p.fanOut);
+      this.parameters[key] = this.backend.fromArray(init, p.shape, `${this.name}.${key}`);
+    }
+    this.sampleShape = sample;
+  }
+
+  /** overwrite parameters from flat or nested arrays: layer.setParameters({ W: [[…]], b: [[…]] }) */
+  setParameters(values: Readonly<Record<string, ArrayInput>>): void {
+    if (!this.built) {
+      throw new Error(`${this.name}: no parameters yet; call build(inputShape) or forward once before setting them`);
+    }
+    const keys = Object.keys(this.parameters);
+    for (const [key, v] of Object.entries(values)) {
+      const p = this.parameters[key];
+      if (!p) throw new Error(`${this.name}: unknown parameter '${key}'. Valid: ${keys.join(', ') || '(none)'}`);
+      this.backend.write(p, toFlat(v, p.shape, `${this.name}.${key}`));
+    }
+  }
+
+  readParameters(): Promise<Record<string, HostTensor>> {
+    return readRecord(this.backend, this.parameters);
+  }
+  readGradients(): Promise<Record<string, HostTensor>> {
+    return readRecord(this.backend, this.gradients);
+  }
+  readCache(): Promise<Record<string, HostTensor>> {
+    return readRecord(this.backend, this.cache);
+  }
+
+  // ── bookkeeping ──────────────────────────────────────────────────────────────
+  /** creates the parameters on the first forward; later, checks the input's sample shape */
+  protected ensureBuilt(x: Tensor): void {
+    this.build(x.shape);
+  }
+
+  /** cache[key] = t; owned tensors are freed when replaced */
+  protected setCache(key: string, t: Tensor | null, owned: boolean): void {
+    const old = this.cache[key];
+    if (old && old !== t && this.owned.delete(old)) this.backend.dispose(old);
+    if (t) {
+      this.cache[key] = t;
+      if (owned) this.owned.add(t);
+    } else {
+      delete this.cache[key];
+    }
+  }
+
+  protected setGradient(key: string, g: Tensor): void {
+    const old = this.gradients[key];
+    if (old && old !== g) this.backend.dispose(old);
+    this.gradients[key] = g;
+  }
+
+  /** the cached tensor or a clear error when forward has not run */
+  protected cached(key: string): Tensor {
+    const t = this.cache[key];
+    if (!t) throw new Error(`${this.name}: backward needs cache.${key}; run forward first`);
+    return t;
+  }
+
+  protected checkDy(dy: Tensor, y: Tensor): void {
+    if (!sameShape(dy.shape, y.shape)) {
+      throw new Error(`${this.name}: backward got dY ${shapeStr(dy.shape)} but the forward output Y is ${shapeStr(y.shape)}`);
+    }
+  }
+
+  /**
+   * Hands the cached output Y over to the caller (the layer forgets it and will not free
+   * it). Used by predict, so its result outlives the next forward.
+   */
+  takeOutput(): Tensor {
+    const y = this.cached('Y');
+    this.owned.delete(y);
+    delete this.cache.Y;
+    return y;
+  }
+
+  /** frees the cache (not the parameters or gradients) */
+  clearCache(): void {
+    for (const key of Object.keys(this.cache)) this.setCache(key, null, false);
+  }
+
+  /** frees everything this layer owns; the layer is unusable for training afterwards */
+  dispose(): void {
+    this.clearCache();
+    this.backend.dispose(...Object.values(this.parameters), ...Object.values(this.gradients));
+    for (const k of Object.keys(this.parameters)) delete this.parameters[k];
+    for (const k of Object.keys(this.gradients)) delete this.gradients[k];
+    this.sampleShape = null;
+  }
+}

@@ -1,0 +1,359 @@
+// NeuralNetwork: layers chained output → input, a loss, an optimizer and a scheduler,
+// built from one configuration object and a seed.
+//
+//   forward     X → layer 0 → layer 1 → … → Ŷ
+//   loss        L(Ŷ, y); with a final softmax and cross-entropy, the fused
+//               softmax–cross-entropy on the last layer's logits (unless fused: false)
+//   backward    dL/dŶ → … → layer 0, each layer filling its gradients
+//   step        every parameter updated in place by the optimizer at the scheduled rate
+//
+// trainStep(x, y) records all of that with no readback and submits it once; the loss
+// comes back as a (1) tensor for the caller to read when it wants (and then dispose).
+// Intermediate tensors are freed as soon as they are consumed; a layer keeps only its
+// current cache and gradients, so memory stays flat over a long run.
+
+import type { Backend, Tensor } from '../engine/backend';
+import { type Shape, shapeStr } from '../engine/geometry';
+import { type ArrayInput, type HostTensor, readTensor } from './arrays';
+import { layerSeed } from './init';
+import { createLayer, FullyConnected, type Layer, type LayerConfig, normalizeLayerConfig, type NormalizedLayerConfig } from './layers';
+import { CrossEntropy, createLoss, type LossConfig, MeanSquaredError, normalizeLossConfig, type NormalizedLossConfig } from './losses';
+import { checkKeys } from './names';
+import {
+  createOptimizer,
+  type NormalizedOptimizerConfig,
+  normalizeOptimizerConfig,
+  type Optimizer,
+  type OptimizerConfig,
+  type ParamSlot,
+} from './optimizers';
+import { createScheduler, type NormalizedSchedulerConfig, normalizeSchedulerConfig, type Scheduler, type SchedulerConfig } from './schedulers';
+import { checkModelFile, type ModelFile, MODEL_FORMAT, MODEL_FORMAT_VERSION, sameLayers } from './serialize';
+
+export interface ModelConfig {
+  layers: LayerConfig[];
+  /** 'cross_entropy' | 'mse' | { type: 'cross_entropy', fused: false } */
+  loss: LossConfig;
+  optimizer: OptimizerConfig;
+  /** default { type: 'constant' } */
+  scheduler?: SchedulerConfig;
+  /** seeds every initializer; default 0 */
+  seed?: number;
+}
+
+export interface NormalizedModelConfig {
+  layers: NormalizedLayerConfig[];
+  loss: NormalizedLossConfig;
+  optimizer: NormalizedOptimizerConfig;
+  scheduler: NormalizedSchedulerConfig;
+  seed: number;
+}
+
+export function normalizeModelConfig(config: unknown): NormalizedModelConfig {
+  if (typeof config !== 'object' || config === null) throw new Error(`model: expected a configuration object, got ${JSON.stringify(config)}`);
+  const c = config as Record<string, unknown>;
+  checkKeys('model', c, ['layers', 'loss', 'optimizer', 'scheduler', 'seed']);
+  if (!Array.isArray(c.layers) || c.layers.length === 0) throw new Error('model: layers must be a non-empty array of layer configurations');
+  const layers = c.layers.map((l, i) => normalizeLayerConfig(l, `layer ${i}`));
+  const loss = normalizeLossConfig(c.loss);
+  const seed = c.seed ?? 0;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new Error(`model: seed must be an integer in [0, 2^32), got ${JSON.stringify(seed)}`);
+  }
+  const last = layers[layers.length - 1]!;
+  if (loss.type === 'cross_entropy') {
+    const act = last.type === 'fc' ? last.activation : last.type === 'conv2d' ? last.activation : null;
+    if (act !== 'softmax' && act !== 'sigmoid') {
+      throw new Error(
+        `model: cross_entropy takes probabilities, so the last layer must be fc with a softmax (or sigmoid) activation; ` +
+          `layer ${layers.length - 1} is ${last.type}${act ? ` with ${act}` : ''}`,
+      );
+    }
+  }
+  return { layers, loss, optimizer: normalizeOptimizerConfig(c.optimizer), scheduler: normalizeSchedulerConfig(c.scheduler), seed };
+}
+
+export interface Evaluation {
+  /** mean loss over the batch */
+  loss: number;
+  /** rows whose arg-max matches the label's (classification; null with a single output column) */
+  correct: number | null;
+  /** correct / count, or null */
+  accuracy: number | null;
+  /** rows in the batch */
+  count: number;
+}
+
+export class NeuralNetwork {
+  readonly config: NormalizedModelConfig;
+  readonly layers: readonly Layer[];
+  readonly loss: CrossEntropy | MeanSquaredError;
+  readonly optimizer: Optimizer;
+  readonly scheduler: Scheduler;
+  /** which loss path the last computeLoss took; backward follows it */
+  private pending: 'fused' | 'unfused' | null = null;
+
+  constructor(
+    readonly backend: Backend,
+    config: ModelConfig,
+  ) {
+    this.config = normalizeModelConfig(config);
+    const seed = this.config.seed;
+    this.layers = this.config.layers.map((c, i) => createLayer(backend, c, { name: `${c.type}_${i}`, seed: layerSeed(seed, i) }));
+    this.loss = createLoss(backend, this.config.loss.type);
+    this.optimizer = createOptimizer(backend, this.config.optimizer);
+    this.scheduler = createScheduler(this.config.scheduler);
+  }
+
+  /** the base learning rate (a plain value: set it between steps, the next step uses it) */
+  get lr(): number {
+    return this.optimizer.lr;
+  }
+  set lr(v: number) {
+    if (!(Number.isFinite(v) && v >= 0)) throw new Error(`model: learning rate must be a finite number ≥ 0, got ${v}`);
+    this.optimizer.lr = v;
+  }
+  /** optimizer updates done */
+  get iteration(): number {
+    return this.optimizer.steps;
+  }
+  /** the rate the next step will use: the scheduler applied to lr */
+  get currentLr(): number {
+    return this.scheduler.rate(this.optimizer.lr, this.optimizer.steps);
+  }
+  /** true when the loss runs fused with the last layer's softmax */
+  get fused(): boolean {
+    const last = this.layers[this.layers.length - 1];
+    return this.config.loss.type === 'cross_entropy' && this.config.loss.fused && last instanceof FullyConnected && last.config.activation === 'softmax';
+  }
+  get built(): boolean {
+    return this.layers.every((l) => l.built);
+  }
+  /** the input shape without the batch dimension, once built */
+  get sampleShape(): number[] | null {
+    return this.layers[0]!.sampleShape;
+  }
+
+  /** creates every layer's parameters for inputs of this shape (batch first), without running anything */
+  build(inputShape: Shape): void {
+    let shape = inputShape;
+    for (const layer of this.layers) {
+      layer.build(shape);
+      shape = layer.outputShape(shape);
+    }
+  }
+
+  /** output shape for an input shape (batch first) */
+  outputShape(inputShape: Shape): Shape {
+    return this.layers.reduce<Shape>((s, l) => l.outputShape(s), inputShape);
+  }
+
+  /** Ŷ = the chained forward; belongs to the last layer (valid until the next forward) */
+  forward(x: Tensor): Tensor {
+    this.pending = null;
+    let h = x;
+    for (const layer of this.layers) h = layer.forward(h);
+    return h;
+  }
+
+  /**
+   * Forward and loss for training: returns L as a (1) tensor that belongs to the caller.
+   * y (m, k) is kept by reference until backward.
+   */
+  computeLoss(x: Tensor, y: Tensor): Tensor {
+    const out = this.outputShape(x.shape);
+    if (y.shape.length !== out.length || y.shape.some((d, i) => d !== out[i])) {
+      throw new Error(`model: targets y ${shapeStr(y.shape)} do not match the output ${shapeStr(out)} for input ${shapeStr(x.shape)}`);
+    }
+    if (this.fused) {
+      let h = x;
+      const n = this.layers.length;
+      for (let i = 0; i < n - 1; i++) h = this.layers[i]!.forward(h);
+      const last = this.layers[n - 1] as FullyConnected;
+      const z = last.forwardLogits(h);
+      const { loss, probs } = (this.loss as CrossEntropy).forwardLogits(z, y);
+      last.setOutput(probs);
+      this.pending = 'fused';
+      return loss;
+    }
+    const yhat = this.forward(x);
+    const loss = this.loss.forward(yhat, y);
+    this.pending = 'unfused';
+    return loss;
+  }
+
+  /** dL/d(every parameter) for the last computeLoss, into each layer's gradients */
+  backward(): void {
+    if (!this.pending) throw new Error('model: backward needs computeLoss(x, y) first (forward alone has no loss)');
+    const n = this.layers.length;
+    let start = n - 1;
+    let dtop: Tensor | null;
+    if (this.pending === 'fused') {
+      const dz = (this.loss as CrossEntropy).backwardLogits(); // (ŷ − y)/m
+      dtop = (this.layers[n - 1] as FullyConnected).backwardLogits(dz, n > 1);
+      this.backend.dispose(dz);
+      start = n - 2;
+    } else {
+      dtop = this.loss.backward();
+    }
+    // each dX feeds the next layer down, then is freed (views included: storage is reference counted)
+    let cur = dtop;
+    for (let i = start; i >= 0; i--) {
+      const dx = this.layers[i]!.backward(cur!, i > 0);
+      this.backend.dispose(cur);
+      cur = dx;
+    }
+    this.backend.dispose(cur);
+  }
+
+  /** (id, parameter, gradient) of every parameter, layer by layer */
+  parameterSlots(): ParamSlot[] {
+    const slots: ParamSlot[] = [];
+    for (const layer of this.layers) {
+      for (const [key, param] of Object.entries(layer.parameters)) {
+        const grad = layer.gradients[key];
+        if (!grad) throw new Error(`model: ${layer.name}.${key} has no gradient; run backward before step`);
+        slots.push({ id: `${layer.name}.${key}`, param, grad });
+      }
+    }
+    return slots;
+  }
+
+  /** one optimizer update of every parameter at the scheduled rate */
+  step(): void {
+    const lr = this.currentLr;
+    this.optimizer.update(this.parameterSlots(), lr);
+  }
+
+  /**
+   * forward + loss + backward + update, recorded and submitted once, nothing read back.
+   * Returns L (a (1) tensor): read it when you want, then dispose it.
+   */
+  trainStep(x: Tensor, y: Tensor): Tensor {
+    const loss = this.computeLoss(x, y);
+    this.backward();
+    this.step();
+    this.backend.flush();
+    return loss;
+  }
+
+  /** Ŷ for x as a tensor that belongs to the caller */
+  predict(x: Tensor): Tensor {
+    this.forward(x);
+    return this.layers[this.layers.length - 1]!.takeOutput();
+  }
+
+  /** loss and accuracy on one batch (reads back two numbers) */
+  async evaluate(x: Tensor, y: Tensor): Promise<Evaluation> {
+    const lossT = this.computeLoss(x, y);
+    this.pending = null;
+    const yhat = this.layers[this.layers.length - 1]!.cache.Y!;
+    const classes = yhat.shape.length === 2 && yhat.shape[1]! > 1;
+    const correctT = classes ? this.backend.countCorrect(yhat, y) : null;
+    try {
+      const loss = (await this.backend.read(lossT))[0]!;
+      const correct = correctT ? (await this.backend.read(correctT))[0]! : null;
+      const count = x.shape[0]!;
+      return { loss, correct, accuracy: correct === null ? null : correct / count, count };
+    } finally {
+      this.backend.dispose(lossT, correctT);
+    }
+  }
+
+  // ── parameters in and out ─────────────────────────────────────────────────────
+  private requireBuilt(what: string): void {
+    if (!this.built) throw new Error(`model: ${what} needs parameters; call build(inputShape) or run a forward first`);
+  }
+
+  /** values[i] sets layer i's parameters (flat or nested arrays by key); missing entries are left as they are */
+  setParameters(values: ReadonlyArray<Readonly<Record<string, ArrayInput>> | null | undefined>): void {
+    this.requireBuilt('setParameters');
+    if (values.length > this.layers.length) throw new Error(`model: ${values.length} entries for ${this.layers.length} layers`);
+    values.forEach((v, i) => {
+      if (v) this.layers[i]!.setParameters(v);
+    });
+  }
+
+  readParameters(): Promise<Record<string, HostTensor>[]> {
+    return Promise.all(this.layers.map((l) => l.readParameters()));
+  }
+  readGradients(): Promise<Record<string, HostTensor>[]> {
+    return Promise.all(this.layers.map((l) => l.readGradients()));
+  }
+
+  /** the configuration, the shapes and every parameter, as a JSON-ready object */
+  async save(): Promise<ModelFile> {
+    this.requireBuilt('save');
+    const layers: ModelFile['layers'] = [];
+    for (const layer of this.layers) {
+      const parameters: Record<string, { shape: number[]; data: number[] }> = {};
+      for (const [key, t] of Object.entries(layer.parameters)) {
+        const h = await readTensor(this.backend, t);
+        parameters[key] = { shape: h.shape, data: Array.from(h.data) };
+      }
+      layers.push({ name: layer.name, type: layer.type, parameters });
+    }
+    return {
+      format: MODEL_FORMAT,
+      version: MODEL_FORMAT_VERSION,
+      config: this.config,
+      inputShape: [...this.sampleShape!],
+      layers,
+    };
+  }
+
+  /** JSON text of save() */
+  async toJSON(): Promise<string> {
+    return JSON.stringify(await this.save());
+  }
+
+  /**
+   * Overwrites this model's parameters from a saved file. Refused, naming the difference,
+   * when the file's format, version, layers or shapes do not match this model.
+   */
+  loadParameters(file: unknown): void {
+    const f = checkModelFile(file);
+    const diff = sameLayers(f.config.layers, this.config.layers);
+    if (diff) throw new Error(`model file does not match this model: ${diff}`);
+    if (this.built && this.sampleShape!.join() !== f.inputShape.join()) {
+      throw new Error(`model file is for inputs (m, ${f.inputShape.join(', ')}); this model takes (m, ${this.sampleShape!.join(', ')})`);
+    }
+    this.build([1, ...f.inputShape]);
+    this.layers.forEach((layer, i) => {
+      const saved = f.layers[i]!.parameters;
+      const want = Object.keys(layer.parameters);
+      const got = Object.keys(saved);
+      if (want.sort().join() !== got.sort().join()) {
+        throw new Error(`model file: layer ${i} (${layer.type}) has parameters [${got.join(', ')}], expected [${want.join(', ')}]`);
+      }
+      for (const key of want) {
+        const p = layer.parameters[key]!;
+        const s = saved[key]!;
+        if (s.shape.join() !== p.shape.join()) {
+          throw new Error(`model file: ${layer.name}.${key} has shape ${shapeStr(s.shape)}, expected ${shapeStr(p.shape)}`);
+        }
+      }
+    });
+    this.layers.forEach((layer, i) => {
+      const saved = f.layers[i]!.parameters;
+      const values: Record<string, ArrayInput> = {};
+      for (const key of Object.keys(layer.parameters)) values[key] = saved[key]!.data;
+      layer.setParameters(values);
+    });
+  }
+
+  /** a new model with the file's configuration and parameters */
+  static load(backend: Backend, file: unknown): NeuralNetwork {
+    const f = checkModelFile(file);
+    const model = new NeuralNetwork(backend, f.config as unknown as ModelConfig);
+    model.loadParameters(f);
+    return model;
+  }
+
+  /** frees every tensor the model owns (parameters, gradients, caches, optimizer state) */
+  dispose(): void {
+    for (const layer of this.layers) layer.dispose();
+    this.optimizer.dispose();
+    this.pending = null;
+  }
+}
