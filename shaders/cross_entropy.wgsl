@@ -1,0 +1,116 @@
+// Losses over a batch of m rows, and their gradients. Y are one-hot labels (m, k)
+// (or any target distribution), all tensors row-major.
+//
+//   ce_loss             L = −(1/m) Σ_i Σ_k y_ik · ln ŷ_ik        ŷ probabilities (terms with y = 0 skipped)
+//   ce_backward         dL/dŷ = −y / (m · ŷ)                      the unfused path: fragile as ŷ → 0
+//
+//   softmax_ce          fused softmax + cross-entropy on logits Z (m, k):
+//                       lse_i = m_i + ln Σ_k e^(z_ik − m_i),  m_i = max_k z_ik   (log-sum-exp)
+//                       probs_ik = e^(z_ik − lse_i)
+//                       L = −(1/m) Σ_i Σ_k y_ik · (z_ik − lse_i)   (= −(1/m) Σ y ln probs, never ln 0)
+//   softmax_ce_backward dL/dZ = (probs − y) / m                   the softmax Jacobian and −y/ŷ cancel
+//
+//   mse_loss            L = (1/2m) Σ_i Σ_j (ŷ_ij − y_ij)²
+//   mse_backward        dL/dŷ = (ŷ − y) / m
+//
+// The losses run as ONE workgroup of 256 invocations: invocation t takes rows (or
+// elements) t, t + 256, t + 512, …, then the 256 partial sums are added pairwise in
+// workgroup memory. One dispatch, and the loss stays on the GPU until it is read.
+// The gradients are elementwise, one invocation per element.
+
+const WG: u32 = 256u;    // invocations of the reducing kernels
+const EW: u32 = 64u;     // invocations per workgroup of the elementwise kernels
+
+struct Dims {
+  rows: u32,     // m
+  cols: u32,     // k
+}
+
+@group(0) @binding(0) var<uniform> dims: Dims;
+@group(0) @binding(1) var<storage, read> yhat: array<f32>;     // probabilities ŷ, or predictions (mse)
+@group(0) @binding(2) var<storage, read> logits: array<f32>;   // Z
+@group(0) @binding(3) var<storage, read> y: array<f32>;        // targets
+@group(0) @binding(4) var<storage, read_write> loss: array<f32>;   // (1)
+@group(0) @binding(5) var<storage, read_write> probs: array<f32>;  // (m, k)
+@group(0) @binding(6) var<storage, read_write> grad: array<f32>;   // (m, k)
+
+var<workgroup> partial: array<f32, WG>;
+
+// Sum of v over the workgroup (every invocation gets the total).
+fn workgroup_sum(t: u32, v: f32) -> f32 {
+  partial[t] = v;
+  workgroupBarrier();
+  for (var width = WG / 2u; width > 0u; width /= 2u) {
+    if (t < width) { partial[t] += partial[t + width]; }
+    workgroupBarrier();
+  }
+  return partial[0];
+}
+
+fn element_index(gid: vec3u, groups: vec3u) -> u32 {
+  return gid.x + gid.y * groups.x * EW;
+}
+
+@compute @workgroup_size(WG)
+fn ce_loss(@builtin(local_invocation_index) t: u32) {
+  let count = dims.rows * dims.cols;
+  var s = 0.0;
+  for (var e = t; e < count; e += WG) {
+    if (y[e] != 0.0) { s += y[e] * log(yhat[e]); }
+  }
+  let total = workgroup_sum(t, s);
+  if (t == 0u) { loss[0] = -total / f32(dims.rows); }
+}
+
+@compute @workgroup_size(EW)
+fn ce_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let e = element_index(gid, groups);
+  if (e >= dims.rows * dims.cols) { return; }
+  grad[e] = -y[e] / (f32(dims.rows) * yhat[e]);
+}
+
+@compute @workgroup_size(WG)
+fn softmax_ce(@builtin(local_invocation_index) t: u32) {
+  var s = 0.0;                                  // Σ y·(z − lse) over this invocation's rows
+  for (var i = t; i < dims.rows; i += WG) {
+    let start = i * dims.cols;
+    var m = logits[start];
+    for (var j = 1u; j < dims.cols; j++) { m = max(m, logits[start + j]); }
+    var total = 0.0;
+    for (var j = 0u; j < dims.cols; j++) { total += exp(logits[start + j] - m); }
+    let lse = m + log(total);
+    for (var j = 0u; j < dims.cols; j++) {
+      let z = logits[start + j];
+      probs[start + j] = exp(z - lse);
+      s += y[start + j] * (z - lse);
+    }
+  }
+  let total = workgroup_sum(t, s);
+  if (t == 0u) { loss[0] = -total / f32(dims.rows); }
+}
+
+@compute @workgroup_size(EW)
+fn softmax_ce_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let e = element_index(gid, groups);
+  if (e >= dims.rows * dims.cols) { return; }
+  grad[e] = (yhat[e] - y[e]) / f32(dims.rows);
+}
+
+@compute @workgroup_size(WG)
+fn mse_loss(@builtin(local_invocation_index) t: u32) {
+  let count = dims.rows * dims.cols;
+  var s = 0.0;
+  for (var e = t; e < count; e += WG) {
+    let d = yhat[e] - y[e];
+    s += d * d;
+  }
+  let total = workgroup_sum(t, s);
+  if (t == 0u) { loss[0] = total / (2.0 * f32(dims.rows)); }
+}
+
+@compute @workgroup_size(EW)
+fn mse_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let e = element_index(gid, groups);
+  if (e >= dims.rows * dims.cols) { return; }
+  grad[e] = (yhat[e] - y[e]) / f32(dims.rows);
+}

@@ -1,0 +1,91 @@
+// Reductions.
+//
+//   sum_rows       s[j] = Σ_i x[i, j]               X (M, N) → (1, N): the bias gradient Σ_rows dZ
+//   argmax_rows    idx[i] = argmax_j x[i, j]        X (M, N) → (M) u32; the first maximum on ties
+//   count_correct  n = #{ i : argmax_j x[i, j] = argmax_j y[i, j] }    → (1) f32
+//   all_finite     1 if no element of x is NaN or ±∞, else 0          → (1) f32
+//
+// sum_rows: one workgroup of 64 invocations per column j; invocation t adds rows
+// t, t + 64, …, then the 64 partial sums are added pairwise in workgroup memory.
+// count_correct and all_finite: one workgroup of 256 that strides over the input.
+// argmax_rows: one invocation per row.
+
+const WG: u32 = 64u;       // sum_rows, argmax_rows
+const WG_ONE: u32 = 256u;  // the single-workgroup kernels
+
+struct Dims {
+  rows: u32,   // M (all_finite: the element count, cols = 1)
+  cols: u32,   // N
+}
+
+@group(0) @binding(0) var<uniform> dims: Dims;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read_write> idx: array<u32>;
+
+var<workgroup> partial: array<f32, WG_ONE>;
+
+// Sum of v over the first n invocations of the workgroup (n a power of two).
+fn workgroup_sum(t: u32, v: f32, n: u32) -> f32 {
+  partial[t] = v;
+  workgroupBarrier();
+  for (var width = n / 2u; width > 0u; width /= 2u) {
+    if (t < width) { partial[t] += partial[t + width]; }
+    workgroupBarrier();
+  }
+  return partial[0];
+}
+
+@compute @workgroup_size(WG)
+fn sum_rows(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3u,
+            @builtin(num_workgroups) groups: vec3u) {
+  let j = wid.x + wid.y * groups.x;           // this workgroup's column
+  var s = 0.0;
+  if (j < dims.cols) {
+    for (var i = t; i < dims.rows; i += WG) { s += x[i * dims.cols + j]; }
+  }
+  let total = workgroup_sum(t, s, WG);
+  if (t == 0u && j < dims.cols) { out[j] = total; }
+}
+
+@compute @workgroup_size(WG)
+fn argmax_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = gid.x + gid.y * groups.x * WG;
+  if (i >= dims.rows) { return; }
+  let start = i * dims.cols;
+  var best = 0u;
+  for (var j = 1u; j < dims.cols; j++) {
+    if (x[start + j] > x[start + best]) { best = j; }   // strict: the first maximum wins; NaN never does
+  }
+  idx[i] = best;
+}
+
+@compute @workgroup_size(WG_ONE)
+fn count_correct(@builtin(local_invocation_index) t: u32) {
+  var n = 0.0;
+  for (var i = t; i < dims.rows; i += WG_ONE) {
+    let start = i * dims.cols;
+    var bx = 0u;   // argmax of the scores row
+    var by = 0u;   // argmax of the label row
+    for (var j = 1u; j < dims.cols; j++) {
+      if (x[start + j] > x[start + bx]) { bx = j; }
+      if (y[start + j] > y[start + by]) { by = j; }
+    }
+    if (bx == by) { n += 1.0; }
+  }
+  let total = workgroup_sum(t, n, WG_ONE);
+  if (t == 0u) { out[0] = total; }
+}
+
+@compute @workgroup_size(WG_ONE)
+fn all_finite(@builtin(local_invocation_index) t: u32) {
+  // A float is NaN or ±∞ exactly when its 8 exponent bits are all ones. Testing the
+  // bits, not x != x, because a shader compiler may assume floats are finite.
+  var bad = 0.0;
+  for (var e = t; e < dims.rows; e += WG_ONE) {
+    if ((bitcast<u32>(x[e]) & 0x7f800000u) == 0x7f800000u) { bad = 1.0; }
+  }
+  let total = workgroup_sum(t, bad, WG_ONE);
+  if (t == 0u) { out[0] = select(1.0, 0.0, total > 0.0); }
+}

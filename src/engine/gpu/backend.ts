@@ -1,0 +1,425 @@
+// The WebGPU backend: every Backend operation as WGSL kernels (shaders/), recorded into
+// one command encoder per step by the GpuContext and submitted by flush().
+//
+// Each method checks its inputs (shape errors name the op and both shapes), allocates
+// the output from the buffer pool and records one dispatch (two for none of them):
+//
+//   matmul                       matmul.wgsl        (bias + activation fused)
+//   biasActivation, activationBackward, axpby, scale     elementwise.wgsl
+//   softmax, softmaxBackward     softmax.wgsl
+//   crossEntropy(+Backward), softmaxCrossEntropy(+Backward), mse(+Backward)   cross_entropy.wgsl
+//   sumRows, argmax, countCorrect, allFinite                                   reduce.wgsl
+//   sgdUpdate, adamUpdate        optimizers.wgsl
+//   im2col, col2im, conv2d(+Backward)    conv.ts (conv kernels)
+//   pool2d(+Backward)                    pool.ts (pooling kernels)
+
+import type {
+  Activation,
+  AdamHyper,
+  Backend,
+  BackendStats,
+  Conv2DOptions,
+  DType,
+  MatmulOptions,
+  Pool2DOptions,
+  PoolResult,
+  SgdHyper,
+  Tensor,
+} from '../backend';
+import { ACTIVATIONS } from '../backend';
+import { NoAdapterError, ShapeError } from '../errors';
+import { assertRank, assertShape, sameShape, shapeStr, type Shape, type Window2D } from '../geometry';
+import { createGpuContext, GpuContext, type GpuContextOptions, GpuTensor, type Kernel } from './context';
+
+export interface WebGPUBackendOptions extends GpuContextOptions {
+  powerPreference?: GPUPowerPreference;
+}
+
+const ACT_CODE: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
+
+function actCode(op: string, act: Activation): number {
+  const code = ACT_CODE[act];
+  if (code === undefined) throw new Error(`${op}: unknown activation '${String(act)}'; known: ${ACTIVATIONS.join(', ')}`);
+  return code;
+}
+
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp|microsoft basic render|softpipe/i;
+
+/** "vendor architecture — description" from whatever the adapter reports */
+export function describeAdapter(info: GPUAdapterInfo | undefined): { name: string; isFallback: boolean } {
+  const parts = [info?.description, info?.vendor, info?.architecture, info?.device].filter((s): s is string => !!s && s.length > 0);
+  const name = [...new Set(parts)].join(' / ') || 'WebGPU adapter (unnamed)';
+  const flagged = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
+  return { name, isFallback: flagged || SOFTWARE_ADAPTER.test(name) };
+}
+
+export class WebGPUBackend implements Backend {
+  readonly kind = 'webgpu' as const;
+  readonly stats: BackendStats;
+
+  constructor(
+    readonly ctx: GpuContext,
+    readonly deviceName: string,
+    readonly isFallback: boolean,
+  ) {
+    this.stats = ctx.stats;
+  }
+
+  // ── helpers ────────────────────────────────────────────────────────────────
+
+  private f32(t: Tensor, op: string, what: string): GpuTensor {
+    const g = this.ctx.use(t, op, what);
+    if (g.dtype !== 'f32') throw new TypeError(`${op}: ${what} '${g.label}' must be f32, got ${g.dtype}`);
+    return g;
+  }
+
+  private rows(op: string, what: string, t: GpuTensor): [number, number] {
+    assertRank(op, what, t.shape, 2);
+    return [t.shape[0]!, t.shape[1]!];
+  }
+
+  private run(k: Kernel, args: Parameters<GpuContext['dispatch']>[1]): void {
+    this.ctx.dispatch(k, args);
+  }
+
+  // ── tensors ────────────────────────────────────────────────────────────────
+
+  fromArray(data: ArrayLike<number>, shape: Shape, label = 'tensor', dtype: DType = 'f32'): Tensor {
+    return this.ctx.fromArray(data, shape, dtype, label);
+  }
+
+  zeros(shape: Shape, label = 'zeros'): Tensor {
+    return this.ctx.zeros(shape, 'f32', label);
+  }
+
+  write(t: Tensor, data: ArrayLike<number>): void {
+    this.ctx.upload(this.ctx.use(t, 'write', 'tensor'), data);
+  }
+
+  reshape(t: Tensor, shape: Shape): Tensor {
+    return this.ctx.alias(this.ctx.use(t, 'reshape', 'tensor'), shape);
+  }
+
+  clone(t: Tensor, label?: string): Tensor {
+    const g = this.ctx.use(t, 'clone', 'tensor');
+    return this.ctx.copy(g, label ?? g.label);
+  }
+
+  read(t: Tensor): Promise<Float32Array> {
+    return this.ctx.read(this.ctx.use(t, 'read', 'tensor'));
+  }
+
+  dispose(...ts: (Tensor | undefined | null)[]): void {
+    for (const t of ts) this.ctx.dispose(t);
+  }
+
+  flush(): void {
+    this.ctx.flush();
+  }
+
+  sync(): Promise<void> {
+    return this.ctx.sync();
+  }
+
+  destroy(): void {
+    this.ctx.destroy();
+  }
+
+  // ── dense algebra ──────────────────────────────────────────────────────────
+
+  matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+    const A = this.f32(a, 'matmul', 'A');
+    const B = this.f32(b, 'matmul', 'B');
+    const [ar, ac] = this.rows('matmul', 'A', A);
+    const [br, bc] = this.rows('matmul', 'B', B);
+    const transA = opts.transA === true;
+    const transB = opts.transB === true;
+    const [M, K] = transA ? [ac, ar] : [ar, ac];
+    const [K2, N] = transB ? [bc, br] : [br, bc];
+    if (K !== K2) {
+      throw new ShapeError(
+        `matmul: inner sizes differ: A${transA ? 'ᵀ' : ''} is ${M}×${K} (A ${shapeStr(A.shape)}), ` +
+          `B${transB ? 'ᵀ' : ''} is ${K2}×${N} (B ${shapeStr(B.shape)})`,
+      );
+    }
+    const bias = opts.bias ? this.f32(opts.bias, 'matmul', 'bias') : null;
+    if (bias) assertShape('matmul', 'bias', bias.shape, [1, N]);
+    const act = opts.activation ?? 'linear';
+    const C = this.ctx.empty([M, N], 'f32', 'matmul');
+    const TILE = 64; // matmul.wgsl: a workgroup computes a 64×64 tile of C
+    this.run(
+      {
+        shader: 'matmul',
+        entry: 'matmul',
+        constants: { TRANS_A: transA, TRANS_B: transB },
+      },
+      {
+        bind: { a: A, b: B, bias: bias ?? this.ctx.placeholder, c: C },
+        params: { M, N, K, has_bias: bias ? 1 : 0, act: actCode('matmul', act) },
+        groups: [Math.ceil(N / TILE), Math.ceil(M / TILE)],
+        label: `matmul ${M}×${K}·${K}×${N}`,
+      },
+    );
+    return C;
+  }
+
+  biasActivation(x: Tensor, b: Tensor | null, act: Activation): Tensor {
+    const X = this.f32(x, 'biasActivation', 'X');
+    const [M, N] = this.rows('biasActivation', 'X', X);
+    const B = b ? this.f32(b, 'biasActivation', 'bias') : null;
+    if (B) assertShape('biasActivation', 'bias', B.shape, [1, N]);
+    const Y = this.ctx.empty([M, N], 'f32', `${act}`);
+    this.run(
+      { shader: 'elementwise', entry: 'bias_act', constants: { HAS_BIAS: B !== null, ACT: actCode('biasActivation', act) } },
+      { bind: { x: X, b: B ?? this.ctx.placeholder, out: Y }, params: { count: M * N, cols: N }, invocations: M * N },
+    );
+    return Y;
+  }
+
+  activationBackward(dy: Tensor, y: Tensor, act: Activation): Tensor {
+    const D = this.f32(dy, 'activationBackward', 'dY');
+    const Y = this.f32(y, 'activationBackward', 'Y');
+    assertShape('activationBackward', 'dY', D.shape, Y.shape);
+    const out = this.ctx.empty(Y.shape, 'f32', `d${act}`);
+    this.run(
+      { shader: 'elementwise', entry: 'act_backward', constants: { ACT: actCode('activationBackward', act) } },
+      { bind: { dy: D, y: Y, out }, params: { count: Y.size, cols: 1 }, invocations: Y.size },
+    );
+    return out;
+  }
+
+  sumRows(x: Tensor): Tensor {
+    const X = this.f32(x, 'sumRows', 'X');
+    const [M, N] = this.rows('sumRows', 'X', X);
+    const out = this.ctx.empty([1, N], 'f32', 'sumRows');
+    this.run({ shader: 'reduce', entry: 'sum_rows' }, { bind: { x: X, out }, params: { rows: M, cols: N }, groups: N });
+    return out;
+  }
+
+  axpby(alpha: number, x: Tensor, beta: number, y: Tensor): Tensor {
+    const X = this.f32(x, 'axpby', 'x');
+    const Y = this.f32(y, 'axpby', 'y');
+    assertShape('axpby', 'y', Y.shape, X.shape);
+    const out = this.ctx.empty(X.shape, 'f32', 'axpby');
+    this.run(
+      { shader: 'elementwise', entry: 'axpby' },
+      { bind: { x: X, y: Y, out }, params: { count: X.size, alpha, beta }, invocations: X.size },
+    );
+    return out;
+  }
+
+  scale(x: Tensor, s: number): Tensor {
+    const X = this.f32(x, 'scale', 'x');
+    const out = this.ctx.empty(X.shape, 'f32', 'scale');
+    this.run(
+      { shader: 'elementwise', entry: 'scale' },
+      { bind: { x: X, out }, params: { count: X.size, alpha: s, beta: 0 }, invocations: X.size },
+    );
+    return out;
+  }
+
+  // ── softmax and losses ─────────────────────────────────────────────────────
+
+  softmax(x: Tensor): Tensor {
+    const X = this.f32(x, 'softmax', 'X');
+    const [M, N] = this.rows('softmax', 'X', X);
+    const out = this.ctx.empty([M, N], 'f32', 'softmax');
+    this.run({ shader: 'softmax', entry: 'softmax' }, { bind: { x: X, out }, params: { rows: M, cols: N }, invocations: M });
+    return out;
+  }
+
+  softmaxBackward(dy: Tensor, sigma: Tensor): Tensor {
+    const D = this.f32(dy, 'softmaxBackward', 'dY');
+    const S = this.f32(sigma, 'softmaxBackward', 'σ');
+    const [M, N] = this.rows('softmaxBackward', 'σ', S);
+    assertShape('softmaxBackward', 'dY', D.shape, S.shape);
+    const out = this.ctx.empty([M, N], 'f32', 'dsoftmax');
+    this.run(
+      { shader: 'softmax', entry: 'softmax_backward' },
+      { bind: { dy: D, sigma: S, out }, params: { rows: M, cols: N }, invocations: M },
+    );
+    return out;
+  }
+
+  /** checks (ŷ, y) of a loss: both (m, k), f32 */
+  private lossPair(op: string, what: string, yhat: Tensor, y: Tensor): [GpuTensor, GpuTensor, number, number] {
+    const P = this.f32(yhat, op, what);
+    const Y = this.f32(y, op, 'y');
+    const [M, N] = this.rows(op, what, P);
+    assertShape(op, 'y', Y.shape, P.shape);
+    return [P, Y, M, N];
+  }
+
+  private elementwiseLossGrad(op: string, entry: string, what: string, yhat: Tensor, y: Tensor): Tensor {
+    const [P, Y, M, N] = this.lossPair(op, what, yhat, y);
+    const grad = this.ctx.empty([M, N], 'f32', op);
+    this.run({ shader: 'cross_entropy', entry }, { bind: { yhat: P, y: Y, grad }, params: { rows: M, cols: N }, invocations: M * N });
+    return grad;
+  }
+
+  private reducedLoss(op: string, entry: string, yhat: Tensor, y: Tensor): Tensor {
+    const [P, Y, M, N] = this.lossPair(op, 'ŷ', yhat, y);
+    const loss = this.ctx.empty([1], 'f32', op);
+    this.run({ shader: 'cross_entropy', entry }, { bind: { yhat: P, y: Y, loss }, params: { rows: M, cols: N }, groups: 1 });
+    return loss;
+  }
+
+  crossEntropy(yhat: Tensor, y: Tensor): Tensor {
+    return this.reducedLoss('crossEntropy', 'ce_loss', yhat, y);
+  }
+
+  crossEntropyBackward(yhat: Tensor, y: Tensor): Tensor {
+    return this.elementwiseLossGrad('crossEntropyBackward', 'ce_backward', 'ŷ', yhat, y);
+  }
+
+  softmaxCrossEntropy(logits: Tensor, y: Tensor): { loss: Tensor; probs: Tensor } {
+    const [Z, Y, M, N] = this.lossPair('softmaxCrossEntropy', 'logits', logits, y);
+    const loss = this.ctx.empty([1], 'f32', 'softmaxCrossEntropy loss');
+    const probs = this.ctx.empty([M, N], 'f32', 'softmaxCrossEntropy probs');
+    this.run(
+      { shader: 'cross_entropy', entry: 'softmax_ce' },
+      { bind: { logits: Z, y: Y, loss, probs }, params: { rows: M, cols: N }, groups: 1 },
+    );
+    return { loss, probs };
+  }
+
+  softmaxCrossEntropyBackward(probs: Tensor, y: Tensor): Tensor {
+    return this.elementwiseLossGrad('softmaxCrossEntropyBackward', 'softmax_ce_backward', 'probs', probs, y);
+  }
+
+  mse(yhat: Tensor, y: Tensor): Tensor {
+    return this.reducedLoss('mse', 'mse_loss', yhat, y);
+  }
+
+  mseBackward(yhat: Tensor, y: Tensor): Tensor {
+    return this.elementwiseLossGrad('mseBackward', 'mse_backward', 'ŷ', yhat, y);
+  }
+
+  // ── convolution and pooling ────────────────────────────────────────────────
+  // DELEGATION: the kernels live in conv.ts and pool.ts (functions taking this
+  // backend's GpuContext). Until they exist these throw; replace each body with the
+  // call, e.g. `return im2col(this.ctx, this.f32(x, 'im2col', 'X'), win);`.
+
+  im2col(_x: Tensor, _win: Window2D): Tensor {
+    throw notYet('im2col', 'conv.ts');
+  }
+
+  col2im(_cols: Tensor, _win: Window2D): Tensor {
+    throw notYet('col2im', 'conv.ts');
+  }
+
+  conv2d(_x: Tensor, _w: Tensor, _b: Tensor | null, _opts: Conv2DOptions, _act?: Activation): Tensor {
+    throw notYet('conv2d', 'conv.ts');
+  }
+
+  conv2dBackward(
+    _dz: Tensor,
+    _x: Tensor,
+    _w: Tensor,
+    _opts: Conv2DOptions,
+    _needInput: boolean,
+  ): { dx?: Tensor; dw: Tensor; db: Tensor } {
+    throw notYet('conv2dBackward', 'conv.ts');
+  }
+
+  pool2d(_x: Tensor, _opts: Pool2DOptions): PoolResult {
+    throw notYet('pool2d', 'pool.ts');
+  }
+
+  pool2dBackward(_dy: Tensor, _xShape: Shape, _opts: Pool2DOptions, _argmax?: Tensor): Tensor {
+    throw notYet('pool2dBackward', 'pool.ts');
+  }
+
+  // ── optimizers (in place) ──────────────────────────────────────────────────
+
+  sgdUpdate(param: Tensor, grad: Tensor, velocity: Tensor | null, h: SgdHyper): void {
+    const P = this.f32(param, 'sgdUpdate', 'param');
+    const G = this.f32(grad, 'sgdUpdate', 'gradient');
+    assertShape('sgdUpdate', 'gradient', G.shape, P.shape);
+    if (velocity && h.momentum !== 0) {
+      const V = this.f32(velocity, 'sgdUpdate', 'velocity');
+      assertShape('sgdUpdate', 'velocity', V.shape, P.shape);
+      this.run(
+        { shader: 'optimizers', entry: 'sgd_momentum' },
+        { bind: { p: P, g: G, v: V }, params: { count: P.size, lr: h.lr, momentum: h.momentum }, invocations: P.size },
+      );
+    } else {
+      this.run(
+        { shader: 'optimizers', entry: 'sgd' },
+        { bind: { p: P, g: G }, params: { count: P.size, lr: h.lr, momentum: 0 }, invocations: P.size },
+      );
+    }
+  }
+
+  adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, h: AdamHyper): void {
+    const P = this.f32(param, 'adamUpdate', 'param');
+    const G = this.f32(grad, 'adamUpdate', 'gradient');
+    const Mt = this.f32(m, 'adamUpdate', 'm');
+    const Vt = this.f32(v, 'adamUpdate', 'v');
+    assertShape('adamUpdate', 'gradient', G.shape, P.shape);
+    assertShape('adamUpdate', 'm', Mt.shape, P.shape);
+    assertShape('adamUpdate', 'v', Vt.shape, P.shape);
+    if (!(h.t >= 1)) throw new Error(`adamUpdate: step count t must be ≥ 1 (1-based), got ${h.t}`);
+    this.run(
+      { shader: 'optimizers', entry: 'adam' },
+      {
+        bind: { p: P, g: G, m: Mt, v: Vt },
+        params: {
+          count: P.size,
+          lr: h.lr,
+          beta1: h.beta1,
+          beta2: h.beta2,
+          eps: h.eps,
+          c1: 1 - h.beta1 ** h.t,
+          c2: 1 - h.beta2 ** h.t,
+        },
+        invocations: P.size,
+      },
+    );
+  }
+
+  // ── evaluation ─────────────────────────────────────────────────────────────
+
+  argmax(x: Tensor): Tensor {
+    const X = this.f32(x, 'argmax', 'X');
+    const [M, N] = this.rows('argmax', 'X', X);
+    const idx = this.ctx.empty([M], 'u32', 'argmax');
+    this.run({ shader: 'reduce', entry: 'argmax_rows' }, { bind: { x: X, idx }, params: { rows: M, cols: N }, invocations: M });
+    return idx;
+  }
+
+  countCorrect(scores: Tensor, onehot: Tensor): Tensor {
+    const S = this.f32(scores, 'countCorrect', 'scores');
+    const Y = this.f32(onehot, 'countCorrect', 'labels');
+    if (!sameShape(S.shape, Y.shape)) {
+      throw new ShapeError(`countCorrect: scores ${shapeStr(S.shape)} and labels ${shapeStr(Y.shape)} differ`);
+    }
+    const [M, N] = this.rows('countCorrect', 'scores', S);
+    const out = this.ctx.empty([1], 'f32', 'countCorrect');
+    this.run({ shader: 'reduce', entry: 'count_correct' }, { bind: { x: S, y: Y, out }, params: { rows: M, cols: N }, groups: 1 });
+    return out;
+  }
+
+  allFinite(x: Tensor): Tensor {
+    const X = this.f32(x, 'allFinite', 'x');
+    const out = this.ctx.empty([1], 'f32', 'allFinite');
+    this.run({ shader: 'reduce', entry: 'all_finite' }, { bind: { x: X, out }, params: { rows: X.size, cols: 1 }, groups: 1 });
+    return out;
+  }
+}
+
+function notYet(op: string, file: string): Error {
+  return new Error(`${op}: not yet implemented on the WebGPU backend (its kernels belong in src/engine/gpu/${file})`);
+}
+
+/**
+ * A WebGPU backend on `gpu` (navigator.gpu in the browser, nodeGPU() in Node).
+ * Throws NoAdapterError when no adapter is offered; device errors propagate.
+ */
+export async function createWebGPUBackend(gpu: GPU, opts: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+  const adapter = await gpu.requestAdapter(opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined);
+  if (!adapter) throw new NoAdapterError('navigator.gpu offered no WebGPU adapter');
+  const { name, isFallback } = describeAdapter(adapter.info);
+  const ctx = await createGpuContext(adapter, opts);
+  return new WebGPUBackend(ctx, name, isFallback);
+}
