@@ -350,6 +350,12 @@ export class NeuralNetwork {
     return model;
   }
 
+  /** frees every layer's cache (the forward outputs kept for backward) */
+  clearCaches(): void {
+    for (const layer of this.layers) layer.clearCache();
+    this.pending = null;
+  }
+
   /** frees every tensor the model owns (parameters, gradients, caches, optimizer state) */
   dispose(): void {
     for (const layer of this.layers) layer.dispose();
