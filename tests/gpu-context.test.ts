@@ -1,9 +1,10 @@
-// The GPU plumbing: tensors and the buffer pool, the per-step encoder (one submission
-// per flush, readbacks only from read), uniforms per dispatch, dispatch splitting,
-// limits, device loss and error reporting.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeGPU } from '../src/engine/gpu/node';
+// The GPU plumbing under the backend: uniforms per dispatch in one submission, the
+// buffer pool and reference-counted aliases, writes ordered with recorded work, the
+// pipeline cache, the dispatch helper's checks and its 2-D split, the WGSL dump flag.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGpuContext, GpuContext } from '../src/engine/gpu/context';
+import { nodeGPU } from '../src/engine/gpu/node';
+import { SHADERS, shaderSource } from '../src/engine/gpu/shaders';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -13,20 +14,112 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.destroy());
 
+const axpby = { shader: 'elementwise', entry: 'axpby' } as const;
+
 describe('GpuContext', () => {
-  it('uploads, dispatches with per-dispatch uniforms in one submission, reads back', async () => {
+  it('gives each recorded dispatch its own uniforms, then submits them all at once', async () => {
     const x = ctx.fromArray([1, 2, 3, 4, 5], [5]);
     const y = ctx.fromArray([10, 20, 30, 40, 50], [5]);
-    const outs = [1, 2, 3].map((k) => {
+    const s0 = { ...ctx.stats };
+    // 300 dispatches: more than one 64 KiB arena chunk of 256-byte slots
+    const outs = Array.from({ length: 300 }, (_, k) => {
       const o = ctx.empty([5], 'f32', `o${k}`);
-      ctx.dispatch({ shader: 'elementwise', entry: 'axpby' }, { bind: { x, y, out: o }, params: { count: 5, alpha: k, beta: -1 }, invocations: 5 });
+      ctx.dispatch(axpby, { bind: { x, y, out: o }, params: { count: 5, alpha: k, beta: -1 }, invocations: 5 });
       return o;
     });
-    const s0 = { ...ctx.stats };
+    expect(ctx.stats.submissions).toBe(s0.submissions);
     ctx.flush();
     expect(ctx.stats.submissions - s0.submissions).toBe(1);
-    const got = await Promise.all(outs.map((o) => ctx.read(o)));
-    expect(Array.from(got[0]!)).toEqual([-9, -18, -27, -36, -45]);
-    expect(Array.from(got[2]!)).toEqual([-7, -14, -21, -28, -35]);
+    expect(ctx.stats.dispatches - s0.dispatches).toBe(300);
+    for (const k of [0, 1, 255, 256, 299]) {
+      const got = await ctx.read(outs[k]!);
+      expect(Array.from(got), `dispatch ${k}`).toEqual([1, 2, 3, 4, 5].map((v, i) => k * v - 10 * (i + 1)));
+    }
+    for (const o of outs) ctx.dispose(o);
+  });
+
+  it('reuses pooled buffers, and a reshaped alias keeps the storage alive', async () => {
+    const a = ctx.fromArray([1, 2, 3, 4, 5, 6], [2, 3], 'f32', 'a');
+    const view = ctx.alias(a, [3, 2], 'view');
+    ctx.dispose(a);
+    expect(a.disposed).toBe(true);
+    // the storage is still referenced by the view: a new tensor must not get it
+    const b = ctx.fromArray([9, 9, 9, 9, 9, 9], [6], 'f32', 'b');
+    expect(b.buffer).not.toBe(view.buffer);
+    expect(Array.from(await ctx.read(view))).toEqual([1, 2, 3, 4, 5, 6]);
+    const buf = view.buffer;
+    ctx.dispose(view);
+    const before = ctx.poolStats().reuses;
+    const c = ctx.empty([5], 'f32', 'c'); // same 256-byte bucket: the freed buffer comes back
+    expect(ctx.poolStats().reuses).toBe(before + 1);
+    expect(c.buffer).toBe(buf);
+    expect(() => ctx.alias(c, [6])).toThrow(/reshape.*\(5\).*\(6\)/);
+    await expect(ctx.read(view)).rejects.toThrow(/disposed/);
+    ctx.dispose(b, c);
+  });
+
+  it('a write after recorded work does not change what that work reads', async () => {
+    const x = ctx.fromArray([1, 1, 1], [3]);
+    const o1 = ctx.empty([3]);
+    ctx.dispatch(axpby, { bind: { x, y: x, out: o1 }, params: { count: 3, alpha: 1, beta: 1 }, invocations: 3 });
+    ctx.upload(x, [5, 5, 5]); // recorded after the dispatch: staged into the same step
+    const o2 = ctx.empty([3]);
+    ctx.dispatch(axpby, { bind: { x, y: x, out: o2 }, params: { count: 3, alpha: 1, beta: 1 }, invocations: 3 });
+    expect(Array.from(await ctx.read(o1))).toEqual([2, 2, 2]);
+    expect(Array.from(await ctx.read(o2))).toEqual([10, 10, 10]);
+  });
+
+  it('compiles each shader + entry + constants once', () => {
+    const x = ctx.fromArray([1, -1], [1, 2]);
+    const o = ctx.empty([1, 2]);
+    const k = { shader: 'elementwise', entry: 'bias_act', constants: { ACT: 1, HAS_BIAS: false } };
+    const first = ctx.compile(k);
+    ctx.dispatch(k, { bind: { x, b: ctx.placeholder, out: o }, params: { count: 2, cols: 2 }, invocations: 2 });
+    expect(ctx.compile({ ...k, constants: { HAS_BIAS: false, ACT: 1 } })).toBe(first);
+    expect(ctx.compile({ ...k, constants: { HAS_BIAS: false, ACT: 2 } })).not.toBe(first);
+    ctx.flush();
+  });
+
+  it('names what is wrong with a dispatch: missing tensor, unknown binding, missing or unknown param', () => {
+    const x = ctx.fromArray([1], [1]);
+    const out = ctx.empty([1]);
+    expect(() => ctx.dispatch(axpby, { bind: { x, out }, params: { count: 1, alpha: 1, beta: 1 }, invocations: 1 })).toThrow(/needs a tensor bound to 'y'/);
+    expect(() => ctx.dispatch(axpby, { bind: { x, y: x, out, z: x }, params: { count: 1, alpha: 1, beta: 1 }, invocations: 1 })).toThrow(/no storage binding 'z'/);
+    expect(() => ctx.dispatch(axpby, { bind: { x, y: x, out }, params: { count: 1, alpha: 1 }, invocations: 1 })).toThrow(/param 'beta'/);
+    expect(() => ctx.dispatch(axpby, { bind: { x, y: x, out }, params: { count: 1, alpha: 1, beta: 1, gamma: 2 }, invocations: 1 })).toThrow(/no field 'gamma'/);
+    expect(() => ctx.dispatch({ shader: 'nope', entry: 'x' }, { bind: {}, invocations: 1 })).toThrow(/unknown shader 'nope'.*elementwise/);
+    expect(() => ctx.dispatch({ shader: 'elementwise', entry: 'nope' }, { bind: {}, invocations: 1 })).toThrow(/no entry point 'nope'.*axpby/);
+  });
+
+  it('splits a workgroup count above maxComputeWorkgroupsPerDimension into a 2-D grid', () => {
+    const max = ctx.limits.maxComputeWorkgroupsPerDimension;
+    expect(ctx.splitGroups(max, 't')).toEqual([max, 1, 1]);
+    const [x, y] = ctx.splitGroups(max + 1, 't');
+    expect(y).toBe(2);
+    expect(x * y).toBeGreaterThanOrEqual(max + 1);
+    expect(x).toBeLessThanOrEqual(max);
+    expect(() => ctx.splitGroups(max * max + 1, 't')).toThrow(/maxComputeWorkgroupsPerDimension/);
+  });
+
+  it('logs the WGSL of a pipeline when compiled with BACKPROP_DUMP_WGSL', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const g = globalThis as { BACKPROP_DUMP_WGSL?: boolean };
+    g.BACKPROP_DUMP_WGSL = true;
+    let text = '';
+    try {
+      ctx.compile({ shader: 'elementwise', entry: 'scale', constants: { ACT: 3 } });
+      text = log.mock.calls.map((c) => String(c[0])).join('\n');
+    } finally {
+      g.BACKPROP_DUMP_WGSL = false;
+      log.mockRestore();
+    }
+    expect(text).toContain('elementwise:scale|ACT=3');
+    expect(text).toContain(shaderSource('elementwise'));
+  });
+
+  it('the registry holds every kernel family as WGSL text', () => {
+    for (const name of ['matmul', 'elementwise', 'softmax', 'cross_entropy', 'reduce', 'optimizers']) {
+      expect(SHADERS[name], name).toMatch(/@compute/);
+    }
   });
 });
