@@ -7,6 +7,7 @@ import { DeviceLimitError, DeviceLostError, ShapeError } from '../src/engine/err
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
 import { GpuError } from '../src/engine/gpu/context';
 import { nodeGPU } from '../src/engine/gpu/node';
+import { createBackend } from '../src/engine/index';
 import { Rng } from '../src/engine/random';
 import { randomArray, randomOneHot } from './helpers/check';
 
@@ -131,5 +132,38 @@ describe('WebGPU backend', () => {
     expect(() => other.scale(t, 2)).toThrow(/lost.*destroyed/);
     await expect(other.read(t)).rejects.toThrow(DeviceLostError);
     other.destroy();
+  });
+
+  it('createBackend picks WebGPU when it can and says why when it falls back to the CPU', async () => {
+    const real = await nodeGPU();
+    const ok = await createBackend({ gpu: real });
+    expect(ok.backend.kind).toBe('webgpu');
+    expect(ok.fallbackReason).toBeNull();
+    ok.backend.destroy();
+
+    const chosen = await createBackend({ prefer: 'cpu', gpu: real });
+    expect(chosen.backend.kind).toBe('cpu');
+    expect(chosen.fallbackReason).toBeNull();
+
+    const absent = await createBackend({ gpu: null });
+    expect(absent.backend.kind).toBe('cpu');
+    expect(absent.fallbackReason).toMatch(/navigator\.gpu is missing/);
+
+    const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
+    const na = await createBackend({ gpu: noAdapter });
+    expect(na.backend.kind).toBe('cpu');
+    expect(na.fallbackReason).toMatch(/no adapter/);
+
+    const adapter = await real.requestAdapter();
+    const failing = {
+      requestAdapter: async () =>
+        new Proxy(adapter!, {
+          get: (target, prop) =>
+            prop === 'requestDevice' ? async () => Promise.reject(new Error('out of device memory')) : Reflect.get(target, prop, target),
+        }),
+    } as unknown as GPU;
+    const fd = await createBackend({ gpu: failing });
+    expect(fd.backend.kind).toBe('cpu');
+    expect(fd.fallbackReason).toMatch(/device request failed: out of device memory/);
   });
 });
