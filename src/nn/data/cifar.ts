@@ -30,7 +30,7 @@ export function parseCifar10(bytes: Uint8Array, opts: CifarOptions = {}): Classi
     const whole = Math.floor(bytes.length / RECORD);
     throw new DataFormatError(
       `${what}: ${bytes.length} bytes is not a whole number of 3073-byte records (1 label byte + 3072 pixel bytes)` +
-        (bytes.length === 0 ? '' : `: ${whole} records and ${bytes.length - whole * RECORD} bytes left over`),
+        (bytes.length === 0 ? '' : `: ${whole} whole record${whole === 1 ? '' : 's'} and ${bytes.length - whole * RECORD} bytes left over`),
     );
   }
   const n = bytes.length / RECORD;

@@ -273,9 +273,17 @@ function limitsOf(o: SizeLimits): SizeLimits {
   return { maxBytes: o.maxBytes, maxElements: o.maxElements };
 }
 
+const fetcherIds = new WeakMap<DataFetcher, number>();
+let nextFetcherId = 1;
+
 /** What a cached result depends on (layout and limits are applied per call). */
-function cacheKey(name: DatasetName, o: LoadOptions): string {
-  return JSON.stringify([name, o.seed ?? 0, o.testFraction ?? null, !!o.standardize, o.toy ?? null]);
+function cacheKey(name: DatasetName, o: LoadOptions, fetcher: DataFetcher | null): string {
+  let id = 0;
+  if (fetcher) {
+    id = fetcherIds.get(fetcher) ?? 0;
+    if (!id) fetcherIds.set(fetcher, (id = nextFetcherId++));
+  }
+  return JSON.stringify([name, id, o.seed ?? 0, o.testFraction ?? null, !!o.standardize, o.toy ?? null]);
 }
 
 async function build(name: DatasetName, fetcher: () => DataFetcher, o: LoadOptions, emit: (p: LoadProgress) => void): Promise<LoadedDataset> {
@@ -328,10 +336,11 @@ export async function loadDataset(name: DatasetName, opts: LoadOptions = {}): Pr
   if (!(DATASET_NAMES as readonly string[]).includes(name)) {
     throw new RangeError(`unknown dataset '${String(name)}'; known: ${DATASET_NAMES.join(', ')}`);
   }
-  const key = cacheKey(name, opts);
+  const chosen = opts.fetcher ?? injected;
+  const key = cacheKey(name, opts, chosen);
   let entry = results.get(key);
   if (!entry) {
-    const fetcher = (): DataFetcher => opts.fetcher ?? injected ?? defaultFetcher();
+    const fetcher = (): DataFetcher => chosen ?? defaultFetcher();
     const mine = { listeners: new Set(), last: null } as Omit<Pending, 'promise'> as Pending;
     const emit = (p: LoadProgress): void => {
       mine.last = p;
