@@ -78,6 +78,9 @@ describe('WebGPU backend', () => {
     expect(() => gpu.softmax(gpu.zeros([2, 3, 4]))).toThrow(/softmax.*rank 2.*\(2, 3, 4\)/);
     expect(() => gpu.fromArray([1, 2, 3], [2, 2])).toThrow(/3 values.*\(2, 2\)/);
     expect(() => gpu.matmul(a, gpu.argmax(y))).toThrow(/must be f32/);
+    // an in-place update may not read the tensor it writes
+    const p = gpu.zeros([4]);
+    expect(() => gpu.sgdUpdate(p, p, null, { lr: 1, momentum: 0 })).toThrow(/bound to both 'p' and 'g'/);
   });
 
   it('a tensor larger than the device can bind is refused, naming the limit and both numbers', () => {

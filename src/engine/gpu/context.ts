@@ -270,7 +270,7 @@ interface CompiledKernel {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
   /** storage bindings the entry point uses, by binding number */
-  storages: { name: string; binding: number }[];
+  storages: { name: string; binding: number; writable: boolean }[];
   uniform: UniformSlotInfo | null;
   /** storage variables the shader declares (entry point or not) */
   declared: Set<string>;
@@ -640,7 +640,7 @@ export class GpuContext {
     if (descs.length !== 1 || !descs[0]) throw new Error(`${key}: only @group(0) bindings are supported`);
     const layout = this.device.createBindGroupLayout({ ...descs[0], label: `${this.labelPrefix}:${key} layout` });
 
-    const storages: { name: string; binding: number }[] = [];
+    const storages: { name: string; binding: number; writable: boolean }[] = [];
     let uniform: UniformSlotInfo | null = null;
     for (const r of ep.resources) {
       if (r.name in mod.defs.uniforms) {
@@ -650,7 +650,7 @@ export class GpuContext {
         const fields = Object.keys((def.typeDefinition as { fields?: Record<string, unknown> }).fields ?? {});
         uniform = { name: r.name, binding: r.entry.binding, size: def.size, view: makeStructuredView(def), fields };
       } else if (r.name in mod.defs.storages) {
-        storages.push({ name: r.name, binding: r.entry.binding });
+        storages.push({ name: r.name, binding: r.entry.binding, writable: r.entry.buffer?.type === 'storage' });
       } else {
         throw new Error(`${key}: binding '${r.name}' is not a buffer; only buffers are supported`);
       }
@@ -729,10 +729,18 @@ export class GpuContext {
     }
     const entries: GPUBindGroupEntry[] = [];
     let cacheKey = `${c.id}`;
-    for (const s of c.storages) {
+    for (let n = 0; n < c.storages.length; n++) {
+      const s = c.storages[n]!;
       const t = args.bind[s.name];
       if (!t) throw new Error(`${label}: kernel ${c.key} needs a tensor bound to '${s.name}'`);
       if (t.disposed) throw new Error(`${label}: tensor '${t.label}' bound to '${s.name}' was disposed`);
+      // WebGPU forbids a buffer written by a dispatch to be bound twice in it
+      for (let p = 0; p < n; p++) {
+        const o = c.storages[p]!;
+        if (args.bind[o.name]!.storage === t.storage && (s.writable || o.writable)) {
+          throw new Error(`${label}: tensor '${t.label}' is bound to both '${o.name}' and '${s.name}', and the kernel writes one of them`);
+        }
+      }
       const size = Math.max(t.byteLength, ELEMENT_BYTES);
       entries.push({ binding: s.binding, resource: { buffer: t.buffer, offset: 0, size } });
       cacheKey += `|${t.storage.id}:${size}`;
