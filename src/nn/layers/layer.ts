@@ -43,7 +43,7 @@ export abstract class Layer {
 
   constructor(
     readonly backend: Backend,
-    /** shown in tensor labels and error messages, e.g. "fc2" */
+    /** shown in tensor labels and error messages, e.g. "fc_2" */
     readonly name: string,
     seed: number,
   ) {
