@@ -1,7 +1,15 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import 'katex/dist/katex.min.css';
+import './styles/app.css';
+import { App } from './App';
+import { useDevice } from './store/device';
 
-function App() {
-  return <h1>Backprop Notebook</h1>;
-}
+// Ask for the compute device at once; the badge, notice and device cell follow the store.
+void useDevice.getState().init();
 
-createRoot(document.getElementById('root')!).render(<App />);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

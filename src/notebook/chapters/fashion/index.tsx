@@ -1,0 +1,97 @@
+// Chapter 6 — An MLP on Fashion-MNIST: optimizers, schedules, initializers, sweeps.
+// Interactive cells arrive with the training engine: add them as components in this
+// folder, place them among the sections below, remove their lines from PLANNED.
+
+import { M, MathBlock, tex } from '../../../ui/Math';
+import { ChapterPage, Section } from '../../ChapterPage';
+import type { ChapterInfo } from '../../toc';
+
+export const PLANNED = [
+  'The clothes: a grid of Fashion-MNIST images with their class names',
+  'Train the MLP on the GPU; switch optimizer (SGD, momentum, Adam) and learning-rate schedule, and compare the runs on one chart',
+  'A hyperparameter sweep: learning rate × hidden size, trained one after another, with the final accuracies in a table',
+  'Initializers: the spread of activations layer by layer with Xavier, He and too-small weights',
+  'The confusion matrix: which classes the network mixes up (shirts, T-shirts and pullovers)',
+] as const;
+
+export function FashionChapter({ info }: { info: ChapterInfo }) {
+  return (
+    <ChapterPage
+      info={info}
+      planned={PLANNED}
+      intro={
+        <p>
+          Fashion-MNIST has the shape of MNIST — 28 × 28 grey images, ten classes, 60 000 + 10 000 — but shows clothes and shoes
+          instead of digits, and is much harder: a shirt and a T-shirt can look nearly alike. A plain multilayer perceptron is a
+          fair baseline, and a good place to see how the choice of optimizer, learning-rate schedule and initialization changes
+          training.
+        </p>
+      }
+    >
+      <Section id="fashion-model" title="The model">
+        <p>
+          Each image is flattened to 784 inputs and passed through two hidden ReLU layers to ten softmax outputs, e.g.
+        </p>
+        <MathBlock>{tex`784 \xrightarrow{\ \text{dense},\ \text{ReLU}\ } 256 \xrightarrow{\ \text{dense},\ \text{ReLU}\ } 128 \xrightarrow{\ \text{dense},\ \text{softmax}\ } 10,`}</MathBlock>
+        <p>
+          with <M>{tex`784\cdot256 + 256 + 256\cdot 128 + 128 + 128\cdot 10 + 10 = 235\,146`}</M> parameters. Around 88% test
+          accuracy is typical for such a network; LeNet-style convolutions add a few points more.
+        </p>
+      </Section>
+
+      <Section id="fashion-optimizers" title="Optimizers">
+        <p>
+          Plain gradient descent steps by <M>{tex`-\eta g`}</M>, with <M>g</M> the mini-batch gradient of one parameter tensor.{' '}
+          <strong>Momentum</strong> keeps a velocity <M>v</M> that accumulates past steps, which smooths the noise of mini-batches
+          and speeds up travel along shallow valleys:
+        </p>
+        <MathBlock>{tex`v \leftarrow \mu\,v - \eta\,g, \qquad \theta \leftarrow \theta + v \qquad (\mu = 0.9 \text{ typically}).`}</MathBlock>
+        <p>
+          <strong>Adam</strong> keeps running averages of the gradient and of its square, corrects their bias towards zero in the
+          first steps, and divides one by the square root of the other, so every parameter gets a step size adapted to its own
+          gradient scale:
+        </p>
+        <MathBlock>{tex`\begin{aligned}
+m &\leftarrow \beta_1 m + (1 - \beta_1)\,g, & v &\leftarrow \beta_2 v + (1 - \beta_2)\,g^2,\\
+\hat m &= \frac{m}{1 - \beta_1^{\,t}}, & \hat v &= \frac{v}{1 - \beta_2^{\,t}}, \qquad \theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat v} + \varepsilon},
+\end{aligned}`}</MathBlock>
+        <p>
+          with <M>{tex`\beta_1 = 0.9`}</M>, <M>{tex`\beta_2 = 0.999`}</M>, <M>{tex`\varepsilon = 10^{-8}`}</M> and the step count{' '}
+          <M>{tex`t = 1, 2, \dots`}</M> Each update is one elementwise kernel over the parameter tensor.
+        </p>
+      </Section>
+
+      <Section id="fashion-schedules" title="Learning-rate schedules">
+        <p>
+          A large learning rate makes fast early progress; a small one settles into a minimum. Schedules lower <M>{tex`\eta`}</M> as
+          training goes on, by step count <M>t</M>:
+        </p>
+        <MathBlock>{tex`\text{constant: } \eta_t = \eta_0, \qquad \text{exponential: } \eta_t = \eta_0\,\gamma^{\,t}, \qquad \text{step: } \eta_t = \eta_0\,\gamma^{\lfloor t / T\rfloor}.`}</MathBlock>
+      </Section>
+
+      <Section id="fashion-init" title="Initialization">
+        <p>
+          Weights start random, with a spread chosen so that the variance of the activations neither grows nor shrinks from layer
+          to layer. For a layer with <M>{tex`n_\text{in}`}</M> inputs and <M>{tex`n_\text{out}`}</M> outputs:
+        </p>
+        <MathBlock>{tex`\begin{aligned}
+\text{Xavier (Glorot):}&\quad W \sim \mathcal U\!\left(-\sqrt{\tfrac{6}{n_\text{in} + n_\text{out}}},\ \sqrt{\tfrac{6}{n_\text{in} + n_\text{out}}}\right) \ \text{ or } \ \mathcal N\!\left(0,\ \tfrac{2}{n_\text{in} + n_\text{out}}\right),\\
+\text{He (Kaiming):}&\quad W \sim \mathcal U\!\left(-\sqrt{\tfrac{6}{n_\text{in}}},\ \sqrt{\tfrac{6}{n_\text{in}}}\right) \ \text{ or } \ \mathcal N\!\left(0,\ \tfrac{2}{n_\text{in}}\right).
+\end{aligned}`}</MathBlock>
+        <p>
+          Xavier balances the forward and backward passes for symmetric activations (tanh, sigmoid near 0); He accounts for ReLU
+          zeroing half of its inputs, hence the extra factor 2. Biases start at zero. The course's default is Xavier uniform.
+        </p>
+      </Section>
+
+      <Section id="fashion-sweeps" title="Sweeps">
+        <p>
+          Which learning rate, which hidden size? There is no formula; one trains several models and compares them on held-out
+          data. A sweep runs the grid of settings one after the other with the same seed, so the runs differ only in the setting
+          under study, and keeps the curves side by side. Comparing on the test set many times quietly tunes to it, so the course
+          sets aside a validation split for choosing and reports the test accuracy once, at the end.
+        </p>
+      </Section>
+    </ChapterPage>
+  );
+}

@@ -1,0 +1,45 @@
+// A slider for each of the 13 parameters, grouped by hidden unit: unit j owns
+// w1[j] and b1[j] (its input side) and w2[j] (its output side); b2 is the output's bias.
+
+import { useHandNetwork } from '../../../store/handNetwork';
+import { Slider } from '../../../ui/controls';
+import { PARAM_REFS, getParam, type ParamGroup, type ParamRef } from './handnet';
+import { SERIES_COLORS } from '../../../ui/colors';
+
+const RANGES: Record<ParamGroup, { min: number; max: number; step: number }> = {
+  w1: { min: -3, max: 3, step: 0.05 },
+  b1: { min: -15, max: 15, step: 0.1 },
+  w2: { min: -5, max: 5, step: 0.05 },
+  b2: { min: -20, max: 20, step: 0.1 },
+};
+
+const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(2));
+
+function ParamSlider({ r }: { r: ParamRef }) {
+  const value = useHandNetwork((s) => getParam(s.params, r));
+  const setParam = useHandNetwork((s) => s.setParam);
+  const range = RANGES[r.group];
+  return <Slider label={r.name} value={value} {...range} format={fmt} onChange={(v) => setParam(r, v)} />;
+}
+
+export function ParamSliders() {
+  const units = [0, 1, 2, 3];
+  const byUnit = (j: number) => PARAM_REFS.filter((r) => r.group !== 'b2' && r.index === j);
+  const b2 = PARAM_REFS.find((r) => r.group === 'b2')!;
+  return (
+    <div className="param-grid" role="group" aria-label="Weights and biases">
+      {units.map((j) => (
+        <fieldset key={j} className="unit-box" style={{ borderTopColor: SERIES_COLORS[j + 1] }}>
+          <legend>Hidden unit {j + 1}</legend>
+          {byUnit(j).map((r) => (
+            <ParamSlider key={r.name} r={r} />
+          ))}
+        </fieldset>
+      ))}
+      <fieldset className="unit-box output-box">
+        <legend>Output</legend>
+        <ParamSlider r={b2} />
+      </fieldset>
+    </div>
+  );
+}

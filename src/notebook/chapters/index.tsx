@@ -1,0 +1,22 @@
+// Chapter id → the component that renders it. The table of contents (ids, numbers,
+// titles) is in ../toc.ts.
+
+import type { ComponentType } from 'react';
+import type { ChapterInfo } from '../toc';
+import { ConvChapter } from './conv';
+import { FashionChapter } from './fashion';
+import { HandChapter } from './hand';
+import { IrisChapter } from './iris';
+import { LayersChapter } from './layers';
+import { LenetChapter } from './lenet';
+import { StartChapter } from './start';
+
+export const CHAPTER_VIEWS: Readonly<Record<string, ComponentType<{ info: ChapterInfo }>>> = {
+  start: StartChapter,
+  hand: HandChapter,
+  layers: LayersChapter,
+  iris: IrisChapter,
+  conv: ConvChapter,
+  lenet: LenetChapter,
+  fashion: FashionChapter,
+};

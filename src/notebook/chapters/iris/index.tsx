@@ -1,0 +1,86 @@
+// Chapter 3 — A two-layer network on Iris: mini-batches, softmax–cross-entropy,
+// accuracy. Interactive cells arrive with the training engine: add them as components
+// in this folder, place them among the sections below, remove their lines from PLANNED.
+
+import { M, MathBlock, tex } from '../../../ui/Math';
+import { ChapterPage, Section } from '../../ChapterPage';
+import type { ChapterInfo } from '../../toc';
+
+export const PLANNED = [
+  'The data: the 150 flowers as a table and a scatter plot of two chosen features, coloured by species',
+  'Train the 4–h–3 network on the GPU with a live loss and accuracy chart; change the learning rate and the hidden size while it runs',
+  'Step through one mini-batch: X, Z1, H1, Z2, probabilities, and every gradient as heatmaps',
+  'What goes wrong: a model whose forward pass forgets to chain the layers (accuracy stuck near 1/3)',
+] as const;
+
+export function IrisChapter({ info }: { info: ChapterInfo }) {
+  return (
+    <ChapterPage
+      info={info}
+      planned={PLANNED}
+      intro={
+        <p>
+          Fisher's Iris data set has 150 flowers of three species, 50 each, and four measurements per flower: sepal length and
+          width, petal length and width, in centimetres. It is small enough to train on in a blink and just hard enough to be
+          interesting — one species separates cleanly, the other two overlap. A network with one hidden layer learns to tell
+          them apart.
+        </p>
+      }
+    >
+      <Section id="iris-data" title="Preparing the data">
+        <p>
+          Each flower is a row <M>{tex`x_i \in \mathbb{R}^4`}</M>. The measurements have different ranges, so each feature is
+          standardized with the mean and standard deviation of the training split (never of the test split, which must stay
+          unseen):
+        </p>
+        <MathBlock>{tex`\tilde x_{id} = \frac{x_{id} - \mu_d}{s_d}, \qquad \mu_d = \frac{1}{m}\sum_i x_{id}, \qquad s_d^2 = \frac{1}{m}\sum_i (x_{id} - \mu_d)^2 .`}</MathBlock>
+        <p>
+          The species becomes a one-hot row <M>{tex`y_i \in \{0,1\}^3`}</M>, e.g. versicolor is <M>{tex`(0, 1, 0)`}</M>. The data
+          are shuffled with a seed and split into a training and a test set.
+        </p>
+      </Section>
+
+      <Section id="iris-model" title="The network">
+        <p>
+          Two fully connected layers: <M>4</M> inputs to <M>h</M> hidden ReLU units, then <M>h</M> to <M>3</M> scores, turned into
+          probabilities by the softmax:
+        </p>
+        <MathBlock>{tex`H = \operatorname{ReLU}(X W_1 + \mathbf 1 b_1), \qquad \hat Y = \operatorname{softmax}(H W_2 + \mathbf 1 b_2), \qquad W_1 \in \mathbb{R}^{4\times h},\ W_2 \in \mathbb{R}^{h\times 3}.`}</MathBlock>
+        <p>
+          With <M>{tex`h = 8`}</M> that is <M>{tex`4\cdot 8 + 8 + 8\cdot 3 + 3 = 67`}</M> parameters. Backward, layer by layer, with
+          the fused softmax–cross-entropy gradient of chapter 2:
+        </p>
+        <MathBlock>{tex`\begin{aligned}
+\mathrm{d}Z_2 &= (\hat Y - Y)/m, & \mathrm{d}W_2 &= H^\top \mathrm{d}Z_2, & \mathrm{d}b_2 &= \mathbf 1^\top \mathrm{d}Z_2,\\
+\mathrm{d}H &= \mathrm{d}Z_2 W_2^\top, & \mathrm{d}Z_1 &= \mathrm{d}H \odot \mathbb 1[H > 0], & \mathrm{d}W_1 &= X^\top \mathrm{d}Z_1, \quad \mathrm{d}b_1 = \mathbf 1^\top \mathrm{d}Z_1 .
+\end{aligned}`}</MathBlock>
+      </Section>
+
+      <Section id="iris-minibatch" title="Mini-batches">
+        <p>
+          Instead of averaging the gradient over all the training data before every step (chapter 1's full batch), stochastic
+          gradient descent takes a step after every mini-batch <M>{tex`B`}</M> of, say, 16 examples. Each epoch reshuffles the data
+          and visits every example once:
+        </p>
+        <MathBlock>{tex`\theta \leftarrow \theta - \eta\,\nabla_\theta L_B(\theta), \qquad L_B = -\frac{1}{|B|}\sum_{i\in B}\sum_k Y_{ik}\ln\hat Y_{ik}.`}</MathBlock>
+        <p>
+          The mini-batch gradient is a noisy but unbiased estimate of the full one, and many cheap noisy steps usually beat a few
+          exact ones. The step count per epoch is <M>{tex`\lceil m / |B| \rceil`}</M>.
+        </p>
+      </Section>
+
+      <Section id="iris-accuracy" title="Accuracy">
+        <p>
+          The loss is what gradient descent minimizes; accuracy is what we report. The predicted class is the most probable one,
+          and accuracy is the fraction of rows where it matches the label:
+        </p>
+        <MathBlock>{tex`\operatorname{acc} = \frac{1}{m}\sum_{i=1}^{m} \mathbb 1\bigl[\arg\max_k \hat Y_{ik} = \arg\max_k Y_{ik}\bigr].`}</MathBlock>
+        <p>
+          Guessing gives 1/3 on Iris. A model stuck there, with a loss that will not move, usually has a bug rather than a bad
+          learning rate — the classic one is a forward pass that feeds every layer the original input instead of the previous
+          layer's output.
+        </p>
+      </Section>
+    </ChapterPage>
+  );
+}

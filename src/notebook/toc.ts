@@ -1,0 +1,30 @@
+// The table of contents: every chapter's id (used in the URL, ?ch=<id>), number and title.
+// The chapters' content lives in notebook/chapters/; this list has no components so
+// that stores can validate chapter ids without importing the content.
+
+export interface ChapterInfo {
+  id: string;
+  /** 0 is the preface */
+  number: number;
+  title: string;
+  /** one line for the navigation */
+  blurb: string;
+  /** false while the chapter's interactive cells are still to come */
+  interactive: boolean;
+}
+
+export const CHAPTERS: readonly ChapterInfo[] = [
+  { id: 'start', number: 0, title: 'Start here: your device', blurb: 'What runs where; one kernel checked against the CPU', interactive: true },
+  { id: 'hand', number: 1, title: 'A network by hand', blurb: 'Thirteen weights, the chain rule, gradient descent', interactive: true },
+  { id: 'layers', number: 2, title: 'Layers', blurb: 'Dense layers, activations, softmax and losses as tensors', interactive: false },
+  { id: 'iris', number: 3, title: 'A two-layer network on Iris', blurb: 'Mini-batches, cross-entropy, accuracy', interactive: false },
+  { id: 'conv', number: 4, title: 'Convolution and pooling', blurb: 'im2col, kernels, and where pooling sends the gradient', interactive: false },
+  { id: 'lenet', number: 5, title: 'LeNet on MNIST', blurb: 'A convolutional network on handwritten digits', interactive: false },
+  { id: 'fashion', number: 6, title: 'An MLP on Fashion-MNIST', blurb: 'Optimizers, schedules and sweeps on a harder data set', interactive: false },
+];
+
+export const DEFAULT_CHAPTER = 'start';
+
+export function chapterInfo(id: string): ChapterInfo | undefined {
+  return CHAPTERS.find((c) => c.id === id);
+}

@@ -1,0 +1,49 @@
+// A notebook cell: a framed, titled section with its own anchor (#<id>), so a cell can
+// be linked to and reached with the keyboard by its heading.
+
+import type { ReactNode } from 'react';
+
+export interface CellProps {
+  id: string;
+  /** e.g. "1.2" */
+  number?: string;
+  title: string;
+  /** one line under the title: what the cell shows and computes */
+  lead?: ReactNode;
+  children: ReactNode;
+  /** marks where the numbers come from, e.g. "float64 JavaScript" or "WebGPU kernel" */
+  runsOn?: string;
+}
+
+export function Cell({ id, number, title, lead, children, runsOn }: CellProps) {
+  const headingId = `${id}-title`;
+  return (
+    <section className="cell" id={id} aria-labelledby={headingId}>
+      <header className="cell-head">
+        <h3 id={headingId}>
+          {number ? <span className="cell-number">{number}</span> : null}
+          {title}
+        </h3>
+        {runsOn ? <span className="runs-on">{runsOn}</span> : null}
+      </header>
+      {lead ? <p className="cell-lead">{lead}</p> : null}
+      <div className="cell-body">{children}</div>
+    </section>
+  );
+}
+
+/** A box that marks where a chapter's interactive cells will go, listing what is planned. */
+export function PendingCells({ planned, children }: { planned: readonly string[]; children?: ReactNode }) {
+  return (
+    <section className="pending-cells" aria-label="Interactive cells to come">
+      <h3>Interactive cells arrive with the training engine</h3>
+      {children}
+      <p>This chapter's prose and derivations are complete. The cells below will run on the GPU once the training engine is in place:</p>
+      <ul>
+        {planned.map((p) => (
+          <li key={p}>{p}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
