@@ -1,0 +1,201 @@
+// Convolution on the GPU, the im2col way (the course's): unroll the windows of X into the
+// rows of a matrix, and a convolution is one matrix product.
+//
+//   forward    cols = im2col(X)                  (m·oh·ow, kh·kw·C)            im2col.wgsl
+//              Z    = act(cols · W' + 1·b)       W' = W.reshape(kh·kw·C, F)    matmul.wgsl (fused epilogue)
+//              → Z.reshape(m, oh, ow, F)                                        2 dispatches
+//   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      read through X, cols unstored  conv_weight_grad.wgsl
+//              dcols = dZ · W'ᵀ                  (m·oh·ow, kh·kw·C)             matmul.wgsl
+//              dX    = col2im(dcols)             (m, H, W, C)                   col2im.wgsl
+//              → 3 dispatches, 1 when the input gradient is not needed
+//
+// Shapes: X (m, H, W, C) NHWC; W (kh, kw, C, F); b (1, F); Z, dZ (m, oh, ow, F).
+// The window geometry (padding, output size) comes from geometry.ts's window2d, the one
+// definition the CPU reference uses too.
+
+import type { Activation, Conv2DOptions, MatmulOptions, Tensor } from '../backend';
+import { ShapeError } from '../errors';
+import { assertRank, assertShape, shapeStr, window2d, type Window2D } from '../geometry';
+import type { GpuContext, GpuTensor } from './context';
+
+/** What the convolution needs from the backend: its context and its fused matmul. */
+export interface ConvHost {
+  readonly ctx: GpuContext;
+  matmul(a: Tensor, b: Tensor, opts?: MatmulOptions): Tensor;
+}
+
+function f32(ctx: GpuContext, t: Tensor, op: string, what: string): GpuTensor {
+  const g = ctx.use(t, op, what);
+  if (g.dtype !== 'f32') throw new TypeError(`${op}: ${what} '${g.label}' must be f32, got ${g.dtype}`);
+  return g;
+}
+
+/** Refuses a hand-made window whose fields are not sizes, or whose output size is wrong. */
+function checkWindow(op: string, win: Window2D): void {
+  const fields = ['n', 'h', 'w', 'c', 'kh', 'kw', 'stride', 'padTop', 'padBottom', 'padLeft', 'padRight', 'oh', 'ow'] as const;
+  for (const f of fields) {
+    const v = win[f];
+    if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${op}: window field ${f} must be a non-negative integer, got ${v}`);
+  }
+  if (win.kh < 1 || win.kw < 1 || win.stride < 1) {
+    throw new ShapeError(`${op}: window ${win.kh}×${win.kw} with stride ${win.stride} must be at least 1×1 with stride ≥ 1`);
+  }
+  const oh = Math.floor((win.h + win.padTop + win.padBottom - win.kh) / win.stride) + 1;
+  const ow = Math.floor((win.w + win.padLeft + win.padRight - win.kw) / win.stride) + 1;
+  if (oh !== win.oh || ow !== win.ow) {
+    throw new ShapeError(`${op}: window output ${win.oh}×${win.ow} disagrees with its geometry, which gives ${oh}×${ow}`);
+  }
+}
+
+/** The uniform struct `Win` of im2col.wgsl / col2im.wgsl (count: elements the kernel writes). */
+function winParams(win: Window2D, count: number): Record<string, number> {
+  return {
+    n: win.n,
+    h: win.h,
+    w: win.w,
+    c: win.c,
+    kh: win.kh,
+    kw: win.kw,
+    stride: win.stride,
+    pad_top: win.padTop,
+    pad_left: win.padLeft,
+    oh: win.oh,
+    ow: win.ow,
+    count,
+  };
+}
+
+/** X (n, h, w, c) → cols (n·oh·ow, kh·kw·c); column (i·kw + j)·c + ch; zeros in the padding. */
+export function im2col(ctx: GpuContext, x: Tensor, win: Window2D, label = 'im2col'): GpuTensor {
+  const X = f32(ctx, x, 'im2col', 'X');
+  checkWindow('im2col', win);
+  assertShape('im2col', 'X', X.shape, [win.n, win.h, win.w, win.c]);
+  const rows = win.n * win.oh * win.ow;
+  const k = win.kh * win.kw * win.c;
+  const cols = ctx.empty([rows, k], 'f32', label);
+  ctx.dispatch(
+    { shader: 'im2col', entry: 'im2col' },
+    {
+      bind: { x: X, cols },
+      params: winParams(win, rows * k),
+      invocations: rows * k,
+      label: `im2col ${shapeStr(X.shape)} → ${shapeStr(cols.shape)}`,
+    },
+  );
+  return cols;
+}
+
+/** Adjoint of im2col: cols (n·oh·ow, kh·kw·c) → (n, h, w, c), overlapping patches summed. */
+export function col2im(ctx: GpuContext, cols: Tensor, win: Window2D, label = 'col2im'): GpuTensor {
+  const C = f32(ctx, cols, 'col2im', 'cols');
+  checkWindow('col2im', win);
+  assertShape('col2im', 'cols', C.shape, [win.n * win.oh * win.ow, win.kh * win.kw * win.c]);
+  const dx = ctx.empty([win.n, win.h, win.w, win.c], 'f32', label);
+  ctx.dispatch(
+    { shader: 'col2im', entry: 'col2im' },
+    {
+      bind: { cols: C, dx },
+      params: winParams(win, dx.size),
+      invocations: dx.size,
+      label: `col2im ${shapeStr(C.shape)} → ${shapeStr(dx.shape)}`,
+    },
+  );
+  return dx;
+}
+
+/** The window of a convolution of X by W (kh, kw, C, F), checking that the channels agree. */
+function convWindow(op: string, X: GpuTensor, W: GpuTensor, opts: Conv2DOptions): Window2D {
+  assertRank(op, 'W (kh, kw, c_in, c_out)', W.shape, 4);
+  const [kh, kw, cin] = W.shape as [number, number, number, number];
+  const win = window2d(op, X.shape, [kh, kw], opts.stride, opts.pad);
+  if (win.c !== cin) {
+    throw new ShapeError(`${op}: input ${shapeStr(X.shape)} has ${win.c} channels but W ${shapeStr(W.shape)} expects ${cin}`);
+  }
+  return win;
+}
+
+/** Z = act(conv(X, W) + b): X (m, H, W, C), W (kh, kw, C, F), b (1, F) or null → (m, oh, ow, F). */
+export function conv2d(
+  host: ConvHost,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  opts: Conv2DOptions,
+  act: Activation = 'linear',
+): GpuTensor {
+  const { ctx } = host;
+  const X = f32(ctx, x, 'conv2d', 'X');
+  const W = f32(ctx, w, 'conv2d', 'W');
+  const win = convWindow('conv2d', X, W, opts);
+  const F = W.shape[3]!;
+  const B = b ? f32(ctx, b, 'conv2d', 'bias') : null;
+  if (B) assertShape('conv2d', 'bias', B.shape, [1, F]);
+
+  const cols = im2col(ctx, X, win, 'conv2d cols');
+  const Wm = ctx.alias(W, [win.kh * win.kw * win.c, F], `${W.label} (kh·kw·C, F)`);
+  const Z = host.matmul(cols, Wm, { bias: B ?? undefined, activation: act }) as GpuTensor;
+  const out = ctx.alias(Z, [win.n, win.oh, win.ow, F], 'conv2d');
+  // the recorded dispatches keep their buffers; the pool hands them out only to later work
+  ctx.dispose(cols);
+  ctx.dispose(Wm);
+  ctx.dispose(Z);
+  return out;
+}
+
+/** Gradients of Z = conv(X, W) + b given dZ (m, oh, ow, F): dW (kh, kw, C, F), db (1, F), dX when needInput. */
+export function conv2dBackward(
+  host: ConvHost,
+  dz: Tensor,
+  x: Tensor,
+  w: Tensor,
+  opts: Conv2DOptions,
+  needInput: boolean,
+): { dx?: GpuTensor; dw: GpuTensor; db: GpuTensor } {
+  const op = 'conv2dBackward';
+  const { ctx } = host;
+  const D = f32(ctx, dz, op, 'dZ');
+  const X = f32(ctx, x, op, 'X');
+  const W = f32(ctx, w, op, 'W');
+  const win = convWindow(op, X, W, opts);
+  const F = W.shape[3]!;
+  assertShape(op, 'dZ', D.shape, [win.n, win.oh, win.ow, F]);
+  const K = win.kh * win.kw * win.c;
+  const rows = win.n * win.oh * win.ow;
+
+  // [dW; db] = [colsᵀ; 1ᵀ]·dZ: one workgroup per element of the (K + 1, F) result
+  const dw = ctx.empty(W.shape, 'f32', 'conv2d dW');
+  const db = ctx.empty([1, F], 'f32', 'conv2d db');
+  ctx.dispatch(
+    { shader: 'conv_weight_grad', entry: 'conv_weight_grad' },
+    {
+      bind: { x: X, dz: D, dw, db },
+      params: {
+        n: win.n,
+        h: win.h,
+        w: win.w,
+        c: win.c,
+        kh: win.kh,
+        kw: win.kw,
+        stride: win.stride,
+        pad_top: win.padTop,
+        pad_left: win.padLeft,
+        oh: win.oh,
+        ow: win.ow,
+        f: F,
+      },
+      groups: (K + 1) * F,
+      label: `conv2d dW, db ${shapeStr(W.shape)} from ${rows} rows`,
+    },
+  );
+  if (!needInput) return { dw, db };
+
+  // dX = col2im(dZ · W'ᵀ)
+  const Dm = ctx.alias(D, [rows, F], `${D.label} (m·oh·ow, F)`);
+  const Wm = ctx.alias(W, [K, F], `${W.label} (kh·kw·C, F)`);
+  const dcols = host.matmul(Dm, Wm, { transB: true }) as GpuTensor;
+  const dx = col2im(ctx, dcols, win, 'conv2d dX');
+  ctx.dispose(Dm);
+  ctx.dispose(Wm);
+  ctx.dispose(dcols);
+  return { dx, dw, db };
+}

@@ -1,0 +1,106 @@
+// Pooling on the GPU: max or average over kh×kw windows of an NHWC image, with stride
+// and zero padding that takes part in the window (the course pads, then pools).
+//
+//   pool2d           x (m, H, W, C) → y (m, oh, ow, C) [+ arg (m, oh, ow, C) u32 for max]   1 dispatch
+//   pool2dBackward   dy (m, oh, ow, C) → dx (m, H, W, C)                                    1 dispatch
+//
+// Max records the flat index into x of each window's maximum (the first one on ties;
+// 0xffffffff when the maximum is a padding zero, whose gradient goes nowhere) and its
+// backward sends dy there; average spreads dy/(kh·kw) over the window.
+// Kernels: shaders/pool.wgsl. Geometry: geometry.ts's window2d, shared with the CPU reference.
+
+import type { Pool2DOptions, PoolResult, Tensor } from '../backend';
+import { ShapeError } from '../errors';
+import { assertShape, shapeStr, sizeOf, window2d, type Shape, type Window2D } from '../geometry';
+import type { GpuContext, GpuTensor } from './context';
+
+/** arg-max of a window whose maximum is a padding zero */
+export const POOL_PAD_INDEX = 0xffffffff;
+
+function checkMode(op: string, opts: Pool2DOptions): 'max' | 'avg' {
+  if (opts.mode !== 'max' && opts.mode !== 'avg') {
+    throw new Error(`${op}: unknown pooling mode '${String(opts.mode)}'; known: max, avg`);
+  }
+  if (!Array.isArray(opts.kernel) || opts.kernel.length !== 2) {
+    throw new ShapeError(`${op}: kernel must be [kh, kw], got ${JSON.stringify(opts.kernel)}`);
+  }
+  return opts.mode;
+}
+
+/** The uniform struct `Win` of pool.wgsl (count: elements the kernel writes). */
+function winParams(win: Window2D, count: number): Record<string, number> {
+  return {
+    n: win.n,
+    h: win.h,
+    w: win.w,
+    c: win.c,
+    kh: win.kh,
+    kw: win.kw,
+    stride: win.stride,
+    pad_top: win.padTop,
+    pad_left: win.padLeft,
+    oh: win.oh,
+    ow: win.ow,
+    count,
+  };
+}
+
+/** y (m, oh, ow, C) = max or mean over each window; max also returns the arg-max (u32). */
+export function pool2d(ctx: GpuContext, x: Tensor, opts: Pool2DOptions): PoolResult {
+  const op = 'pool2d';
+  const mode = checkMode(op, opts);
+  const X = ctx.use(x, op, 'X');
+  if (X.dtype !== 'f32') throw new TypeError(`${op}: X '${X.label}' must be f32, got ${X.dtype}`);
+  const win = window2d(op, X.shape, opts.kernel, opts.stride, opts.pad);
+  const shape = [win.n, win.oh, win.ow, win.c];
+  const y = ctx.empty(shape, 'f32', `${mode}pool`);
+  const desc = `${mode}pool ${win.kh}×${win.kw}/${win.stride} ${shapeStr(X.shape)} → ${shapeStr(shape)}`;
+  if (mode === 'max') {
+    const arg = ctx.empty(shape, 'u32', 'maxpool argmax');
+    ctx.dispatch(
+      { shader: 'pool', entry: 'pool_max' },
+      { bind: { x: X, y, arg }, params: winParams(win, y.size), invocations: y.size, label: desc },
+    );
+    return { y, argmax: arg };
+  }
+  ctx.dispatch(
+    { shader: 'pool', entry: 'pool_avg' },
+    { bind: { x: X, y }, params: winParams(win, y.size), invocations: y.size, label: desc },
+  );
+  return { y };
+}
+
+/** dx (xShape) from dy (m, oh, ow, C): max routes dy to the recorded arg-max, avg spreads dy/(kh·kw). */
+export function pool2dBackward(
+  ctx: GpuContext,
+  dy: Tensor,
+  xShape: Shape,
+  opts: Pool2DOptions,
+  argmax?: Tensor,
+): GpuTensor {
+  const op = 'pool2dBackward';
+  const mode = checkMode(op, opts);
+  const D = ctx.use(dy, op, 'dY');
+  if (D.dtype !== 'f32') throw new TypeError(`${op}: dY '${D.label}' must be f32, got ${D.dtype}`);
+  const win = window2d(op, xShape, opts.kernel, opts.stride, opts.pad);
+  assertShape(op, 'dY', D.shape, [win.n, win.oh, win.ow, win.c]);
+  const dx = ctx.empty(xShape, 'f32', `d${mode}pool`);
+  const count = sizeOf(xShape);
+  const desc = `${mode}pool backward ${shapeStr(D.shape)} → ${shapeStr(xShape)}`;
+  if (mode === 'max') {
+    if (!argmax) throw new Error(`${op}: max pooling needs the arg-max recorded by pool2d`);
+    const A = ctx.use(argmax, op, 'argmax');
+    if (A.dtype !== 'u32') throw new TypeError(`${op}: argmax '${A.label}' must be u32, got ${A.dtype}`);
+    assertShape(op, 'argmax', A.shape, D.shape);
+    ctx.dispatch(
+      { shader: 'pool', entry: 'pool_max_backward' },
+      { bind: { dy: D, arg_in: A, dx }, params: winParams(win, count), invocations: count, label: desc },
+    );
+  } else {
+    ctx.dispatch(
+      { shader: 'pool', entry: 'pool_avg_backward' },
+      { bind: { dy: D, dx }, params: winParams(win, count), invocations: count, label: desc },
+    );
+  }
+  return dx;
+}

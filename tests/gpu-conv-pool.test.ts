@@ -1,0 +1,348 @@
+// Convolution and pooling on WebGPU vs the float64 CPU reference, on the same random
+// inputs: im2col, col2im, conv2d forward (fused bias + activation) and backward, max and
+// average pooling forward (with the arg-max) and backward. Random configurations cover
+// kernels 1–5 (square and not), stride 1–2, padding 'same' / 'valid' / integer,
+// non-square inputs, 1–4 channels and batch 1–5; one case per op has a dimension far
+// above 512, and two cases launch more than 65535 workgroups (the 2-D grid).
+// Also: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ on the GPU, dispatch counts of the conv step,
+// and shape errors that name the op and the shapes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Activation, Pool2DOptions, Tensor } from '../src/engine/backend';
+import { ACTIVATIONS } from '../src/engine/backend';
+import { createCpuBackend } from '../src/engine/cpu/backend';
+import { ShapeError } from '../src/engine/errors';
+import { window2d, type Padding } from '../src/engine/geometry';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
+import { nodeGPU } from '../src/engine/gpu/node';
+import { Rng } from '../src/engine/random';
+import { expectClose, randomArray } from './helpers/check';
+
+let gpu: WebGPUBackend;
+const cpu = createCpuBackend();
+beforeAll(async () => {
+  gpu = await createWebGPUBackend(await nodeGPU());
+  console.log(`[gpu-conv-pool] backend ${gpu.kind} on ${gpu.deviceName}${gpu.isFallback ? ' (software)' : ''}`);
+});
+afterAll(() => gpu?.destroy());
+
+/** the same (float32) inputs on both backends */
+function pair(data: ArrayLike<number>, shape: number[]): [Tensor, Tensor] {
+  const f32 = Float32Array.from(data);
+  return [gpu.fromArray(f32, shape), cpu.fromArray(f32, shape)];
+}
+
+async function both(g: Tensor, c: Tensor): Promise<[Float32Array | Float64Array, Float32Array | Float64Array]> {
+  expect(g.shape).toEqual(c.shape);
+  return [await gpu.read(g), await cpu.read(c)];
+}
+
+// float32 sums of `terms` products of values ≤ 1 in size: the error grows like √terms
+const sumTol = (terms: number) => ({ atol: 3e-5 * Math.sqrt(terms), rtol: 1e-4 });
+// copies and single products: exact up to float32 rounding
+const exact = { atol: 1e-7, rtol: 1e-6 };
+
+interface ConvCase {
+  m: number;
+  h: number;
+  w: number;
+  c: number;
+  f: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  pad: Padding;
+}
+
+const PADS: Padding[] = ['same', 'valid', 0, 1, 2];
+
+/** a random configuration whose window fits: kernel 1–5, stride 1–2, batch 1–5, 1–4 channels */
+function randomConv(rng: Rng): ConvCase {
+  for (;;) {
+    const kh = 1 + rng.int(5);
+    const kw = rng.uniform() < 0.6 ? kh : 1 + rng.int(5);
+    const cfg: ConvCase = {
+      m: 1 + rng.int(5),
+      h: 3 + rng.int(9),
+      w: 3 + rng.int(9),
+      c: 1 + rng.int(4),
+      f: 1 + rng.int(4),
+      kh,
+      kw,
+      stride: 1 + rng.int(2),
+      pad: PADS[rng.int(PADS.length)]!,
+    };
+    if (cfg.h === cfg.w) cfg.w += 1; // non-square inputs
+    if (cfg.h + 2 * (typeof cfg.pad === 'number' ? cfg.pad : 0) < kh && cfg.pad !== 'same') continue;
+    if (cfg.w + 2 * (typeof cfg.pad === 'number' ? cfg.pad : 0) < kw && cfg.pad !== 'same') continue;
+    return cfg;
+  }
+}
+
+const describeConv = (k: ConvCase) =>
+  `X (${k.m}, ${k.h}, ${k.w}, ${k.c}) W ${k.kh}×${k.kw}×${k.c}×${k.f} stride ${k.stride} pad ${JSON.stringify(k.pad)}`;
+
+async function checkIm2colCol2im(rng: Rng, k: ConvCase): Promise<void> {
+  const win = window2d('im2col', [k.m, k.h, k.w, k.c], [k.kh, k.kw], k.stride, k.pad);
+  const [xg, xc] = pair(randomArray(rng, k.m * k.h * k.w * k.c), [k.m, k.h, k.w, k.c]);
+  const colsG = gpu.im2col(xg, win);
+  const colsC = cpu.im2col(xc, win);
+  const [got, ref] = await both(colsG, colsC);
+  expectClose(got, ref, { ...exact, label: `im2col ${describeConv(k)}` });
+
+  const rows = k.m * win.oh * win.ow;
+  const K = k.kh * k.kw * k.c;
+  const [cg, cc] = pair(randomArray(rng, rows * K), [rows, K]);
+  const [got2, ref2] = await both(gpu.col2im(cg, win), cpu.col2im(cc, win));
+  // each pixel sums at most ⌈kh/s⌉·⌈kw/s⌉ entries
+  expectClose(got2, ref2, { ...sumTol(k.kh * k.kw), label: `col2im ${describeConv(k)}` });
+  gpu.dispose(xg, colsG, cg);
+}
+
+async function checkConv(rng: Rng, k: ConvCase, act: Activation, withBias: boolean, inputGrad = true): Promise<void> {
+  const label = `${describeConv(k)} ${act} bias=${withBias}`;
+  const [xg, xc] = pair(randomArray(rng, k.m * k.h * k.w * k.c), [k.m, k.h, k.w, k.c]);
+  const [wg, wc] = pair(randomArray(rng, k.kh * k.kw * k.c * k.f), [k.kh, k.kw, k.c, k.f]);
+  const [bg, bc] = withBias ? pair(randomArray(rng, k.f), [1, k.f]) : [null, null];
+  const opts = { stride: k.stride, pad: k.pad };
+  const K = k.kh * k.kw * k.c;
+
+  const d0 = gpu.stats.dispatches;
+  const zg = gpu.conv2d(xg, wg, bg, opts, act);
+  expect(gpu.stats.dispatches - d0, 'conv2d forward = im2col + one fused matmul').toBe(2);
+  const zc = cpu.conv2d(xc, wc, bc, opts, act);
+  const [z, zref] = await both(zg, zc);
+  expectClose(z, zref, { ...sumTol(K + 1), label: `conv2d forward ${label}` });
+
+  const [dzg, dzc] = pair(randomArray(rng, zc.size), [...zc.shape]);
+  const rows = zc.size / k.f;
+  if (!inputGrad) {
+    const d = gpu.stats.dispatches;
+    const g = gpu.conv2dBackward(dzg, xg, wg, opts, false);
+    expect(gpu.stats.dispatches - d, 'conv2dBackward without dX = one dispatch').toBe(1);
+    expect(g.dx).toBeUndefined();
+    const c = cpu.conv2dBackward(dzc, xc, wc, opts, false);
+    const [dw, dwRef] = await both(g.dw, c.dw);
+    expectClose(dw, dwRef, { ...sumTol(rows), label: `conv2d dW ${label}` });
+    const [db, dbRef] = await both(g.db, c.db);
+    expectClose(db, dbRef, { ...sumTol(rows), label: `conv2d db ${label}` });
+    gpu.dispose(xg, wg, bg, zg, dzg, g.dw, g.db);
+    return;
+  }
+  const d1 = gpu.stats.dispatches;
+  const g = gpu.conv2dBackward(dzg, xg, wg, opts, true);
+  expect(gpu.stats.dispatches - d1, 'conv2dBackward = dW,db + dcols + col2im').toBe(3);
+  const c = cpu.conv2dBackward(dzc, xc, wc, opts, true);
+  const [dw, dwRef] = await both(g.dw, c.dw);
+  expectClose(dw, dwRef, { ...sumTol(rows), label: `conv2d dW ${label}` });
+  const [db, dbRef] = await both(g.db, c.db);
+  expectClose(db, dbRef, { ...sumTol(rows), label: `conv2d db ${label}` });
+  expect(g.dx).toBeDefined();
+  const [dx, dxRef] = await both(g.dx!, c.dx!);
+  expectClose(dx, dxRef, { ...sumTol(k.kh * k.kw * k.f), label: `conv2d dX ${label}` });
+
+  // without the input gradient: one dispatch, the same dW and db
+  const d2 = gpu.stats.dispatches;
+  const g2 = gpu.conv2dBackward(dzg, xg, wg, opts, false);
+  expect(gpu.stats.dispatches - d2, 'conv2dBackward without dX = one dispatch').toBe(1);
+  expect(g2.dx).toBeUndefined();
+  expectClose(await gpu.read(g2.dw), dwRef, { ...sumTol(rows), label: `conv2d dW (needInput false) ${label}` });
+  expectClose(await gpu.read(g2.db), dbRef, { ...sumTol(rows), label: `conv2d db (needInput false) ${label}` });
+  gpu.dispose(xg, wg, bg, zg, dzg, g.dw, g.db, g.dx, g2.dw, g2.db);
+}
+
+describe('im2col and col2im vs CPU reference', () => {
+  it('random configurations', async () => {
+    const rng = new Rng(11);
+    for (let t = 0; t < 12; t++) await checkIm2colCol2im(rng, randomConv(rng));
+  });
+
+  it('im2col with 2048 rows and col2im back (rows far above 512)', async () => {
+    await checkIm2colCol2im(new Rng(12), { m: 2, h: 32, w: 32, c: 3, f: 1, kh: 3, kw: 3, stride: 1, pad: 'same' });
+  });
+
+  it('more than 65535 workgroups: im2col and col2im on a 2-D grid', async () => {
+    // cols has 8·40·40 rows × 5·5·4·… = 51 200 × 100 = 5.12 M elements, 80 000 workgroups of 64
+    await checkIm2colCol2im(new Rng(13), { m: 8, h: 40, w: 40, c: 4, f: 1, kh: 5, kw: 5, stride: 1, pad: 'same' });
+  });
+
+  it('adjointness on the GPU: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩', async () => {
+    const rng = new Rng(14);
+    for (let t = 0; t < 4; t++) {
+      const k = randomConv(rng);
+      const win = window2d('im2col', [k.m, k.h, k.w, k.c], [k.kh, k.kw], k.stride, k.pad);
+      const rows = k.m * win.oh * win.ow;
+      const K = k.kh * k.kw * k.c;
+      const xData = Float32Array.from(randomArray(rng, k.m * k.h * k.w * k.c));
+      const cData = Float32Array.from(randomArray(rng, rows * K));
+      const x = gpu.fromArray(xData, [k.m, k.h, k.w, k.c]);
+      const c = gpu.fromArray(cData, [rows, K]);
+      const ax = await gpu.read(gpu.im2col(x, win));
+      const atc = await gpu.read(gpu.col2im(c, win));
+      let lhs = 0;
+      let rhs = 0;
+      let scale = 0;
+      for (let i = 0; i < ax.length; i++) {
+        lhs += ax[i]! * cData[i]!;
+        scale += Math.abs(ax[i]! * cData[i]!);
+      }
+      for (let i = 0; i < atc.length; i++) rhs += xData[i]! * atc[i]!;
+      expect(Math.abs(lhs - rhs), `⟨im2col(x), c⟩ = ${lhs} vs ⟨x, col2im(c)⟩ = ${rhs} for ${describeConv(k)}`).toBeLessThanOrEqual(
+        1e-5 * scale + 1e-6,
+      );
+      gpu.dispose(x, c);
+    }
+  });
+});
+
+describe('conv2d forward and backward vs CPU reference', () => {
+  it('random configurations, every activation, with and without bias', async () => {
+    const rng = new Rng(21);
+    for (let t = 0; t < 12; t++) await checkConv(rng, randomConv(rng), ACTIVATIONS[t % ACTIVATIONS.length]!, t % 3 !== 2);
+  });
+
+  it('LeNet-like first layer: 28×28, 5×5, 6 filters, batch 3 (im2col rows 1728)', async () => {
+    await checkConv(new Rng(22), { m: 3, h: 28, w: 28, c: 1, f: 6, kh: 5, kw: 5, stride: 1, pad: 'same' }, 'relu', true);
+  });
+
+  it('more than 65535 workgroups in the weight-gradient kernel (2-D grid)', async () => {
+    // [dW; db] has (5·5·64 + 1)·41 = 65 641 elements, one workgroup each (≈15 s on SwiftShader,
+    // so only the weight gradients: dX takes the paths tested above)
+    await checkConv(new Rng(23), { m: 2, h: 6, w: 5, c: 64, f: 41, kh: 5, kw: 5, stride: 1, pad: 'valid' }, 'linear', true, false);
+  });
+
+  it('stride 2 with same padding on odd sizes (extra padding at the bottom/right)', async () => {
+    await checkConv(new Rng(24), { m: 2, h: 7, w: 6, c: 3, f: 2, kh: 3, kw: 3, stride: 2, pad: 'same' }, 'tanh', true);
+    await checkConv(new Rng(25), { m: 1, h: 9, w: 4, c: 2, f: 3, kh: 4, kw: 2, stride: 2, pad: 'same' }, 'sigmoid', false);
+  });
+});
+
+interface PoolCase {
+  m: number;
+  h: number;
+  w: number;
+  c: number;
+  opts: Pool2DOptions;
+}
+
+function randomPool(rng: Rng, mode: 'max' | 'avg'): PoolCase {
+  for (;;) {
+    const kh = 1 + rng.int(4);
+    const kw = rng.uniform() < 0.6 ? kh : 1 + rng.int(4);
+    const p: PoolCase = {
+      m: 1 + rng.int(5),
+      h: 2 + rng.int(9),
+      w: 2 + rng.int(9),
+      c: 1 + rng.int(4),
+      opts: { mode, kernel: [kh, kw], stride: 1 + rng.int(2), pad: PADS[rng.int(PADS.length)]! },
+    };
+    if (p.h === p.w) p.w += 1;
+    const padN = typeof p.opts.pad === 'number' ? p.opts.pad : 0;
+    if (p.opts.pad !== 'same' && (p.h + 2 * padN < kh || p.w + 2 * padN < kw)) continue;
+    return p;
+  }
+}
+
+const describePool = (p: PoolCase) =>
+  `${p.opts.mode}pool X (${p.m}, ${p.h}, ${p.w}, ${p.c}) ${p.opts.kernel[0]}×${p.opts.kernel[1]} stride ${p.opts.stride} pad ${JSON.stringify(p.opts.pad)}`;
+
+async function checkPool(rng: Rng, p: PoolCase, data?: ArrayLike<number>): Promise<void> {
+  const label = describePool(p);
+  const shape = [p.m, p.h, p.w, p.c];
+  const [xg, xc] = pair(data ?? randomArray(rng, p.m * p.h * p.w * p.c), shape);
+  const d0 = gpu.stats.dispatches;
+  const g = gpu.pool2d(xg, p.opts);
+  expect(gpu.stats.dispatches - d0, 'pool2d = one dispatch').toBe(1);
+  const c = cpu.pool2d(xc, p.opts);
+  const [y, yRef] = await both(g.y, c.y);
+  expectClose(y, yRef, { ...exact, label: `${label} y` });
+  if (p.opts.mode === 'max') {
+    expect(g.argmax?.dtype).toBe('u32');
+    const [a, aRef] = await both(g.argmax!, c.argmax!);
+    // read() hands u32 tensors back as float32, where 0xffffffff (padding) rounds to 2³²:
+    // compare after the same rounding (indices here are far below 2²⁴, so exact)
+    expectClose(a, Float32Array.from(aRef), { atol: 0, rtol: 0, label: `${label} argmax` });
+  } else {
+    expect(g.argmax).toBeUndefined();
+  }
+  const [dyg, dyc] = pair(randomArray(rng, c.y.size), [...c.y.shape]);
+  const d1 = gpu.stats.dispatches;
+  const dxg = gpu.pool2dBackward(dyg, shape, p.opts, g.argmax);
+  expect(gpu.stats.dispatches - d1, 'pool2dBackward = one dispatch').toBe(1);
+  const [dx, dxRef] = await both(dxg, cpu.pool2dBackward(dyc, shape, p.opts, c.argmax));
+  const [kh, kw] = p.opts.kernel;
+  expectClose(dx, dxRef, { ...sumTol(kh * kw), label: `${label} dX` });
+  gpu.dispose(xg, g.y, g.argmax, dyg, dxg);
+}
+
+describe('pool2d forward and backward vs CPU reference', () => {
+  it('max pooling, random configurations', async () => {
+    const rng = new Rng(31);
+    for (let t = 0; t < 12; t++) await checkPool(rng, randomPool(rng, 'max'));
+  });
+
+  it('average pooling, random configurations', async () => {
+    const rng = new Rng(32);
+    for (let t = 0; t < 12; t++) await checkPool(rng, randomPool(rng, 'avg'));
+  });
+
+  it('the common 2×2/2 on 28×28×6, batch 4 (4704 outputs)', async () => {
+    const rng = new Rng(33);
+    for (const mode of ['max', 'avg'] as const) {
+      await checkPool(rng, { m: 4, h: 28, w: 28, c: 6, opts: { mode, kernel: [2, 2], stride: 2, pad: 'valid' } });
+    }
+  });
+
+  it('ties: the first maximum wins; a padding zero above negative inputs routes nowhere', async () => {
+    const rng = new Rng(34);
+    const opts: Pool2DOptions = { mode: 'max', kernel: [3, 3], stride: 1, pad: 1 };
+    // all equal: every window picks its first inside element
+    await checkPool(rng, { m: 1, h: 4, w: 5, c: 2, opts }, new Float64Array(40).fill(0.5));
+    // all negative: windows touching the padding have the padding zero as their maximum
+    const neg = randomArray(rng, 40, -2, -1);
+    await checkPool(rng, { m: 1, h: 4, w: 5, c: 2, opts }, neg);
+    const { argmax } = gpu.pool2d(gpu.fromArray(neg, [1, 4, 5, 2]), opts);
+    const a = await gpu.read(argmax!);
+    // output (0, 0, 0, 0)'s window covers the padding row above: arg-max 0xffffffff (2³² as float32)
+    expect(a[0]).toBe(Math.fround(0xffffffff));
+    // output (0, 1, 1, 0)'s window lies inside x: a real index
+    expect(a[(1 * 5 + 1) * 2]).toBeLessThan(40);
+  });
+});
+
+describe('shape errors name the op and the shapes', () => {
+  it('conv2d: channel mismatch, bad bias, bad dZ', () => {
+    const x = gpu.zeros([2, 6, 5, 3]);
+    const w = gpu.zeros([3, 3, 2, 4]);
+    expect(() => gpu.conv2d(x, w, null, { stride: 1, pad: 'same' })).toThrow(ShapeError);
+    expect(() => gpu.conv2d(x, w, null, { stride: 1, pad: 'same' })).toThrow(/conv2d.*\(2, 6, 5, 3\).*\(3, 3, 2, 4\)/);
+    const w3 = gpu.zeros([3, 3, 3, 4]);
+    expect(() => gpu.conv2d(x, w3, gpu.zeros([1, 5]), { stride: 1, pad: 'same' })).toThrow(/conv2d: bias has shape \(1, 5\), expected \(1, 4\)/);
+    expect(() => gpu.conv2d(x, gpu.zeros([9, 4]), null, { stride: 1, pad: 'same' })).toThrow(/conv2d: W .* rank 4.*\(9, 4\)/);
+    expect(() => gpu.conv2dBackward(gpu.zeros([2, 6, 5, 5]), x, w3, { stride: 1, pad: 'same' }, true)).toThrow(
+      /conv2dBackward: dZ has shape \(2, 6, 5, 5\), expected \(2, 6, 5, 4\)/,
+    );
+    expect(() => gpu.conv2d(x, gpu.zeros([7, 3, 3, 1]), null, { stride: 1, pad: 'valid' })).toThrow(/conv2d.*7×3.*\(2, 6, 5, 3\)/);
+  });
+
+  it('im2col / col2im: input and cols shapes must match the window', () => {
+    const win = window2d('im2col', [2, 6, 5, 3], [3, 3], 1, 'valid');
+    expect(() => gpu.im2col(gpu.zeros([2, 6, 5, 2]), win)).toThrow(/im2col: X has shape \(2, 6, 5, 2\), expected \(2, 6, 5, 3\)/);
+    expect(() => gpu.col2im(gpu.zeros([24, 26]), win)).toThrow(/col2im: cols has shape \(24, 26\), expected \(24, 27\)/);
+    expect(() => gpu.col2im(gpu.zeros([24, 27]), { ...win, oh: 5 })).toThrow(/col2im: window output 5×3 disagrees/);
+  });
+
+  it('pool2d / pool2dBackward: bad dY, missing or misshapen arg-max, unknown mode', () => {
+    const x = gpu.zeros([1, 4, 6, 2]);
+    const opts: Pool2DOptions = { mode: 'max', kernel: [2, 2], stride: 2, pad: 'valid' };
+    const { argmax } = gpu.pool2d(x, opts);
+    expect(() => gpu.pool2dBackward(gpu.zeros([1, 2, 2, 2]), [1, 4, 6, 2], opts, argmax)).toThrow(
+      /pool2dBackward: dY has shape \(1, 2, 2, 2\), expected \(1, 2, 3, 2\)/,
+    );
+    expect(() => gpu.pool2dBackward(gpu.zeros([1, 2, 3, 2]), [1, 4, 6, 2], opts)).toThrow(/pool2dBackward: max pooling needs the arg-max/);
+    expect(() => gpu.pool2dBackward(gpu.zeros([1, 2, 3, 2]), [1, 4, 6, 2], opts, gpu.zeros([1, 2, 3, 2]))).toThrow(
+      /pool2dBackward: argmax .* must be u32/,
+    );
+    expect(() => gpu.pool2d(x, { ...opts, mode: 'min' as 'max' })).toThrow(/pool2d: unknown pooling mode 'min'/);
+    expect(() => gpu.pool2d(gpu.zeros([4, 6, 2]), opts)).toThrow(/pool2d: input .* rank 4, got shape \(4, 6, 2\)/);
+  });
+});
