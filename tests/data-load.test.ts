@@ -3,9 +3,10 @@
 // split), Iris from CSV equal to the npm package, byte progress, caching, the size
 // guard before downloading, and the messages when files are missing.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clearDatasetCache,
@@ -17,8 +18,9 @@ import {
   type DataFetcher,
   type LoadProgress,
   type Manifest,
+  type ManifestFile,
 } from '../src/nn/data';
-import { nodeDataFetcher, prepareData, PUBLIC_DATA, ROOT } from './fixtures/data-node';
+import { idxImages, idxLabels, nodeDataFetcher, prepareData, PUBLIC_DATA, ROOT } from './fixtures/data-node';
 
 const manifest = (): Manifest => JSON.parse(readFileSync(join(PUBLIC_DATA, 'manifest.json'), 'utf8')) as Manifest;
 
@@ -210,6 +212,70 @@ describe('Iris', () => {
       }
     }
     expect(std.train.notes.join(' ')).toContain('standardized with the mean and std of the train set (120 examples)');
+  });
+});
+
+describe('a small MNIST-shaped data folder', () => {
+  /** writes mnist/*.gz (train nTrain images, test 5, 28×28) and a manifest; returns the folder */
+  function folder(nTrain: number, nTrainLabels = nTrain): string {
+    const dir = mkdtempSync(join(tmpdir(), 'small-data-'));
+    mkdirSync(join(dir, 'mnist'));
+    const files: Record<string, ManifestFile> = {};
+    const put = (role: string, raw: Uint8Array, shape?: number[]): void => {
+      const gz = gzipSync(raw);
+      writeFileSync(join(dir, 'mnist', `${role}.gz`), gz);
+      files[role] = { path: `mnist/${role}.gz`, bytes: gz.length, rawBytes: raw.length, ...(shape ? { shape } : {}) };
+    };
+    put('train-images', idxImages(nTrain, 28, 28, (i, r, c) => (i + r * c) & 255), [nTrain, 28, 28]);
+    put('train-labels', idxLabels(Array.from({ length: nTrainLabels }, (_, i) => i % 10)));
+    put('test-images', idxImages(5, 28, 28, (i) => i), [5, 28, 28]);
+    put('test-labels', idxLabels([1, 2, 3, 4, 5]));
+    const m: Manifest = {
+      version: 1,
+      datasets: { mnist: { title: 'MNIST', source: 'test', split: { kind: 'official', train: nTrain, test: 5 }, files, notes: [], stamp: '' } },
+    };
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+    return dir;
+  }
+
+  it('a server that inflates .gz itself (Content-Encoding: gzip, as Vite does): progress counts inflated bytes', async () => {
+    const dir = folder(20);
+    try {
+      // what the browser hands over: the inflated body, Content-Length still the gzip size
+      const inflating: DataFetcher = async (p) => {
+        const b = readFileSync(join(dir, p));
+        if (!p.endsWith('.gz')) return new Response(b);
+        return new Response(gunzipSync(b), { headers: { 'content-encoding': 'gzip', 'content-length': String(b.length) } });
+      };
+      const events: LoadProgress[] = [];
+      const { train, test } = await loadDataset('mnist', { fetcher: inflating, onProgress: (e) => events.push(e) });
+      expect(train.shape).toEqual([20, 28, 28, 1]);
+      expect(test!.shape).toEqual([5, 28, 28, 1]);
+      expect(train.features[3 * 784 + 2 * 28 + 5]).toBeCloseTo(13 / 255, 7);
+      const raw = 16 + 20 * 784 + 8 + 20 + 16 + 5 * 784 + 8 + 5;
+      expect(events.filter((e) => e.phase === 'download').every((e) => e.total === raw && e.loaded <= raw)).toBe(true);
+      expect(events.at(-1)).toMatchObject({ phase: 'done', loaded: raw, total: raw });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports broken files through loadDataset with the parser message', async () => {
+    const dir = folder(20, 19);
+    try {
+      await expect(loadDataset('mnist', { fetcher: nodeDataFetcher(dir) })).rejects.toThrow('MNIST train: 20 images but 19 labels');
+      // a failed load is not cached: the fixed folder loads
+      rmSync(dir, { recursive: true, force: true });
+      const fixed = folder(20);
+      try {
+        const f = nodeDataFetcher(fixed);
+        expect((await loadDataset('mnist', { fetcher: f })).train.shape[0]).toBe(20);
+      } finally {
+        rmSync(fixed, { recursive: true, force: true });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

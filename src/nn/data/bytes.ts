@@ -89,7 +89,8 @@ export async function readBody(
 ): Promise<Uint8Array> {
   const limit = opts.maxBytes ?? 2 ** 31;
   if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const len = Number(res.headers.get('content-length') ?? NaN);
+  // Content-Length counts the bytes on the wire: with a Content-Encoding the body is larger
+  const len = res.headers.get('content-encoding') ? NaN : Number(res.headers.get('content-length') ?? NaN);
   const hint = Number.isFinite(len) && len > 0 ? len : opts.sizeHint;
   return collect(res.body, what, limit, hint, opts.onBytes);
 }

@@ -143,6 +143,7 @@ export function oneHot(labels: ArrayLike<number>, numClasses: number, out?: Floa
 // ── subsets and splits ─────────────────────────────────────────────────────────
 
 /** The examples at `indices`, in that order (copies). */
+export function subset<T extends Dataset>(ds: T, indices: ArrayLike<number>, split?: string): T;
 export function subset(ds: Dataset, indices: ArrayLike<number>, split?: string): Dataset {
   const n = count(ds);
   const m = indices.length;
@@ -156,16 +157,16 @@ export function subset(ds: Dataset, indices: ArrayLike<number>, split?: string):
     features.set(ds.features.subarray(r * d, (r + 1) * d), i * d);
   }
   const shape = [m, ...ds.shape.slice(1)];
-  const base = { ...ds, shape, features, split: split ?? `${ds.split}, subset of ${m}` };
+  const part = { shape, features, split: split ?? `${ds.split}, subset of ${m}` };
   if (ds.task === 'classification') {
     const labels = labelArray(m, ds.numClasses);
     for (let i = 0; i < m; i++) labels[i] = ds.labels[indices[i]!]!;
-    return { ...base, task: 'classification', labels };
+    return { ...ds, ...part, labels };
   }
   const t = ds.targetShape[1];
   const targets = new Float32Array(m * t);
   for (let i = 0; i < m; i++) targets.set(ds.targets.subarray(indices[i]! * t, (indices[i]! + 1) * t), i * t);
-  return { ...base, task: 'regression', targets, targetShape: [m, t] };
+  return { ...ds, ...part, targets, targetShape: [m, t] };
 }
 
 /** The first n examples (or all, when n ≥ count). */
@@ -222,8 +223,8 @@ export function stratifiedSplit(
   isTest.forEach((t, i) => (t ? testIdx : trainIdx).push(i));
   const how = `stratified split of ${ds.labels.length}, test fraction ${testFraction}, seed ${seed}`;
   return {
-    train: subset(ds, trainIdx, `train: ${trainIdx.length} examples (${how})`) as ClassificationDataset,
-    test: subset(ds, testIdx, `test: ${testIdx.length} examples (${how})`) as ClassificationDataset,
+    train: subset(ds, trainIdx, `train: ${trainIdx.length} examples (${how})`),
+    test: subset(ds, testIdx, `test: ${testIdx.length} examples (${how})`),
   };
 }
 

@@ -92,7 +92,7 @@ export function setDataFetcher(f: DataFetcher | null): void {
 }
 
 function defaultFetcher(): DataFetcher {
-  const loc = (globalThis as { location?: { href: string } }).location;
+  const loc = (globalThis as { location?: { href: string; origin: string } }).location;
   if (typeof fetch !== 'function' || !loc) {
     throw new Error(
       'loadDataset outside a browser needs a fetcher: setDataFetcher(fetcherFromReadFile(p => readFile(join("public/data", p)))) ' +
@@ -100,7 +100,10 @@ function defaultFetcher(): DataFetcher {
     );
   }
   const base = (import.meta.env?.BASE_URL as string | undefined) ?? '/';
-  return (path, init) => fetch(new URL(`${base}data/${path}`, loc.href), { signal: init?.signal });
+  // an absolute base resolves against the origin (a worker made from a blob: URL has no
+  // usable href); a relative one against the page
+  const against = base.startsWith('/') && loc.origin !== 'null' ? loc.origin : loc.href;
+  return (path, init) => fetch(new URL(`${base}data/${path}`, against), { signal: init?.signal });
 }
 
 /**
@@ -196,7 +199,8 @@ async function fetchFiles(
     if (!f) throw new DataFormatError(`data/manifest.json: ${entry.title} has no '${r}' file. ${PREPARE_HINT}`);
     return f;
   });
-  // a server that inflates .gz on the fly (Content-Encoding: gzip) sends rawBytes instead
+  // bytes expected per file; a server that marks .gz files Content-Encoding: gzip (Vite's
+  // does) has the browser inflate them, and the body then has rawBytes
   const expected = files.map((f) => f.bytes);
   const got = files.map(() => 0);
   const sum = (a: number[]): number => a.reduce((s, v) => s + v, 0);
@@ -209,9 +213,10 @@ async function fetchFiles(
       checkSize(`${entry.title} ${roles[i]!.replace('-', ' ')}`, `${n} images of ${h}×${w}`, n * h * w, limits);
     }
     const res = await fetchOk(fetcher, f.path, signal);
+    if (res.headers.get('content-encoding')) for (let j = i; j < files.length; j++) expected[j] = files[j]!.rawBytes;
     emit({ loaded: sum(got), total: sum(expected), file: f.path, phase: 'download' });
     const bytes = await readBody(res, `data/${f.path}`, {
-      sizeHint: f.bytes,
+      sizeHint: expected[i],
       onBytes: (n) => {
         got[i] = n;
         if (n > expected[i]!) expected[i] = Math.max(n, f.rawBytes);
