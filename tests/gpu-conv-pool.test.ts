@@ -156,6 +156,14 @@ describe('im2col and col2im vs CPU reference', () => {
     for (let t = 0; t < 12; t++) await checkIm2colCol2im(rng, randomConv(rng));
   });
 
+  it("asymmetric 'same' padding: top ≠ left, bottom ≠ top (non-square kernel, stride 2, odd sizes)", async () => {
+    // 7×6 input, 4×2 kernel, stride 2: pad top 1, bottom 2, left 0, right 0
+    const k: ConvCase = { m: 2, h: 7, w: 6, c: 2, f: 1, kh: 4, kw: 2, stride: 2, pad: 'same' };
+    expect(window2d('t', [2, 7, 6, 2], [4, 2], 2, 'same')).toMatchObject({ padTop: 1, padBottom: 2, padLeft: 0, padRight: 0 });
+    await checkIm2colCol2im(new Rng(15), k);
+    await checkIm2colCol2im(new Rng(16), { ...k, kh: 2, kw: 5, stride: 1 });
+  });
+
   it('im2col with 2048 rows and col2im back (rows far above 512)', async () => {
     await checkIm2colCol2im(new Rng(12), { m: 2, h: 32, w: 32, c: 3, f: 1, kh: 3, kw: 3, stride: 1, pad: 'same' });
   });
@@ -283,6 +291,15 @@ describe('pool2d forward and backward vs CPU reference', () => {
   it('average pooling, random configurations', async () => {
     const rng = new Rng(32);
     for (let t = 0; t < 12; t++) await checkPool(rng, randomPool(rng, 'avg'));
+  });
+
+  it("asymmetric 'same' padding: top ≠ left, bottom ≠ top (non-square window, stride 2, odd sizes)", async () => {
+    // 7×6 input, 4×2 window, stride 2: pad top 1, bottom 2, left 0, right 0
+    const rng = new Rng(35);
+    for (const mode of ['max', 'avg'] as const) {
+      await checkPool(rng, { m: 2, h: 7, w: 6, c: 2, opts: { mode, kernel: [4, 2], stride: 2, pad: 'same' } });
+      await checkPool(rng, { m: 1, h: 5, w: 8, c: 3, opts: { mode, kernel: [2, 3], stride: 2, pad: 'same' } });
+    }
   });
 
   it('the common 2×2/2 on 28×28×6, batch 4 (4704 outputs)', async () => {
