@@ -25,7 +25,7 @@ export interface TensorHeatmapProps {
   range?: number | readonly [number, number];
   /** the largest width the grid may take, in CSS pixels */
   maxWidth?: number;
-  /** cell size in CSS pixels (default: 36 for small grids, fitted to maxWidth otherwise) */
+  /** square cell size in CSS pixels, colour only (default: small grids show their values, larger ones are fitted to maxWidth) */
   cellSize?: number;
   format?: (v: number) => string;
   caption?: string;
@@ -109,10 +109,13 @@ export function TensorHeatmap({
     return (v: number) => diverging(v, r);
   }, [scale, range, stats]);
 
-  const cell = cellSize ?? Math.max(2, Math.min(40, Math.floor(maxWidth / cols)));
-  const showValues = cell >= 36;
-  const width = cols * cell;
-  const height = rows * cell;
+  // small grids print their values in the cells (wide cells); large ones are colour only
+  const fitted = cellSize ?? Math.max(1, Math.min(40, Math.floor(maxWidth / cols)));
+  const showValues = cellSize === undefined && rows * cols <= 120 && cols * 54 <= Math.max(maxWidth, 540);
+  const cellW = showValues ? 54 : fitted;
+  const cellH = showValues ? 28 : fitted;
+  const width = cols * cellW;
+  const height = rows * cellH;
 
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [active, setActive] = useState<[number, number] | null>(null);
@@ -129,8 +132,8 @@ export function TensorHeatmap({
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    const gap = cell >= 8 ? 1 : 0;
-    ctx.font = `${Math.min(12, cell / 3.2)}px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace`;
+    const gap = cellH >= 8 ? 1 : 0;
+    ctx.font = '11px ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace';
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
     for (let r = 0; r < rows; r++) {
@@ -138,20 +141,20 @@ export function TensorHeatmap({
         const v = data[offset + r * sr + c * sc]!;
         const rgb = colour(v);
         ctx.fillStyle = css(rgb);
-        ctx.fillRect(c * cell, r * cell, cell - gap, cell - gap);
+        ctx.fillRect(c * cellW, r * cellH, cellW - gap, cellH - gap);
         if (showValues) {
           ctx.fillStyle = textOn(rgb);
-          ctx.fillText(format(v), c * cell + (cell - gap) / 2, r * cell + (cell - gap) / 2);
+          ctx.fillText(format(v), c * cellW + (cellW - gap) / 2, r * cellH + (cellH - gap) / 2 + 0.5);
         }
       }
     }
     const mark = hover ?? (focused ? active : null);
     if (mark) {
       ctx.strokeStyle = '#111827';
-      ctx.lineWidth = Math.max(1.5, Math.min(3, cell / 10));
-      ctx.strokeRect(mark[1] * cell + 1, mark[0] * cell + 1, Math.max(1, cell - 3), Math.max(1, cell - 3));
+      ctx.lineWidth = Math.max(1.5, Math.min(2.5, cellH / 10));
+      ctx.strokeRect(mark[1] * cellW + 1, mark[0] * cellH + 1, Math.max(1, cellW - 3), Math.max(1, cellH - 3));
     }
-  }, [data, offset, sr, sc, rows, cols, cell, width, height, colour, showValues, format, hover, active, focused]);
+  }, [data, offset, sr, sc, rows, cols, cellW, cellH, width, height, colour, showValues, format, hover, active, focused]);
 
   const shown = hover ?? (focused ? active : null);
   const cellName = (r: number, c: number) => {

@@ -36,3 +36,6 @@ export function textOn([r, g, b]: Rgb): string {
 
 /** the palette of series in charts and plots (restrained, distinguishable, colour-blind safe) */
 export const SERIES_COLORS = ['#2f5fa7', '#c2571a', '#3b8a5a', '#8a4fa3', '#a8862a', '#5f6b7a'] as const;
+
+/** the four hidden units of chapter 1 (distinct from the data's orange and the curve's blue) */
+export const UNIT_COLORS = ['#2a8c82', '#8a4fa3', '#b0851c', '#c2417a'] as const;

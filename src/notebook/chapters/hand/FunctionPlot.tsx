@@ -3,7 +3,7 @@
 // the plot's ends and at every kink inside draws it exactly.
 
 import { useId, useMemo } from 'react';
-import { SERIES_COLORS } from '../../../ui/colors';
+import { UNIT_COLORS } from '../../../ui/colors';
 import { forward, kinks, type HandParams, type Point } from './handnet';
 
 export interface FunctionPlotProps {
@@ -15,10 +15,11 @@ export interface FunctionPlotProps {
   showUnits?: boolean;
   /** accessible title of the figure */
   title: string;
+  /** drawing units across (text is 11 units high): use less for a plot shown narrow */
+  viewWidth?: number;
   height?: number;
 }
 
-const W = 640;
 const M = { l: 44, r: 14, t: 14, b: 34 };
 
 function niceStep(span: number, target: number): number {
@@ -30,7 +31,8 @@ function niceStep(span: number, target: number): number {
 
 const fmt = (v: number) => String(Number(v.toFixed(3)));
 
-export function FunctionPlot({ params, data, x, showUnits = false, title, height = 300 }: FunctionPlotProps) {
+export function FunctionPlot({ params, data, x, showUnits = false, title, viewWidth = 640, height = 300 }: FunctionPlotProps) {
+  const W = viewWidth;
   const clipId = useId();
   const H = height;
   const model = useMemo(() => {
@@ -107,11 +109,11 @@ export function FunctionPlot({ params, data, x, showUnits = false, title, height
         </g>
         <g clipPath={`url(#${clipId})`}>
           {model.ks.map((k) => (
-            <line key={`k${k.unit}`} x1={sx(k.x)} x2={sx(k.x)} y1={M.t} y2={H - M.b} className="kink-line" stroke={SERIES_COLORS[k.unit + 1]} />
+            <line key={`k${k.unit}`} x1={sx(k.x)} x2={sx(k.x)} y1={M.t} y2={H - M.b} className="kink-line" stroke={UNIT_COLORS[k.unit]} />
           ))}
           {showUnits
             ? model.units.map((u, j) => (
-                <path key={`u${j}`} d={path(u)} className="unit-curve" stroke={SERIES_COLORS[j + 1]} />
+                <path key={`u${j}`} d={path(u)} className="unit-curve" stroke={UNIT_COLORS[j]} />
               ))
             : null}
           {data.map(([a, b]) => (
@@ -126,7 +128,7 @@ export function FunctionPlot({ params, data, x, showUnits = false, title, height
           ) : null}
         </g>
         {model.ks.map((k) => (
-          <text key={`kl${k.unit}`} x={sx(k.x)} y={M.t + 10} textAnchor="middle" className="kink-label" fill={SERIES_COLORS[k.unit + 1]}>
+          <text key={`kl${k.unit}`} x={sx(k.x)} y={M.t + 10} textAnchor="middle" className="kink-label" fill={UNIT_COLORS[k.unit]}>
             {k.unit + 1}
           </text>
         ))}

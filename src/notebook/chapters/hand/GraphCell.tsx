@@ -6,9 +6,10 @@ import { useMemo } from 'react';
 import { targetAt, useHandNetwork } from '../../../store/handNetwork';
 import { M, tex } from '../../../ui/Math';
 import { Slider } from '../../../ui/controls';
-import { SERIES_COLORS } from '../../../ui/colors';
+import { UNIT_COLORS } from '../../../ui/colors';
 import { DATASETS, PARAM_REFS, backward, getParam, setParam, type Backward, type HandParams } from './handnet';
 
+const f2 = (v: number) => (Object.is(v, -0) ? 0 : v).toFixed(2);
 const f3 = (v: number) => {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
@@ -23,7 +24,11 @@ const par = (v: number) => (v < 0 ? `(${f3(v)})` : f3(v));
 const GW = 980;
 const GH = 430;
 const BOX = { w: 150, h: 62 };
-const COL = { x: 80, z: 330, h: 580, yhat: 790, L: 915 };
+// column centres; node widths: x 110, z and h 150, ŷ 120, L 110
+const COL = { x: 65, z: 290, h: 520, yhat: 765, L: 915 };
+const W_X = 110;
+const W_YHAT = 120;
+const W_L = 110;
 const rowY = (j: number) => 62 + j * 102;
 const MID = rowY(1.5);
 
@@ -74,28 +79,28 @@ export function ComputationGraph({ b, params }: { b: Backward; params: HandParam
         const y = rowY(j);
         return (
           <g key={j}>
-            <Edge x1={COL.x + 50} y1={MID} x2={COL.z - BOX.w / 2 - 2} y2={y} at={0.62} label={`×w1[${j + 1}] = ${f3(params.w1[j]!)}`} />
-            <Edge x1={COL.z + BOX.w / 2} y1={y} x2={COL.h - BOX.w / 2 - 2} y2={y} label={`ReLU′(z${j + 1}) = ${b.relu1[j]}`} off={off} />
-            <Edge x1={COL.h + BOX.w / 2} y1={y} x2={COL.yhat - 58} y2={MID} at={0.42} label={`×w2[${j + 1}] = ${f3(params.w2[j]!)}`} off={off} />
+            <Edge x1={COL.x + W_X / 2} y1={MID} x2={COL.z - BOX.w / 2 - 2} y2={y} label={`w1[${j + 1}]=${f2(params.w1[j]!)}`} dy={4} />
+            <Edge x1={COL.z + BOX.w / 2} y1={y} x2={COL.h - BOX.w / 2 - 2} y2={y} label={`ReLU′=${b.relu1[j]}`} off={off} />
+            <Edge x1={COL.h + BOX.w / 2} y1={y} x2={COL.yhat - W_YHAT / 2 - 2} y2={MID} label={`w2[${j + 1}]=${f2(params.w2[j]!)}`} off={off} dy={4} />
           </g>
         );
       })}
-      <Edge x1={COL.yhat + 56} y1={MID} x2={COL.L - 47} y2={MID} label={`ŷ − y = ${f3(b.dYhat)}`} dy={-40} at={0.5} />
-      <Node cx={COL.x} cy={MID} name="x" value={f3(b.x)} grad={`∂L/∂x = ${f3(b.dX)}`} w={100} />
+      <Edge x1={COL.yhat + W_YHAT / 2} y1={MID} x2={COL.L - W_L / 2 - 2} y2={MID} label={`ŷ−y=${f2(b.dYhat)}`} dy={-42} />
+      <Node cx={COL.x} cy={MID} name="x" value={f3(b.x)} grad={`∂L/∂x = ${f3(b.dX)}`} w={W_X} />
       {b.z.map((z, j) => (
         <g key={j}>
-          <Node cx={COL.z} cy={rowY(j)} name={`z${j + 1}`} value={f3(z)} grad={`∂L/∂z${j + 1} = ${f3(b.dZ[j]!)}`} off={z <= 0} color={SERIES_COLORS[j + 1]} />
-          <Node cx={COL.h} cy={rowY(j)} name={`h${j + 1}`} value={f3(b.h[j]!)} grad={`∂L/∂h${j + 1} = ${f3(b.dH[j]!)}`} off={z <= 0} color={SERIES_COLORS[j + 1]} />
+          <Node cx={COL.z} cy={rowY(j)} name={`z${j + 1}`} value={f3(z)} grad={`∂L/∂z${j + 1} = ${f3(b.dZ[j]!)}`} off={z <= 0} color={UNIT_COLORS[j]} />
+          <Node cx={COL.h} cy={rowY(j)} name={`h${j + 1}`} value={f3(b.h[j]!)} grad={`∂L/∂h${j + 1} = ${f3(b.dH[j]!)}`} off={z <= 0} color={UNIT_COLORS[j]} />
           <text x={COL.z} y={rowY(j) + BOX.h / 2 + 14} textAnchor="middle" className="g-bias">
             + b1[{j + 1}] = {f3(params.b1[j]!)}
           </text>
         </g>
       ))}
-      <Node cx={COL.yhat} cy={MID} name="ŷ" value={f3(b.yhat)} grad={`∂L/∂ŷ = ${f3(b.dYhat)}`} w={112} />
+      <Node cx={COL.yhat} cy={MID} name="ŷ" value={f3(b.yhat)} grad={`∂L/∂ŷ = ${f3(b.dYhat)}`} w={W_YHAT} />
       <text x={COL.yhat} y={MID + BOX.h / 2 + 14} textAnchor="middle" className="g-bias">
         + b2 = {f3(params.b2)}
       </text>
-      <Node cx={COL.L} cy={MID} name="L" value={f3(b.loss)} grad={`y = ${f3(b.y)}`} w={94} />
+      <Node cx={COL.L} cy={MID} name="L" value={f3(b.loss)} grad={`y = ${f3(b.y)}`} w={W_L} />
     </svg>
   );
 }
@@ -128,31 +133,31 @@ function derivativeRows(b: Backward, p: HandParams): Row[] {
     return centralDifference(p, b.x, b.y, (q, x, e) => [setParam(q, r, getParam(q, r) + e), x]);
   };
   rows.push({ key: 'yhat', name: '∂L/∂ŷ', chain: tex`\hat y - y`, numbers: `${f3(b.yhat)} − ${par(b.y)}`, value: b.dYhat });
-  rows.push({ key: 'b2', name: '∂L/∂b2', chain: tex`\frac{\partial L}{\partial \hat y}`, numbers: f3(b.dYhat), value: b.grad.b2, fd: fdParam('b2') });
+  rows.push({ key: 'b2', name: '∂L/∂b2', chain: tex`\partial L/\partial \hat y`, numbers: f3(b.dYhat), value: b.grad.b2, fd: fdParam('b2') });
   for (let j = 0; j < 4; j++) {
     const k = j + 1;
-    rows.push({ key: `w2${k}`, name: `∂L/∂w2[${k}]`, chain: tex`\frac{\partial L}{\partial \hat y}\, h_${k}`, numbers: `${par(b.dYhat)} × ${par(b.h[j]!)}`, value: b.grad.w2[j]!, fd: fdParam(`w2[${k}]`) });
+    rows.push({ key: `w2${k}`, name: `∂L/∂w2[${k}]`, chain: tex`\partial L/\partial \hat y \cdot h_${k}`, numbers: `${par(b.dYhat)} × ${par(b.h[j]!)}`, value: b.grad.w2[j]!, fd: fdParam(`w2[${k}]`) });
   }
   for (let j = 0; j < 4; j++) {
     const k = j + 1;
-    rows.push({ key: `h${k}`, name: `∂L/∂h${k}`, chain: tex`\frac{\partial L}{\partial \hat y}\, w^{(2)}_${k}`, numbers: `${par(b.dYhat)} × ${par(p.w2[j]!)}`, value: b.dH[j]! });
+    rows.push({ key: `h${k}`, name: `∂L/∂h${k}`, chain: tex`\partial L/\partial \hat y \cdot w^{(2)}_${k}`, numbers: `${par(b.dYhat)} × ${par(p.w2[j]!)}`, value: b.dH[j]! });
   }
   for (let j = 0; j < 4; j++) {
     const k = j + 1;
-    rows.push({ key: `z${k}`, name: `∂L/∂z${k}`, chain: tex`\frac{\partial L}{\partial h_${k}}\, \mathbb{1}[z_${k} > 0]`, numbers: `${par(b.dH[j]!)} × ${b.relu1[j]}`, value: b.dZ[j]! });
+    rows.push({ key: `z${k}`, name: `∂L/∂z${k}`, chain: tex`\partial L/\partial h_${k} \cdot \mathbb{1}[z_${k} > 0]`, numbers: `${par(b.dH[j]!)} × ${b.relu1[j]}`, value: b.dZ[j]! });
   }
   for (let j = 0; j < 4; j++) {
     const k = j + 1;
-    rows.push({ key: `w1${k}`, name: `∂L/∂w1[${k}]`, chain: tex`\frac{\partial L}{\partial z_${k}}\, x`, numbers: `${par(b.dZ[j]!)} × ${par(b.x)}`, value: b.grad.w1[j]!, fd: fdParam(`w1[${k}]`) });
+    rows.push({ key: `w1${k}`, name: `∂L/∂w1[${k}]`, chain: tex`\partial L/\partial z_${k} \cdot x`, numbers: `${par(b.dZ[j]!)} × ${par(b.x)}`, value: b.grad.w1[j]!, fd: fdParam(`w1[${k}]`) });
   }
   for (let j = 0; j < 4; j++) {
     const k = j + 1;
-    rows.push({ key: `b1${k}`, name: `∂L/∂b1[${k}]`, chain: tex`\frac{\partial L}{\partial z_${k}}`, numbers: f3(b.dZ[j]!), value: b.grad.b1[j]!, fd: fdParam(`b1[${k}]`) });
+    rows.push({ key: `b1${k}`, name: `∂L/∂b1[${k}]`, chain: tex`\partial L/\partial z_${k}`, numbers: f3(b.dZ[j]!), value: b.grad.b1[j]!, fd: fdParam(`b1[${k}]`) });
   }
   rows.push({
     key: 'x',
     name: '∂L/∂x',
-    chain: tex`\sum_j \frac{\partial L}{\partial z_j}\, w^{(1)}_j`,
+    chain: tex`\textstyle\sum_j \partial L/\partial z_j \cdot w^{(1)}_j`,
     numbers: b.dZ.map((d, j) => `${par(d)} × ${par(p.w1[j]!)}`).join(' + '),
     value: b.dX,
     fd: centralDifference(p, b.x, b.y, (q, x, e) => [q, x + e]),

@@ -4,7 +4,7 @@
 import { useHandNetwork } from '../../../store/handNetwork';
 import { Slider } from '../../../ui/controls';
 import { PARAM_REFS, getParam, type ParamGroup, type ParamRef } from './handnet';
-import { SERIES_COLORS } from '../../../ui/colors';
+import { UNIT_COLORS } from '../../../ui/colors';
 
 const RANGES: Record<ParamGroup, { min: number; max: number; step: number }> = {
   w1: { min: -3, max: 3, step: 0.05 },
@@ -29,8 +29,11 @@ export function ParamSliders() {
   return (
     <div className="param-grid" role="group" aria-label="Weights and biases">
       {units.map((j) => (
-        <fieldset key={j} className="unit-box" style={{ borderTopColor: SERIES_COLORS[j + 1] }}>
-          <legend>Hidden unit {j + 1}</legend>
+        <fieldset key={j} className="unit-box">
+          <legend>
+            <span className="unit-swatch" style={{ background: UNIT_COLORS[j] }} aria-hidden="true" />
+            Hidden unit {j + 1}
+          </legend>
           {byUnit(j).map((r) => (
             <ParamSlider key={r.name} r={r} />
           ))}

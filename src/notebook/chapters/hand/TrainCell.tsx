@@ -112,7 +112,7 @@ function TrainPlot() {
   const params = useHandNetwork((s) => s.params);
   const dataset = useHandNetwork((s) => s.dataset);
   const x = useHandNetwork((s) => s.x);
-  return <FunctionPlot params={params} data={DATASETS[dataset].points} x={x} title="The network's function while training" height={260} />;
+  return <FunctionPlot params={params} data={DATASETS[dataset].points} x={x} title="The network's function while training" viewWidth={460} height={300} />;
 }
 
 export function TrainCellBody() {
