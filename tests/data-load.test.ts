@@ -96,8 +96,17 @@ describe('MNIST', () => {
     const a = await loadDataset('mnist', { fetcher: f });
     const b = await loadDataset('mnist', { fetcher: f, layout: 'flat' });
     expect(f.paths).toEqual(['manifest.json', ...Object.values(manifest().datasets['mnist']!.files).map((x) => x.path)]);
+    expect(a.train.shape).toEqual([60000, 28, 28, 1]);
     expect(b.train.shape).toEqual([60000, 784]);
     expect(b.train.features).toBe(a.train.features);
+    // an official split ignores the seed: another seed shares the decoded arrays
+    expect((await loadDataset('mnist', { fetcher: f, seed: 5 })).train.features).toBe(a.train.features);
+    // a seeded split decodes its file once, then splits per seed
+    const i1 = await loadDataset('iris', { fetcher: f, seed: 1 });
+    const i2 = await loadDataset('iris', { fetcher: f, seed: 2 });
+    expect(f.paths.filter((p) => p === 'iris.csv')).toHaveLength(1);
+    expect(i1.test!.features).not.toEqual(i2.test!.features);
+    expect(f.paths.filter((p) => p === 'manifest.json')).toHaveLength(1);
   });
 
   it('refuses a set over the size guard before downloading its images', async () => {

@@ -149,17 +149,63 @@ async function fetchOk(fetcher: DataFetcher, path: string, signal?: AbortSignal)
 // ── caches ─────────────────────────────────────────────────────────────────────
 
 let manifestCache: { fetcher: DataFetcher; promise: Promise<Manifest> } | null = null;
-interface Pending {
-  promise: Promise<LoadedDataset>;
+
+/** One load, shared by every caller asking for the same thing while it runs or after. */
+interface Shared<T> {
+  promise: Promise<T>;
   listeners: Set<(p: LoadProgress) => void>;
   last: LoadProgress | null;
 }
-const results = new Map<string, Pending>();
+
+/** decoded files per (name, fetcher); kept for the few datasets a session uses */
+const bases = new Map<string, Shared<Base>>();
+/** finished results per (name, fetcher, seed, split, standardize, toy options) */
+const results = new Map<string, Shared<LoadedDataset>>();
+const MAX_BASES = 4;
+const MAX_RESULTS = 16;
 
 /** Forgets every loaded dataset and the manifest (the next load fetches again). */
 export function clearDatasetCache(): void {
   manifestCache = null;
+  bases.clear();
   results.clear();
+}
+
+/** The cached load under `key`, or a new one started with `start`; least recently used dropped beyond `max`. */
+function share<T>(cache: Map<string, Shared<T>>, key: string, max: number, start: (emit: (p: LoadProgress) => void) => Promise<T>): Shared<T> {
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const s = { listeners: new Set(), last: null } as Omit<Shared<T>, 'promise'> as Shared<T>;
+  const emit = (p: LoadProgress): void => {
+    s.last = p;
+    s.listeners.forEach((l) => l(p));
+  };
+  s.promise = start(emit);
+  cache.set(key, s);
+  s.promise.catch(() => {
+    if (cache.get(key) === s) cache.delete(key);
+  });
+  for (const k of cache.keys()) {
+    if (cache.size <= max) break;
+    cache.delete(k);
+  }
+  return s;
+}
+
+/** Awaits a shared load, forwarding its progress (the latest event first) to onProgress. */
+async function follow<T>(s: Shared<T>, onProgress?: (p: LoadProgress) => void): Promise<T> {
+  if (!onProgress) return s.promise;
+  s.listeners.add(onProgress);
+  if (s.last) onProgress(s.last);
+  try {
+    return await s.promise;
+  } finally {
+    s.listeners.delete(onProgress);
+  }
 }
 
 async function loadManifest(fetcher: DataFetcher, signal?: AbortSignal): Promise<Manifest> {
@@ -246,12 +292,12 @@ function splitText(e: ManifestEntry, part: 'train' | 'test', n: number): string 
   return e.split.kind === 'official' ? `${part}: official split, ${n} examples` : `${part}: ${n} examples`;
 }
 
-async function loadIdxSet(
-  name: 'mnist' | 'fashion-mnist',
-  fetcher: DataFetcher,
-  opts: LoadOptions,
-  emit: (p: LoadProgress) => void,
-): Promise<{ train: ClassificationDataset; test: ClassificationDataset }> {
+/** A file-backed set as decoded: an official train/test pair, or one pool split per call. */
+type Base =
+  | { kind: 'official'; train: ClassificationDataset; test: ClassificationDataset }
+  | { kind: 'pool'; all: ClassificationDataset; testFraction: number };
+
+async function decodeIdxSet(name: 'mnist' | 'fashion-mnist', fetcher: DataFetcher, opts: LoadOptions, emit: (p: LoadProgress) => void): Promise<Base> {
   const e = entryOf(await loadManifest(fetcher, opts.signal), name);
   const classNames = name === 'mnist' ? MNIST_CLASSES : FASHION_MNIST_CLASSES;
   const meta = { name: e.title, source: e.source, classNames, notes: e.notes };
@@ -259,19 +305,20 @@ async function loadIdxSet(
     const f = await fetchFiles(fetcher, e, ['train-images', 'train-labels', 'test-images', 'test-labels'], emit, opts.signal, opts);
     const train = await decodeIdxPair(f['train-images']!, f['train-labels']!, { ...meta, part: 'train', split: splitText(e, 'train', e.split.train) }, opts);
     const test = await decodeIdxPair(f['test-images']!, f['test-labels']!, { ...meta, part: 'test', split: splitText(e, 'test', e.split.test) }, opts);
-    return { train, test };
+    return { kind: 'official', train, test };
   }
   const f = await fetchFiles(fetcher, e, ['images', 'labels'], emit, opts.signal, opts);
   const all = await decodeIdxPair(f['images']!, f['labels']!, { ...meta, part: 'all', split: `all ${e.split.total} examples` }, opts);
-  return stratifiedSplit(all, { testFraction: opts.testFraction ?? e.split.testFraction, seed: opts.seed });
+  return { kind: 'pool', all, testFraction: e.split.testFraction };
 }
 
-async function loadIris(fetcher: DataFetcher, opts: LoadOptions, emit: (p: LoadProgress) => void) {
+async function decodeIris(fetcher: DataFetcher, opts: LoadOptions, emit: (p: LoadProgress) => void): Promise<Base> {
   const e = entryOf(await loadManifest(fetcher, opts.signal), 'iris');
   const f = await fetchFiles(fetcher, e, ['csv'], emit, opts.signal, opts);
   const text = decodeText(await maybeGunzip(f['csv']!, 'Iris CSV'));
   const all = parseCsv(text, { label: 'species', name: e.title, source: e.source, ...limitsOf(opts) });
-  return stratifiedSplit(all as ClassificationDataset, opts);
+  const testFraction = e.split.kind === 'seeded-stratified' ? e.split.testFraction : 0.2;
+  return { kind: 'pool', all: all as ClassificationDataset, testFraction };
 }
 
 function limitsOf(o: SizeLimits): SizeLimits {
@@ -281,27 +328,35 @@ function limitsOf(o: SizeLimits): SizeLimits {
 const fetcherIds = new WeakMap<DataFetcher, number>();
 let nextFetcherId = 1;
 
-/** What a cached result depends on (layout and limits are applied per call). */
-function cacheKey(name: DatasetName, o: LoadOptions, fetcher: DataFetcher | null): string {
-  let id = 0;
-  if (fetcher) {
-    id = fetcherIds.get(fetcher) ?? 0;
-    if (!id) fetcherIds.set(fetcher, (id = nextFetcherId++));
-  }
-  return JSON.stringify([name, id, o.seed ?? 0, o.testFraction ?? null, !!o.standardize, o.toy ?? null]);
+function fetcherId(fetcher: DataFetcher | null): number {
+  if (!fetcher) return 0;
+  let id = fetcherIds.get(fetcher);
+  if (!id) fetcherIds.set(fetcher, (id = nextFetcherId++));
+  return id;
 }
 
-async function build(name: DatasetName, fetcher: () => DataFetcher, o: LoadOptions, emit: (p: LoadProgress) => void): Promise<LoadedDataset> {
+async function build(
+  name: DatasetName,
+  chosen: DataFetcher | null,
+  o: LoadOptions,
+  emit: (p: LoadProgress) => void,
+): Promise<LoadedDataset> {
   let train: Dataset;
   let test: Dataset | null;
   switch (name) {
     case 'mnist':
     case 'fashion-mnist':
-      ({ train, test } = await loadIdxSet(name, fetcher(), o, emit));
+    case 'iris': {
+      const fetcher = chosen ?? defaultFetcher();
+      const base = await follow(
+        share(bases, JSON.stringify([name, fetcherId(chosen)]), MAX_BASES, (e) =>
+          name === 'iris' ? decodeIris(fetcher, o, e) : decodeIdxSet(name, fetcher, o, e),
+        ),
+        emit,
+      );
+      ({ train, test } = base.kind === 'official' ? base : stratifiedSplit(base.all, { testFraction: o.testFraction ?? base.testFraction, seed: o.seed }));
       break;
-    case 'iris':
-      ({ train, test } = await loadIris(fetcher(), o, emit));
-      break;
+    }
     case 'regression-1':
     case 'regression-2':
       train = courseRegression(name === 'regression-1' ? 1 : 2);
@@ -342,35 +397,17 @@ export async function loadDataset(name: DatasetName, opts: LoadOptions = {}): Pr
     throw new RangeError(`unknown dataset '${String(name)}'; known: ${DATASET_NAMES.join(', ')}`);
   }
   const chosen = opts.fetcher ?? injected;
-  const key = cacheKey(name, opts, chosen);
-  let entry = results.get(key);
-  if (!entry) {
-    const fetcher = (): DataFetcher => chosen ?? defaultFetcher();
-    const mine = { listeners: new Set(), last: null } as Omit<Pending, 'promise'> as Pending;
-    const emit = (p: LoadProgress): void => {
-      mine.last = p;
-      mine.listeners.forEach((l) => l(p));
-    };
-    const promise = (mine.promise = build(name, fetcher, opts, emit));
-    entry = mine;
-    results.set(key, entry);
-    promise.catch(() => {
-      if (results.get(key) === mine) results.delete(key);
-    });
+  // layout and limits are applied per call; an official split ignores seed and testFraction,
+  // and its results share the decoded arrays
+  const key = JSON.stringify([name, fetcherId(chosen), opts.seed ?? 0, opts.testFraction ?? null, !!opts.standardize, opts.toy ?? null]);
+  const shared = share(results, key, MAX_RESULTS, (emit) => build(name, chosen, opts, emit));
+  const r = await follow(shared, opts.onProgress);
+  // the size guard holds for cached results too
+  for (const d of [r.train, r.test]) {
+    if (d) checkSize(`${d.name} ${d.split.split(':')[0]}`, `${count(d)} examples of ${rowSize(d.shape)} values`, d.features.length, opts);
   }
-  const { onProgress } = opts;
-  if (onProgress) entry.listeners.add(onProgress);
-  try {
-    const r = await entry.promise;
-    // the size guard holds for cached results too
-    for (const d of [r.train, r.test]) {
-      if (d) checkSize(`${d.name} ${d.split.split(':')[0]}`, `${count(d)} examples of ${rowSize(d.shape)} values`, d.features.length, opts);
-    }
-    const out = { ...r, train: applyLayout(r.train, opts.layout), test: r.test && applyLayout(r.test, opts.layout) };
-    const last = entry.last;
-    onProgress?.({ loaded: last?.loaded ?? 0, total: last?.total ?? 0, file: '', phase: 'done' });
-    return out;
-  } finally {
-    if (onProgress) entry.listeners.delete(onProgress);
-  }
+  const out = { ...r, train: applyLayout(r.train, opts.layout), test: r.test && applyLayout(r.test, opts.layout) };
+  const last = shared.last;
+  opts.onProgress?.({ loaded: last?.loaded ?? 0, total: last?.total ?? 0, file: '', phase: 'done' });
+  return out;
 }
