@@ -29,6 +29,8 @@ import type {
 import { ACTIVATIONS } from '../backend';
 import { NoAdapterError, ShapeError } from '../errors';
 import { assertRank, assertShape, sameShape, shapeStr, type Shape, type Window2D } from '../geometry';
+import * as conv from './conv';
+import * as pool from './pool';
 import { createGpuContext, GpuContext, type GpuContextOptions, GpuTensor, type Kernel } from './context';
 
 export interface WebGPUBackendOptions extends GpuContextOptions {
@@ -296,38 +298,30 @@ export class WebGPUBackend implements Backend {
   }
 
   // ── convolution and pooling ────────────────────────────────────────────────
-  // DELEGATION: the kernels live in conv.ts and pool.ts (functions taking this
-  // backend's GpuContext). Until they exist these throw; replace each body with the
-  // call, e.g. `return im2col(this.ctx, this.f32(x, 'im2col', 'X'), win);`.
+  // The kernels and their host code live in conv.ts and pool.ts.
 
-  im2col(_x: Tensor, _win: Window2D): Tensor {
-    throw notYet('im2col', 'conv.ts');
+  im2col(x: Tensor, win: Window2D): Tensor {
+    return conv.im2col(this.ctx, x, win);
   }
 
-  col2im(_cols: Tensor, _win: Window2D): Tensor {
-    throw notYet('col2im', 'conv.ts');
+  col2im(cols: Tensor, win: Window2D): Tensor {
+    return conv.col2im(this.ctx, cols, win);
   }
 
-  conv2d(_x: Tensor, _w: Tensor, _b: Tensor | null, _opts: Conv2DOptions, _act?: Activation): Tensor {
-    throw notYet('conv2d', 'conv.ts');
+  conv2d(x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2DOptions, act?: Activation): Tensor {
+    return conv.conv2d(this, x, w, b, opts, act);
   }
 
-  conv2dBackward(
-    _dz: Tensor,
-    _x: Tensor,
-    _w: Tensor,
-    _opts: Conv2DOptions,
-    _needInput: boolean,
-  ): { dx?: Tensor; dw: Tensor; db: Tensor } {
-    throw notYet('conv2dBackward', 'conv.ts');
+  conv2dBackward(dz: Tensor, x: Tensor, w: Tensor, opts: Conv2DOptions, needInput: boolean): { dx?: Tensor; dw: Tensor; db: Tensor } {
+    return conv.conv2dBackward(this, dz, x, w, opts, needInput);
   }
 
-  pool2d(_x: Tensor, _opts: Pool2DOptions): PoolResult {
-    throw notYet('pool2d', 'pool.ts');
+  pool2d(x: Tensor, opts: Pool2DOptions): PoolResult {
+    return pool.pool2d(this.ctx, x, opts);
   }
 
-  pool2dBackward(_dy: Tensor, _xShape: Shape, _opts: Pool2DOptions, _argmax?: Tensor): Tensor {
-    throw notYet('pool2dBackward', 'pool.ts');
+  pool2dBackward(dy: Tensor, xShape: Shape, opts: Pool2DOptions, argmax?: Tensor): Tensor {
+    return pool.pool2dBackward(this.ctx, dy, xShape, opts, argmax);
   }
 
   // ── optimizers (in place) ──────────────────────────────────────────────────
@@ -406,10 +400,6 @@ export class WebGPUBackend implements Backend {
     this.run({ shader: 'reduce', entry: 'all_finite' }, { bind: { x: X, out }, params: { rows: X.size, cols: 1 }, groups: 1 });
     return out;
   }
-}
-
-function notYet(op: string, file: string): Error {
-  return new Error(`${op}: not yet implemented on the WebGPU backend (its kernels belong in src/engine/gpu/${file})`);
 }
 
 /**
