@@ -1,0 +1,141 @@
+// The message handler behind the worker: Request in, Reply and events out. The Web
+// Worker (worker.ts) wires it to postMessage; Node tests call it in-process (or through
+// a MessageChannel), so the protocol is tested with the very code the browser runs.
+//
+// One backend per handler (made on the first init, destroyed on dispose when the
+// handler made it), at most one session, and sweeps on the same backend. Controls are
+// answered while the loop runs: the session lets the event loop in between steps.
+
+import type { Backend } from '../engine/backend';
+import type { LoadProgress } from '../nn/data/load';
+import { loadSessionData, type SessionData } from './data';
+import type { BackendInfo, DatasetSpec, ReadyInfo, Reply, ReplyValues, Request, RequestType, WorkerMessage } from './protocol';
+import { TrainingSession } from './session';
+import { runSweep } from './sweep';
+
+export interface HandlerEnv {
+  post(msg: WorkerMessage): void;
+  /** the backend for init's `prefer` (the worker: createBackend from src/engine) */
+  createBackend(prefer: 'webgpu' | 'cpu'): Promise<{ backend: Backend; fallbackReason: string | null }>;
+  /** the data for a spec (default: loadSessionData, i.e. loadDataset) */
+  loadData?: (spec: DatasetSpec, seed: number, onProgress: (p: LoadProgress) => void) => Promise<SessionData>;
+  /** destroy the backend on dispose (default true: the handler made it) */
+  ownsBackend?: boolean;
+}
+
+export type MessageHandler = (req: Request) => Promise<void>;
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function createMessageHandler(env: HandlerEnv): MessageHandler {
+  let backend: { backend: Backend; fallbackReason: string | null; prefer: 'webgpu' | 'cpu' } | null = null;
+  let session: TrainingSession | null = null;
+  let sweep: AbortController | null = null;
+  const load = env.loadData ?? ((spec, seed, onProgress) => loadSessionData(spec, seed, onProgress));
+
+  const progress = (p: LoadProgress) => env.post({ type: 'progress', loaded: p.loaded, total: p.total, file: p.file, phase: p.phase });
+
+  async function getBackend(prefer: 'webgpu' | 'cpu'): Promise<NonNullable<typeof backend>> {
+    if (backend && backend.prefer === prefer) return backend;
+    if (backend) {
+      await session?.dispose();
+      session = null;
+      if (env.ownsBackend !== false) backend.backend.destroy();
+      backend = null;
+    }
+    backend = { ...(await env.createBackend(prefer)), prefer };
+    return backend;
+  }
+
+  function info(): BackendInfo {
+    const b = backend!;
+    return { kind: b.backend.kind, deviceName: b.backend.deviceName, isFallback: b.backend.isFallback, fallbackReason: b.fallbackReason };
+  }
+
+  function need(): TrainingSession {
+    if (!session) throw new Error('no training session: send init first');
+    return session;
+  }
+
+  async function run(req: Request): Promise<ReplyValues[RequestType]> {
+    switch (req.type) {
+      case 'init': {
+        sweep?.abort();
+        const b = await getBackend(req.prefer ?? 'webgpu');
+        await session?.dispose();
+        session = null;
+        const data = await load(req.config.dataset, req.config.seed, progress);
+        session = await TrainingSession.create(b.backend, req.config, (batch) => env.post({ type: 'metrics', batch }), { data });
+        const ready: ReadyInfo = { backend: info(), dataset: session.dataInfo, snapshot: session.snapshot() };
+        return ready;
+      }
+      case 'start':
+        return need().start();
+      case 'resume':
+        return need().resume();
+      case 'pause':
+        return need().pause();
+      case 'step':
+        return need().stepOnce(req.count ?? 1);
+      case 'stop':
+        // stops a sweep (its current run ends, the rest are skipped) and/or the session
+        if (sweep && !session) {
+          sweep.abort();
+          return null;
+        }
+        sweep?.abort();
+        return need().stop();
+      case 'reset':
+        return need().reset();
+      case 'setLearningRate':
+        return need().setLearningRate(req.lr);
+      case 'setHiddenSize':
+        return need().setHiddenSize(req.hidden);
+      case 'setBatchSize':
+        return need().setBatchSize(req.batchSize);
+      case 'setEpochs':
+        return need().setEpochs(req.epochs);
+      case 'trace':
+        return need().trace(req.maxValues);
+      case 'sweep': {
+        if (sweep) throw new Error('a sweep is already running; stop it first');
+        if (session?.status === 'running') await session.pause();
+        const b = backend ?? (await getBackend('webgpu'));
+        const data = await load(req.spec.base.dataset, req.spec.base.seed, progress);
+        const ctl = new AbortController();
+        sweep = ctl;
+        try {
+          return await runSweep(b.backend, req.spec, data, {
+            signal: ctl.signal,
+            onMetrics: (batch) => env.post({ type: 'metrics', batch }),
+            onTable: (table) => env.post({ type: 'sweep', table }),
+          });
+        } finally {
+          if (sweep === ctl) sweep = null;
+        }
+      }
+      case 'dispose': {
+        sweep?.abort();
+        await session?.dispose();
+        session = null;
+        if (backend && env.ownsBackend !== false) backend.backend.destroy();
+        backend = null;
+        return null;
+      }
+      default:
+        throw new Error(`unknown request type '${(req as { type?: unknown }).type}'`);
+    }
+  }
+
+  return async (req: Request) => {
+    let reply: Reply;
+    try {
+      reply = { type: 'reply', id: req.id, ok: true, value: await run(req) };
+    } catch (e) {
+      reply = { type: 'reply', id: req?.id ?? -1, ok: false, error: errorText(e) };
+    }
+    env.post(reply);
+  };
+}
