@@ -622,6 +622,7 @@ export class TrainingSession {
       this.settings = { ...this.settings, epochs };
       this.metrics.push({ kind: 'setting', run: this.run, step: this.step + 1, name: 'epochs', value: epochs, previous });
       if (this.state === 'done' && this.epoch < epochs) this.setState('paused', `paused after epoch ${this.epoch} (of ${epochs} now)`);
+      else if ((this.state === 'paused' || this.state === 'idle') && this.epoch >= epochs) this.setState('done', `done: ${this.epoch} epochs, ${this.step} steps`);
       else this.metrics.flush();
       return this.snapshot();
     });
