@@ -8,7 +8,7 @@
 // longest sum behind an entry (float32 accumulation error grows like √K).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, Tensor } from '../src/engine/backend';
+import type { Tensor } from '../src/engine/backend';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
 import { nodeGPU } from '../src/engine/gpu/node';
