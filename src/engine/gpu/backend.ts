@@ -107,7 +107,7 @@ export class WebGPUBackend implements Backend {
     return this.ctx.copy(g, label ?? g.label);
   }
 
-  read(t: Tensor): Promise<Float32Array> {
+  read(t: Tensor): Promise<Float32Array | Float64Array> {
     return this.ctx.read(this.ctx.use(t, 'read', 'tensor'));
   }
 

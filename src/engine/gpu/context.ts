@@ -584,7 +584,7 @@ export class GpuContext {
   }
 
   /** Copies t to the host: records a copy, flushes (one submission), maps, copies out. */
-  async read(t: GpuTensor): Promise<Float32Array> {
+  async read(t: GpuTensor): Promise<Float32Array | Float64Array> {
     this.checkUsable();
     if (t.disposed) throw new Error(`read: tensor '${t.label}' was disposed`);
     const bytes = t.byteLength;
@@ -609,7 +609,8 @@ export class GpuContext {
     if (!list) this.readbackFree.set(capacity, (list = []));
     list.push(rb);
     this.checkUsable();
-    return t.dtype === 'u32' ? Float32Array.from(new Uint32Array(copy)) : new Float32Array(copy);
+    // u32 (indices) as float64, exact for every 32-bit value
+    return t.dtype === 'u32' ? Float64Array.from(new Uint32Array(copy)) : new Float32Array(copy);
   }
 
   // ── kernels ────────────────────────────────────────────────────────────────
