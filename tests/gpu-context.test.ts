@@ -55,7 +55,8 @@ describe('GpuContext', () => {
     expect(c.buffer).toBe(buf);
     expect(() => ctx.alias(c, [6])).toThrow(/reshape.*\(5\).*\(6\)/);
     await expect(ctx.read(view)).rejects.toThrow(/disposed/);
-    ctx.dispose(b, c);
+    ctx.dispose(b);
+    ctx.dispose(c);
   });
 
   it('a write after recorded work does not change what that work reads', async () => {
