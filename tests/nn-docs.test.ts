@@ -1,4 +1,4 @@
-// docs/nn-api.md's first example runs as written: its code block is taken from the
+// The first example of docs/nn-api.md and of the README runs as written: its code block is taken from the
 // document, its imports are bound to the real modules, and it must train (loss falls,
 // accuracy high) and round-trip through save/load without throwing.
 
@@ -13,12 +13,15 @@ const MODULES: Record<string, Record<string, unknown>> = {
   '../src/engine/cpu/backend': cpuBackend,
   '../src/engine/random': random,
   '../src/nn': nn,
+  './src/engine/cpu/backend': cpuBackend,
+  './src/engine/random': random,
+  './src/nn': nn,
 };
 
-it('the first example of docs/nn-api.md runs and trains', async () => {
-  const doc = readFileSync(new URL('../docs/nn-api.md', import.meta.url), 'utf8');
+it.each(['docs/nn-api.md', 'README.md'])('the first example of %s runs and trains', async (file) => {
+  const doc = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
   const block = /```ts\n([\s\S]*?)```/.exec(doc)?.[1];
-  expect(block, 'a ```ts block in docs/nn-api.md').toBeTruthy();
+  expect(block, `a \`\`\`ts block in ${file}`).toBeTruthy();
   // bind `import { a, b } from 'module'` to the real modules
   const scope: Record<string, unknown> = {};
   const body = block!.replace(/^import \{([^}]+)\} from '([^']+)';\n/gm, (_all, names: string, from: string) => {
