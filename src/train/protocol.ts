@@ -88,12 +88,16 @@ export type MetricEvent =
    * end); epoch is fractional: complete epochs + the share of the current one done
    */
   | { kind: 'loss'; run: number; step: number; epoch: number; loss: number }
-  /** after `epoch` complete epochs: mean loss and accuracy of the splits that exist */
+  /**
+   * after `epoch` complete epochs: mean loss and accuracy of the splits that exist;
+   * trainLoss is the mean of the training losses read during that epoch
+   */
   | {
       kind: 'eval';
       run: number;
       step: number;
       epoch: number;
+      trainLoss: number | null;
       valLoss: number | null;
       valAccuracy: number | null;
       testLoss: number | null;
@@ -163,6 +167,7 @@ export interface SweepRow {
   state: SessionState;
   epochs: number;
   steps: number;
+  /** mean training loss read during the last epoch */
   finalTrainLoss: number | null;
   valAccuracy: number | null;
   testAccuracy: number | null;

@@ -148,6 +148,8 @@ export class TrainingSession {
   private lastFiniteStep = 0;
   private divergedAt: DivergenceInfo | null = null;
   private lastTrainLoss: number | null = null;
+  /** sum and count of the losses read during the current epoch */
+  private epochLoss = { sum: 0, count: 0, epoch: 0 };
   private lastEval: Extract<MetricEvent, { kind: 'eval' }> | null = null;
 
   private inflight: Promise<void>[] = [];
@@ -325,6 +327,11 @@ export class TrainingSession {
     }
     this.lastFiniteStep = rec.step;
     this.lastTrainLoss = loss;
+    // rec.epoch is fractional; the last step of epoch e reads exactly e + 1
+    const e = Math.ceil(rec.epoch) - 1;
+    if (e !== this.epochLoss.epoch) this.epochLoss = { sum: 0, count: 0, epoch: e };
+    this.epochLoss.sum += loss;
+    this.epochLoss.count++;
     this.metrics.push({ kind: 'loss', run: rec.run, step: rec.step, epoch: rec.epoch, loss });
     // throughput over windows of at least SPEED_WINDOW_MS, timed when the reads complete
     // (on the GPU that is when the work is done; on the CPU reads can resolve in clumps)
@@ -417,6 +424,7 @@ export class TrainingSession {
       run: this.run,
       step: this.step,
       epoch: this.epoch,
+      trainLoss: this.epochLoss.epoch === this.epoch - 1 && this.epochLoss.count ? this.epochLoss.sum / this.epochLoss.count : null,
       valLoss: val?.loss ?? null,
       valAccuracy: val?.accuracy ?? null,
       testLoss: tst?.loss ?? null,
@@ -565,6 +573,7 @@ export class TrainingSession {
     this.lastFiniteStep = 0;
     this.divergedAt = null;
     this.lastTrainLoss = null;
+    this.epochLoss = { sum: 0, count: 0, epoch: 0 };
     this.lastEval = null;
     this._model = this.buildModel();
     this.metrics.push({ kind: 'restart', run: this.run, step: 0, reason, hidden: hiddenSizeOf(this.modelConfig), previousRun, previousStep });

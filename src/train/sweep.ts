@@ -84,7 +84,7 @@ export async function runSweep(backend: Backend, spec: SweepSpec, data: SessionD
         state: snap.state,
         epochs: snap.epoch,
         steps: snap.step,
-        finalTrainLoss: snap.state === 'diverged' ? null : trainLoss,
+        finalTrainLoss: snap.state === 'diverged' ? null : (ev?.trainLoss ?? trainLoss),
         valAccuracy: snap.state === 'diverged' ? null : (ev?.valAccuracy ?? null),
         testAccuracy: snap.state === 'diverged' ? null : (ev?.testAccuracy ?? null),
         wallMs: performance.now() - t0,
