@@ -47,7 +47,8 @@ export function Slider({ label, value, min, max, step, onChange, format = defaul
         disabled={disabled}
         onChange={(e) => onChange(Number(e.currentTarget.value))}
       />
-      <output htmlFor={id} className={`control-value${outside ? ' outside' : ''}`} title={outside ? `outside the slider's range ${min}…${max}` : undefined}>
+      {/* the value is announced through the slider's aria-valuetext; this is its visual twin */}
+      <output htmlFor={id} aria-hidden="true" className={`control-value${outside ? ' outside' : ''}`} title={outside ? `outside the slider's range ${min}…${max}` : undefined}>
         {shown}
       </output>
     </div>

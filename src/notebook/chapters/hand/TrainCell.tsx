@@ -7,7 +7,7 @@ import { useHandNetwork } from '../../../store/handNetwork';
 import { LossChart, type LossSeries } from '../../../ui/LossChart';
 import { NumberInput, Slider } from '../../../ui/controls';
 import { FunctionPlot } from './FunctionPlot';
-import { DATASETS, datasetLoss } from './handnet';
+import { DATASETS, datasetLoss, deadUnits, HIDDEN } from './handnet';
 
 function useTrainingLoop() {
   const running = useHandNetwork((s) => s.running);
@@ -74,18 +74,31 @@ function TrainStatus() {
   const running = useHandNetwork((s) => s.running);
   const stopReason = useHandNetwork((s) => s.stopReason);
   const loss = useMemo(() => datasetLoss(params, DATASETS[dataset].points), [params, dataset]);
+  const dead = useMemo(() => deadUnits(params, DATASETS[dataset].points), [params, dataset]);
   return (
     <>
       <p className="train-status" aria-live="off">
         <span className={`dot ${running ? 'on' : ''}`} aria-hidden="true" />
         <span>{running ? 'training' : step ? 'paused' : 'ready'}</span>
         <span>
-          step <output className="mono" aria-label="Step">{step.toLocaleString('en-US')}</output>
+          step <output className="mono" aria-label="Step" aria-live="off">{step.toLocaleString('en-US')}</output>
         </span>
         <span>
-          mean loss <output className="mono" aria-label="Mean loss">{loss.toPrecision(4)}</output>
+          mean loss <output className="mono" aria-label="Mean loss" aria-live="off">{loss.toPrecision(4)}</output>
+        </span>
+        <span>
+          dead units{' '}
+          <output className="mono" aria-label="Dead units" aria-live="off">
+            {dead.length ? dead.map((j) => j + 1).join(', ') : 'none'}
+          </output>
         </span>
       </p>
+      {dead.length === HIDDEN ? (
+        <p className="notice warn" role="status">
+          All four hidden units are off at every data point, so only b2 still learns and the network is a constant. A step was too
+          large — lower the learning rate and press Reset.
+        </p>
+      ) : null}
       {stopReason ? (
         <p className="notice warn" role="alert">
           {stopReason}

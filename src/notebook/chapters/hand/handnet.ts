@@ -152,6 +152,18 @@ export function kinks(p: HandParams): { unit: number; x: number }[] {
   return out;
 }
 
+/**
+ * Units that are off (z_j ≤ 0) at every data point: ReLU'(z_j) = 0 everywhere, so
+ * w1[j], b1[j] and w2[j] get zero gradient and gradient descent can never move them again.
+ */
+export function deadUnits(p: HandParams, data: readonly Point[]): number[] {
+  const dead: number[] = [];
+  for (let j = 0; j < HIDDEN; j++) {
+    if (data.every(([x]) => p.w1[j]! * x + p.b1[j]! <= 0)) dead.push(j);
+  }
+  return dead;
+}
+
 /** The course's two 1-D data sets. */
 export const DATASETS: Readonly<Record<'1' | '2', { name: string; points: readonly Point[] }>> = {
   '1': {

@@ -52,7 +52,7 @@ function WeightsCellBody() {
         <FunctionPlot params={params} data={data} x={x} showUnits={showUnits} title="The network's function over the data" />
         <p className="plot-readout">
           mean loss <M>{tex`\tfrac{1}{2m}\sum_i (\hat y_i - y_i)^2`}</M> ={' '}
-          <output className="mono" aria-label="Mean loss of the drawn function">
+          <output className="mono" aria-label="Mean loss of the drawn function" aria-live="off">
             {loss.toPrecision(4)}
           </output>
         </p>

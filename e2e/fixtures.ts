@@ -1,0 +1,35 @@
+// Shared test fixture: every test fails if the page logs a console error or throws.
+
+import { test as base, expect, type Page } from '@playwright/test';
+
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+      await use(errors);
+      expect(errors, 'the page logged errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/** the device request and kernel check have settled (badge no longer pending) */
+export async function waitForDevice(page: Page): Promise<void> {
+  await expect(page.getByTestId('device-badge')).not.toHaveText(/Requesting/, { timeout: 60_000 });
+}
+
+/** the value cell of a row of the derivative table, by the row's name, e.g. "∂L/∂w1[1]" */
+export function derivativeValue(page: Page, name: string) {
+  return page
+    .getByRole('table', { name: /Every partial derivative/ })
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name, exact: true }) })
+    .getByRole('cell')
+    .nth(2);
+}
