@@ -39,7 +39,8 @@ const server = await createServer({
   root,
   configFile: resolve(root, 'vite.config.ts'),
   logLevel: 'warn',
-  server: { port: 5190, strictPort: false, host: '127.0.0.1' },
+  // no watching, no HMR: others editing the tree must not reload the page mid-run
+  server: { port: 5190, strictPort: false, host: '127.0.0.1', hmr: false, watch: null },
   clearScreen: false,
 });
 await server.listen();

@@ -23,10 +23,20 @@ function log(line: string): void {
   logEl.textContent += `${line}\n`;
 }
 
-function browserName(): string {
-  const m = /(HeadlessChrome|Chrome|Chromium|Firefox|Version)\/([\d.]+)/.exec(navigator.userAgent);
-  const name = m ? (m[1] === 'HeadlessChrome' ? 'Chromium (headless)' : m[1] === 'Version' ? 'Safari' : m[1]!) : 'browser';
-  return m ? `${name} ${m[2]}` : navigator.userAgent;
+/** "Chromium 156.0.8078.79" (the user-agent string only says 156.0.0.0) */
+async function browserName(): Promise<string> {
+  type Brands = { brand: string; version: string }[];
+  const uaData = (navigator as Navigator & { userAgentData?: { getHighEntropyValues(h: string[]): Promise<{ fullVersionList?: Brands }> } })
+    .userAgentData;
+  try {
+    const list = (await uaData?.getHighEntropyValues(['fullVersionList']))?.fullVersionList ?? [];
+    const b = list.find((x) => /chromium/i.test(x.brand)) ?? list.find((x) => /chrome|edge/i.test(x.brand));
+    if (b) return `${b.brand} ${b.version}`;
+  } catch {
+    // fall back to the user-agent string
+  }
+  const m = /(HeadlessChrome|Chrome|Firefox|Version)\/([\d.]+)/.exec(navigator.userAgent);
+  return m ? `${m[1] === 'HeadlessChrome' ? 'Chromium' : m[1] === 'Version' ? 'Safari' : m[1]} ${m[2]}` : navigator.userAgent;
 }
 
 async function main(): Promise<void> {
@@ -37,7 +47,7 @@ async function main(): Promise<void> {
   const { opts, notes } = resolveOptions(args, shared.isSoftware);
   const query = new URLSearchParams(args).toString();
   const command = `node bench/run-browser.mjs${query ? ` -- ${query.split('&').map((kv) => `--${kv}`).join(' ')}` : ''}`;
-  const result = await runSuite(shared, opts, { environment: `${browserName()}, WebGPU`, command, notes }, log);
+  const result = await runSuite(shared, opts, { environment: `${await browserName()}${/Headless/.test(navigator.userAgent) ? ' (headless)' : ''}, WebGPU`, command, notes }, log);
   window.__bench = { state: 'done', markdown: sectionMarkdown('chromium', result), adapter: shared.adapterName };
   log('done');
 }

@@ -40,7 +40,7 @@ export const SOFTWARE: Omit<BenchOptions, 'contenders' | 'ours' | 'full' | 'grou
   sizes: [128, 256],
   batch: 64,
   epochSamples: 128,
-  sweepEpochs: 5,
+  sweepEpochs: 3,
   reps: 3,
   longReps: 2,
   // the probe run before timing compiles every pipeline
