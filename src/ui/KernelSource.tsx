@@ -61,7 +61,7 @@ export function KernelSource({ name, title, maxHeight = 420 }: KernelSourceProps
       <figcaption className="kernel-title">
         <span>{heading}</span>
         <span className="muted">
-          {lines.length} lines · WGSL · <code>shaders/{name}.wgsl</code>
+          {lines.length} lines of WGSL{title ? <> · <code>shaders/{name}.wgsl</code></> : null}
         </span>
       </figcaption>
       <pre className="kernel-code" style={{ maxHeight }} tabIndex={0} aria-label={`WGSL source of ${name}`}>

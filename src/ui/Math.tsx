@@ -15,11 +15,20 @@ function render(tex: string, displayMode: boolean): { html: string } | { error: 
   }
 }
 
-/** Inline math: <M>{String.raw`\frac{\partial L}{\partial w}`}</M> */
-export function M({ children }: { children: string }) {
+/**
+ * Inline math: <M>{tex`\frac{\partial L}{\partial w}`}</M>. `p` is punctuation that
+ * follows the formula; it is kept on the formula's line.
+ */
+export function M({ children, p }: { children: string; p?: string }) {
   const out = useMemo(() => render(children, false), [children]);
   if ('error' in out) return <code className="math-error" title={out.error}>{children}</code>;
-  return <span className="math-inline" dangerouslySetInnerHTML={{ __html: out.html }} />;
+  if (!p) return <span className="math-inline" dangerouslySetInnerHTML={{ __html: out.html }} />;
+  return (
+    <span className="math-inline nowrap">
+      <span dangerouslySetInnerHTML={{ __html: out.html }} />
+      {p}
+    </span>
+  );
 }
 
 /** Display math, centred on its own line; `label` names it for screen readers when useful. */

@@ -132,7 +132,7 @@ export function DeviceCell() {
       lead={
         <>
           On load the notebook asks the browser for a WebGPU adapter, names it, and runs one kernel: a small matrix product with a
-          fused bias and ReLU, <M>{tex`C = \operatorname{ReLU}(AB + \mathbf 1 b)`}</M>, and a larger plain product whose sizes do not
+          fused bias and ReLU, <M p=",">{tex`C = \operatorname{ReLU}(AB + \mathbf 1 b)`}</M> and a larger plain product whose sizes do not
           fit the kernel's tiles evenly. Both are recomputed in float64 on the CPU and compared.
         </>
       }

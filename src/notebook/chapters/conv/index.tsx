@@ -31,9 +31,9 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
     >
       <Section id="conv-forward" title="Convolution is cross-correlation">
         <p>
-          Images are NHWC: a batch <M>{tex`X \in \mathbb{R}^{m\times H\times W\times C}`}</M>. A layer with <M>F</M> filters of size{' '}
+          Images are NHWC: a batch <M p=".">{tex`X \in \mathbb{R}^{m\times H\times W\times C}`}</M> A layer with <M>F</M> filters of size{' '}
           <M>{tex`k_h \times k_w`}</M> holds <M>{tex`W \in \mathbb{R}^{k_h\times k_w\times C\times F}`}</M> and{' '}
-          <M>{tex`b \in \mathbb{R}^{1\times F}`}</M>. With stride <M>s</M> and the zero-padded input <M>{tex`X^{\text{pad}}`}</M>:
+          <M p=".">{tex`b \in \mathbb{R}^{1\times F}`}</M> With stride <M>s</M> and the zero-padded input <M p=":">{tex`X^{\text{pad}}`}</M>
         </p>
         <MathBlock>{tex`Z_{n,d_1,d_2,f} = \sum_{i=0}^{k_h-1}\sum_{j=0}^{k_w-1}\sum_{c=0}^{C-1} W_{i,j,c,f}\; X^{\text{pad}}_{n,\,d_1 s + i,\,d_2 s + j,\,c} \;+\; b_f .`}</MathBlock>
         <p>
@@ -43,15 +43,15 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
         </p>
         <MathBlock>{tex`H_\text{out} = \Bigl\lfloor \frac{H + 2p - k_h}{s} \Bigr\rfloor + 1 ,`}</MathBlock>
         <p>
-          and likewise the width. <code>'valid'</code> means <M>{tex`p = 0`}</M>; <code>'same'</code> pads just enough that{' '}
-          <M>{tex`H_\text{out} = \lceil H/s \rceil`}</M> (for stride 1 and odd <M>{tex`k_h`}</M>, <M>{tex`p = (k_h - 1)/2`}</M>).
+          and likewise the width. <code>'valid'</code> means <M p=";">{tex`p = 0`}</M> <code>'same'</code> pads just enough that{' '}
+          <M>{tex`H_\text{out} = \lceil H/s \rceil`}</M> (for stride 1 and odd <M p=",">{tex`k_h`}</M> <M>{tex`p = (k_h - 1)/2`}</M>).
         </p>
       </Section>
 
       <Section id="conv-im2col" title="im2col: convolution as one matrix product">
         <p>
           Copy every window of the padded input into a row of a matrix — the <em>columns</em> matrix — with the window's{' '}
-          <M>{tex`k_h k_w C`}</M> values in the order <M>{tex`(i\,k_w + j)\,C + c`}</M>:
+          <M>{tex`k_h k_w C`}</M> values in the order <M p=":">{tex`(i\,k_w + j)\,C + c`}</M>
         </p>
         <MathBlock>{tex`\operatorname{cols} \in \mathbb{R}^{(m\,H_\text{out} W_\text{out}) \times (k_h k_w C)}, \qquad \operatorname{cols}_{(n,d_1,d_2),\,(i k_w + j) C + c} = X^{\text{pad}}_{n,\,d_1 s + i,\,d_2 s + j,\,c}.`}</MathBlock>
         <p>

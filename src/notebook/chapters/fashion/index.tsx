@@ -41,7 +41,7 @@ export function FashionChapter({ info }: { info: ChapterInfo }) {
 
       <Section id="fashion-optimizers" title="Optimizers">
         <p>
-          Plain gradient descent steps by <M>{tex`-\eta g`}</M>, with <M>g</M> the mini-batch gradient of one parameter tensor.{' '}
+          Plain gradient descent steps by <M p=",">{tex`-\eta g`}</M> with <M>g</M> the mini-batch gradient of one parameter tensor.{' '}
           <strong>Momentum</strong> keeps a velocity <M>v</M> that accumulates past steps, which smooths the noise of mini-batches
           and speeds up travel along shallow valleys:
         </p>
@@ -56,7 +56,7 @@ m &\leftarrow \beta_1 m + (1 - \beta_1)\,g, & v &\leftarrow \beta_2 v + (1 - \be
 \hat m &= \frac{m}{1 - \beta_1^{\,t}}, & \hat v &= \frac{v}{1 - \beta_2^{\,t}}, \qquad \theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat v} + \varepsilon},
 \end{aligned}`}</MathBlock>
         <p>
-          with <M>{tex`\beta_1 = 0.9`}</M>, <M>{tex`\beta_2 = 0.999`}</M>, <M>{tex`\varepsilon = 10^{-8}`}</M> and the step count{' '}
+          with <M p=",">{tex`\beta_1 = 0.9`}</M> <M p=",">{tex`\beta_2 = 0.999`}</M> <M>{tex`\varepsilon = 10^{-8}`}</M> and the step count{' '}
           <M>{tex`t = 1, 2, \dots`}</M> Each update is one elementwise kernel over the parameter tensor.
         </p>
       </Section>
@@ -64,7 +64,7 @@ m &\leftarrow \beta_1 m + (1 - \beta_1)\,g, & v &\leftarrow \beta_2 v + (1 - \be
       <Section id="fashion-schedules" title="Learning-rate schedules">
         <p>
           A large learning rate makes fast early progress; a small one settles into a minimum. Schedules lower <M>{tex`\eta`}</M> as
-          training goes on, by step count <M>t</M>:
+          training goes on, by step count <M p=":">{'t'}</M>
         </p>
         <MathBlock>{tex`\text{constant: } \eta_t = \eta_0, \qquad \text{exponential: } \eta_t = \eta_0\,\gamma^{\,t}, \qquad \text{step: } \eta_t = \eta_0\,\gamma^{\lfloor t / T\rfloor}.`}</MathBlock>
       </Section>

@@ -4,6 +4,7 @@
 
 import { useId, useMemo } from 'react';
 import { UNIT_COLORS } from '../../../ui/colors';
+import { useElementWidth } from '../../../ui/useElementWidth';
 import { forward, kinks, type HandParams, type Point } from './handnet';
 
 export interface FunctionPlotProps {
@@ -15,7 +16,7 @@ export interface FunctionPlotProps {
   showUnits?: boolean;
   /** accessible title of the figure */
   title: string;
-  /** drawing units across (text is 11 units high): use less for a plot shown narrow */
+  /** the widest the drawing gets, in units (text is 11 units high); a narrower box uses its own width */
   viewWidth?: number;
   height?: number;
 }
@@ -32,9 +33,11 @@ function niceStep(span: number, target: number): number {
 const fmt = (v: number) => String(Number(v.toFixed(3)));
 
 export function FunctionPlot({ params, data, x, showUnits = false, title, viewWidth = 640, height = 300 }: FunctionPlotProps) {
-  const W = viewWidth;
+  // draw at the box's own width when it is narrower, so the text stays legible on a phone
+  const [boxRef, boxWidth] = useElementWidth<HTMLElement>();
+  const W = Math.max(320, Math.min(viewWidth, boxWidth ?? viewWidth));
   const clipId = useId();
-  const H = height;
+  const H = Math.round(height * Math.max(0.8, Math.min(1, W / viewWidth)));
   const model = useMemo(() => {
     const xs = data.map((p) => p[0]);
     const ys = data.map((p) => p[1]);
@@ -76,7 +79,7 @@ export function FunctionPlot({ params, data, x, showUnits = false, title, viewWi
     (chosen && yhatAtX !== undefined ? `. At x = ${x}: ŷ = ${fmt(yhatAtX)}, target y = ${fmt(chosen[1])}.` : '.');
 
   return (
-    <figure className="fn-plot">
+    <figure className="fn-plot" ref={boxRef}>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}. ${description}`} preserveAspectRatio="xMidYMid meet">
         <defs>
           <clipPath id={clipId}>

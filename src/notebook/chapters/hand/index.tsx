@@ -69,7 +69,7 @@ export function HandChapter({ info }: { info: ChapterInfo }) {
       intro={
         <>
           <p>
-            Before tensors, batches and GPUs, one network small enough to hold in your head: one input <M>x</M>, four hidden units
+            Before tensors, batches and GPUs, one network small enough to hold in your head: one input <M p=",">{'x'}</M> four hidden units
             with a ReLU, one linear output. It has thirteen numbers — four weights and four biases into the hidden layer, four
             weights and one bias out of it — and every one of them has a slider below. Move them, and watch the function bend.
           </p>
@@ -82,20 +82,20 @@ export function HandChapter({ info }: { info: ChapterInfo }) {
     >
       <Section id="hand-network" title="The network">
         <p>
-          For an input <M>x</M>, hidden unit <M>j</M> (<M>{tex`j = 1,\dots,4`}</M>) computes a weighted input and passes it through
+          For an input <M p=",">{'x'}</M> hidden unit <M>j</M> (<M>{tex`j = 1,\dots,4`}</M>) computes a weighted input and passes it through
           the rectifier; the output adds the hidden values up with weights of their own:
         </p>
         <MathBlock>{tex`z_j = w^{(1)}_j\,x + b^{(1)}_j, \qquad h_j = \operatorname{ReLU}(z_j) = \max(0, z_j), \qquad \hat y = \sum_{j=1}^{4} w^{(2)}_j\,h_j + b^{(2)}.`}</MathBlock>
         <p>
           On the sliders <M>{tex`w^{(1)}_j`}</M> is written <code>w1[j]</code>, <M>{tex`b^{(1)}_j`}</M> is <code>b1[j]</code>,{' '}
           <M>{tex`w^{(2)}_j`}</M> is <code>w2[j]</code> and <M>{tex`b^{(2)}`}</M> is <code>b2</code>. Each unit is zero until{' '}
-          <M>{tex`z_j`}</M> crosses zero, at <M>{tex`x = -b^{(1)}_j / w^{(1)}_j`}</M>, and a straight line after it. A sum of such
+          <M>{tex`z_j`}</M> crosses zero, at <M p=",">{tex`x = -b^{(1)}_j / w^{(1)}_j`}</M> and a straight line after it. A sum of such
           hinges is a piecewise-linear function with (at most) four kinks: <M>{tex`b^{(1)}_j`}</M> slides unit <M>j</M>'s kink
           sideways, <M>{tex`w^{(1)}_j`}</M> decides which side is on, and <M>{tex`w^{(2)}_j`}</M> sets how sharply the output bends
           there.
         </p>
         <p>
-          The course gives two data sets of points <M>{tex`(x_i, y_i)`}</M>. The first zig-zags down and up, the second rises, dips
+          The course gives two data sets of points <M p=".">{tex`(x_i, y_i)`}</M> The first zig-zags down and up, the second rises, dips
           and rises again. How well the network fits them is measured by the squared error, halved and averaged over the{' '}
           <M>m</M> points:
         </p>
@@ -115,7 +115,7 @@ export function HandChapter({ info }: { info: ChapterInfo }) {
       <Section id="hand-chain-rule" title="The chain rule, node by node">
         <p>
           To improve the weights we need to know how the loss changes when each of them moves: the partial derivatives{' '}
-          <M>{tex`\partial L/\partial w`}</M>. Take one point <M>{tex`(x, y)`}</M> and its loss{' '}
+          <M p=".">{tex`\partial L/\partial w`}</M> Take one point <M>{tex`(x, y)`}</M> and its loss{' '}
           <M>{tex`L = \tfrac12(\hat y - y)^2`}</M> (the factor ½ cancels the 2 of the square). Backpropagation walks the graph from
           the loss back to the input and multiplies local derivatives along the way. At the output:
         </p>
@@ -126,13 +126,13 @@ export function HandChapter({ info }: { info: ChapterInfo }) {
         </p>
         <MathBlock>{tex`\frac{\partial L}{\partial h_j} = \frac{\partial L}{\partial \hat y}\, w^{(2)}_j, \qquad \frac{\partial L}{\partial z_j} = \frac{\partial L}{\partial h_j}\,\operatorname{ReLU}'(z_j) = \frac{\partial L}{\partial h_j}\,\mathbb{1}[z_j > 0] .`}</MathBlock>
         <p>
-          (At the kink itself, <M>{tex`z_j = 0`}</M>, the ReLU has no derivative; like every framework we take 0 there.) Finally into
+          (At the kink itself, <M p=",">{tex`z_j = 0`}</M> the ReLU has no derivative; like every framework we take 0 there.) Finally into
           the first layer's parameters, since <M>{tex`\partial z_j/\partial w^{(1)}_j = x`}</M> and{' '}
-          <M>{tex`\partial z_j/\partial b^{(1)}_j = 1`}</M>:
+          <M p=":">{tex`\partial z_j/\partial b^{(1)}_j = 1`}</M>
         </p>
         <MathBlock>{tex`\frac{\partial L}{\partial w^{(1)}_j} = (\hat y - y)\; w^{(2)}_j\; \mathbb{1}[z_j > 0]\; x, \qquad \frac{\partial L}{\partial b^{(1)}_j} = (\hat y - y)\; w^{(2)}_j\; \mathbb{1}[z_j > 0] .`}</MathBlock>
         <p>
-          Two things to notice. Every gradient carries the factor <M>{tex`\hat y - y`}</M>: a point that is already fitted teaches
+          Two things to notice. Every gradient carries the factor <M p=":">{tex`\hat y - y`}</M> a point that is already fitted teaches
           nothing. And a unit that is off at <M>x</M> gets no gradient at all from that point — if it is off at every point, it is
           “dead” and gradient descent can never revive it.
         </p>
@@ -151,7 +151,7 @@ export function HandChapter({ info }: { info: ChapterInfo }) {
       <Section id="hand-descent" title="Gradient descent">
         <p>
           Averaging the per-point gradients over the data set gives the gradient of the mean loss. Gradient descent moves every
-          parameter a small step against it, with a learning rate <M>{tex`\eta`}</M>:
+          parameter a small step against it, with a learning rate <M p=":">{tex`\eta`}</M>
         </p>
         <MathBlock>{tex`\theta \leftarrow \theta - \eta\,\frac{\partial L}{\partial \theta}, \qquad \frac{\partial L}{\partial \theta} = \frac{1}{m}\sum_{i=1}^{m} \frac{\partial L_i}{\partial \theta}, \qquad \theta \in \{w^{(1)}_j, b^{(1)}_j, w^{(2)}_j, b^{(2)}\}.`}</MathBlock>
         <p>

@@ -29,13 +29,13 @@ export function IrisChapter({ info }: { info: ChapterInfo }) {
     >
       <Section id="iris-data" title="Preparing the data">
         <p>
-          Each flower is a row <M>{tex`x_i \in \mathbb{R}^4`}</M>. The measurements have different ranges, so each feature is
+          Each flower is a row <M p=".">{tex`x_i \in \mathbb{R}^4`}</M> The measurements have different ranges, so each feature is
           standardized with the mean and standard deviation of the training split (never of the test split, which must stay
           unseen):
         </p>
         <MathBlock>{tex`\tilde x_{id} = \frac{x_{id} - \mu_d}{s_d}, \qquad \mu_d = \frac{1}{m}\sum_i x_{id}, \qquad s_d^2 = \frac{1}{m}\sum_i (x_{id} - \mu_d)^2 .`}</MathBlock>
         <p>
-          The species becomes a one-hot row <M>{tex`y_i \in \{0,1\}^3`}</M>, e.g. versicolor is <M>{tex`(0, 1, 0)`}</M>. The data
+          The species becomes a one-hot row <M p=",">{tex`y_i \in \{0,1\}^3`}</M> e.g. versicolor is <M p=".">{tex`(0, 1, 0)`}</M> The data
           are shuffled with a seed and split into a training and a test set.
         </p>
       </Section>
@@ -65,7 +65,7 @@ export function IrisChapter({ info }: { info: ChapterInfo }) {
         <MathBlock>{tex`\theta \leftarrow \theta - \eta\,\nabla_\theta L_B(\theta), \qquad L_B = -\frac{1}{|B|}\sum_{i\in B}\sum_k Y_{ik}\ln\hat Y_{ik}.`}</MathBlock>
         <p>
           The mini-batch gradient is a noisy but unbiased estimate of the full one, and many cheap noisy steps usually beat a few
-          exact ones. The step count per epoch is <M>{tex`\lceil m / |B| \rceil`}</M>.
+          exact ones. The step count per epoch is <M p=".">{tex`\lceil m / |B| \rceil`}</M>
         </p>
       </Section>
 

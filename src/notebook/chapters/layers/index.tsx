@@ -34,17 +34,17 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
       <Section id="layers-batches" title="Batches as matrices">
         <p>
           Data is row-major and batch first: a batch of <M>m</M> inputs with <M>d</M> features is a matrix{' '}
-          <M>{tex`X \in \mathbb{R}^{m \times d}`}</M>, one example per row. A layer maps it to another matrix with one row per
+          <M p=",">{tex`X \in \mathbb{R}^{m \times d}`}</M> one example per row. A layer maps it to another matrix with one row per
           example. Gradients keep the shape of what they differentiate: <M>{tex`\partial L/\partial X`}</M> is{' '}
-          <M>{tex`m \times d`}</M> like <M>X</M>, and <M>{tex`\partial L/\partial W`}</M> has the shape of <M>W</M>. Below,{' '}
-          <M>{tex`\mathrm{d}A`}</M> is short for <M>{tex`\partial L/\partial A`}</M>.
+          <M>{tex`m \times d`}</M> like <M p=",">{'X'}</M> and <M>{tex`\partial L/\partial W`}</M> has the shape of <M p=".">{'W'}</M> Below,{' '}
+          <M>{tex`\mathrm{d}A`}</M> is short for <M p=".">{tex`\partial L/\partial A`}</M>
         </p>
       </Section>
 
       <Section id="layers-fc" title="The fully connected layer">
         <p>
           A fully connected layer with <M>{tex`n_\text{in}`}</M> inputs and <M>{tex`n_\text{out}`}</M> outputs holds{' '}
-          <M>{tex`W \in \mathbb{R}^{n_\text{in}\times n_\text{out}}`}</M> and <M>{tex`b \in \mathbb{R}^{1\times n_\text{out}}`}</M>.
+          <M>{tex`W \in \mathbb{R}^{n_\text{in}\times n_\text{out}}`}</M> and <M p=".">{tex`b \in \mathbb{R}^{1\times n_\text{out}}`}</M>
           Its forward pass adds the bias to every row (<M>{tex`\mathbf 1`}</M> is a column of <M>m</M> ones) and applies an
           activation elementwise:
         </p>
@@ -56,10 +56,10 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         </p>
         <MathBlock>{tex`\mathrm{d}Z = \mathrm{d}Y \odot \sigma'(Z), \qquad \mathrm{d}W = X^{\top}\,\mathrm{d}Z, \qquad \mathrm{d}b = \mathbf{1}^{\top}\mathrm{d}Z, \qquad \mathrm{d}X = \mathrm{d}Z\, W^{\top}.`}</MathBlock>
         <p>
-          Check the shapes: <M>{tex`X^\top\mathrm{d}Z`}</M> is <M>{tex`(n_\text{in}\times m)(m\times n_\text{out})`}</M>, the shape of{' '}
-          <M>W</M>; <M>{tex`\mathbf 1^\top \mathrm dZ`}</M> sums the rows into <M>{tex`1\times n_\text{out}`}</M>. Entry by entry,{' '}
+          Check the shapes: <M>{tex`X^\top\mathrm{d}Z`}</M> is <M p=",">{tex`(n_\text{in}\times m)(m\times n_\text{out})`}</M> the shape of{' '}
+          <M p=";">{'W'}</M> <M>{tex`\mathbf 1^\top \mathrm dZ`}</M> sums the rows into <M p=".">{tex`1\times n_\text{out}`}</M> Entry by entry,{' '}
           <M>{tex`\mathrm{d}W_{kl} = \sum_i X_{ik}\,\mathrm{d}Z_{il}`}</M> — the hand computation of chapter 1,{' '}
-          <M>{tex`\partial L/\partial w = (\partial L/\partial z)\,x`}</M>, summed over the batch. On the GPU the three products are
+          <M p=",">{tex`\partial L/\partial w = (\partial L/\partial z)\,x`}</M> summed over the batch. On the GPU the three products are
           the same matmul kernel with a transposed operand, and <M>{tex`Z = XW + \mathbf 1 b`}</M> followed by <M>{tex`\sigma`}</M> is
           one kernel with a fused epilogue.
         </p>
@@ -67,8 +67,8 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
 
       <Section id="layers-activations" title="Activations and their derivatives">
         <p>
-          Each activation's derivative can be written with its own output <M>{tex`y = \sigma(z)`}</M>, so the backward pass needs
-          only <M>Y</M>, which the forward pass already stored:
+          Each activation's derivative can be written with its own output <M p=",">{tex`y = \sigma(z)`}</M> so the backward pass needs
+          only <M p=",">{'Y'}</M> which the forward pass already stored:
         </p>
         <MathBlock>{tex`\begin{aligned}
 \operatorname{ReLU}(z) &= \max(0, z), & \operatorname{ReLU}'(z) &= \mathbb{1}[z > 0] = \mathbb{1}[y > 0],\\
@@ -102,12 +102,12 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
 
       <Section id="layers-losses" title="Cross-entropy, and why softmax and cross-entropy are fused">
         <p>
-          With one-hot labels <M>{tex`Y`}</M> and predicted probabilities <M>{tex`\hat Y`}</M>, both <M>{tex`m\times k`}</M>, the
+          With one-hot labels <M>{tex`Y`}</M> and predicted probabilities <M p=",">{tex`\hat Y`}</M> both <M p=",">{tex`m\times k`}</M> the
           cross-entropy loss and its gradient with respect to the probabilities are
         </p>
         <MathBlock>{tex`L = -\frac{1}{m}\sum_{i=1}^{m}\sum_{k} Y_{ik}\ln \hat Y_{ik}, \qquad \frac{\partial L}{\partial \hat Y} = -\frac{1}{m}\,\frac{Y}{\hat Y}\ \text{(elementwise)}.`}</MathBlock>
         <p>
-          Pushing <M>{tex`-Y/(m\hat Y)`}</M> through the softmax backward above, with <M>{tex`\sum_k Y_{ik} = 1`}</M>, almost
+          Pushing <M>{tex`-Y/(m\hat Y)`}</M> through the softmax backward above, with <M p=",">{tex`\sum_k Y_{ik} = 1`}</M> almost
           everything cancels:
         </p>
         <MathBlock>{tex`\mathrm{d}Z_{il} = \hat Y_{il}\Bigl(-\frac{Y_{il}}{m\hat Y_{il}} + \sum_k \frac{Y_{ik}}{m\hat Y_{ik}}\hat Y_{ik}\Bigr) = \frac{\hat Y_{il} - Y_{il}}{m}, \qquad \mathrm{d}Z = \frac{\hat Y - Y}{m}.`}</MathBlock>
@@ -119,7 +119,7 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         </p>
         <p>
           For regression (chapter 1) the loss is the halved mean squared error,{' '}
-          <M>{tex`L = \frac{1}{2m}\sum_{i,j}(\hat Y_{ij} - Y_{ij})^2`}</M>, with <M>{tex`\partial L/\partial\hat Y = (\hat Y - Y)/m`}</M>.
+          <M p=",">{tex`L = \frac{1}{2m}\sum_{i,j}(\hat Y_{ij} - Y_{ij})^2`}</M> with <M p=".">{tex`\partial L/\partial\hat Y = (\hat Y - Y)/m`}</M>
         </p>
       </Section>
 

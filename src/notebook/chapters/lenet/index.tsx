@@ -83,7 +83,7 @@ export function LenetChapter({ info }: { info: ChapterInfo }) {
 
       <Section id="lenet-training" title="Training">
         <p>
-          Pixels are scaled to <M>{tex`[0, 1]`}</M>, labels one-hot encoded, and the loss is the fused softmax–cross-entropy. The
+          Pixels are scaled to <M p=",">{tex`[0, 1]`}</M> labels one-hot encoded, and the loss is the fused softmax–cross-entropy. The
           gradient flows back through the dense layers (chapter 2), the flatten, the pooling layers (to the arg-max positions) and
           the convolutions (col2im of chapter 4). With mini-batches of 64 and Adam, one epoch is about 940 steps, and a single
           epoch already reaches roughly 97–98% test accuracy.

@@ -32,7 +32,7 @@ export function StartChapter({ info }: { info: ChapterInfo }) {
           them. Each cell says where its numbers come from — float64 JavaScript or a WebGPU kernel. Equations use the course's
           conventions: data is row-major with the batch first, so a batch of <M>m</M> inputs with <M>d</M> features is an{' '}
           <M>{tex`m \times d`}</M> matrix, images are <M>{tex`m\times H\times W\times C`}</M> (NHWC), and a dense layer computes{' '}
-          <M>{tex`Z = XW + \mathbf 1 b`}</M>.
+          <M p=".">{tex`Z = XW + \mathbf 1 b`}</M>
         </p>
         <p>
           The page's state — the open chapter, hyperparameters, seeds, even the weights of chapter 1 — lives in the address bar.
