@@ -49,3 +49,13 @@ test('the chapter list is keyboard operable', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: 'A network by hand' })).toBeFocused();
 });
+
+test('on a phone-sized screen no chapter scrolls sideways', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const c of CHAPTERS) {
+    await page.goto(c.id === 'start' ? '/' : `/?ch=${c.id}`);
+    await expect(page.getByRole('heading', { level: 1, name: c.title })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${c.id} is ${overflow}px wider than the screen`).toBeLessThanOrEqual(0);
+  }
+});
