@@ -173,12 +173,15 @@ try {
       },
       { data },
     );
-    await session.start();
+    let snap;
     if (maxSteps) {
-      while (session.status === 'running' && session.snapshot().step < maxSteps) await new Promise((r) => setTimeout(r, 20));
-      await session.pause();
+      // the free-running loop, paused once it has done at least maxSteps steps
+      await session.start();
+      while (session.status === 'running' && session.snapshot().step < maxSteps) await new Promise((r) => setTimeout(r, 5));
+      snap = await session.pause();
+    } else {
+      snap = await session.runToEnd();
     }
-    const snap = await session.runToEnd().catch(() => session.snapshot());
     const wall = performance.now() - t0;
     const perStep = snap.trainMs / Math.max(snap.step, 1);
     console.log(
