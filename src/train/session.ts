@@ -407,7 +407,8 @@ export class TrainingSession {
     await this.drain();
     if (this.state === 'diverged') return;
     const running = this.state === 'running';
-    if (running) this.trainMs += now() - this.segmentStart;
+    const tEval = now();
+    if (running) this.trainMs += tEval - this.segmentStart;
     const { validation, test } = this.data;
     const val = validation ? await this.evaluate(validation) : null;
     const tst = test ? await this.evaluate(test) : null;
@@ -434,8 +435,9 @@ export class TrainingSession {
     this.metrics.push(ev);
     this.metrics.flush();
     if (running) {
+      // evaluation time counts neither as training time nor in the throughput window
       this.segmentStart = now();
-      this.mark = { examples: this.examplesSeen, t: this.segmentStart };
+      if (this.mark) this.mark.t += this.segmentStart - tEval;
     }
     if (this.epoch >= this.settings.epochs) this.setState('done', `done: ${this.epoch} epochs, ${this.step} steps`);
   }
