@@ -20,10 +20,10 @@ export function Cell({ id, number, title, lead, children, runsOn }: CellProps) {
   return (
     <section className="cell" id={id} aria-labelledby={headingId}>
       <header className="cell-head">
-        <h3 id={headingId}>
+        <h2 id={headingId}>
           {number ? <span className="cell-number">{number}</span> : null}
           {title}
-        </h3>
+        </h2>
         {runsOn ? <span className="runs-on">{runsOn}</span> : null}
       </header>
       {lead ? <p className="cell-lead">{lead}</p> : null}
@@ -36,7 +36,7 @@ export function Cell({ id, number, title, lead, children, runsOn }: CellProps) {
 export function PendingCells({ planned, children }: { planned: readonly string[]; children?: ReactNode }) {
   return (
     <section className="pending-cells" aria-label="Interactive cells to come">
-      <h3>Interactive cells arrive with the training engine</h3>
+      <h2>Interactive cells arrive with the training engine</h2>
       {children}
       <p>This chapter's prose and derivations are complete. The cells below will run on the GPU once the training engine is in place:</p>
       <ul>

@@ -211,6 +211,7 @@ function ForwardTable({ b, params }: { b: Backward; params: HandParams }) {
         <thead>
           <tr>
             <th scope="col">quantity</th>
+            <th scope="col">formula</th>
             {[1, 2, 3, 4].map((k) => (
               <th scope="col" key={k} className="num">
                 unit {k}
@@ -220,9 +221,10 @@ function ForwardTable({ b, params }: { b: Backward; params: HandParams }) {
         </thead>
         <tbody>
           <tr>
-            <th scope="row">
+            <th scope="row">pre-activation</th>
+            <td>
               <M>{tex`z_j = w^{(1)}_j x + b^{(1)}_j`}</M>
-            </th>
+            </td>
             {b.z.map((z, j) => (
               <td key={j} className="mono num" title={`${f3(params.w1[j]!)} × ${f3(b.x)} + ${f3(params.b1[j]!)}`}>
                 {f3(z)}
@@ -230,9 +232,10 @@ function ForwardTable({ b, params }: { b: Backward; params: HandParams }) {
             ))}
           </tr>
           <tr>
-            <th scope="row">
+            <th scope="row">ReLU output</th>
+            <td>
               <M>{tex`h_j = \max(0, z_j)`}</M>
-            </th>
+            </td>
             {b.h.map((h, j) => (
               <td key={j} className={`mono num${h === 0 ? ' muted' : ''}`}>
                 {f3(h)}
@@ -240,9 +243,10 @@ function ForwardTable({ b, params }: { b: Backward; params: HandParams }) {
             ))}
           </tr>
           <tr>
-            <th scope="row">
+            <th scope="row">contribution to ŷ</th>
+            <td>
               <M>{tex`w^{(2)}_j h_j`}</M>
-            </th>
+            </td>
             {b.h.map((h, j) => (
               <td key={j} className="mono num">
                 {f3(params.w2[j]! * h)}
