@@ -9,6 +9,8 @@
 //                       probs_ik = e^(z_ik − lse_i)
 //                       L = −(1/m) Σ_i Σ_k y_ik · (z_ik − lse_i)   (= −(1/m) Σ y ln probs, never ln 0)
 //   softmax_ce_backward dL/dZ = (probs − y) / m                   the softmax Jacobian and −y/ŷ cancel
+//   softmax_ce_grad     softmax_ce and softmax_ce_backward in one pass: loss, probs and
+//                       grad = dL/dZ, so the loss costs one dispatch per training step
 //
 //   mse_loss            L = (1/2m) Σ_i Σ_j (ŷ_ij − y_ij)²
 //   mse_backward        dL/dŷ = (ŷ − y) / m
@@ -84,6 +86,28 @@ fn softmax_ce(@builtin(local_invocation_index) t: u32) {
     for (var j = 0u; j < dims.cols; j++) {
       let shifted = (logits[start + j] - m) - log_total;    // ln probs_ij
       probs[start + j] = exp(shifted);
+      s += y[start + j] * shifted;
+    }
+  }
+  let total = workgroup_sum(t, s);
+  if (t == 0u) { loss[0] = -total / f32(dims.rows); }
+}
+
+@compute @workgroup_size(WG)
+fn softmax_ce_grad(@builtin(local_invocation_index) t: u32) {
+  var s = 0.0;
+  for (var i = t; i < dims.rows; i += WG) {
+    let start = i * dims.cols;
+    var m = logits[start];
+    for (var j = 1u; j < dims.cols; j++) { m = max(m, logits[start + j]); }
+    var total = 0.0;
+    for (var j = 0u; j < dims.cols; j++) { total += exp(logits[start + j] - m); }
+    let log_total = log(total);
+    for (var j = 0u; j < dims.cols; j++) {
+      let shifted = (logits[start + j] - m) - log_total;    // ln probs_ij
+      let p = exp(shifted);
+      probs[start + j] = p;
+      grad[start + j] = (p - y[start + j]) / f32(dims.rows);
       s += y[start + j] * shifted;
     }
   }

@@ -1,42 +1,59 @@
-// Matrix product with a fused epilogue:
+// Matrix products with fused epilogues.
 //
-//   C[i, j] = act( Σ_k op(A)[i, k] · op(B)[k, j]  +  bias[j] )
+//   matmul       C[i, j] = act( Σ_k op(A)[i, k] · op(B)[k, j]  +  bias[j] )       (forward)
+//                C[i, j] = ( Σ_k op(A)[i, k] · op(B)[k, j] ) · σ'(Y[i, j])         (backward, dims.dact)
+//   dense_grads  [dW; db] = [X 1]ᵀ · dZ                                              (a layer's gradients)
 //
 //   op(A) (M, K): A is stored (M, K), or (K, M) when TRANS_A (then op(A) = Aᵀ)
 //   op(B) (K, N): B is stored (K, N), or (N, K) when TRANS_B (then op(B) = Bᵀ)
 //   bias  (1, N): added to every row when dims.has_bias = 1
 //   act:  dims.act = 0 linear, 1 relu, 2 sigmoid, 3 tanh (as in elementwise.wgsl)
+//   dact: dims.dact = the activation whose derivative σ'(Z), written with its output Y
+//         (M, N), multiplies the product (0: none). dX = (dZ·Wᵀ) ⊙ σ'(Y_prev) turns the
+//         gradient a layer sends down into the dZ of the layer below in the same pass.
 //   C     (M, N), row-major
 //
-// The three uses in a dense layer:  Z = X·W + 1b      (forward)
-//                                   dW = Xᵀ·dZ        (TRANS_A)
-//                                   dX = dZ·Wᵀ        (TRANS_B)
+// The uses in a dense layer:  Z = X·W + 1b               (forward: matmul with bias, act)
+//                             dX = (dZ·Wᵀ) ⊙ σ'(Y_prev)   (TRANS_B, dact)
+//                             [dW; db] = [X 1]ᵀ·dZ        (dense_grads: TRANS_A, ONES_ROW)
+// dense_grads is the TRANS_A product with one more row of op(A), all ones: row M − 1 of
+// the result is 1ᵀ·dZ = db, written to `db`; rows 0 … M − 2 are dW, written to `c`.
 //
-// How it is computed. A workgroup of 16×16 invocations owns a 64×64 tile of C.
-// It walks K in slices of 16: all 256 invocations copy a 64×16 slice of op(A) and a
-// 16×64 slice of op(B) into workgroup memory (zeros past the matrix edges, so any
-// M, N, K work), wait at a barrier, then each invocation multiplies out of workgroup
-// memory into a 4×4 block of C held in registers: rows ty + 16·r and columns
-// tx + 16·c, r, c = 0..3. Each value loaded from workgroup memory is used 4 times,
-// each value loaded from global memory 64 times.
+// How it is computed. A workgroup of WX × WY invocations owns a TM × TN tile of C
+// (TM = 4·WY, TN = 4·WX); invocation (tx, ty) owns the 4×4 block of rows 4·ty … 4·ty + 3
+// and columns 4·tx … 4·tx + 3, held in registers. The workgroup walks K in slices of
+// TK = 16: it copies a TM×16 slice of op(A) and a 16×TN slice of op(B) into workgroup
+// memory (zeros past the matrix edges, so any M, N, K work), waits at a barrier, then
+// every invocation takes, for each k, 4 values of its rows and 4 of its columns (two
+// vec4 reads of workgroup memory) and adds their outer product to its block: 16
+// multiply-adds per 2 reads. Each value read from global memory is used TM or TN times.
+//
+// Host-chosen variants (override constants, one pipeline each):
+//   WX, WY     tile shape: 16×16 (64×64 tiles) in general; 4×32, 8×16, 32×4, 16×8, 8×8 for
+//              skinny problems (N or M ≤ 32), so a 6- or 10-column C does not pay for 64
+//   VEC_A/B    vec4 loads of A/B (a4, b4: the same buffers read 16 bytes at a time) when
+//              the stored matrix's contiguous dimension is a multiple of 4; scalar loads
+//              otherwise (bound views start at 256-byte offsets, so rows are 16-byte aligned)
+//   ONES_ROW   the extra row of ones of dense_grads
 
-// The transposes change the inner loop's memory access, so each mode is its own
-// compiled pipeline (override constants). The epilogue is a per-dispatch uniform:
-// it runs once per output element, and one pipeline serves every activation.
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
-
-const WG: u32 = 16u;          // the workgroup is WG × WG invocations
-const R: u32 = 4u;            // each invocation computes an R × R block of C
-const TILE: u32 = 64u;        // = WG · R: a workgroup computes a TILE × TILE tile of C
-const TK: u32 = 16u;          // the K slice held in workgroup memory
+override VEC_A: bool = false;
+override VEC_B: bool = false;
+override ONES_ROW: bool = false;
+override WX: u32 = 16u;               // invocations along N
+override WY: u32 = 16u;               // invocations along M
+const TK: u32 = 16u;                  // the K slice held in workgroup memory
+override TILE_A4: u32 = TK * WY;      // vec4s of an A slice: TK × TM / 4
+override TILE_B4: u32 = TK * WX;      // vec4s of a B slice: TK × TN / 4
 
 struct Dims {
   M: u32,
   N: u32,
   K: u32,
   has_bias: u32,   // 1: add bias[j]
-  act: u32,        // activation code
+  act: u32,        // activation code of the forward epilogue
+  dact: u32,       // activation code of the backward epilogue (0: none)
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -44,15 +61,27 @@ struct Dims {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
+@group(0) @binding(5) var<storage, read> a4: array<vec4<f32>>;   // = a, 4 floats at a time
+@group(0) @binding(6) var<storage, read> b4: array<vec4<f32>>;   // = b, 4 floats at a time
+@group(0) @binding(7) var<storage, read> y: array<f32>;          // dact: the forward output Y (M, N)
+@group(0) @binding(8) var<storage, read_write> db: array<f32>;   // dense_grads: the bias gradient (1, N)
 
-// tileA[k][i] = op(A)[row0 + i, k0 + k],   tileB[k][j] = op(B)[k0 + k, col0 + j]
-var<workgroup> tileA: array<array<f32, TILE>, TK>;
-var<workgroup> tileB: array<array<f32, TILE>, TK>;
+// tileA[k·WY + i/4][i % 4] = op(A)[row0 + i, k0 + k];  tileB[k·WX + j/4][j % 4] = op(B)[k0 + k, col0 + j]
+var<workgroup> tileA: array<vec4<f32>, TILE_A4>;
+var<workgroup> tileB: array<vec4<f32>, TILE_B4>;
+// the 4×4 block of C of this invocation: acc[r][q] = C[row0 + 4·ty + r, col0 + 4·tx + q]
+var<private> acc: array<vec4<f32>, 4>;
+
+// rows of the stored op(A) (dense_grads: its last row of ones is not stored)
+fn rows_a() -> u32 {
+  return select(dims.M, dims.M - 1u, ONES_ROW);
+}
 
 // op(A)[i, k], zero outside the matrix
 fn load_a(i: u32, k: u32) -> f32 {
   if (i >= dims.M || k >= dims.K) { return 0.0; }
-  if (TRANS_A) { return a[k * dims.M + i]; }
+  if (ONES_ROW && i == dims.M - 1u) { return 1.0; }
+  if (TRANS_A) { return a[k * rows_a() + i]; }
   return a[i * dims.K + k];
 }
 
@@ -63,8 +92,95 @@ fn load_b(k: u32, j: u32) -> f32 {
   return b[k * dims.N + j];
 }
 
-fn activate(z: f32) -> f32 {
-  switch dims.act {
+fn put_a(k: u32, i: u32, v: f32) {
+  tileA[k * WY + i / 4u][i % 4u] = v;
+}
+fn put_b(k: u32, j: u32, v: f32) {
+  tileB[k * WX + j / 4u][j % 4u] = v;
+}
+
+// Copies the K slice k0 … k0 + 15 of op(A) rows row0 … and op(B) columns col0 … into
+// workgroup memory. t: this invocation's index, n: invocations in the workgroup.
+// Consecutive invocations read consecutive addresses of the stored matrix.
+fn load_slices(t: u32, n: u32, row0: u32, col0: u32, k0: u32) {
+  let tm = 4u * WY;
+  let tn = 4u * WX;
+  if (!VEC_A) {
+    for (var e = t; e < tm * TK; e += n) {
+      if (TRANS_A) { put_a(e / tm, e % tm, load_a(row0 + e % tm, k0 + e / tm)); }
+      else { put_a(e % TK, e / TK, load_a(row0 + e / TK, k0 + e % TK)); }
+    }
+  } else if (TRANS_A) {
+    // stored (K, M'), M' = rows_a() a multiple of 4: 4 consecutive rows of op(A) at once
+    for (var e = t; e < tm * TK / 4u; e += n) {
+      let k = e / WY;
+      let i = (e % WY) * 4u;
+      var v = vec4<f32>(0.0);
+      if (k0 + k < dims.K) {
+        if (row0 + i < rows_a()) { v = a4[((k0 + k) * rows_a() + row0 + i) / 4u]; }
+        else if (ONES_ROW && row0 + i == dims.M - 1u) { v = vec4<f32>(1.0, 0.0, 0.0, 0.0); }
+      }
+      tileA[k * WY + i / 4u] = v;
+    }
+  } else {
+    // stored (M, K), K a multiple of 4: 4 consecutive k of one row at once
+    for (var e = t; e < tm * TK / 4u; e += n) {
+      let i = e / (TK / 4u);
+      let k = (e % (TK / 4u)) * 4u;
+      var v = vec4<f32>(0.0);
+      if (row0 + i < dims.M && k0 + k < dims.K) { v = a4[((row0 + i) * dims.K + k0 + k) / 4u]; }
+      for (var q = 0u; q < 4u; q++) { put_a(k + q, i, v[q]); }
+    }
+  }
+  if (!VEC_B) {
+    for (var e = t; e < tn * TK; e += n) {
+      if (TRANS_B) { put_b(e % TK, e / TK, load_b(k0 + e % TK, col0 + e / TK)); }
+      else { put_b(e / tn, e % tn, load_b(k0 + e / tn, col0 + e % tn)); }
+    }
+  } else if (TRANS_B) {
+    // stored (N, K), K a multiple of 4
+    for (var e = t; e < tn * TK / 4u; e += n) {
+      let j = e / (TK / 4u);
+      let k = (e % (TK / 4u)) * 4u;
+      var v = vec4<f32>(0.0);
+      if (col0 + j < dims.N && k0 + k < dims.K) { v = b4[((col0 + j) * dims.K + k0 + k) / 4u]; }
+      for (var q = 0u; q < 4u; q++) { put_b(k + q, j, v[q]); }
+    }
+  } else {
+    // stored (K, N), N a multiple of 4
+    for (var e = t; e < tn * TK / 4u; e += n) {
+      let k = e / WX;
+      let j = (e % WX) * 4u;
+      var v = vec4<f32>(0.0);
+      if (k0 + k < dims.K && col0 + j < dims.N) { v = b4[((k0 + k) * dims.N + col0 + j) / 4u]; }
+      tileB[k * WX + j / 4u] = v;
+    }
+  }
+}
+
+// acc += (op(A)·op(B)) over the whole K for this invocation's block
+fn accumulate(lid: vec3u, row0: u32, col0: u32) {
+  let t = lid.y * WX + lid.x;
+  let n = WX * WY;
+  for (var r = 0u; r < 4u; r++) { acc[r] = vec4<f32>(0.0); }
+  let slices = (dims.K + TK - 1u) / TK;
+  for (var s = 0u; s < slices; s++) {
+    load_slices(t, n, row0, col0, s * TK);
+    workgroupBarrier();
+    for (var k = 0u; k < TK; k++) {
+      let av = tileA[k * WY + lid.y];   // op(A) rows 4·ty … 4·ty + 3 at k
+      let bv = tileB[k * WX + lid.x];   // op(B) columns 4·tx … 4·tx + 3 at k
+      acc[0] += av.x * bv;
+      acc[1] += av.y * bv;
+      acc[2] += av.z * bv;
+      acc[3] += av.w * bv;
+    }
+    workgroupBarrier();
+  }
+}
+
+fn activate(z: f32, code: u32) -> f32 {
+  switch code {
     case 1u: { return max(z, 0.0); }
     case 2u: {
       if (z >= 0.0) { return 1.0 / (1.0 + exp(-z)); }
@@ -76,58 +192,50 @@ fn activate(z: f32) -> f32 {
   }
 }
 
-@compute @workgroup_size(WG, WG)
-fn matmul(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let row0 = wid.y * TILE;
-  let col0 = wid.x * TILE;
-  let t = lid.y * WG + lid.x;                  // 0 .. 255
-
-  var acc: array<array<f32, R>, R>;            // starts at zero
-  let slices = (dims.K + TK - 1u) / TK;
-  for (var s = 0u; s < slices; s++) {
-    let k0 = s * TK;
-    // Copy the slices: TILE·TK = 1024 values each, 4 per invocation. Consecutive
-    // invocations read consecutive addresses of the stored matrix.
-    for (var e = t; e < TILE * TK; e += WG * WG) {
-      if (TRANS_A) {
-        tileA[e / TILE][e % TILE] = load_a(row0 + e % TILE, k0 + e / TILE);
-      } else {
-        tileA[e % TK][e / TK] = load_a(row0 + e / TK, k0 + e % TK);
-      }
-      if (TRANS_B) {
-        tileB[e % TK][e / TK] = load_b(k0 + e % TK, col0 + e / TK);
-      } else {
-        tileB[e / TILE][e % TILE] = load_b(k0 + e / TILE, col0 + e % TILE);
-      }
-    }
-    workgroupBarrier();
-
-    for (var k = 0u; k < TK; k++) {
-      var av: array<f32, R>;
-      var bv: array<f32, R>;
-      for (var r = 0u; r < R; r++) {
-        av[r] = tileA[k][lid.y + r * WG];
-        bv[r] = tileB[k][lid.x + r * WG];
-      }
-      for (var r = 0u; r < R; r++) {
-        for (var q = 0u; q < R; q++) {
-          acc[r][q] += av[r] * bv[q];
-        }
-      }
-    }
-    workgroupBarrier();
+// σ'(z) from y = σ(z)
+fn activate_grad(yv: f32, code: u32) -> f32 {
+  switch code {
+    case 1u: { return select(0.0, 1.0, yv > 0.0); }
+    case 2u: { return yv * (1.0 - yv); }
+    case 3u: { return 1.0 - yv * yv; }
+    default: { return 1.0; }
   }
+}
 
-  // Epilogue: bias, activation, store what lies inside C.
-  for (var r = 0u; r < R; r++) {
-    let i = row0 + lid.y + r * WG;
-    if (i >= dims.M) { continue; }
-    for (var q = 0u; q < R; q++) {
-      let j = col0 + lid.x + q * WG;
-      if (j >= dims.N) { continue; }
+@compute @workgroup_size(WX, WY)
+fn matmul(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let row0 = wid.y * 4u * WY;
+  let col0 = wid.x * 4u * WX;
+  accumulate(lid, row0, col0);
+  // Epilogue: bias and activation (forward) or σ'(Y) (backward); store what lies inside C.
+  for (var r = 0u; r < 4u; r++) {
+    let i = row0 + 4u * lid.y + r;
+    if (i >= dims.M) { break; }
+    for (var q = 0u; q < 4u; q++) {
+      let j = col0 + 4u * lid.x + q;
+      if (j >= dims.N) { break; }
       var v = acc[r][q];
       if (dims.has_bias == 1u) { v += bias[j]; }
-      c[i * dims.N + j] = activate(v);
+      v = activate(v, dims.act);
+      if (dims.dact != 0u) { v *= activate_grad(y[i * dims.N + j], dims.dact); }
+      c[i * dims.N + j] = v;
+    }
+  }
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_grads(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let row0 = wid.y * 4u * WY;
+  let col0 = wid.x * 4u * WX;
+  accumulate(lid, row0, col0);
+  for (var r = 0u; r < 4u; r++) {
+    let i = row0 + 4u * lid.y + r;
+    if (i >= dims.M) { break; }
+    for (var q = 0u; q < 4u; q++) {
+      let j = col0 + 4u * lid.x + q;
+      if (j >= dims.N) { break; }
+      if (i == dims.M - 1u) { db[j] = acc[r][q]; }      // 1ᵀ·dZ
+      else { c[i * dims.N + j] = acc[r][q]; }           // Xᵀ·dZ
     }
   }
 }

@@ -7,6 +7,8 @@
 //   pool_avg           y[b,d1,d2,ch] = (1/(kh·kw)) · Σ over (i,j) of Xpad[b, d1·s+i, d2·s+j, ch]
 //   pool_max_backward  dx[e] = Σ over the windows o with arg[o] = e of dy[o]
 //   pool_avg_backward  dx[b,y,x,ch] = (1/(kh·kw)) · Σ over the windows containing (y, x) of dy
+//                      both then ⊙ σ'(x) when win.dact names the activation whose output x
+//                      is (a conv layer's relu before the pool): the conv's dZ in the same pass
 //
 //   x, dx (n, h, w, c);  y, dy, arg (n, oh, ow, c)
 //
@@ -24,6 +26,7 @@ struct Win {
   pad_top: u32, pad_left: u32,           // padding before the first row / column
   oh: u32, ow: u32,                      // output height and width
   count: u32,                            // forward: elements of y; backward: elements of dx
+  dact: u32,                             // backward: activation code of σ'(x) (0 none, 1 relu, 2 sigmoid, 3 tanh)
 }
 
 @group(0) @binding(0) var<uniform> win: Win;
@@ -33,6 +36,17 @@ struct Win {
 @group(0) @binding(4) var<storage, read> dy: array<f32>;
 @group(0) @binding(5) var<storage, read> arg_in: array<u32>;
 @group(0) @binding(6) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(7) var<storage, read> x_act: array<f32>;   // backward with dact: x, the activation output
+
+// σ'(z) from the activation's output x = σ(z)
+fn activate_grad(xv: f32) -> f32 {
+  switch win.dact {
+    case 1u: { return select(0.0, 1.0, xv > 0.0); }
+    case 2u: { return xv * (1.0 - xv); }
+    case 3u: { return 1.0 - xv * xv; }
+    default: { return 1.0; }
+  }
+}
 
 fn element_index(gid: vec3u, groups: vec3u) -> u32 {
   return gid.x + gid.y * groups.x * WG;
@@ -116,6 +130,7 @@ fn pool_max_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
       if (arg_in[o] == e) { acc += dy[o]; }
     }
   }
+  if (win.dact != 0u) { acc *= activate_grad(x_act[e]); }
   dx[e] = acc;
 }
 
@@ -140,5 +155,7 @@ fn pool_avg_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
       acc += dy[((b * win.oh + d1) * win.ow + d2) * win.c + ch];
     }
   }
-  dx[e] = acc / f32(win.kh * win.kw);
+  var g = acc / f32(win.kh * win.kw);
+  if (win.dact != 0u) { g *= activate_grad(x_act[e]); }
+  dx[e] = g;
 }

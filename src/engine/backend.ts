@@ -36,6 +36,18 @@ export interface Tensor {
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
 
+/**
+ * A backward epilogue: multiply a result elementwise by σ'(Z), written with the forward
+ * output Y = σ(Z) (relu [Y > 0], sigmoid Y(1 − Y), tanh 1 − Y²). Fused into the kernel
+ * that produces dX of a layer, it turns dL/dY of the layer below into its dL/dZ, so the
+ * separate activationBackward dispatch disappears.
+ */
+export interface ActivationGrad {
+  /** the forward output Y of the activation, same shape (and element order) as the result */
+  y: Tensor;
+  activation: Activation;
+}
+
 export interface MatmulOptions {
   /** use Aᵀ: A is stored (K, M) */
   transA?: boolean;
@@ -45,11 +57,44 @@ export interface MatmulOptions {
   bias?: Tensor;
   /** … then apply an activation */
   activation?: Activation;
+  /** backward epilogue instead: C ← (op(A)·op(B)) ⊙ σ'(Y), Y (M, N) (no bias or activation then) */
+  dact?: ActivationGrad;
+  /** write C into this (M, N) tensor (e.g. a view of an arena) instead of a new one; it is returned */
+  out?: Tensor;
 }
+
+/**
+ * How the GPU runs a convolution. 'implicit' (the default): the im2col index map lives
+ * inside the kernels — the forward is a tiled matrix product whose tile loader reads X
+ * through it, dX is one direct kernel — and nothing is unrolled to memory. 'im2col': the
+ * course's explicit path, cols = im2col(X) stored, Z = cols·W; dX = col2im(dZ·Wᵀ). Both
+ * compute the same thing; the CPU reference ignores the choice.
+ */
+export type ConvAlgorithm = 'implicit' | 'im2col';
 
 export interface Conv2DOptions {
   stride: number;
   pad: Padding;
+  /** default 'implicit' */
+  algorithm?: ConvAlgorithm;
+}
+
+export interface SoftmaxCrossEntropyOptions {
+  /**
+   * also return dz = dL/dZ = (probs − y)/m, computed by the same kernel: forward and
+   * backward of the loss in one dispatch
+   */
+  grad?: boolean;
+}
+
+/** where conv2dBackward writes, and what it fuses */
+export interface Conv2DBackwardExtras {
+  /** write dW into this (kh, kw, C, F) tensor */
+  dw?: Tensor;
+  /** write db into this (1, F) tensor */
+  db?: Tensor;
+  /** dX ← dX ⊙ σ'(Y), Y (m, H, W, C) the forward output of the layer below */
+  dact?: ActivationGrad;
 }
 
 export interface Pool2DOptions {
@@ -109,6 +154,21 @@ export interface Backend {
   reshape(t: Tensor, shape: Shape): Tensor;
   /** copy of t in a new tensor */
   clone(t: Tensor, label?: string): Tensor;
+  /**
+   * Elements a view must start at a multiple of: the GPU binds a view at a byte offset,
+   * which must be a multiple of minStorageBufferOffsetAlignment (256 bytes = 64 floats on
+   * most devices). 1 on the CPU reference.
+   */
+  readonly viewAlignment: number;
+  /**
+   * A tensor of `shape` over t's elements [offset, offset + size(shape)), sharing t's data
+   * (writes through either are seen by both). offset must be a multiple of viewAlignment.
+   * Arenas are built from views: one buffer holds every parameter of a model, each
+   * parameter a view, so one kernel can update them all.
+   */
+  view(t: Tensor, offset: number, shape: Shape, label?: string): Tensor;
+  /** dst ← src, same number of elements (recorded like any op) */
+  assign(dst: Tensor, src: Tensor): void;
   /** flushes pending work and copies the tensor to the host */
   read(t: Tensor): Promise<Float32Array | Float64Array>;
   dispose(...ts: (Tensor | undefined | null)[]): void;
@@ -126,6 +186,12 @@ export interface Backend {
   biasActivation(x: Tensor, b: Tensor | null, act: Activation): Tensor;
   /** dZ = dY ⊙ act'(Y), written in terms of the activation's output Y */
   activationBackward(dy: Tensor, y: Tensor, act: Activation): Tensor;
+  /**
+   * The parameter gradients of Z = X·W + 1b in one pass: [dW; db] = [X 1]ᵀ·dZ, i.e.
+   * dW = Xᵀ·dZ (n_in, n_out) and db = 1ᵀ·dZ (1, n_out); X (m, n_in), dZ (m, n_out).
+   * `out` names tensors to write into (e.g. views of a gradient arena).
+   */
+  denseGrads(x: Tensor, dz: Tensor, out?: { dw?: Tensor; db?: Tensor }): { dw: Tensor; db: Tensor };
   /** (M, N) → (1, N): column sums (bias gradients) */
   sumRows(x: Tensor): Tensor;
   /** elementwise a·x + b·y (gradient accumulation, momentum bookkeeping) */
@@ -147,7 +213,7 @@ export interface Backend {
    * probs = softmax(Z), loss = −(1/m) Σ y·ln probs (computed as log-sum-exp, stable),
    * dZ = (probs − y)/m. One kernel family; the backward needs only probs and y.
    */
-  softmaxCrossEntropy(logits: Tensor, y: Tensor): { loss: Tensor; probs: Tensor };
+  softmaxCrossEntropy(logits: Tensor, y: Tensor, opts?: SoftmaxCrossEntropyOptions): { loss: Tensor; probs: Tensor; dz?: Tensor };
   softmaxCrossEntropyBackward(probs: Tensor, y: Tensor): Tensor;
   /** L = (1/2m) Σ_i Σ_j (ŷ_ij − y_ij)², squared error halved and averaged over rows; a (1) tensor */
   mse(yhat: Tensor, y: Tensor): Tensor;
@@ -161,20 +227,28 @@ export interface Backend {
   col2im(cols: Tensor, win: Window2D): Tensor;
   /** Z = conv(X, W) + b, then activation; W (kh, kw, C, F), b (1, F) → (m, oh, ow, F) */
   conv2d(x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2DOptions, act?: Activation): Tensor;
-  /** gradients of Z = conv(X, W) + b given dZ; dX only when needInput */
+  /**
+   * gradients of Z = conv(X, W) + b given dZ; dX only when needInput. `extras` names
+   * tensors to write dW and db into, and an activation derivative to fuse into dX.
+   */
   conv2dBackward(
     dz: Tensor,
     x: Tensor,
     w: Tensor,
     opts: Conv2DOptions,
     needInput: boolean,
+    extras?: Conv2DBackwardExtras,
   ): { dx?: Tensor; dw: Tensor; db: Tensor };
 
   // ── pooling ────────────────────────────────────────────────────────────────
   /** zero padding takes part in the window (the course's pad-then-pool) */
   pool2d(x: Tensor, opts: Pool2DOptions): PoolResult;
-  /** max: the gradient goes to the arg-max; avg: spread evenly over the kh·kw window */
-  pool2dBackward(dy: Tensor, xShape: Shape, opts: Pool2DOptions, argmax?: Tensor): Tensor;
+  /**
+   * max: the gradient goes to the arg-max; avg: spread evenly over the kh·kw window.
+   * With dact, dX ← dX ⊙ σ'(Y), Y (xShape) the pool's input when that is an activation's
+   * output (a conv layer's relu): the conv's dZ straight away.
+   */
+  pool2dBackward(dy: Tensor, xShape: Shape, opts: Pool2DOptions, argmax?: Tensor, dact?: ActivationGrad): Tensor;
 
   // ── optimizers (in place) ──────────────────────────────────────────────────
   /** v ← μ·v − lr·g; p ← p + v (velocity may be null when μ = 0) */

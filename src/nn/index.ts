@@ -14,6 +14,7 @@ export { type ActivationFunction, type ActivationName, ACTIVATION_NAMES, createA
 export { type ArrayInput, type HostTensor, type NestedArray, readRecord, readTensor, toFlat } from './arrays';
 export { INIT_NAMES, type InitName, initWeights, layerSeed } from './init';
 export {
+  type BackwardOptions,
   Conv2D,
   type Conv2DConfig,
   createLayer,

@@ -66,6 +66,8 @@ abstract class LossBase implements Loss {
 export class CrossEntropy extends LossBase {
   readonly name = 'cross_entropy' as const;
   private probs: Tensor | null = null;
+  /** dL/dZ computed by the forward (lean: one kernel for both), handed out by backwardLogits */
+  private dz: Tensor | null = null;
 
   forward(yhat: Tensor, y: Tensor): Tensor {
     this.yhat = yhat;
@@ -82,20 +84,34 @@ export class CrossEntropy extends LossBase {
 
   /**
    * Fused softmax–cross-entropy on logits Z (m, k): loss (1) and probs = softmax(Z) (m, k),
-   * both for the caller to keep or free.
+   * both for the caller to keep or free. With grad, the same kernel also computes
+   * dL/dZ = (probs − y)/m, which the next backwardLogits hands out.
    */
-  forwardLogits(z: Tensor, y: Tensor): { loss: Tensor; probs: Tensor } {
-    const r = this.backend.softmaxCrossEntropy(z, y);
+  forwardLogits(z: Tensor, y: Tensor, grad = false): { loss: Tensor; probs: Tensor } {
+    this.backend.dispose(this.dz);
+    const r = this.backend.softmaxCrossEntropy(z, y, { grad });
     this.yhat = null;
     this.probs = r.probs;
     this.y = y;
-    return r;
+    this.dz = r.dz ?? null;
+    return { loss: r.loss, probs: r.probs };
   }
 
-  /** dL/dZ = (probs − y)/m after forwardLogits */
+  /** dL/dZ = (probs − y)/m after forwardLogits (belongs to the caller) */
   backwardLogits(): Tensor {
+    if (this.dz) {
+      const dz = this.dz;
+      this.dz = null;
+      return dz;
+    }
     if (!this.probs || !this.y) throw new Error('cross_entropy: backwardLogits needs forwardLogits first');
     return this.backend.softmaxCrossEntropyBackward(this.probs, this.y);
+  }
+
+  /** frees a dL/dZ computed by the forward and not taken (an evaluation's) */
+  discardGradient(): void {
+    this.backend.dispose(this.dz);
+    this.dz = null;
   }
 }
 

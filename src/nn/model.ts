@@ -11,12 +11,24 @@
 // comes back as a (1) tensor for the caller to read when it wants (and then dispose).
 // Intermediate tensors are freed as soon as they are consumed; a layer keeps only its
 // current cache and gradients, so memory stays flat over a long run.
+//
+// Lean steps (the default; `lean: false` runs every op as the course writes it):
+//   arenas     every parameter is a view of ONE parameter buffer, every gradient a view
+//              of one gradient buffer (each at a viewAlignment offset; the gaps hold
+//              zeros), so the optimizer updates the whole model in one dispatch, its
+//              state (velocity, Adam moments) an arena of the same layout
+//   loss       softmax–cross-entropy forward and backward in one kernel
+//   σ' fused   the kernel that makes a layer's dX also multiplies by the derivative of
+//              the activation below (matmul epilogue, pool and conv backward), so no
+//              activation-backward dispatch remains: dX_prev = (dZ·Wᵀ) ⊙ σ'(Y_prev)
+//   [dW; db]   one pass per dense layer; the convolution as an implicit GEMM
+// LeNet (2 conv, 2 pool, 3 dense) takes 20 dispatches a step instead of 40.
 
-import type { Backend, Tensor } from '../engine/backend';
-import { type Shape, shapeStr } from '../engine/geometry';
+import type { ActivationGrad, Backend, Tensor } from '../engine/backend';
+import { type Shape, shapeStr, sizeOf } from '../engine/geometry';
 import { type ArrayInput, type HostTensor, readTensor } from './arrays';
 import { layerSeed } from './init';
-import { createLayer, FullyConnected, type Layer, type LayerConfig, normalizeLayerConfig, type NormalizedLayerConfig } from './layers';
+import { createLayer, Flatten, FullyConnected, type Layer, type LayerConfig, normalizeLayerConfig, type NormalizedLayerConfig } from './layers';
 import { CrossEntropy, createLoss, type LossConfig, MeanSquaredError, normalizeLossConfig, type NormalizedLossConfig } from './losses';
 import { checkKeys } from './names';
 import {
@@ -73,6 +85,24 @@ export function normalizeModelConfig(config: unknown): NormalizedModelConfig {
   return { layers, loss, optimizer: normalizeOptimizerConfig(c.optimizer), scheduler: normalizeSchedulerConfig(c.scheduler), seed };
 }
 
+export interface ModelOptions {
+  /**
+   * default true: parameters in arenas, one-dispatch optimizer, fused loss and activation
+   * derivatives, [dW; db] in one pass, implicit-GEMM convolution. false: every op as the
+   * course writes it (im2col convolution, separate activation backward, dW and db apart,
+   * one update per parameter) — the path the notebook steps through. Both compute the same.
+   */
+  lean?: boolean;
+}
+
+/** The model's arenas: one buffer of parameters, one of gradients, the same layout. */
+interface Arenas {
+  params: Tensor;
+  grads: Tensor;
+  /** elements, including the alignment gaps */
+  size: number;
+}
+
 export interface Evaluation {
   /** mean loss over the batch */
   loss: number;
@@ -92,10 +122,15 @@ export class NeuralNetwork {
   readonly scheduler: Scheduler;
   /** which loss path the last computeLoss took; backward follows it */
   private pending: 'fused' | 'unfused' | null = null;
+  private _lean: boolean;
+  private arenas: Arenas | null = null;
+  /** a backward has filled the gradient arena (it starts as zeros) */
+  private backwardRan = false;
 
   constructor(
     readonly backend: Backend,
     config: ModelConfig,
+    opts: ModelOptions = {},
   ) {
     this.config = normalizeModelConfig(config);
     const seed = this.config.seed;
@@ -103,6 +138,29 @@ export class NeuralNetwork {
     this.loss = createLoss(backend, this.config.loss.type);
     this.optimizer = createOptimizer(backend, this.config.optimizer);
     this.scheduler = createScheduler(this.config.scheduler);
+    this._lean = opts.lean ?? true;
+    for (const layer of this.layers) layer.lean = this._lean;
+  }
+
+  /**
+   * Lean steps (see ModelOptions). Choose before training: once the optimizer has state,
+   * switching would leave it behind, so it is refused.
+   */
+  get lean(): boolean {
+    return this._lean;
+  }
+  set lean(v: boolean) {
+    if (v === this._lean) return;
+    if (this.optimizer.steps > 0) {
+      throw new Error('model: choose lean before the first training step (the optimizer state is laid out for one or the other)');
+    }
+    this._lean = v;
+    for (const layer of this.layers) layer.lean = v;
+  }
+
+  /** the parameter and gradient arenas, once a lean model is built (null otherwise) */
+  get arena(): { params: Tensor; grads: Tensor } | null {
+    return this.arenas ? { params: this.arenas.params, grads: this.arenas.grads } : null;
   }
 
   /** the base learning rate (a plain value: set it between steps, the next step uses it) */
@@ -141,6 +199,47 @@ export class NeuralNetwork {
       layer.build(shape);
       shape = layer.outputShape(shape);
     }
+    if (this._lean) this.pack();
+  }
+
+  /**
+   * Places every parameter in one arena and every gradient in another (lean models):
+   * parameter i is a view at offset o_i (a multiple of the backend's viewAlignment, in
+   * layer order), its gradient the view at the same offset of the gradient arena. The
+   * gaps between views stay zero in both, so an update over the whole arena leaves them 0.
+   */
+  private pack(): void {
+    if (this.arenas) return;
+    const align = this.backend.viewAlignment;
+    const slots: { layer: Layer; key: string; shape: Shape; offset: number }[] = [];
+    let size = 0;
+    for (const layer of this.layers) {
+      for (const [key, p] of Object.entries(layer.parameters)) {
+        size = Math.ceil(size / align) * align;
+        slots.push({ layer, key, shape: p.shape, offset: size });
+        size += sizeOf(p.shape);
+      }
+    }
+    if (slots.length === 0) return;
+    const params = this.backend.zeros([size], 'parameters');
+    const grads = this.backend.zeros([size], 'gradients');
+    for (const layer of this.layers) {
+      const mine = slots.filter((s) => s.layer === layer);
+      if (mine.length === 0) continue;
+      const pv: Record<string, Tensor> = {};
+      const gv: Record<string, Tensor> = {};
+      for (const s of mine) {
+        pv[s.key] = this.backend.view(params, s.offset, s.shape, `${layer.name}.${s.key}`);
+        gv[s.key] = this.backend.view(grads, s.offset, s.shape, `${layer.name}.${s.key} gradient`);
+      }
+      layer.adoptArena(pv, gv);
+    }
+    this.arenas = { params, grads, size };
+  }
+
+  /** builds and packs a lean model for this input before its first forward */
+  private prepare(x: Tensor): void {
+    if (this._lean && !this.arenas) this.build(x.shape);
   }
 
   /** output shape for an input shape (batch first) */
@@ -151,6 +250,7 @@ export class NeuralNetwork {
   /** Ŷ = the chained forward; belongs to the last layer (valid until the next forward) */
   forward(x: Tensor): Tensor {
     this.pending = null;
+    this.prepare(x);
     let h = x;
     for (const layer of this.layers) h = layer.forward(h);
     return h;
@@ -161,17 +261,23 @@ export class NeuralNetwork {
    * y (m, k) is kept by reference until backward.
    */
   computeLoss(x: Tensor, y: Tensor): Tensor {
+    return this.lossFor(x, y, true);
+  }
+
+  /** forward and loss; withGrad: a lean model's fused loss kernel also makes dL/dZ for backward */
+  private lossFor(x: Tensor, y: Tensor, withGrad: boolean): Tensor {
     const out = this.outputShape(x.shape);
     if (y.shape.length !== out.length || y.shape.some((d, i) => d !== out[i])) {
       throw new Error(`model: targets y ${shapeStr(y.shape)} do not match the output ${shapeStr(out)} for input ${shapeStr(x.shape)}`);
     }
+    this.prepare(x);
     if (this.fused) {
       let h = x;
       const n = this.layers.length;
       for (let i = 0; i < n - 1; i++) h = this.layers[i]!.forward(h);
       const last = this.layers[n - 1] as FullyConnected;
       const z = last.forwardLogits(h);
-      const { loss, probs } = (this.loss as CrossEntropy).forwardLogits(z, y);
+      const { loss, probs } = (this.loss as CrossEntropy).forwardLogits(z, y, this._lean && withGrad);
       last.setOutput(probs);
       this.pending = 'fused';
       return loss;
@@ -188,9 +294,13 @@ export class NeuralNetwork {
     const n = this.layers.length;
     let start = n - 1;
     let dtop: Tensor | null;
+    // lean: index of the layer whose dZ the gradient in flight already is (σ' fused above it)
+    let dzFor: number | null = null;
     if (this.pending === 'fused') {
       const dz = (this.loss as CrossEntropy).backwardLogits(); // (ŷ − y)/m
-      dtop = (this.layers[n - 1] as FullyConnected).backwardLogits(dz, n > 1);
+      const below = this.fusableBelow(n - 1);
+      dtop = (this.layers[n - 1] as FullyConnected).backwardLogits(dz, n > 1, { dact: below?.dact });
+      dzFor = below?.index ?? null;
       this.backend.dispose(dz);
       start = n - 2;
     } else {
@@ -199,11 +309,34 @@ export class NeuralNetwork {
     // each dX feeds the next layer down, then is freed (views included: storage is reference counted)
     let cur = dtop;
     for (let i = start; i >= 0; i--) {
-      const dx = this.layers[i]!.backward(cur!, i > 0);
+      const layer = this.layers[i]!;
+      let dx: Tensor | null;
+      if (layer instanceof Flatten) {
+        dx = layer.backward(cur!, i > 0); // a reshape: what flows through keeps its meaning
+      } else {
+        const below = this.fusableBelow(i);
+        dx = layer.backward(cur!, i > 0, { gradIsDz: dzFor === i, dact: below?.dact });
+        dzFor = below?.index ?? null;
+      }
       this.backend.dispose(cur);
       cur = dx;
     }
     this.backend.dispose(cur);
+    this.backwardRan = true;
+  }
+
+  /**
+   * Lean: the activation whose derivative layer i can fuse into its dX — the output
+   * activation of the first non-Flatten layer below (a Flatten's output is a view of that
+   * layer's Y) — with Y = layer i's input; null when there is none worth fusing.
+   */
+  private fusableBelow(i: number): { index: number; dact: ActivationGrad } | null {
+    if (!this._lean || i === 0) return null;
+    let j = i - 1;
+    while (j > 0 && this.layers[j] instanceof Flatten) j--;
+    const act = this.layers[j]!.outputActivation;
+    if (act === null || act === 'linear') return null;
+    return { index: j, dact: { y: this.layers[i]!.cache.X!, activation: act } };
   }
 
   /** (id, parameter, gradient) of every parameter, layer by layer */
@@ -219,10 +352,18 @@ export class NeuralNetwork {
     return slots;
   }
 
-  /** one optimizer update of every parameter at the scheduled rate */
+  /** one optimizer update of every parameter at the scheduled rate (lean: one dispatch over the arena) */
   step(): void {
     const lr = this.currentLr;
-    this.optimizer.update(this.parameterSlots(), lr);
+    if (this.arenas) {
+      if (!this.backwardRan) {
+        const first = this.parameterSlots()[0]!;
+        throw new Error(`model: ${first.id} has no gradient; run backward before step`);
+      }
+      this.optimizer.update([{ id: 'parameters', param: this.arenas.params, grad: this.arenas.grads }], lr);
+    } else {
+      this.optimizer.update(this.parameterSlots(), lr);
+    }
   }
 
   /**
@@ -245,7 +386,7 @@ export class NeuralNetwork {
 
   /** loss and accuracy on one batch (reads back two numbers) */
   async evaluate(x: Tensor, y: Tensor): Promise<Evaluation> {
-    const lossT = this.computeLoss(x, y);
+    const lossT = this.lossFor(x, y, false);
     this.pending = null;
     const yhat = this.layers[this.layers.length - 1]!.cache.Y!;
     const classes = yhat.shape.length === 2 && yhat.shape[1]! > 1;
@@ -360,6 +501,10 @@ export class NeuralNetwork {
   dispose(): void {
     for (const layer of this.layers) layer.dispose();
     this.optimizer.dispose();
+    if (this.loss instanceof CrossEntropy) this.loss.discardGradient();
+    if (this.arenas) this.backend.dispose(this.arenas.params, this.arenas.grads);
+    this.arenas = null;
+    this.backwardRan = false;
     this.pending = null;
   }
 }

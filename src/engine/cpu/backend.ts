@@ -4,15 +4,18 @@
 
 import type {
   Activation,
+  ActivationGrad,
   AdamHyper,
   Backend,
   BackendStats,
+  Conv2DBackwardExtras,
   Conv2DOptions,
   DType,
   MatmulOptions,
   Pool2DOptions,
   PoolResult,
   SgdHyper,
+  SoftmaxCrossEntropyOptions,
   Tensor,
 } from '../backend';
 import { ShapeError } from '../errors';
@@ -82,6 +85,25 @@ export class CpuBackend implements Backend {
     return new CpuTensor(data, [...shape], dtype, label ?? `t${this.count++}`);
   }
 
+  /** the result in `out` when one is given (shape checked, values copied), else a new tensor */
+  private emit(op: string, what: string, data: Float64Array, shape: Shape, out: Tensor | undefined): CpuTensor {
+    if (!out) return this.make(data, shape);
+    const o = t(out, op);
+    assertShape(op, `out (${what})`, o.shape, shape);
+    if (o.dtype !== 'f32') throw new TypeError(`${op}: out '${o.label}' must be f32, got ${o.dtype}`);
+    o.data.set(data);
+    this.stats.dispatches++;
+    return o;
+  }
+
+  /** data ⊙ σ'(Y) in place, for a backward epilogue */
+  private applyDact(op: string, data: Float64Array, shape: Shape, dact: ActivationGrad | undefined): void {
+    if (!dact) return;
+    const Y = t(dact.y, op);
+    if (Y.size !== data.length) throw new ShapeError(`${op}: dact.y ${shapeStr(Y.shape)} does not match the result ${shapeStr(shape)}`);
+    for (let i = 0; i < data.length; i++) data[i]! *= activateGrad(dact.activation, Y.data[i]!);
+  }
+
   // ── tensors ────────────────────────────────────────────────────────────────
   fromArray(data: ArrayLike<number>, shape: Shape, label?: string, dtype: DType = 'f32'): Tensor {
     if (data.length !== sizeOf(shape)) {
@@ -105,6 +127,21 @@ export class CpuBackend implements Backend {
   clone(x: Tensor, label?: string): Tensor {
     const a = t(x, 'clone');
     return new CpuTensor(a.data.slice(), a.shape, a.dtype, label ?? a.label);
+  }
+  readonly viewAlignment = 1;
+  view(x: Tensor, offset: number, shape: Shape, label?: string): Tensor {
+    const a = t(x, 'view');
+    const n = sizeOf(shape);
+    if (!Number.isInteger(offset) || offset < 0 || offset + n > a.size) {
+      throw new ShapeError(`view: elements [${offset}, ${offset + n}) lie outside '${a.label}' ${shapeStr(a.shape)} (${a.size} elements)`);
+    }
+    return new CpuTensor(a.data.subarray(offset, offset + n), [...shape], a.dtype, label ?? `${a.label}[${offset}…]`);
+  }
+  assign(dst: Tensor, src: Tensor): void {
+    const d = t(dst, 'assign');
+    const s = t(src, 'assign');
+    if (d.size !== s.size) throw new ShapeError(`assign: '${s.label}' ${shapeStr(s.shape)} and '${d.label}' ${shapeStr(d.shape)} differ in size`);
+    d.data.set(s.data);
   }
   async read(x: Tensor): Promise<Float64Array> {
     this.stats.readbacks++;
@@ -136,6 +173,10 @@ export class CpuBackend implements Backend {
     const bias = opts.bias ? t(opts.bias, 'matmul') : null;
     if (bias) assertShape('matmul', 'bias', bias.shape, [1, N]);
     const act = opts.activation ?? 'linear';
+    if (opts.dact) {
+      if (bias || act !== 'linear') throw new Error('matmul: dact (a backward epilogue) cannot be combined with bias or activation');
+      assertShape('matmul', 'dact.y', opts.dact.y.shape, [M, N]);
+    }
     const C = new Float64Array(M * N);
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
@@ -148,7 +189,25 @@ export class CpuBackend implements Backend {
         C[i * N + j] = activate(act, s + (bias ? bias.data[j]! : 0));
       }
     }
-    return this.make(C, [M, N]);
+    this.applyDact('matmul', C, [M, N], opts.dact);
+    return this.emit('matmul', 'C', C, [M, N], opts.out);
+  }
+
+  denseGrads(x: Tensor, dz: Tensor, out: { dw?: Tensor; db?: Tensor } = {}): { dw: Tensor; db: Tensor } {
+    const X = t(x, 'denseGrads');
+    const D = t(dz, 'denseGrads');
+    const [m, nIn] = rows('denseGrads', 'X', X);
+    const [m2, nOut] = rows('denseGrads', 'dZ', D);
+    if (m !== m2) throw new ShapeError(`denseGrads: X ${shapeStr(X.shape)} and dZ ${shapeStr(D.shape)} have different row counts`);
+    const dw = new Float64Array(nIn * nOut);
+    const db = new Float64Array(nOut);
+    for (let r = 0; r < m; r++)
+      for (let j = 0; j < nOut; j++) {
+        const g = D.data[r * nOut + j]!;
+        db[j] += g;
+        for (let i = 0; i < nIn; i++) dw[i * nOut + j] += X.data[r * nIn + i]! * g;
+      }
+    return { dw: this.emit('denseGrads', 'dW', dw, [nIn, nOut], out.dw), db: this.emit('denseGrads', 'db', db, [1, nOut], out.db) };
   }
 
   biasActivation(x: Tensor, b: Tensor | null, act: Activation): Tensor {
@@ -241,7 +300,7 @@ export class CpuBackend implements Backend {
     return this.make(out, P.shape);
   }
 
-  softmaxCrossEntropy(logits: Tensor, y: Tensor): { loss: Tensor; probs: Tensor } {
+  softmaxCrossEntropy(logits: Tensor, y: Tensor, opts: SoftmaxCrossEntropyOptions = {}): { loss: Tensor; probs: Tensor; dz?: Tensor } {
     const Z = t(logits, 'softmaxCrossEntropy');
     const Y = t(y, 'softmaxCrossEntropy');
     const [M, N] = rows('softmaxCrossEntropy', 'logits', Z);
@@ -259,7 +318,12 @@ export class CpuBackend implements Backend {
         loss += Y.data[i * N + j]! * (Z.data[i * N + j]! - lse); // y·ln softmax(z) = y·(z − lse)
       }
     }
-    return { loss: this.make(Float64Array.of(-loss / M), [1]), probs: this.make(probs, [M, N]) };
+    const lossT = this.make(Float64Array.of(-loss / M), [1]);
+    const probsT = this.make(probs, [M, N]);
+    if (!opts.grad) return { loss: lossT, probs: probsT };
+    const dz = new Float64Array(M * N);
+    for (let i = 0; i < M * N; i++) dz[i] = (probs[i]! - Y.data[i]!) / M;
+    return { loss: lossT, probs: probsT, dz: this.make(dz, [M, N]) };
   }
 
   softmaxCrossEntropyBackward(probs: Tensor, y: Tensor): Tensor {
@@ -372,7 +436,7 @@ export class CpuBackend implements Backend {
     return this.make(out, [n, oh, ow, F]);
   }
 
-  conv2dBackward(dz: Tensor, x: Tensor, w: Tensor, opts: Conv2DOptions, needInput: boolean) {
+  conv2dBackward(dz: Tensor, x: Tensor, w: Tensor, opts: Conv2DOptions, needInput: boolean, extras: Conv2DBackwardExtras = {}) {
     const D = t(dz, 'conv2dBackward');
     const X = t(x, 'conv2dBackward');
     const W = t(w, 'conv2dBackward');
@@ -402,10 +466,11 @@ export class CpuBackend implements Backend {
                 }
               }
           }
+    if (dx) this.applyDact('conv2dBackward', dx, X.shape, extras.dact);
     return {
       dx: dx ? this.make(dx, X.shape) : undefined,
-      dw: this.make(dw, W.shape),
-      db: this.make(db, [1, F]),
+      dw: this.emit('conv2dBackward', 'dW', dw, W.shape, extras.dw),
+      db: this.emit('conv2dBackward', 'db', db, [1, F], extras.db),
     };
   }
 
@@ -449,7 +514,7 @@ export class CpuBackend implements Backend {
     return { y: this.make(y, shape), argmax: arg ? this.make(arg, shape, undefined, 'u32') : undefined };
   }
 
-  pool2dBackward(dy: Tensor, xShape: Shape, opts: Pool2DOptions, argmax?: Tensor): Tensor {
+  pool2dBackward(dy: Tensor, xShape: Shape, opts: Pool2DOptions, argmax?: Tensor, dact?: ActivationGrad): Tensor {
     const D = t(dy, 'pool2dBackward');
     const win = window2d('pool2dBackward', xShape, opts.kernel, opts.stride, opts.pad);
     const { n, h, w, c, kh, kw, stride, padTop, padLeft, oh, ow } = win;
@@ -477,6 +542,7 @@ export class CpuBackend implements Backend {
                 }
             }
     }
+    this.applyDact('pool2dBackward', dx, xShape, dact);
     return this.make(dx, xShape);
   }
 

@@ -4,45 +4,40 @@
 // Each method checks its inputs (shape errors name the op and both shapes), allocates
 // the output from the buffer pool and records one dispatch (two for none of them):
 //
-//   matmul                       matmul.wgsl        (bias + activation fused)
+//   matmul, denseGrads           matmul.wgsl        (bias + activation, or σ'(Y), fused)
 //   biasActivation, activationBackward, axpby, scale     elementwise.wgsl
 //   softmax, softmaxBackward     softmax.wgsl
 //   crossEntropy(+Backward), softmaxCrossEntropy(+Backward), mse(+Backward)   cross_entropy.wgsl
 //   sumRows, argmax, countCorrect, allFinite                                   reduce.wgsl
 //   sgdUpdate, adamUpdate        optimizers.wgsl
-//   im2col, col2im, conv2d(+Backward)    conv.ts (conv kernels)
+//   im2col, col2im, conv2d(+Backward)    conv.ts (conv2d.wgsl: implicit GEMM; or the im2col path)
 //   pool2d(+Backward)                    pool.ts (pooling kernels)
 
 import type {
   Activation,
+  ActivationGrad,
   AdamHyper,
   Backend,
   BackendStats,
+  Conv2DBackwardExtras,
   Conv2DOptions,
   DType,
   MatmulOptions,
   Pool2DOptions,
   PoolResult,
   SgdHyper,
+  SoftmaxCrossEntropyOptions,
   Tensor,
 } from '../backend';
-import { ACTIVATIONS } from '../backend';
 import { NoAdapterError, ShapeError } from '../errors';
 import { assertRank, assertShape, sameShape, shapeStr, type Shape, type Window2D } from '../geometry';
 import * as conv from './conv';
 import * as pool from './pool';
 import { createGpuContext, GpuContext, type GpuContextOptions, GpuTensor, type Kernel } from './context';
+import { actCode, gemm, type KernelTuning } from './kernels';
 
 export interface WebGPUBackendOptions extends GpuContextOptions {
   powerPreference?: GPUPowerPreference;
-}
-
-const ACT_CODE: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
-
-function actCode(op: string, act: Activation): number {
-  const code = ACT_CODE[act];
-  if (code === undefined) throw new Error(`${op}: unknown activation '${String(act)}'; known: ${ACTIVATIONS.join(', ')}`);
-  return code;
 }
 
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp|microsoft basic render|softpipe/i;
@@ -84,6 +79,35 @@ export class WebGPUBackend implements Backend {
     this.ctx.dispatch(k, args);
   }
 
+  /** `out` checked as the f32 result of `shape`, or a new tensor */
+  private output(op: string, what: string, out: Tensor | undefined, shape: Shape, label: string): GpuTensor {
+    if (!out) return this.ctx.empty(shape, 'f32', label);
+    const o = this.f32(out, op, `out (${what})`);
+    assertShape(op, `out (${what})`, o.shape, shape);
+    return o;
+  }
+
+  /** the Y and activation code of a backward epilogue, Y checked against the result's shape */
+  private dactOf(op: string, dact: ActivationGrad | undefined, shape: Shape): [GpuTensor | null, number] {
+    if (!dact) return [null, 0];
+    const Y = this.f32(dact.y, op, 'dact.y');
+    assertShape(op, 'dact.y', Y.shape, shape);
+    return [Y, actCode(op, dact.activation)];
+  }
+
+  /** the kernel variants in use (vec4 loads, skinny tiles, subgroups); change to compare paths */
+  get tuning(): KernelTuning {
+    return this.ctx.tuning;
+  }
+  set tuning(t: KernelTuning) {
+    this.ctx.tuning = { ...t };
+  }
+
+  /** true when the device has the 'subgroups' feature (and reductions may use it) */
+  get hasSubgroups(): boolean {
+    return this.ctx.hasSubgroups;
+  }
+
   // ── tensors ────────────────────────────────────────────────────────────────
 
   fromArray(data: ArrayLike<number>, shape: Shape, label = 'tensor', dtype: DType = 'f32'): Tensor {
@@ -105,6 +129,18 @@ export class WebGPUBackend implements Backend {
   clone(t: Tensor, label?: string): Tensor {
     const g = this.ctx.use(t, 'clone', 'tensor');
     return this.ctx.copy(g, label ?? g.label);
+  }
+
+  get viewAlignment(): number {
+    return this.ctx.viewAlignment;
+  }
+
+  view(t: Tensor, offset: number, shape: Shape, label?: string): Tensor {
+    return this.ctx.view(this.ctx.use(t, 'view', 'tensor'), offset, shape, label);
+  }
+
+  assign(dst: Tensor, src: Tensor): void {
+    this.ctx.copyInto(this.ctx.use(src, 'assign', 'src'), this.ctx.use(dst, 'assign', 'dst'));
   }
 
   read(t: Tensor): Promise<Float32Array | Float64Array> {
@@ -147,22 +183,52 @@ export class WebGPUBackend implements Backend {
     const bias = opts.bias ? this.f32(opts.bias, 'matmul', 'bias') : null;
     if (bias) assertShape('matmul', 'bias', bias.shape, [1, N]);
     const act = opts.activation ?? 'linear';
-    const C = this.ctx.empty([M, N], 'f32', 'matmul');
-    const TILE = 64; // matmul.wgsl: a workgroup computes a 64×64 tile of C
-    this.run(
-      {
-        shader: 'matmul',
-        entry: 'matmul',
-        constants: { TRANS_A: transA, TRANS_B: transB },
-      },
-      {
-        bind: { a: A, b: B, bias: bias ?? this.ctx.placeholder, c: C },
-        params: { M, N, K, has_bias: bias ? 1 : 0, act: actCode('matmul', act) },
-        groups: [Math.ceil(N / TILE), Math.ceil(M / TILE)],
-        label: `matmul ${M}×${K}·${K}×${N}`,
-      },
-    );
+    const [dactY, dact] = this.dactOf('matmul', opts.dact, [M, N]);
+    if (opts.dact && (bias || act !== 'linear')) throw new Error('matmul: dact (a backward epilogue) cannot be combined with bias or activation');
+    const C = this.output('matmul', 'C', opts.out, [M, N], 'matmul');
+    gemm(this.ctx, {
+      entry: 'matmul',
+      A,
+      B,
+      C,
+      M,
+      N,
+      K,
+      transA,
+      transB,
+      bias,
+      act: actCode('matmul', act),
+      dactY,
+      dact,
+      label: `matmul ${M}×${K}·${K}×${N}${dact ? ` ⊙ ${opts.dact!.activation}'` : ''}`,
+    });
     return C;
+  }
+
+  denseGrads(x: Tensor, dz: Tensor, out: { dw?: Tensor; db?: Tensor } = {}): { dw: Tensor; db: Tensor } {
+    const op = 'denseGrads';
+    const X = this.f32(x, op, 'X');
+    const D = this.f32(dz, op, 'dZ');
+    const [m, nIn] = this.rows(op, 'X', X);
+    const [m2, nOut] = this.rows(op, 'dZ', D);
+    if (m !== m2) throw new ShapeError(`${op}: X ${shapeStr(X.shape)} and dZ ${shapeStr(D.shape)} have different row counts`);
+    const dw = this.output(op, 'dW', out.dw, [nIn, nOut], 'dense dW');
+    const db = this.output(op, 'db', out.db, [1, nOut], 'dense db');
+    // [dW; db] = [Xᵀ; 1ᵀ]·dZ: op(A) = Xᵀ with a row of ones, (n_in + 1) × m
+    gemm(this.ctx, {
+      entry: 'dense_grads',
+      A: X,
+      B: D,
+      C: dw,
+      db,
+      M: nIn + 1,
+      N: nOut,
+      K: m,
+      transA: true,
+      transB: false,
+      label: `dense grads [dW; db] (${nIn}+1)×${m}·${m}×${nOut}`,
+    });
+    return { dw, db };
   }
 
   biasActivation(x: Tensor, b: Tensor | null, act: Activation): Tensor {
@@ -274,10 +340,18 @@ export class WebGPUBackend implements Backend {
     return this.elementwiseLossGrad('crossEntropyBackward', 'ce_backward', 'ŷ', yhat, y);
   }
 
-  softmaxCrossEntropy(logits: Tensor, y: Tensor): { loss: Tensor; probs: Tensor } {
+  softmaxCrossEntropy(logits: Tensor, y: Tensor, opts: SoftmaxCrossEntropyOptions = {}): { loss: Tensor; probs: Tensor; dz?: Tensor } {
     const [Z, Y, M, N] = this.lossPair('softmaxCrossEntropy', 'logits', logits, y);
     const loss = this.ctx.empty([1], 'f32', 'softmaxCrossEntropy loss');
     const probs = this.ctx.empty([M, N], 'f32', 'softmaxCrossEntropy probs');
+    if (opts.grad) {
+      const dz = this.ctx.empty([M, N], 'f32', 'softmaxCrossEntropy dZ');
+      this.run(
+        { shader: 'cross_entropy', entry: 'softmax_ce_grad' },
+        { bind: { logits: Z, y: Y, loss, probs, grad: dz }, params: { rows: M, cols: N }, groups: 1 },
+      );
+      return { loss, probs, dz };
+    }
     this.run(
       { shader: 'cross_entropy', entry: 'softmax_ce' },
       { bind: { logits: Z, y: Y, loss, probs }, params: { rows: M, cols: N }, groups: 1 },
@@ -312,16 +386,23 @@ export class WebGPUBackend implements Backend {
     return conv.conv2d(this, x, w, b, opts, act);
   }
 
-  conv2dBackward(dz: Tensor, x: Tensor, w: Tensor, opts: Conv2DOptions, needInput: boolean): { dx?: Tensor; dw: Tensor; db: Tensor } {
-    return conv.conv2dBackward(this, dz, x, w, opts, needInput);
+  conv2dBackward(
+    dz: Tensor,
+    x: Tensor,
+    w: Tensor,
+    opts: Conv2DOptions,
+    needInput: boolean,
+    extras?: Conv2DBackwardExtras,
+  ): { dx?: Tensor; dw: Tensor; db: Tensor } {
+    return conv.conv2dBackward(this, dz, x, w, opts, needInput, extras);
   }
 
   pool2d(x: Tensor, opts: Pool2DOptions): PoolResult {
     return pool.pool2d(this.ctx, x, opts);
   }
 
-  pool2dBackward(dy: Tensor, xShape: Shape, opts: Pool2DOptions, argmax?: Tensor): Tensor {
-    return pool.pool2dBackward(this.ctx, dy, xShape, opts, argmax);
+  pool2dBackward(dy: Tensor, xShape: Shape, opts: Pool2DOptions, argmax?: Tensor, dact?: ActivationGrad): Tensor {
+    return pool.pool2dBackward(this.ctx, dy, xShape, opts, argmax, dact);
   }
 
   // ── optimizers (in place) ──────────────────────────────────────────────────

@@ -23,6 +23,7 @@ import {
 import type { BackendStats, DType, Tensor } from '../backend';
 import { DeviceLimitError, DeviceLostError, ShapeError } from '../errors';
 import { shapeStr, sizeOf, type Shape } from '../geometry';
+import { DEFAULT_TUNING, type KernelTuning } from './kernels';
 import { shaderSource, type ShaderName } from './shaders';
 
 /** Bytes per element: both f32 and u32 are 4 bytes. */
@@ -38,6 +39,10 @@ export interface GpuContextOptions {
   dumpShaders?: boolean;
   /** prefix of every GPU object's label */
   label?: string;
+  /** kernel variants to allow (default: all); ctx.tuning can be changed later */
+  tuning?: Partial<KernelTuning>;
+  /** request the adapter's 'subgroups' feature when it has one (default true) */
+  subgroups?: boolean;
 }
 
 /** A compute kernel: a WGSL file of shaders/, one of its entry points, override constants. */
@@ -78,6 +83,11 @@ class Storage {
   ) {}
 }
 
+/**
+ * A tensor: `size` elements of a Storage starting at byte `offset`. Most tensors own a
+ * whole pooled buffer (offset 0); a view (ctx.view) is a window into a larger one, e.g.
+ * one parameter of a model's parameter arena, bound with that offset.
+ */
 export class GpuTensor implements Tensor {
   readonly size: number;
   #disposed = false;
@@ -88,6 +98,8 @@ export class GpuTensor implements Tensor {
     readonly shape: Shape,
     readonly dtype: DType,
     readonly label: string,
+    /** bytes from the start of the buffer (a multiple of minStorageBufferOffsetAlignment) */
+    readonly offset = 0,
   ) {
     this.size = sizeOf(shape);
   }
@@ -279,6 +291,15 @@ interface CompiledKernel {
 
 const BIND_GROUP_CACHE_MAX = 4096;
 
+/**
+ * Bytes bound for a tensor: its data rounded up to 16, so a kernel may read it as
+ * array<vec4<f32>>. Within the buffer: capacities are multiples of 64 bytes and views
+ * start at 256-byte offsets, so the rounding never reaches another view's data.
+ */
+function bindingSize(t: GpuTensor): number {
+  return Math.ceil(Math.max(t.byteLength, ELEMENT_BYTES) / 16) * 16;
+}
+
 function kernelKey(k: Kernel): string {
   let key = `${k.shader}:${k.entry}`;
   if (k.constants) {
@@ -319,6 +340,10 @@ function parseWorkgroupSize(
 export class GpuContext {
   readonly stats: BackendStats = { dispatches: 0, submissions: 0, readbacks: 0 };
   readonly limits: GPUSupportedLimits;
+  /** the kernel variants in use (mutable: later dispatches follow it) */
+  tuning: KernelTuning;
+  /** the device was created with the 'subgroups' feature */
+  readonly hasSubgroups: boolean;
   /** a 1-element f32 tensor to bind where an optional input is absent (e.g. no bias) */
   readonly placeholder: GpuTensor;
 
@@ -345,6 +370,8 @@ export class GpuContext {
     opts: GpuContextOptions = {},
   ) {
     this.limits = device.limits;
+    this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
+    this.hasSubgroups = device.features.has('subgroups');
     this.labelPrefix = opts.label ?? 'backprop';
     this.dump = opts.dumpShaders ?? false;
     this.pool = new BufferPool(device, device.limits.maxBufferSize);
@@ -431,11 +458,16 @@ export class GpuContext {
   /** A tensor of zeros (cleared in the step's command stream). */
   zeros(shape: Shape, dtype: DType = 'f32', label = 'zeros'): GpuTensor {
     const t = this.empty(shape, dtype, label);
+    this.clear(t);
+    return t;
+  }
+
+  /** Records t ← 0. */
+  clear(t: GpuTensor): void {
     if (t.byteLength > 0) {
-      this.copyEncoder().clearBuffer(t.buffer, 0, t.byteLength);
+      this.copyEncoder().clearBuffer(t.buffer, t.offset, t.byteLength);
       this.pendingCommands++;
     }
-    return t;
   }
 
   fromArray(data: ArrayLike<number>, shape: Shape, dtype: DType = 'f32', label = 'tensor'): GpuTensor {
@@ -469,7 +501,7 @@ export class GpuContext {
           ? data
           : Float32Array.from(data);
     if (this.pendingCommands === 0) {
-      this.device.queue.writeBuffer(t.buffer, 0, arr.buffer, arr.byteOffset, t.byteLength);
+      this.device.queue.writeBuffer(t.buffer, t.offset, arr.buffer, arr.byteOffset, t.byteLength);
       return;
     }
     const staging = this.device.createBuffer({
@@ -480,7 +512,7 @@ export class GpuContext {
     });
     new Uint8Array(staging.getMappedRange()).set(new Uint8Array(arr.buffer, arr.byteOffset, t.byteLength));
     staging.unmap();
-    this.copyEncoder().copyBufferToBuffer(staging, 0, t.buffer, 0, t.byteLength);
+    this.copyEncoder().copyBufferToBuffer(staging, 0, t.buffer, t.offset, t.byteLength);
     this.pendingCommands++;
     this.afterSubmit.push(staging);
   }
@@ -493,17 +525,54 @@ export class GpuContext {
       throw new ShapeError(`reshape: cannot view ${shapeStr(t.shape)} (${t.size} elements) as ${shapeStr(shape)} (${sizeOf(shape)} elements)`);
     }
     t.storage.refs++;
-    return new GpuTensor(this, t.storage, [...shape], t.dtype, label);
+    return new GpuTensor(this, t.storage, [...shape], t.dtype, label, t.offset);
+  }
+
+  /** views must start at multiples of this many elements (minStorageBufferOffsetAlignment / 4) */
+  get viewAlignment(): number {
+    return this.limits.minStorageBufferOffsetAlignment / ELEMENT_BYTES;
+  }
+
+  /**
+   * A tensor of `shape` over t's elements [offset, offset + size(shape)), sharing t's
+   * storage (reference counted). The start must be aligned to viewAlignment elements,
+   * so that kernels can bind the view.
+   */
+  view(t: GpuTensor, offset: number, shape: Shape, label = `${t.label}[${offset}…]`): GpuTensor {
+    this.checkUsable();
+    this.checkShape(shape, 'view');
+    const n = sizeOf(shape);
+    if (!Number.isInteger(offset) || offset < 0 || offset + n > t.size) {
+      throw new ShapeError(`view '${label}': elements [${offset}, ${offset + n}) lie outside '${t.label}' ${shapeStr(t.shape)} (${t.size} elements)`);
+    }
+    const byteOffset = t.offset + offset * ELEMENT_BYTES;
+    const align = this.limits.minStorageBufferOffsetAlignment;
+    if (byteOffset % align !== 0) {
+      throw new ShapeError(
+        `view '${label}': byte offset ${byteOffset} is not a multiple of the device's minStorageBufferOffsetAlignment (${align} bytes); ` +
+          `start views at multiples of ${align / ELEMENT_BYTES} elements`,
+      );
+    }
+    t.storage.refs++;
+    return new GpuTensor(this, t.storage, [...shape], t.dtype, label, byteOffset);
   }
 
   /** Records a copy of t into a new tensor. */
   copy(t: GpuTensor, label = `${t.label} (copy)`): GpuTensor {
     const out = this.empty(t.shape, t.dtype, label);
-    if (t.byteLength > 0) {
-      this.copyEncoder().copyBufferToBuffer(t.buffer, 0, out.buffer, 0, t.byteLength);
-      this.pendingCommands++;
-    }
+    this.copyInto(t, out);
     return out;
+  }
+
+  /** Records dst ← src (same number of elements). */
+  copyInto(src: GpuTensor, dst: GpuTensor): void {
+    this.checkUsable();
+    if (src.size !== dst.size) {
+      throw new ShapeError(`copy: '${src.label}' ${shapeStr(src.shape)} and '${dst.label}' ${shapeStr(dst.shape)} differ in size`);
+    }
+    if (src.byteLength === 0) return;
+    this.copyEncoder().copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, src.byteLength);
+    this.pendingCommands++;
   }
 
   dispose(t: Tensor | undefined | null): void {
@@ -597,7 +666,7 @@ export class GpuContext {
         size: capacity,
         usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       });
-    this.copyEncoder().copyBufferToBuffer(t.buffer, 0, rb, 0, bytes);
+    this.copyEncoder().copyBufferToBuffer(t.buffer, t.offset, rb, 0, bytes);
     this.pendingCommands++;
     this.flush();
     this.stats.readbacks++;
@@ -735,16 +804,24 @@ export class GpuContext {
       const t = args.bind[s.name];
       if (!t) throw new Error(`${label}: kernel ${c.key} needs a tensor bound to '${s.name}'`);
       if (t.disposed) throw new Error(`${label}: tensor '${t.label}' bound to '${s.name}' was disposed`);
-      // WebGPU forbids a buffer written by a dispatch to be bound twice in it
+      // WebGPU's rules for one buffer bound twice in a dispatch: read-only twice is fine;
+      // read-only and writable is a usage conflict; writable twice only when the ranges
+      // are disjoint (e.g. dW and db, two views of a gradient arena)
       for (let p = 0; p < n; p++) {
         const o = c.storages[p]!;
-        if (args.bind[o.name]!.storage === t.storage && (s.writable || o.writable)) {
-          throw new Error(`${label}: tensor '${t.label}' is bound to both '${o.name}' and '${s.name}', and the kernel writes one of them`);
+        const ot = args.bind[o.name]!;
+        if (ot.storage !== t.storage || (!s.writable && !o.writable)) continue;
+        const disjoint = ot.offset + bindingSize(ot) <= t.offset || t.offset + bindingSize(t) <= ot.offset;
+        if (s.writable !== o.writable || !disjoint) {
+          throw new Error(
+            `${label}: one buffer ('${ot.label}', '${t.label}') is bound to both '${o.name}' and '${s.name}'` +
+              (s.writable && o.writable ? ' with overlapping ranges, and the kernel writes both' : ', and the kernel writes one of them'),
+          );
         }
       }
-      const size = Math.max(t.byteLength, ELEMENT_BYTES);
-      entries.push({ binding: s.binding, resource: { buffer: t.buffer, offset: 0, size } });
-      cacheKey += `|${t.storage.id}:${size}`;
+      const size = bindingSize(t);
+      entries.push({ binding: s.binding, resource: { buffer: t.buffer, offset: t.offset, size } });
+      cacheKey += `|${t.storage.id}@${t.offset}:${size}`;
     }
     // uniforms: one slot of this step's arena
     if (c.uniform) {
@@ -817,9 +894,12 @@ export async function createGpuContext(
     const v = (adapter.limits as unknown as Record<string, number>)[name];
     if (typeof v === 'number') requiredLimits[name] = v;
   }
+  const requiredFeatures: GPUFeatureName[] = [];
+  if ((opts.subgroups ?? true) && adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
   const device = await adapter.requestDevice({
     label: `${opts.label ?? 'backprop'} device`,
     requiredLimits,
+    requiredFeatures,
   });
   return new GpuContext(device, opts);
 }

@@ -1,27 +1,61 @@
-// Convolution on the GPU, the im2col way (the course's): unroll the windows of X into the
-// rows of a matrix, and a convolution is one matrix product.
+// Convolution on the GPU, two ways that compute the same thing.
 //
+// 'implicit' (the default): im2col's index map lives inside the kernels; nothing is unrolled.
+//   forward    Z = act(cols · W' + 1·b)          tile loader gathers cols from X   conv2d.wgsl conv2d_implicit
+//   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      read through X, cols unstored      conv_weight_grad.wgsl
+//              dX = col2im(dZ·W'ᵀ) ⊙ σ'(Y_prev)  one gather per element of dX      conv2d.wgsl conv2d_backward_data
+//              → forward 1 dispatch; backward 2 (1 when the input gradient is not needed)
+//
+// 'im2col' (the course's, shown in the notebook): unroll, then one matrix product.
 //   forward    cols = im2col(X)                  (m·oh·ow, kh·kw·C)            im2col.wgsl
 //              Z    = act(cols · W' + 1·b)       W' = W.reshape(kh·kw·C, F)    matmul.wgsl (fused epilogue)
-//              → Z.reshape(m, oh, ow, F)                                        2 dispatches
-//   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      read through X, cols unstored  conv_weight_grad.wgsl
+//   backward   [dW; db] as above                                                conv_weight_grad.wgsl
 //              dcols = dZ · W'ᵀ                  (m·oh·ow, kh·kw·C)             matmul.wgsl
 //              dX    = col2im(dcols)             (m, H, W, C)                   col2im.wgsl
-//              → 3 dispatches, 1 when the input gradient is not needed
+//              → forward 2 dispatches; backward 3 (+1 for σ'(Y_prev), 1 without dX)
 //
 // Shapes: X (m, H, W, C) NHWC; W (kh, kw, C, F); b (1, F); Z, dZ (m, oh, ow, F).
 // The window geometry (padding, output size) comes from geometry.ts's window2d, the one
 // definition the CPU reference uses too.
 
-import type { Activation, Conv2DOptions, MatmulOptions, Tensor } from '../backend';
+import type { Activation, Conv2DBackwardExtras, Conv2DOptions, ConvAlgorithm, MatmulOptions, Tensor } from '../backend';
 import { ShapeError } from '../errors';
 import { assertRank, assertShape, shapeStr, window2d, type Window2D } from '../geometry';
 import type { GpuContext, GpuTensor } from './context';
+import { actCode, gemmTile } from './kernels';
 
 /** What the convolution needs from the backend: its context and its fused matmul. */
 export interface ConvHost {
   readonly ctx: GpuContext;
   matmul(a: Tensor, b: Tensor, opts?: MatmulOptions): Tensor;
+}
+
+function algorithmOf(op: string, opts: Conv2DOptions): ConvAlgorithm {
+  const a = opts.algorithm ?? 'implicit';
+  if (a !== 'implicit' && a !== 'im2col') throw new Error(`${op}: unknown algorithm '${String(a)}'; known: implicit, im2col`);
+  return a;
+}
+
+/** The uniform struct `Conv` of conv2d.wgsl. */
+function convParams(win: Window2D, f: number, extra: { has_bias?: number; act?: number; dact?: number; count?: number }): Record<string, number> {
+  return {
+    n: win.n,
+    h: win.h,
+    w: win.w,
+    c: win.c,
+    kh: win.kh,
+    kw: win.kw,
+    stride: win.stride,
+    pad_top: win.padTop,
+    pad_left: win.padLeft,
+    oh: win.oh,
+    ow: win.ow,
+    f,
+    has_bias: extra.has_bias ?? 0,
+    act: extra.act ?? 0,
+    dact: extra.dact ?? 0,
+    count: extra.count ?? 0,
+  };
 }
 
 function f32(ctx: GpuContext, t: Tensor, op: string, what: string): GpuTensor {
@@ -131,6 +165,24 @@ export function conv2d(
   const B = b ? f32(ctx, b, 'conv2d', 'bias') : null;
   if (B) assertShape('conv2d', 'bias', B.shape, [1, F]);
 
+  if (algorithmOf('conv2d', opts) === 'implicit') {
+    // Z (m·oh·ow, F) = act(cols·W' + 1·b), cols read through X by the tile loader
+    const rows = win.n * win.oh * win.ow;
+    const K = win.kh * win.kw * win.c;
+    const [wx, wy] = gemmTile(rows, F, ctx.tuning.skinnyTiles);
+    const Z = ctx.empty([win.n, win.oh, win.ow, F], 'f32', 'conv2d');
+    ctx.dispatch(
+      { shader: 'conv2d', entry: 'conv2d_implicit', constants: { VEC_B: ctx.tuning.vec4 && F % 4 === 0, WX: wx, WY: wy } },
+      {
+        bind: { x: X, wt: W, wt4: W, bias: B ?? ctx.placeholder, z: Z },
+        params: convParams(win, F, { has_bias: B ? 1 : 0, act: actCode('conv2d', act) }),
+        groups: [Math.ceil(F / (4 * wx)), Math.ceil(rows / (4 * wy))],
+        label: `conv2d implicit ${shapeStr(X.shape)} * ${shapeStr(W.shape)} (${rows}×${K}·${K}×${F})`,
+      },
+    );
+    return Z;
+  }
+
   const cols = im2col(ctx, X, win, 'conv2d cols');
   const Wm = ctx.alias(W, [win.kh * win.kw * win.c, F], `${W.label} (kh·kw·C, F)`);
   const Z = host.matmul(cols, Wm, { bias: B ?? undefined, activation: act }) as GpuTensor;
@@ -142,7 +194,11 @@ export function conv2d(
   return out;
 }
 
-/** Gradients of Z = conv(X, W) + b given dZ (m, oh, ow, F): dW (kh, kw, C, F), db (1, F), dX when needInput. */
+/**
+ * Gradients of Z = conv(X, W) + b given dZ (m, oh, ow, F): dW (kh, kw, C, F), db (1, F),
+ * dX when needInput (⊙ σ'(Y_prev) with extras.dact); dW and db into extras.dw / extras.db
+ * when given.
+ */
 export function conv2dBackward(
   host: ConvHost,
   dz: Tensor,
@@ -150,6 +206,7 @@ export function conv2dBackward(
   w: Tensor,
   opts: Conv2DOptions,
   needInput: boolean,
+  extras: Conv2DBackwardExtras = {},
 ): { dx?: GpuTensor; dw: GpuTensor; db: GpuTensor } {
   const op = 'conv2dBackward';
   const { ctx } = host;
@@ -157,14 +214,28 @@ export function conv2dBackward(
   const X = f32(ctx, x, op, 'X');
   const W = f32(ctx, w, op, 'W');
   const win = convWindow(op, X, W, opts);
+  const algorithm = algorithmOf(op, opts);
   const F = W.shape[3]!;
   assertShape(op, 'dZ', D.shape, [win.n, win.oh, win.ow, F]);
   const K = win.kh * win.kw * win.c;
   const rows = win.n * win.oh * win.ow;
+  let dactY: GpuTensor | null = null;
+  let dact = 0;
+  if (extras.dact) {
+    dactY = f32(ctx, extras.dact.y, op, 'dact.y');
+    assertShape(op, 'dact.y', dactY.shape, X.shape);
+    dact = actCode(op, extras.dact.activation);
+  }
+  const target = (t: Tensor | undefined, shape: readonly number[], what: string, label: string): GpuTensor => {
+    if (!t) return ctx.empty(shape, 'f32', label);
+    const g = f32(ctx, t, op, `out (${what})`);
+    assertShape(op, `out (${what})`, g.shape, shape);
+    return g;
+  };
 
   // [dW; db] = [colsᵀ; 1ᵀ]·dZ: one workgroup per element of the (K + 1, F) result
-  const dw = ctx.empty(W.shape, 'f32', 'conv2d dW');
-  const db = ctx.empty([1, F], 'f32', 'conv2d db');
+  const dw = target(extras.dw, W.shape, 'dW', 'conv2d dW');
+  const db = target(extras.db, [1, F], 'db', 'conv2d db');
   ctx.dispatch(
     { shader: 'conv_weight_grad', entry: 'conv_weight_grad' },
     {
@@ -189,13 +260,37 @@ export function conv2dBackward(
   );
   if (!needInput) return { dw, db };
 
-  // dX = col2im(dZ · W'ᵀ)
+  if (algorithm === 'implicit') {
+    // dX = col2im(dZ·W'ᵀ) ⊙ σ'(Y_prev), one gather per element of dX
+    const dx = ctx.empty(X.shape, 'f32', 'conv2d dX');
+    ctx.dispatch(
+      { shader: 'conv2d', entry: 'conv2d_backward_data', constants: { VEC_F: ctx.tuning.vec4 && F % 4 === 0 } },
+      {
+        bind: { dz: D, dz4: D, wt: W, wt4: W, y: dactY ?? ctx.placeholder, dx },
+        params: convParams(win, F, { dact, count: dx.size }),
+        invocations: dx.size,
+        label: `conv2d dX ${shapeStr(D.shape)} → ${shapeStr(X.shape)}${dact ? ` ⊙ ${extras.dact!.activation}'` : ''}`,
+      },
+    );
+    return { dx, dw, db };
+  }
+
+  // dX = col2im(dZ · W'ᵀ), then ⊙ σ'(Y_prev)
   const Dm = ctx.alias(D, [rows, F], `${D.label} (m·oh·ow, F)`);
   const Wm = ctx.alias(W, [K, F], `${W.label} (kh·kw·C, F)`);
   const dcols = host.matmul(Dm, Wm, { transB: true }) as GpuTensor;
-  const dx = col2im(ctx, dcols, win, 'conv2d dX');
+  let dx = col2im(ctx, dcols, win, 'conv2d dX');
   ctx.dispose(Dm);
   ctx.dispose(Wm);
   ctx.dispose(dcols);
+  if (dactY) {
+    const g = ctx.empty(X.shape, 'f32', 'conv2d dX');
+    ctx.dispatch(
+      { shader: 'elementwise', entry: 'act_backward', constants: { ACT: dact } },
+      { bind: { dy: dx, y: dactY, out: g }, params: { count: g.size, cols: 1 }, invocations: g.size },
+    );
+    ctx.dispose(dx);
+    dx = g;
+  }
   return { dx, dw, db };
 }

@@ -9,7 +9,8 @@
 // backward sends dy there; average spreads dy/(kh·kw) over the window.
 // Kernels: shaders/pool.wgsl. Geometry: geometry.ts's window2d, shared with the CPU reference.
 
-import type { Pool2DOptions, PoolResult, Tensor } from '../backend';
+import type { ActivationGrad, Pool2DOptions, PoolResult, Tensor } from '../backend';
+import { actCode } from './kernels';
 import { ShapeError } from '../errors';
 import { assertShape, shapeStr, sizeOf, window2d, type Shape, type Window2D } from '../geometry';
 import type { GpuContext, GpuTensor } from './context';
@@ -27,8 +28,8 @@ function checkMode(op: string, opts: Pool2DOptions): 'max' | 'avg' {
   return opts.mode;
 }
 
-/** The uniform struct `Win` of pool.wgsl (count: elements the kernel writes). */
-function winParams(win: Window2D, count: number): Record<string, number> {
+/** The uniform struct `Win` of pool.wgsl (count: elements the kernel writes; dact: σ' code or 0). */
+function winParams(win: Window2D, count: number, dact = 0): Record<string, number> {
   return {
     n: win.n,
     h: win.h,
@@ -42,6 +43,7 @@ function winParams(win: Window2D, count: number): Record<string, number> {
     oh: win.oh,
     ow: win.ow,
     count,
+    dact,
   };
 }
 
@@ -77,6 +79,7 @@ export function pool2dBackward(
   xShape: Shape,
   opts: Pool2DOptions,
   argmax?: Tensor,
+  dact?: ActivationGrad,
 ): GpuTensor {
   const op = 'pool2dBackward';
   const mode = checkMode(op, opts);
@@ -84,9 +87,16 @@ export function pool2dBackward(
   if (D.dtype !== 'f32') throw new TypeError(`${op}: dY '${D.label}' must be f32, got ${D.dtype}`);
   const win = window2d(op, xShape, opts.kernel, opts.stride, opts.pad);
   assertShape(op, 'dY', D.shape, [win.n, win.oh, win.ow, win.c]);
+  let act: GpuTensor = ctx.placeholder;
+  let code = 0;
+  if (dact) {
+    act = ctx.use(dact.y, op, 'dact.y');
+    assertShape(op, 'dact.y', act.shape, xShape);
+    code = actCode(op, dact.activation);
+  }
   const dx = ctx.empty(xShape, 'f32', `d${mode}pool`);
   const count = sizeOf(xShape);
-  const desc = `${mode}pool backward ${shapeStr(D.shape)} → ${shapeStr(xShape)}`;
+  const desc = `${mode}pool backward ${shapeStr(D.shape)} → ${shapeStr(xShape)}${code ? ` ⊙ ${dact!.activation}'` : ''}`;
   if (mode === 'max') {
     if (!argmax) throw new Error(`${op}: max pooling needs the arg-max recorded by pool2d`);
     const A = ctx.use(argmax, op, 'argmax');
@@ -94,12 +104,12 @@ export function pool2dBackward(
     assertShape(op, 'argmax', A.shape, D.shape);
     ctx.dispatch(
       { shader: 'pool', entry: 'pool_max_backward' },
-      { bind: { dy: D, arg_in: A, dx }, params: winParams(win, count), invocations: count, label: desc },
+      { bind: { dy: D, arg_in: A, x_act: act, dx }, params: winParams(win, count, code), invocations: count, label: desc },
     );
   } else {
     ctx.dispatch(
       { shader: 'pool', entry: 'pool_avg_backward' },
-      { bind: { dy: D, dx }, params: winParams(win, count), invocations: count, label: desc },
+      { bind: { dy: D, x_act: act, dx }, params: winParams(win, count, code), invocations: count, label: desc },
     );
   }
   return dx;

@@ -2,15 +2,17 @@
 //   Z[n,d1,d2,f] = Σ_i Σ_j Σ_c W[i,j,c,f]·Xpad[n, d1·s+i, d2·s+j, c] + b[f],  Y = σ(Z)
 //   X (m, H, W, c_in), W (kh, kw, c_in, c_out), b (1, c_out), Y (m, oh, ow, c_out)
 //   oh = floor((H + pad_top + pad_bottom − kh)/s) + 1 (likewise ow)
-// The backend runs it as im2col + matmul with bias and activation in the epilogue.
-// Backward: dZ = σ'(Z) ⊙ dY, then conv2dBackward gives dW, db and dX (col2im of dZ·Wᵀ).
+// Lean (the model's default), the backend runs it as one implicit-GEMM kernel with bias
+// and activation in the epilogue; otherwise as the course writes it, im2col + matmul.
+// Backward: dZ = σ'(Z) ⊙ dY, then conv2dBackward gives dW, db and dX (col2im of dZ·Wᵀ);
+// lean, dX carries the σ' of the layer below when the model asks (BackwardOptions.dact).
 
-import type { Backend, Tensor } from '../../engine/backend';
+import type { Activation, Backend, Conv2DOptions, Tensor } from '../../engine/backend';
 import { type Shape, shapeStr, window2d } from '../../engine/geometry';
 import { type ActivationFunction, createActivation } from '../activations';
 import { initWeights } from '../init';
 import { type Conv2DConfig, normalizeLayerConfig, type NormalizedConv2D } from './config';
-import { Layer, type LayerOptions } from './layer';
+import { type BackwardOptions, Layer, type LayerOptions } from './layer';
 
 export class Conv2D extends Layer {
   readonly type = 'conv2d' as const;
@@ -23,8 +25,12 @@ export class Conv2D extends Layer {
     this.activation = createActivation(this.config.activation);
   }
 
-  private get convOptions() {
-    return { stride: this.config.stride, pad: this.config.pad };
+  private get convOptions(): Conv2DOptions {
+    return { stride: this.config.stride, pad: this.config.pad, algorithm: this.lean ? 'implicit' : 'im2col' };
+  }
+
+  override get outputActivation(): Activation {
+    return this.config.activation;
   }
 
   outputShape(inputShape: Shape): Shape {
@@ -62,14 +68,18 @@ export class Conv2D extends Layer {
   }
 
   backward(dy: Tensor): Tensor;
-  backward(dy: Tensor, needInput: boolean): Tensor | null;
-  backward(dy: Tensor, needInput = true): Tensor | null {
+  backward(dy: Tensor, needInput: boolean, opts?: BackwardOptions): Tensor | null;
+  backward(dy: Tensor, needInput = true, opts: BackwardOptions = {}): Tensor | null {
     const x = this.cached('X');
     const y = this.cached('Y');
     this.checkDy(dy, y);
     const { W } = this.parameters as { W: Tensor };
-    const dz = this.config.activation === 'linear' ? dy : this.activation.backward(this.backend, dy, y);
-    const { dx, dw, db } = this.backend.conv2dBackward(dz, x, W, this.convOptions, needInput);
+    const dz = this.config.activation === 'linear' || opts.gradIsDz ? dy : this.activation.backward(this.backend, dy, y);
+    const { dx, dw, db } = this.backend.conv2dBackward(dz, x, W, this.convOptions, needInput, {
+      dw: this.gradientTarget('W'),
+      db: this.gradientTarget('b'),
+      dact: opts.dact ?? undefined,
+    });
     if (dz !== dy) this.backend.dispose(dz);
     this.setGradient('W', dw);
     this.setGradient('b', db);

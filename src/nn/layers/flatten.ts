@@ -5,7 +5,7 @@
 import type { Backend, Tensor } from '../../engine/backend';
 import { type Shape, shapeStr, sizeOf } from '../../engine/geometry';
 import type { FlattenConfig } from './config';
-import { Layer, type LayerOptions } from './layer';
+import { type BackwardOptions, Layer, type LayerOptions } from './layer';
 
 export class Flatten extends Layer {
   readonly type = 'flatten' as const;
@@ -29,8 +29,9 @@ export class Flatten extends Layer {
   }
 
   backward(dy: Tensor): Tensor;
-  backward(dy: Tensor, needInput: boolean): Tensor | null;
-  backward(dy: Tensor, needInput = true): Tensor | null {
+  backward(dy: Tensor, needInput: boolean, opts?: BackwardOptions): Tensor | null;
+  backward(dy: Tensor, needInput = true, opts: BackwardOptions = {}): Tensor | null {
+    if (opts.dact) throw new Error(`${this.name}: Flatten's backward is a reshape and cannot apply an activation derivative`);
     const x = this.cached('X');
     this.checkDy(dy, this.cached('Y'));
     return needInput ? this.backend.reshape(dy, x.shape) : null;

@@ -5,13 +5,15 @@
 //   dW = Xᵀ·dZ (n_in, n_out),  db = 1ᵀ·dZ (1, n_out),  dX = dZ·Wᵀ (m, n_in)
 // Forward runs one matmul with the bias and activation fused into its epilogue; softmax,
 // which needs a whole row, runs as its own kernel after the matmul.
+// Lean backward: [dW; db] = [X 1]ᵀ·dZ in one pass (denseGrads), and dX's matmul carries
+// the σ' of the layer below in its epilogue when the model asks (BackwardOptions.dact).
 
 import type { Activation, Backend, Tensor } from '../../engine/backend';
 import { type Shape, shapeStr } from '../../engine/geometry';
 import { type ActivationFunction, createActivation } from '../activations';
 import { initWeights } from '../init';
 import { type FullyConnectedConfig, normalizeLayerConfig, type NormalizedFullyConnected } from './config';
-import { Layer, type LayerOptions } from './layer';
+import { type BackwardOptions, Layer, type LayerOptions } from './layer';
 
 export class FullyConnected extends Layer {
   readonly type = 'fc' as const;
@@ -85,30 +87,48 @@ export class FullyConnected extends Layer {
     this.setCache('Y', y, true);
   }
 
+  override get outputActivation(): Activation | null {
+    return this.activation.elementwise ? (this.config.activation as Activation) : null;
+  }
+
   backward(dy: Tensor): Tensor;
-  backward(dy: Tensor, needInput: boolean): Tensor | null;
-  backward(dy: Tensor, needInput = true): Tensor | null {
+  backward(dy: Tensor, needInput: boolean, opts?: BackwardOptions): Tensor | null;
+  backward(dy: Tensor, needInput = true, opts: BackwardOptions = {}): Tensor | null {
     const y = this.cached('Y');
     this.checkDy(dy, y);
-    if (this.config.activation === 'linear') return this.backwardLogits(dy, needInput);
+    if (this.config.activation === 'linear' || opts.gradIsDz) return this.backwardLogits(dy, needInput, opts);
     const dz = this.activation.backward(this.backend, dy, y);
-    const dx = this.backwardLogits(dz, needInput);
+    const dx = this.backwardLogits(dz, needInput, opts);
     this.backend.dispose(dz);
     return dx;
   }
 
-  /** from dZ = dL/dZ (m, n_out): fills dW, db and returns dX (or null) */
+  /** from dZ = dL/dZ (m, n_out): fills dW, db and returns dX (or null); opts.dact fuses σ'(Y_prev) into dX */
   backwardLogits(dz: Tensor): Tensor;
-  backwardLogits(dz: Tensor, needInput: boolean): Tensor | null;
-  backwardLogits(dz: Tensor, needInput = true): Tensor | null {
+  backwardLogits(dz: Tensor, needInput: boolean, opts?: BackwardOptions): Tensor | null;
+  backwardLogits(dz: Tensor, needInput = true, opts: BackwardOptions = {}): Tensor | null {
     const x = this.cached('X');
     const { W } = this.parameters as { W: Tensor };
     const m = x.shape[0]!;
     if (dz.shape.length !== 2 || dz.shape[0] !== m || dz.shape[1] !== this.config.nOut) {
       throw new Error(`${this.name}: backward got dZ ${shapeStr(dz.shape)}, expected (${m}, ${this.config.nOut})`);
     }
-    this.setGradient('W', this.backend.matmul(x, dz, { transA: true }));
-    this.setGradient('b', this.backend.sumRows(dz));
-    return needInput ? this.backend.matmul(dz, W, { transB: true }) : null;
+    if (this.lean) {
+      const { dw, db } = this.backend.denseGrads(x, dz, { dw: this.gradientTarget('W'), db: this.gradientTarget('b') });
+      this.setGradient('W', dw);
+      this.setGradient('b', db);
+    } else {
+      this.setGradient('W', this.backend.matmul(x, dz, { transA: true, out: this.gradientTarget('W') }));
+      const db = this.backend.sumRows(dz);
+      const target = this.gradientTarget('b');
+      if (target) {
+        this.backend.assign(target, db);
+        this.backend.dispose(db);
+      } else {
+        this.setGradient('b', db);
+      }
+    }
+    if (!needInput) return null;
+    return this.backend.matmul(dz, W, { transB: true, dact: opts.dact ?? undefined });
   }
 }

@@ -5,11 +5,11 @@ import { type LayerConfig, normalizeLayerConfig } from './config';
 import { Conv2D } from './conv2d';
 import { Flatten } from './flatten';
 import { FullyConnected } from './fully-connected';
-import { Layer, type LayerOptions } from './layer';
+import { type BackwardOptions, Layer, type LayerOptions } from './layer';
 import { Pool2D } from './pool2d';
 
 export { Conv2D, Flatten, FullyConnected, Layer, Pool2D };
-export type { LayerOptions };
+export type { BackwardOptions, LayerOptions };
 export * from './config';
 
 /** a layer from its configuration; unknown types and options are refused with the valid ones */

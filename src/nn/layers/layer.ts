@@ -12,7 +12,7 @@
 //     shared and reference counted, so the view and the viewed tensor are each disposed
 //     by their own owner, in any order.
 
-import type { Backend, Tensor } from '../../engine/backend';
+import type { Activation, ActivationGrad, Backend, Tensor } from '../../engine/backend';
 import { sameShape, type Shape, shapeStr } from '../../engine/geometry';
 import { Rng } from '../../engine/random';
 import { type ArrayInput, type HostTensor, readRecord, toFlat } from '../arrays';
@@ -23,6 +23,23 @@ export interface LayerOptions {
   name?: string;
   /** seeds the initializer; default 0 */
   seed?: number;
+}
+
+/**
+ * What the model's lean backward tells a layer (see model.ts): the fusions that take the
+ * activation derivatives out of their own dispatches.
+ */
+export interface BackwardOptions {
+  /**
+   * dy is already dL/dZ of this layer: the layer above multiplied in this layer's σ'(Z)
+   * while making its dX. The layer skips its own activation backward.
+   */
+  gradIsDz?: boolean;
+  /**
+   * multiply dX by σ'(Y_prev), Y_prev = this layer's input X as the output of the
+   * activation below, inside the kernel that makes dX: the layer below gets its dZ.
+   */
+  dact?: ActivationGrad | null;
 }
 
 export abstract class Layer {
@@ -37,6 +54,19 @@ export abstract class Layer {
 
   /** input shape without the batch dimension, fixed when the parameters are created */
   sampleShape: number[] | null = null;
+
+  /**
+   * Lean kernels (the model's default): [dW; db] in one pass, the convolution without
+   * im2col. false: every op as the course writes it (the explicit path the notebook steps
+   * through). Both compute the same thing.
+   */
+  lean = false;
+
+  /**
+   * true when the gradients are views the model placed in its gradient arena: backward
+   * writes into them instead of allocating new tensors.
+   */
+  protected pinnedGradients = false;
 
   private readonly owned = new Set<Tensor>();
   protected readonly rng: Rng;
@@ -65,7 +95,16 @@ export abstract class Layer {
    * needInput = false skips dX (the first layer of a model) and returns null.
    */
   abstract backward(dy: Tensor): Tensor;
-  abstract backward(dy: Tensor, needInput: boolean): Tensor | null;
+  abstract backward(dy: Tensor, needInput: boolean, opts?: BackwardOptions): Tensor | null;
+
+  /**
+   * The elementwise activation applied to this layer's output, whose derivative the
+   * layer above may fuse into its dX (BackwardOptions.dact); null when there is none to
+   * fuse (pooling, flatten, softmax).
+   */
+  get outputActivation(): Activation | null {
+    return null;
+  }
 
   /** the parameter shapes this layer creates for an input shape */
   protected parameterShapes(_inputShape: Shape): Record<string, { shape: Shape; fanIn: number; fanOut: number }> {
@@ -142,8 +181,48 @@ export abstract class Layer {
 
   protected setGradient(key: string, g: Tensor): void {
     const old = this.gradients[key];
-    if (old && old !== g) this.backend.dispose(old);
+    if (old && old !== g) {
+      if (this.pinnedGradients) throw new Error(`${this.name}: gradient ${key} lives in the model's arena; write into it (out) instead of replacing it`);
+      this.backend.dispose(old);
+    }
     this.gradients[key] = g;
+  }
+
+  /** the arena view to write gradient `key` into, when the model placed one */
+  protected gradientTarget(key: string): Tensor | undefined {
+    return this.pinnedGradients ? this.gradients[key] : undefined;
+  }
+
+  /**
+   * Moves this layer's parameters and gradients into views the model made (one buffer
+   * for every parameter of the model, one for every gradient): each parameter's values
+   * are copied into its view and the old tensor freed; from now on backward writes its
+   * gradients into the gradient views. Keys must be this layer's parameter keys.
+   */
+  adoptArena(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
+    for (const [key, p] of Object.entries(this.parameters)) {
+      const v = params[key];
+      const g = grads[key];
+      if (!v || !g) throw new Error(`${this.name}: adoptArena needs a parameter and a gradient view for '${key}'`);
+      if (!sameShape(v.shape, p.shape) || !sameShape(g.shape, p.shape)) {
+        throw new Error(`${this.name}: arena views for '${key}' are ${shapeStr(v.shape)}/${shapeStr(g.shape)}, the parameter is ${shapeStr(p.shape)}`);
+      }
+    }
+    for (const key of Object.keys(this.parameters)) {
+      const old = this.parameters[key]!;
+      this.backend.assign(params[key]!, old);
+      this.backend.dispose(old);
+      this.parameters[key] = params[key]!;
+      const oldGrad = this.gradients[key];
+      if (oldGrad && oldGrad !== grads[key]) this.backend.dispose(oldGrad);
+      this.gradients[key] = grads[key]!;
+    }
+    this.pinnedGradients = true;
+  }
+
+  /** true once the model placed this layer's parameters in its arenas */
+  get inArena(): boolean {
+    return this.pinnedGradients;
   }
 
   /** the cached tensor or a clear error when forward has not run */
@@ -182,5 +261,6 @@ export abstract class Layer {
     for (const k of Object.keys(this.parameters)) delete this.parameters[k];
     for (const k of Object.keys(this.gradients)) delete this.gradients[k];
     this.sampleShape = null;
+    this.pinnedGradients = false;
   }
 }

@@ -1,13 +1,14 @@
 // Pool2D over NHWC images: max or average over kh×kw windows with stride and padding.
 //   X (m, H, W, C) → Y (m, oh, ow, C); zero padding takes part in the window.
 // Backward: max sends each dY to the arg-max position of its window (recorded by the
-// forward as a u32 index into X); average spreads dY/(kh·kw) over its window.
+// forward as a u32 index into X); average spreads dY/(kh·kw) over its window. Lean, the
+// σ' of the activation below (a conv's relu) is applied in the same kernel.
 // No parameters.
 
 import type { Backend, Pool2DOptions, Tensor } from '../../engine/backend';
 import { type Shape, shapeStr, window2d } from '../../engine/geometry';
 import { normalizeLayerConfig, type NormalizedPool2D, type Pool2DConfig } from './config';
-import { Layer, type LayerOptions } from './layer';
+import { type BackwardOptions, Layer, type LayerOptions } from './layer';
 
 export class Pool2D extends Layer {
   readonly type = 'pool2d' as const;
@@ -41,12 +42,13 @@ export class Pool2D extends Layer {
   }
 
   backward(dy: Tensor): Tensor;
-  backward(dy: Tensor, needInput: boolean): Tensor | null;
-  backward(dy: Tensor, needInput = true): Tensor | null {
+  backward(dy: Tensor, needInput: boolean, opts?: BackwardOptions): Tensor | null;
+  backward(dy: Tensor, needInput = true, opts: BackwardOptions = {}): Tensor | null {
     const x = this.cached('X');
     this.checkDy(dy, this.cached('Y'));
     if (!needInput) return null;
     const argmax = this.config.mode === 'max' ? this.cached('argmax') : undefined;
-    return this.backend.pool2dBackward(dy, x.shape, this.poolOptions, argmax);
+    // with opts.dact (X is a conv's relu output) dX is that conv's dZ
+    return this.backend.pool2dBackward(dy, x.shape, this.poolOptions, argmax, opts.dact ?? undefined);
   }
 }

@@ -1,0 +1,199 @@
+// Convolution without unrolling: im2col's index map inside the kernels.
+//
+//   conv2d_implicit        Z = act( cols · W' + 1·b ),  cols = im2col(X) never stored
+//   conv2d_backward_data   dX = col2im( dZ · W'ᵀ ) ⊙ σ'(Y_prev), as one gather per element of dX
+//
+//   x, dx (n, h, w, c) NHWC;  W (kh, kw, c, f) = W' (K, f) with K = kh·kw·c;  b (1, f)
+//   z, dz (n, oh, ow, f) = (R, f) with R = n·oh·ow rows
+//   cols[r, k] = Xpad[b, d1·s + i, d2·s + j, ch]   for r = (b·oh + d1)·ow + d2, k = (i·kw + j)·c + ch
+//
+// conv2d_implicit is the tiled product of matmul.wgsl (read that first) with one change:
+// its A-slice loader computes each element of cols from X on the fly (an "implicit GEMM"),
+// so the (R, K) matrix im2col.wgsl would write — 25× the size of X for a 5×5 window —
+// never exists. W' is read 4 floats at a time when f is a multiple of 4 (VEC_B).
+//
+// conv2d_backward_data: dX[b, y, x, ch] = Σ over the window positions (i, j) and output
+// pixels (d1, d2) with d1·s + i = y + pad_top, d2·s + j = x + pad_left of
+// Σ_fo dZ[b, d1, d2, fo] · W[i, j, ch, fo] — col2im of dZ·W'ᵀ with the product done
+// inside the gather. One invocation per element of dX; no two write the same element
+// (no atomics, a fixed summation order). The sums over fo read dZ and W 4 floats at a
+// time when f is a multiple of 4 (VEC_F). With dims.dact the result is multiplied by
+// σ'(Y_prev) (Y_prev: the activation output that was this conv's input), giving the
+// layer below its dZ directly.
+
+override VEC_B: bool = false;
+override VEC_F: bool = false;
+override WX: u32 = 16u;
+override WY: u32 = 16u;
+const TK: u32 = 16u;
+override TILE_A4: u32 = TK * WY;
+override TILE_B4: u32 = TK * WX;
+const EW: u32 = 64u;                  // invocations per workgroup of conv2d_backward_data
+
+struct Conv {
+  n: u32, h: u32, w: u32, c: u32,       // input batch, height, width, channels
+  kh: u32, kw: u32, stride: u32,         // window and stride
+  pad_top: u32, pad_left: u32,           // padding before the first row / column
+  oh: u32, ow: u32,                      // output height and width
+  f: u32,                                // filters (output channels)
+  has_bias: u32,                         // conv2d_implicit: 1 adds b
+  act: u32,                              // conv2d_implicit: activation code (0 linear, 1 relu, 2 sigmoid, 3 tanh)
+  dact: u32,                             // conv2d_backward_data: activation code of σ'(Y_prev) (0: none)
+  count: u32,                            // conv2d_backward_data: elements of dx
+}
+
+@group(0) @binding(0) var<uniform> cv: Conv;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> wt: array<f32>;
+@group(0) @binding(3) var<storage, read> wt4: array<vec4<f32>>;   // = wt, 4 floats at a time
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+@group(0) @binding(5) var<storage, read_write> z: array<f32>;
+@group(0) @binding(6) var<storage, read> dz: array<f32>;
+@group(0) @binding(7) var<storage, read> dz4: array<vec4<f32>>;   // = dz, 4 floats at a time
+@group(0) @binding(8) var<storage, read> y: array<f32>;           // Y_prev, the shape of dx
+@group(0) @binding(9) var<storage, read_write> dx: array<f32>;
+
+var<workgroup> tileA: array<vec4<f32>, TILE_A4>;
+var<workgroup> tileB: array<vec4<f32>, TILE_B4>;
+var<private> acc: array<vec4<f32>, 4>;
+
+fn activate(v: f32, code: u32) -> f32 {
+  switch code {
+    case 1u: { return max(v, 0.0); }
+    case 2u: {
+      if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
+      let e = exp(v);
+      return e / (1.0 + e);
+    }
+    case 3u: { return tanh(clamp(v, -15.0, 15.0)); }
+    default: { return v; }
+  }
+}
+
+fn activate_grad(yv: f32, code: u32) -> f32 {
+  switch code {
+    case 1u: { return select(0.0, 1.0, yv > 0.0); }
+    case 2u: { return yv * (1.0 - yv); }
+    case 3u: { return 1.0 - yv * yv; }
+    default: { return 1.0; }
+  }
+}
+
+// cols[r, k]: X through the im2col index map, 0 in the padding and outside the matrix
+fn load_cols(r: u32, k: u32) -> f32 {
+  let kk = cv.kh * cv.kw * cv.c;
+  if (r >= cv.n * cv.oh * cv.ow || k >= kk) { return 0.0; }
+  let ch = k % cv.c;
+  let j = (k / cv.c) % cv.kw;
+  let i = k / (cv.c * cv.kw);
+  let d2 = r % cv.ow;
+  let d1 = (r / cv.ow) % cv.oh;
+  let b = r / (cv.ow * cv.oh);
+  // unsigned: a position above/left of x wraps past h/w and reads as padding
+  let yy = d1 * cv.stride + i - cv.pad_top;
+  let xx = d2 * cv.stride + j - cv.pad_left;
+  if (yy >= cv.h || xx >= cv.w) { return 0.0; }
+  return x[((b * cv.h + yy) * cv.w + xx) * cv.c + ch];
+}
+
+fn put_a(k: u32, i: u32, v: f32) {
+  tileA[k * WY + i / 4u][i % 4u] = v;
+}
+fn put_b(k: u32, j: u32, v: f32) {
+  tileB[k * WX + j / 4u][j % 4u] = v;
+}
+
+@compute @workgroup_size(WX, WY)
+fn conv2d_implicit(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let tm = 4u * WY;
+  let tn = 4u * WX;
+  let row0 = wid.y * tm;
+  let col0 = wid.x * tn;
+  let t = lid.y * WX + lid.x;
+  let n = WX * WY;
+  let kk = cv.kh * cv.kw * cv.c;
+  let rows = cv.n * cv.oh * cv.ow;
+  for (var r = 0u; r < 4u; r++) { acc[r] = vec4<f32>(0.0); }
+  let slices = (kk + TK - 1u) / TK;
+  for (var s = 0u; s < slices; s++) {
+    let k0 = s * TK;
+    // A slice: TM rows of cols, gathered from X (consecutive k: consecutive channels of a pixel)
+    for (var e = t; e < tm * TK; e += n) {
+      put_a(e % TK, e / TK, load_cols(row0 + e / TK, k0 + e % TK));
+    }
+    // B slice: W' (K, f) rows k0 …, columns col0 …
+    if (VEC_B) {
+      for (var e = t; e < tn * TK / 4u; e += n) {
+        let k = e / WX;
+        let j = (e % WX) * 4u;
+        var v = vec4<f32>(0.0);
+        if (k0 + k < kk && col0 + j < cv.f) { v = wt4[((k0 + k) * cv.f + col0 + j) / 4u]; }
+        tileB[k * WX + j / 4u] = v;
+      }
+    } else {
+      for (var e = t; e < tn * TK; e += n) {
+        let k = e / tn;
+        let j = e % tn;
+        var v = 0.0;
+        if (k0 + k < kk && col0 + j < cv.f) { v = wt[(k0 + k) * cv.f + col0 + j]; }
+        put_b(k, j, v);
+      }
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < TK; k++) {
+      let av = tileA[k * WY + lid.y];
+      let bv = tileB[k * WX + lid.x];
+      acc[0] += av.x * bv;
+      acc[1] += av.y * bv;
+      acc[2] += av.z * bv;
+      acc[3] += av.w * bv;
+    }
+    workgroupBarrier();
+  }
+  for (var r = 0u; r < 4u; r++) {
+    let i = row0 + 4u * lid.y + r;
+    if (i >= rows) { break; }
+    for (var q = 0u; q < 4u; q++) {
+      let j = col0 + 4u * lid.x + q;
+      if (j >= cv.f) { break; }
+      var v = acc[r][q];
+      if (cv.has_bias == 1u) { v += bias[j]; }
+      z[i * cv.f + j] = activate(v, cv.act);
+    }
+  }
+}
+
+@compute @workgroup_size(EW)
+fn conv2d_backward_data(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let e = gid.x + gid.y * groups.x * EW;
+  if (e >= cv.count) { return; }
+  // e = ((b·h + yi)·w + xi)·c + ch
+  let ch = e % cv.c;
+  let xi = (e / cv.c) % cv.w;
+  let yi = (e / (cv.c * cv.w)) % cv.h;
+  let b = e / (cv.c * cv.w * cv.h);
+  let s = cv.stride;
+  let py = yi + cv.pad_top;               // row in Xpad
+  let px = xi + cv.pad_left;              // column in Xpad
+  var total = 0.0;
+  // window row i with d1·s + i = py: i runs over py mod s, + s, … while i ≤ py and i < kh
+  for (var i = py % s; i < cv.kh && i <= py; i += s) {
+    let d1 = (py - i) / s;
+    if (d1 >= cv.oh) { continue; }
+    for (var j = px % s; j < cv.kw && j <= px; j += s) {
+      let d2 = (px - j) / s;
+      if (d2 >= cv.ow) { continue; }
+      let zrow = ((b * cv.oh + d1) * cv.ow + d2) * cv.f;     // dZ[b, d1, d2, ·]
+      let wrow = ((i * cv.kw + j) * cv.c + ch) * cv.f;       // W[i, j, ch, ·]
+      if (VEC_F) {
+        var s4 = vec4<f32>(0.0);
+        for (var fo = 0u; fo < cv.f; fo += 4u) { s4 += dz4[(zrow + fo) / 4u] * wt4[(wrow + fo) / 4u]; }
+        total += s4.x + s4.y + s4.z + s4.w;
+      } else {
+        for (var fo = 0u; fo < cv.f; fo++) { total += dz[zrow + fo] * wt[wrow + fo]; }
+      }
+    }
+  }
+  if (cv.dact != 0u) { total *= activate_grad(y[e], cv.dact); }
+  dx[e] = total;
+}

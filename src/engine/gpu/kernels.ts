@@ -1,0 +1,105 @@
+// Host-side choices shared by the kernel families: activation codes, the tile shape of a
+// matrix product, vec4 loads, and the tiled products of matmul.wgsl.
+//
+// Variants are override constants of one WGSL file, so each is its own cached pipeline:
+//   tiles  WX × WY invocations own a 4·WY × 4·WX tile of C. 16×16 (64×64 tiles) in
+//          general; for a skinny product (N or M ≤ 32: a conv with 6 filters, a 10-class
+//          output, a batch of 1) a narrower tile, so the workgroups do not spend most of
+//          their work on the zeros past the matrix edge.
+//   vec4   16-byte loads when the stored matrix's contiguous dimension is a multiple of 4
+//          (its rows then start 16-byte aligned: every bound tensor starts at a 256-byte
+//          offset); scalar loads otherwise.
+
+import type { Activation } from '../backend';
+import { ACTIVATIONS } from '../backend';
+import type { GpuContext, GpuTensor } from './context';
+
+const ACT_CODE: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
+
+/** the WGSL activation code (0 linear, 1 relu, 2 sigmoid, 3 tanh); unknown names throw */
+export function actCode(op: string, act: Activation): number {
+  const code = ACT_CODE[act];
+  if (code === undefined) throw new Error(`${op}: unknown activation '${String(act)}'; known: ${ACTIVATIONS.join(', ')}`);
+  return code;
+}
+
+/** Which tuned variants the kernels may use (all on by default; tests turn them off to check the fallbacks). */
+export interface KernelTuning {
+  /** vec4 loads where the data allows them; false: always scalar loads */
+  vec4: boolean;
+  /** narrower tiles for skinny products; false: always 64×64 */
+  skinnyTiles: boolean;
+  /** subgroup reductions when the device has the 'subgroups' feature; false: workgroup memory only */
+  subgroups: boolean;
+}
+
+export const DEFAULT_TUNING: Readonly<KernelTuning> = { vec4: true, skinnyTiles: true, subgroups: true };
+
+/** [WX, WY]: invocations of a workgroup along N and M; its tile of C is 4·WY × 4·WX */
+export function gemmTile(M: number, N: number, skinny: boolean): [number, number] {
+  if (!skinny) return [16, 16];
+  if (M <= 32 && N <= 32) return [8, 8]; //   32 × 32
+  if (N <= 16) return [4, 32]; //             128 × 16
+  if (N <= 32) return [8, 16]; //              64 × 32
+  if (M <= 16) return [32, 4]; //              16 × 128
+  if (M <= 32) return [16, 8]; //              32 × 64
+  return [16, 16]; //                          64 × 64
+}
+
+export interface GemmArgs {
+  /** matmul: C = act(op(A)·op(B) + bias) or (op(A)·op(B)) ⊙ σ'(Y);  dense_grads: [C; db] = [Aᵀ; 1ᵀ]·B */
+  entry: 'matmul' | 'dense_grads';
+  A: GpuTensor;
+  B: GpuTensor;
+  C: GpuTensor;
+  /** sizes of the product: op(A) (M, K), op(B) (K, N); dense_grads: M counts the row of ones */
+  M: number;
+  N: number;
+  K: number;
+  transA: boolean;
+  transB: boolean;
+  bias?: GpuTensor | null;
+  act?: number;
+  /** the backward epilogue's Y and activation code */
+  dactY?: GpuTensor | null;
+  dact?: number;
+  /** dense_grads: where the row of ones lands (1, N) */
+  db?: GpuTensor;
+  label: string;
+}
+
+/** Records one tiled product of matmul.wgsl, with the tile and load variants the shape allows. */
+export function gemm(ctx: GpuContext, g: GemmArgs): void {
+  const tuning = ctx.tuning;
+  const [wx, wy] = gemmTile(g.M, g.N, tuning.skinnyTiles);
+  // the contiguous dimension of each stored matrix: A (M, K) → K, A (K, M') → M'; B (K, N) → N, B (N, K) → K
+  const storedRowsA = g.entry === 'dense_grads' ? g.M - 1 : g.M;
+  const vecA = tuning.vec4 && (g.transA ? storedRowsA : g.K) % 4 === 0;
+  const vecB = tuning.vec4 && (g.transB ? g.K : g.N) % 4 === 0;
+  const constants = {
+    TRANS_A: g.transA,
+    TRANS_B: g.transB,
+    VEC_A: vecA,
+    VEC_B: vecB,
+    ONES_ROW: g.entry === 'dense_grads',
+    WX: wx,
+    WY: wy,
+  };
+  const bind: Record<string, GpuTensor> = { a: g.A, a4: g.A, b: g.B, b4: g.B, c: g.C };
+  if (g.entry === 'matmul') {
+    bind.bias = g.bias ?? ctx.placeholder;
+    bind.y = g.dactY ?? ctx.placeholder;
+  } else {
+    if (!g.db) throw new Error(`${g.label}: dense_grads needs db`);
+    bind.db = g.db;
+  }
+  ctx.dispatch(
+    { shader: 'matmul', entry: g.entry, constants },
+    {
+      bind,
+      params: { M: g.M, N: g.N, K: g.K, has_bias: g.bias ? 1 : 0, act: g.act ?? 0, dact: g.dact ?? 0 },
+      groups: [Math.ceil(g.N / (4 * wx)), Math.ceil(g.M / (4 * wy))],
+      label: g.label,
+    },
+  );
+}
