@@ -42,9 +42,15 @@ test('the GPU result is the CPU result, element by element, as drawn', async ({ 
     expect(gpu.text.replace('C on the GPU', '')).toBe(cpu.text.replace('C on the CPU', ''));
   }
   const grid = page.getByRole('group', { name: 'A (4, 3)' });
+  const readout = grid.locator('xpath=../p[contains(@class, "heatmap-readout")]');
   await grid.focus();
   await page.keyboard.press('ArrowRight');
-  await expect(grid.locator('xpath=../p[contains(@class, "heatmap-readout")]')).toHaveText(/^A\[0, 1\] = -?\d+\.\d{3}$/);
+  await expect(readout).toHaveText(/^A\[0, 1\] = -?\d+\.\d{3}$/);
+  // hovering a cell reads it out too: row 2, column 1 of the 4×3 grid
+  await grid.blur();
+  const box = (await grid.locator('canvas').boundingBox())!;
+  await page.mouse.move(box.x + (box.width * 1.5) / 3, box.y + (box.height * 2.5) / 4);
+  await expect(readout).toHaveText(/^A\[2, 1\] = -?\d+\.\d{3}$/);
 });
 
 test('without navigator.gpu the notebook says it runs on the CPU reference, and why', async ({ page }) => {

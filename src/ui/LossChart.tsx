@@ -124,7 +124,13 @@ function LossChartImpl({ title, series, xLabel = 'step', yLabel = 'loss', maxPoi
                 labelFormatter={(l) => `${xLabel} ${l}`}
                 isAnimationActive={false}
               />
-              <Legend verticalAlign="top" height={24} iconType="plainline" wrapperStyle={{ fontSize: 12 }} />
+              <Legend
+                verticalAlign="top"
+                height={24}
+                iconType="plainline"
+                wrapperStyle={{ fontSize: 12 }}
+                itemSorter={(item) => lines.findIndex((s) => s.name === item.value)}
+              />
               {lines.map((s) => (
                 <Line
                   key={s.name}

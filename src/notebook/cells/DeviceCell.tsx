@@ -83,15 +83,14 @@ function CheckView() {
   const status = useDevice((s) => s.checkStatus);
   const check = useDevice((s) => s.check);
   const error = useDevice((s) => s.checkError);
-  const reason = useDevice((s) => s.fallbackReason);
   const runCheck = useDevice((s) => s.runCheck);
   if (status === 'idle') return null;
   if (status === 'running') return <Progress label="Running the kernel check" />;
   if (status === 'skipped') {
     return (
       <p className="notice warn">
-        Kernel check not run: there is no GPU kernel to compare, since the CPU reference itself is running
-        {reason ? ` (${reason})` : ''}.
+        Kernel check not run: the CPU reference itself is running, so there is no GPU kernel to compare with it. The chapters work
+        the same, computed in float64 on the CPU.
       </p>
     );
   }
@@ -113,7 +112,7 @@ function CheckView() {
         <CaseView key={c.id} c={c} draw={c.m * c.n <= 64} />
       ))}
       <p className="muted small">
-        Times are wall-clock on the page, including reading the result back; the first case also compiles the kernel's pipeline.
+        Times are wall-clock on the page and include reading the result back, and compiling the kernel's pipeline the first time each variant of it runs.
       </p>
       <button type="button" onClick={() => void runCheck()}>
         Run the check again

@@ -25,8 +25,8 @@ const GW = 980;
 const GH = 430;
 const BOX = { w: 150, h: 62 };
 // column centres; node widths: x 110, z and h 150, ŷ 120, L 110
-const COL = { x: 65, z: 290, h: 520, yhat: 765, L: 915 };
-const W_X = 110;
+const COL = { x: 70, z: 292, h: 520, yhat: 765, L: 915 };
+const W_X = 120;
 const W_YHAT = 120;
 const W_L = 110;
 const rowY = (j: number) => 62 + j * 102;
@@ -189,7 +189,7 @@ export function DerivativeTable({ b, params }: { b: Backward; params: HandParams
               <th scope="row" className="mono">
                 {r.name}
               </th>
-              <td>
+              <td className="nowrap">
                 <M>{r.chain}</M>
               </td>
               <td className="mono small">{r.numbers}</td>

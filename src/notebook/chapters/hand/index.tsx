@@ -156,9 +156,11 @@ export function HandChapter({ info }: { info: ChapterInfo }) {
         <MathBlock>{tex`\theta \leftarrow \theta - \eta\,\frac{\partial L}{\partial \theta}, \qquad \frac{\partial L}{\partial \theta} = \frac{1}{m}\sum_{i=1}^{m} \frac{\partial L_i}{\partial \theta}, \qquad \theta \in \{w^{(1)}_j, b^{(1)}_j, w^{(2)}_j, b^{(2)}\}.`}</MathBlock>
         <p>
           With <M>x</M> up to 12, the gradients of <M>{tex`w^{(1)}`}</M> are large, so the learning rate must be small: around{' '}
-          <M>{tex`\eta = 0.003`}</M> the loss falls steadily; at 0.02 it bounces; much higher and it blows up. Training rarely reaches
-          zero loss even though four units are enough to draw either data set exactly — watch for a unit whose kink wanders out of
-          the data range or switches off everywhere.
+          <M>{tex`\eta = 0.003`}</M> the loss falls steadily. Try 0.02: the first steps are so large that some hidden units end up
+          switched off at every data point. Such a unit is dead — its gradient is zero everywhere, so nothing can revive it — and
+          the “dead units” readout below lists it. Much larger, and all four die, leaving a constant function. Even at a good
+          learning rate, training rarely reaches zero loss, although four units are enough to draw either data set exactly: watch
+          for a kink that wanders out of the data range.
         </p>
       </Section>
 
