@@ -263,7 +263,8 @@ export function fmtGflops(g: number): string {
   if (g >= 100) return g.toFixed(0);
   if (g >= 10) return g.toFixed(1);
   if (g >= 1) return g.toFixed(2);
-  return g.toFixed(3);
+  if (g >= 0.01) return g.toFixed(3);
+  return g.toPrecision(2);
 }
 
 export function fmtFlops(f: number): string {

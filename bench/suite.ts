@@ -42,7 +42,7 @@ export const SOFTWARE: Omit<BenchOptions, 'contenders' | 'ours' | 'full' | 'grou
   epochSamples: 128,
   sweepEpochs: 3,
   reps: 3,
-  longReps: 2,
+  longReps: 1,
   // the probe run before timing compiles every pipeline
   warmup: 0,
   minSampleMs: 0,
