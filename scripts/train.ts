@@ -203,7 +203,7 @@ try {
         `${exp.metric} after epoch ${final?.epoch ?? 0}: ${value.toFixed(4)} (target ≥ ${exp.target} within ${exp.withinEpochs} epoch(s): ${met ? 'met' : 'NOT met'})` +
           (firstHit ? `; first reached at epoch ${firstHit.epoch}` : ''),
       );
-      if (final) console.log(`test accuracy after epoch ${final.epoch}: ${fmt(final.testAccuracy)}`);
+      if (final && exp.metric !== 'test accuracy') console.log(`test accuracy after epoch ${final.epoch}: ${fmt(final.testAccuracy)}`);
       console.log(`wall time ${secs(wall)} (training and evaluation); total with data and startup ${secs(performance.now() - tStart)}`);
       console.log(row(exp.metric + (exp.metric === 'test accuracy' ? '' : ` (test ${fmt(final?.testAccuracy)})`), value.toFixed(4), final?.epoch ?? 0, wall));
     }
