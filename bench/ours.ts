@@ -1,18 +1,19 @@
-// Our side of every workload, written against the Backend interface only: the WebGPU
-// backend in the benchmark, the float64 CPU reference when checking the harness.
+// Our side of every workload: the engine through the Backend interface (matmul,
+// convolution), and the nn package's NeuralNetwork for training (LeNet step, epoch, Iris
+// sweep), which is what the notebook runs. Backend: the WebGPU engine in the benchmark,
+// or the float64 CPU reference when checking the harness.
 //
-// The LeNet and Iris training steps are built here from Backend ops (forward, fused
-// softmax–cross-entropy, backward, SGD), the same sequence the nn package's layers issue,
-// so the benchmark does not depend on the nn package's model code.
+// Models start from the same seeded parameters as the peers (setParameters), so the
+// cross-check compares the same computation.
 
-import type { Backend, Conv2DOptions, Pool2DOptions, Tensor } from '../src/engine/backend';
+import type { Backend, Conv2DOptions } from '../src/engine/backend';
+import { NeuralNetwork, type ModelConfig } from '../src/nn';
 import type { Contender, Runner } from './harness';
 import {
   convOperands,
   epochBatches,
   irisData,
   irisParams,
-  LENET_PARAM_SHAPES,
   lenetParams,
   matmulOperands,
   MnistLike,
@@ -34,141 +35,69 @@ function concat(parts: ArrayLike<number>[]): Float32Array {
   return out;
 }
 
-const POOL: Pool2DOptions = { mode: 'max', kernel: [2, 2], stride: 2, pad: 'valid' };
+// ── LeNet and the Iris net as nn models ──────────────────────────────────────
 
-// ── LeNet from Backend ops ───────────────────────────────────────────────────
-
-type LenetKey = keyof LenetParams;
-const LENET_KEYS = Object.keys(LENET_PARAM_SHAPES) as LenetKey[];
-
-export class OurLenet {
-  readonly p: Record<LenetKey, Tensor>;
-  constructor(
-    readonly be: Backend,
-    init: LenetParams,
-  ) {
-    this.p = {} as Record<LenetKey, Tensor>;
-    for (const k of LENET_KEYS) this.p[k] = be.fromArray(init[k], LENET_PARAM_SHAPES[k], `lenet.${k}`);
-  }
-
-  /**
-   * One SGD step on x (m, 28, 28, 1), y one-hot (m, 10). Returns the loss (1), not read.
-   * Recorded into one command buffer and submitted (flush).
-   */
-  step(x: Tensor, y: Tensor, lr: number): Tensor {
-    const be = this.be;
-    const p = this.p;
-    const m = x.shape[0]!;
-    const c1: Conv2DOptions = { stride: 1, pad: 'same' };
-    const c2: Conv2DOptions = { stride: 1, pad: 'valid' };
-    // forward
-    const z1 = be.conv2d(x, p.w1, p.b1, c1, 'relu'); // (m,28,28,6), after relu
-    const q1 = be.pool2d(z1, POOL); // (m,14,14,6)
-    const z2 = be.conv2d(q1.y, p.w2, p.b2, c2, 'relu'); // (m,10,10,16)
-    const q2 = be.pool2d(z2, POOL); // (m,5,5,16)
-    const flat = be.reshape(q2.y, [m, 400]);
-    const h3 = be.matmul(flat, p.w3, { bias: p.b3, activation: 'relu' }); // (m,120)
-    const h4 = be.matmul(h3, p.w4, { bias: p.b4, activation: 'relu' }); // (m,84)
-    const z5 = be.matmul(h4, p.w5, { bias: p.b5 }); // (m,10)
-    const { loss, probs } = be.softmaxCrossEntropy(z5, y);
-    // backward
-    const dz5 = be.softmaxCrossEntropyBackward(probs, y); // (ŷ − y)/m
-    const dw5 = be.matmul(h4, dz5, { transA: true });
-    const db5 = be.sumRows(dz5);
-    const dh4 = be.matmul(dz5, p.w5, { transB: true });
-    const dz4 = be.activationBackward(dh4, h4, 'relu');
-    const dw4 = be.matmul(h3, dz4, { transA: true });
-    const db4 = be.sumRows(dz4);
-    const dh3 = be.matmul(dz4, p.w4, { transB: true });
-    const dz3 = be.activationBackward(dh3, h3, 'relu');
-    const dw3 = be.matmul(flat, dz3, { transA: true });
-    const db3 = be.sumRows(dz3);
-    const dflat = be.matmul(dz3, p.w3, { transB: true }); // (m,400)
-    const dq2 = be.reshape(dflat, [m, 5, 5, 16]);
-    const da2 = be.pool2dBackward(dq2, z2.shape, POOL, q2.argmax);
-    const dz2 = be.activationBackward(da2, z2, 'relu');
-    const g2 = be.conv2dBackward(dz2, q1.y, p.w2, c2, true);
-    const da1 = be.pool2dBackward(g2.dx!, z1.shape, POOL, q1.argmax);
-    const dz1 = be.activationBackward(da1, z1, 'relu');
-    const g1 = be.conv2dBackward(dz1, x, p.w1, c1, false);
-    // SGD: p ← p − lr·g
-    const h = { lr, momentum: 0 };
-    const grads: Record<LenetKey, Tensor> = { w1: g1.dw, b1: g1.db, w2: g2.dw, b2: g2.db, w3: dw3, b3: db3, w4: dw4, b4: db4, w5: dw5, b5: db5 };
-    for (const k of LENET_KEYS) be.sgdUpdate(p[k], grads[k], null, h);
-    be.dispose(z1, q1.y, q1.argmax, z2, q2.y, q2.argmax, flat, h3, h4, z5, probs, dz5, dh4, dz4, dh3, dz3, dflat, dq2);
-    be.dispose(da2, dz2, g2.dx, da1, dz1, ...Object.values(grads));
-    be.flush();
-    return loss;
-  }
-
-  async readParams(): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (const k of LENET_KEYS) out.push(f32(await this.be.read(this.p[k])));
-    return out;
-  }
-
-  dispose(): void {
-    this.be.dispose(...Object.values(this.p));
-  }
+/** LeNet-5 as in bench/workloads.ts: conv–pool–conv–pool–flatten–fc–fc–fc softmax, fused cross-entropy, SGD */
+export function lenetConfig(lr: number): ModelConfig {
+  return {
+    layers: [
+      { type: 'conv2d', nOut: 6, kernel: 5, stride: 1, pad: 'same', activation: 'relu' },
+      { type: 'pool2d', mode: 'max', kernel: 2, stride: 2, pad: 'valid' },
+      { type: 'conv2d', nOut: 16, kernel: 5, stride: 1, pad: 'valid', activation: 'relu' },
+      { type: 'pool2d', mode: 'max', kernel: 2, stride: 2, pad: 'valid' },
+      { type: 'flatten' },
+      { type: 'fc', nOut: 120, activation: 'relu' },
+      { type: 'fc', nOut: 84, activation: 'relu' },
+      { type: 'fc', nOut: 10, activation: 'softmax' },
+    ],
+    loss: 'cross_entropy',
+    optimizer: { type: 'sgd', lr, momentum: 0 },
+    seed: 42,
+  };
 }
 
-// ── the Iris net ─────────────────────────────────────────────────────────────
+export function lenetModel(be: Backend, p: LenetParams, lr: number, batch: number): NeuralNetwork {
+  const model = new NeuralNetwork(be, lenetConfig(lr));
+  model.build([batch, 28, 28, 1]);
+  model.setParameters([
+    { W: p.w1, b: p.b1 },
+    null,
+    { W: p.w2, b: p.b2 },
+    null,
+    null,
+    { W: p.w3, b: p.b3 },
+    { W: p.w4, b: p.b4 },
+    { W: p.w5, b: p.b5 },
+  ]);
+  return model;
+}
 
-class OurIris {
-  readonly w1: Tensor;
-  readonly b1: Tensor;
-  readonly w2: Tensor;
-  readonly b2: Tensor;
-  constructor(
-    readonly be: Backend,
-    hidden: number,
-    seed: number,
-  ) {
-    const p = irisParams(seed, hidden);
-    this.w1 = be.fromArray(p.w1, [4, hidden], 'iris.w1');
-    this.b1 = be.fromArray(p.b1, [1, hidden], 'iris.b1');
-    this.w2 = be.fromArray(p.w2, [hidden, 3], 'iris.w2');
-    this.b2 = be.fromArray(p.b2, [1, 3], 'iris.b2');
+/** the parameters in LENET_PARAM_SHAPES order (w1, b1, …, w5, b5) */
+async function lenetParamsOf(model: NeuralNetwork): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const layer of await model.readParameters()) {
+    if (layer.W) out.push(f32(layer.W.data), f32(layer.b!.data));
   }
-  /** logits (m, 3) and the hidden activations (m, h) */
-  forward(x: Tensor): { h: Tensor; z: Tensor } {
-    const h = this.be.matmul(x, this.w1, { bias: this.b1, activation: 'relu' });
-    const z = this.be.matmul(h, this.w2, { bias: this.b2 });
-    return { h, z };
-  }
-  step(x: Tensor, y: Tensor, lr: number): void {
-    const be = this.be;
-    const { h, z } = this.forward(x);
-    const { loss, probs } = be.softmaxCrossEntropy(z, y);
-    const dz = be.softmaxCrossEntropyBackward(probs, y);
-    const dw2 = be.matmul(h, dz, { transA: true });
-    const db2 = be.sumRows(dz);
-    const dh = be.matmul(dz, this.w2, { transB: true });
-    const dzh = be.activationBackward(dh, h, 'relu');
-    const dw1 = be.matmul(x, dzh, { transA: true });
-    const db1 = be.sumRows(dzh);
-    const hyp = { lr, momentum: 0 };
-    be.sgdUpdate(this.w1, dw1, null, hyp);
-    be.sgdUpdate(this.b1, db1, null, hyp);
-    be.sgdUpdate(this.w2, dw2, null, hyp);
-    be.sgdUpdate(this.b2, db2, null, hyp);
-    be.dispose(h, z, loss, probs, dz, dw2, db2, dh, dzh, dw1, db1);
-    be.flush();
-  }
-  /** [loss, accuracy] on (x, y) */
-  async evaluate(x: Tensor, y: Tensor): Promise<[number, number]> {
-    const { h, z } = this.forward(x);
-    const { loss, probs } = this.be.softmaxCrossEntropy(z, y);
-    const correct = this.be.countCorrect(z, y);
-    this.be.flush();
-    const l = (await this.be.read(loss))[0]!;
-    const c = (await this.be.read(correct))[0]!;
-    this.be.dispose(h, z, loss, probs, correct);
-    return [l, c / x.shape[0]!];
-  }
-  dispose(): void {
-    this.be.dispose(this.w1, this.b1, this.w2, this.b2);
-  }
+  return out;
+}
+
+function irisModel(be: Backend, hidden: number, lr: number, seed: number): NeuralNetwork {
+  const p = irisParams(seed, hidden);
+  const model = new NeuralNetwork(be, {
+    layers: [
+      { type: 'fc', nOut: hidden, activation: 'relu' },
+      { type: 'fc', nOut: 3, activation: 'softmax' },
+    ],
+    loss: 'cross_entropy',
+    optimizer: { type: 'sgd', lr, momentum: 0 },
+    seed,
+  });
+  model.build([1, 4]);
+  model.setParameters([
+    { W: p.w1, b: p.b1 },
+    { W: p.w2, b: p.b2 },
+  ]);
+  return model;
 }
 
 // ── the contender ────────────────────────────────────────────────────────────
@@ -266,25 +195,25 @@ export class OursContender implements Contender {
         const { x: xs, y: ys } = data.batch(0, w.batch);
         const x = be.fromArray(xs, [w.batch, 28, 28, 1], 'x');
         const y = be.fromArray(ys, [w.batch, 10], 'y');
-        const net = new OurLenet(be, lenetParams(42));
+        const model = lenetModel(be, lenetParams(42), w.lr, w.batch);
         return {
-          run: () => be.dispose(net.step(x, y, w.lr)),
+          run: () => be.dispose(model.trainStep(x, y)),
           sync,
           probe: async () => {
-            const loss = net.step(x, y, w.lr);
+            const loss = model.trainStep(x, y);
             const l = f32(await be.read(loss));
             be.dispose(loss);
-            return concat([l, ...(await net.readParams())]);
+            return concat([l, ...(await lenetParamsOf(model))]);
           },
           dispose: () => {
-            net.dispose();
+            model.dispose();
             be.dispose(x, y);
           },
         };
       }
       case 'mnist-epoch': {
         const data = new MnistLike(5);
-        const net = new OurLenet(be, lenetParams(43));
+        const model = lenetModel(be, lenetParams(43), w.lr, w.batch);
         const xFull = be.zeros([w.batch, 28, 28, 1], 'x batch');
         const yFull = be.zeros([w.batch, 10], 'y batch');
         const batches = epochBatches(w.samples, w.batch);
@@ -302,7 +231,7 @@ export class OursContender implements Contender {
               x = be.fromArray(xs, [size, 28, 28, 1], 'x tail');
               y = be.fromArray(ys, [size, 10], 'y tail');
             }
-            const loss = net.step(x, y, w.lr);
+            const loss = model.trainStep(x, y);
             const next = be.axpby(1, sum, 1, loss);
             be.dispose(sum, loss);
             sum = next;
@@ -319,7 +248,7 @@ export class OursContender implements Contender {
           sync,
           probe: async () => Float32Array.of(await epoch()),
           dispose: () => {
-            net.dispose();
+            model.dispose();
             be.dispose(xFull, yFull);
           },
         };
@@ -335,10 +264,11 @@ export class OursContender implements Contender {
         const sweep = async (): Promise<Float32Array> => {
           const out: number[] = [];
           for (const cfg of sweepConfigs(w)) {
-            const net = new OurIris(be, cfg.hidden, cfg.seed);
-            for (let e = 0; e < w.epochs; e++) for (const b of batches) net.step(b.x, b.y, cfg.lr);
-            out.push(...(await net.evaluate(xAll, yAll)));
-            net.dispose();
+            const model = irisModel(be, cfg.hidden, cfg.lr, cfg.seed);
+            for (let e = 0; e < w.epochs; e++) for (const b of batches) be.dispose(model.trainStep(b.x, b.y));
+            const ev = await model.evaluate(xAll, yAll);
+            out.push(ev.loss, ev.accuracy!);
+            model.dispose();
           }
           return Float32Array.from(out);
         };
