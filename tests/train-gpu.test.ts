@@ -110,10 +110,29 @@ describe('TrainingSession (WebGPU)', () => {
     await s.dispose();
   });
 
-  it('traces one step with the WGSL kernel of every op', async () => {
+  it('traces one lean step with the WGSL kernel of every op', async () => {
     const s = await TrainingSession.create(gpu, config(), () => {}, { data });
     const trace = await s.trace(64);
     expect(trace.backend).toBe('webgpu');
+    expect(trace.lean).toBe(true);
+    // the fused path: loss and dZ in one kernel, [dW; db] in one pass, σ' fused into dX,
+    // one update over the parameter arena
+    expect(trace.ops.map((o) => `${o.phase}:${o.layer}:${o.equation}`)).toEqual([
+      'forward:fc_0:fc.forward',
+      'forward:fc_1:fc.logits',
+      'loss:loss:loss.softmax_ce.grad',
+      'backward:fc_1:fc.backward.dWdb',
+      'backward:fc_1:fc.backward.dX.dact',
+      'backward:fc_0:fc.backward.dWdb',
+      'update:parameters:sgd.update',
+    ]);
+    const dx = trace.ops[4]!;
+    expect(dx.inputs.map((t) => [t.role, t.shape])).toEqual([
+      ['dZ', [16, 3]],
+      ['W', [12, 3]],
+      ['Y_below', [16, 12]],
+    ]);
+    expect(dx.args.dact).toBe('tanh');
     expect(trace.step).toBe(1);
     expect(trace.loss).toBeGreaterThan(0);
     const phases = trace.ops.map((o) => o.phase);

@@ -44,6 +44,11 @@ export interface SessionConfig {
   epochs: number;
   /** seeds the weights, the validation split and the batch order */
   seed: number;
+  /**
+   * the nn package's lean steps (default true: fused kernels, parameter arenas); false
+   * runs every op as the course writes it — what a step-through trace should show
+   */
+  lean?: boolean;
   /** read the training loss back every this many steps (default 10) */
   lossEvery?: number;
   /** at most this many loss reads in flight before the loop waits for the oldest (default 2) */

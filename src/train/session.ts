@@ -82,6 +82,7 @@ export function normalizeSessionConfig(c: SessionConfig): Required<Omit<SessionC
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new Error(`session: seed must be an integer in [0, 2^32), got ${JSON.stringify(seed)}`);
   }
+  if (c.lean !== undefined && typeof c.lean !== 'boolean') throw new Error(`session: lean must be true or false, got ${JSON.stringify(c.lean)}`);
   const flushMs = c.flushMs ?? 50;
   if (!(typeof flushMs === 'number' && flushMs >= 0)) throw new Error(`session: flushMs must be ≥ 0, got ${JSON.stringify(flushMs)}`);
   return {
@@ -94,6 +95,7 @@ export function normalizeSessionConfig(c: SessionConfig): Required<Omit<SessionC
     maxReadsInFlight: checkPositiveInt('maxReadsInFlight', c.maxReadsInFlight ?? 2),
     evalBatchSize: checkPositiveInt('evalBatchSize', c.evalBatchSize ?? 1000),
     flushMs,
+    lean: c.lean ?? true,
   };
 }
 
@@ -196,7 +198,7 @@ export class TrainingSession {
   // ── model ──────────────────────────────────────────────────────────────────
 
   private buildModel(): NeuralNetwork {
-    const model = new NeuralNetwork(this.tracer.backend, { ...this.modelConfig, seed: this.settings.seed });
+    const model = new NeuralNetwork(this.tracer.backend, { ...this.modelConfig, seed: this.settings.seed }, { lean: this.settings.lean });
     model.build([1, ...this.data.train.shape.slice(1)]);
     const lr = this.lrHistory.length ? this.lrHistory[this.lrHistory.length - 1]!.lr : model.lr;
     model.lr = lr;
@@ -391,6 +393,8 @@ export class TrainingSession {
           correctSum = nextCorrect;
         }
         model.clearCaches();
+        // a lean model's fused loss also made dL/dZ, which no backward will take
+        if ('discardGradient' in model.loss) model.loss.discardGradient();
         b.dispose(x, y);
         b.flush();
       }
@@ -669,6 +673,7 @@ export class TrainingSession {
         ops,
         equations,
         maxValues,
+        lean: this._model.lean,
       };
     });
   }

@@ -10,6 +10,11 @@
 // non-tensor arguments, and the WGSL kernels that ran (file and entry point; none on the
 // CPU reference, whose function of the same name is the kernel's reference).
 //
+// A lean model (the nn default) runs fused kernels — the loss and its gradient in one,
+// σ' of the layer below fused into each dX, [dW; db] in one pass, one update over the
+// parameter arena — and the trace shows exactly those; a session with lean: false runs
+// and traces every op as the course writes it.
+//
 // How: the session builds its model on `Tracer.backend`, a pass-through wrapper of the
 // real backend. While `record` runs, every compute op is logged; the layers, the loss and
 // the optimizer of the model are wrapped for that one step to say which layer and phase
@@ -70,6 +75,8 @@ export interface Trace {
   ops: TraceOp[];
   /** id → the equation, for every id in ops */
   equations: Record<string, string>;
+  /** the model runs the fused (lean) kernels; false: every op as the course writes it */
+  lean: boolean;
   maxValues: number;
 }
 
@@ -80,24 +87,31 @@ export const EQUATIONS: Readonly<Record<string, string>> = {
   'fc.backward.dW': 'dW = Xᵀ·dZ',
   'fc.backward.db': 'db = 1ᵀ·dZ (column sums)',
   'fc.backward.dX': 'dX = dZ·Wᵀ',
+  'fc.backward.dX.dact': "dZ_below = (dZ·Wᵀ) ⊙ σ'(Y_below): dX and the activation derivative of the layer below in one kernel",
+  'fc.backward.dWdb': '[dW; db] = [X 1]ᵀ·dZ: dW = Xᵀ·dZ and db = 1ᵀ·dZ in one pass',
   'activation.forward': 'Y = σ(Z)',
   'activation.backward': "dZ = dY ⊙ σ'(Z), written with Y: relu [Y > 0], sigmoid Y(1 − Y), tanh 1 − Y²",
   'softmax.forward': 'σ(z)_k = e^{z_k − max z} / Σ_j e^{z_j − max z}, per row',
   'softmax.backward': 'dZ = σ ⊙ (dY − Σ_k dY_k σ_k), per row',
   'loss.softmax_ce': 'Ŷ = softmax(Z); L = −(1/m) Σ_i Σ_k y_ik · ln Ŷ_ik (log-sum-exp form)',
   'loss.softmax_ce.backward': 'dZ = (Ŷ − y)/m',
+  'loss.softmax_ce.grad': 'Ŷ = softmax(Z); L = −(1/m) Σ_i Σ_k y_ik · ln Ŷ_ik; dZ = (Ŷ − y)/m, all in one kernel',
   'loss.cross_entropy': 'L = −(1/m) Σ_i Σ_k y_ik · ln ŷ_ik',
   'loss.cross_entropy.backward': 'dŶ = −y / (m · Ŷ)',
   'loss.mse': 'L = (1/2m) Σ_i Σ_j (ŷ_ij − y_ij)²',
   'loss.mse.backward': 'dŶ = (Ŷ − y)/m',
   'conv2d.forward': 'Z[n,d1,d2,f] = Σ_i Σ_j Σ_c W[i,j,c,f]·Xpad[n, d1·s+i, d2·s+j, c] + b[f]; Y = σ(Z)',
   'conv2d.backward': 'dW = colsᵀ·dZ, db = Σ dZ, dX = col2im(dZ·Wᵀ)   (cols = im2col(X))',
+  'conv2d.backward.dact': "dW = colsᵀ·dZ, db = Σ dZ, dZ_below = col2im(dZ·Wᵀ) ⊙ σ'(Y_below)",
   'conv2d.im2col': 'cols[(n,d1,d2), (i·kw + j)·C + c] = Xpad[n, d1·s+i, d2·s+j, c]',
   'conv2d.col2im': 'dX = Σ over overlapping patches of dcols (the adjoint of im2col)',
   'pool2d.forward.max': 'Y[n,d1,d2,c] = max over the kh×kw window of Xpad',
   'pool2d.forward.avg': 'Y[n,d1,d2,c] = mean over the kh×kw window of Xpad',
   'pool2d.backward.max': 'dX gets dY at the arg-max of each window, 0 elsewhere',
   'pool2d.backward.avg': 'dX gets dY/(kh·kw) at every position of each window',
+  'pool2d.backward.max.dact': "dX gets dY at the arg-max of each window, times σ'(Y_below) there: the conv's dZ",
+  'pool2d.backward.avg.dact': "dX gets dY/(kh·kw) at every position of each window, times σ'(Y_below)",
+  'tensor.assign': 'dst ← src (a copy, e.g. into a gradient arena)',
   'flatten.forward': '(m, H, W, C) → (m, H·W·C), the same data',
   'flatten.backward': '(m, H·W·C) → (m, H, W, C), the same data',
   'sgd.update': 'v ← μ·v − lr·g;  p ← p + v   (μ = 0: p ← p − lr·g)',
@@ -107,6 +121,8 @@ export const EQUATIONS: Readonly<Record<string, string>> = {
 /** the Backend methods that compute (traced); tensor bookkeeping (fromArray, read, …) is not */
 const TRACED = new Set([
   'matmul',
+  'denseGrads',
+  'assign',
   'biasActivation',
   'activationBackward',
   'sumRows',
@@ -137,6 +153,8 @@ const TRACED = new Set([
 /** names of each op's positional arguments (tensors get these roles) */
 const ARG_NAMES: Record<string, string[]> = {
   matmul: ['A', 'B', 'opts'],
+  denseGrads: ['X', 'dZ', 'out'],
+  assign: ['dst', 'src'],
   biasActivation: ['X', 'b', 'activation'],
   activationBackward: ['dY', 'Y', 'activation'],
   sumRows: ['X'],
@@ -146,16 +164,16 @@ const ARG_NAMES: Record<string, string[]> = {
   softmaxBackward: ['dY', 'σ'],
   crossEntropy: ['Ŷ', 'y'],
   crossEntropyBackward: ['Ŷ', 'y'],
-  softmaxCrossEntropy: ['Z', 'y'],
+  softmaxCrossEntropy: ['Z', 'y', 'opts'],
   softmaxCrossEntropyBackward: ['Ŷ', 'y'],
   mse: ['Ŷ', 'y'],
   mseBackward: ['Ŷ', 'y'],
   im2col: ['X', 'window'],
   col2im: ['cols', 'window'],
   conv2d: ['X', 'W', 'b', 'opts', 'activation'],
-  conv2dBackward: ['dZ', 'X', 'W', 'opts', 'needInput'],
+  conv2dBackward: ['dZ', 'X', 'W', 'opts', 'needInput', 'extras'],
   pool2d: ['X', 'opts'],
-  pool2dBackward: ['dY', 'xShape', 'opts', 'argmax'],
+  pool2dBackward: ['dY', 'xShape', 'opts', 'argmax', 'dact'],
   sgdUpdate: ['p', 'g', 'velocity', 'hyper'],
   adamUpdate: ['p', 'g', 'm', 'v', 'hyper'],
   argmax: ['X'],
@@ -219,13 +237,21 @@ function classify(op: string, ctx: Context, args: unknown[]): { equation: string
     case 'matmul':
       if (ctx.phase === 'backward') {
         if (opts.transA) return { equation: 'fc.backward.dW', outRoles: ['dW'], inRoles: ['X', 'dZ'] };
-        if (opts.transB) return { equation: 'fc.backward.dX', outRoles: ['dX'], inRoles: ['dZ', 'W'] };
+        if (opts.transB) {
+          return (opts as { dact?: unknown }).dact
+            ? { equation: 'fc.backward.dX.dact', outRoles: ['dZ_below'], inRoles: ['dZ', 'W', 'Y_below'] }
+            : { equation: 'fc.backward.dX', outRoles: ['dX'], inRoles: ['dZ', 'W'] };
+        }
       }
       return opts.activation && opts.activation !== 'linear'
         ? { equation: 'fc.forward', outRoles: ['Y'], inRoles: ['X', 'W', 'b'] }
         : { equation: 'fc.logits', outRoles: ['Z'], inRoles: ['X', 'W', 'b'] };
     case 'sumRows':
       return { equation: 'fc.backward.db', outRoles: ['db'], inRoles: ['dZ'] };
+    case 'denseGrads':
+      return { equation: 'fc.backward.dWdb', outRoles: ['dW', 'db'] };
+    case 'assign':
+      return { equation: 'tensor.assign', outRoles: ['dst'] };
     case 'biasActivation':
       return { equation: 'activation.forward', outRoles: ['Y'] };
     case 'activationBackward':
@@ -235,7 +261,9 @@ function classify(op: string, ctx: Context, args: unknown[]): { equation: string
     case 'softmaxBackward':
       return { equation: 'softmax.backward', outRoles: ['dZ'] };
     case 'softmaxCrossEntropy':
-      return { equation: 'loss.softmax_ce', outRoles: ['L', 'Ŷ'] };
+      return (args[2] as { grad?: boolean } | undefined)?.grad
+        ? { equation: 'loss.softmax_ce.grad', outRoles: ['L', 'Ŷ', 'dZ'] }
+        : { equation: 'loss.softmax_ce', outRoles: ['L', 'Ŷ'] };
     case 'softmaxCrossEntropyBackward':
       return { equation: 'loss.softmax_ce.backward', outRoles: ['dZ'] };
     case 'crossEntropy':
@@ -248,8 +276,10 @@ function classify(op: string, ctx: Context, args: unknown[]): { equation: string
       return { equation: 'loss.mse.backward', outRoles: ['dŶ'] };
     case 'conv2d':
       return { equation: 'conv2d.forward', outRoles: ['Y'] };
-    case 'conv2dBackward':
-      return { equation: 'conv2d.backward', outRoles: ['dX', 'dW', 'db'] };
+    case 'conv2dBackward': {
+      const dact = (args[5] as { dact?: unknown } | undefined)?.dact;
+      return { equation: dact ? 'conv2d.backward.dact' : 'conv2d.backward', outRoles: [dact ? 'dZ_below' : 'dX', 'dW', 'db'] };
+    }
     case 'im2col':
       return { equation: 'conv2d.im2col', outRoles: ['cols'] };
     case 'col2im':
@@ -260,7 +290,7 @@ function classify(op: string, ctx: Context, args: unknown[]): { equation: string
     }
     case 'pool2dBackward': {
       const mode = (args[2] as { mode?: string } | undefined)?.mode === 'avg' ? 'avg' : 'max';
-      return { equation: `pool2d.backward.${mode}`, outRoles: ['dX'] };
+      return args[4] ? { equation: `pool2d.backward.${mode}.dact`, outRoles: ['dZ_below'] } : { equation: `pool2d.backward.${mode}`, outRoles: ['dX'] };
     }
     case 'reshape':
       return ctx.phase === 'backward'
@@ -279,10 +309,12 @@ function classify(op: string, ctx: Context, args: unknown[]): { equation: string
 function resultTensors(op: string, result: unknown, args: unknown[]): Tensor[] {
   if (op === 'sgdUpdate') return [args[0], args[2]].filter(isTensor);
   if (op === 'adamUpdate') return [args[0], args[2], args[3]].filter(isTensor);
+  if (op === 'assign') return [args[0]].filter(isTensor);
   if (isTensor(result)) return [result];
   if (typeof result === 'object' && result !== null) {
     const r = result as Record<string, unknown>;
-    const order = op === 'conv2dBackward' ? ['dx', 'dw', 'db'] : op === 'pool2d' ? ['y', 'argmax'] : ['loss', 'probs'];
+    const order =
+      op === 'conv2dBackward' ? ['dx', 'dw', 'db'] : op === 'pool2d' ? ['y', 'argmax'] : op === 'denseGrads' ? ['dw', 'db'] : ['loss', 'probs', 'dz'];
     return order.map((k) => r[k]).filter(isTensor);
   }
   return [];
@@ -341,9 +373,15 @@ export class Tracer {
       if (isTensor(a)) inputs.push({ role: name, label: a.label, shape: [...a.shape], copy: this.copyOf(a) });
       else {
         plainArgs(name, a, plain);
-        if (typeof a === 'object' && a !== null && isTensor((a as { bias?: unknown }).bias)) {
-          const b = (a as { bias: Tensor }).bias;
-          inputs.push({ role: 'b', label: b.label, shape: [...b.shape], copy: this.copyOf(b) });
+        if (typeof a === 'object' && a !== null) {
+          const o = a as { bias?: unknown; dact?: unknown; y?: unknown; activation?: unknown };
+          if (isTensor(o.bias)) inputs.push({ role: 'b', label: o.bias.label, shape: [...o.bias.shape], copy: this.copyOf(o.bias) });
+          // a fused activation derivative: { y: Y of the layer below, activation }
+          const dact = (name === 'dact' ? o : o.dact) as { y?: unknown; activation?: unknown } | undefined;
+          if (dact && isTensor(dact.y)) {
+            inputs.push({ role: 'Y_below', label: dact.y.label, shape: [...dact.y.shape], copy: this.copyOf(dact.y) });
+            plain.dact = String(dact.activation);
+          }
         }
       }
     });
