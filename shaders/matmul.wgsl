@@ -29,8 +29,8 @@
 // multiply-adds per 2 reads. Each value read from global memory is used TM or TN times.
 //
 // Host-chosen variants (override constants, one pipeline each):
-//   WX, WY     tile shape: 16×16 (64×64 tiles) in general; 4×32, 8×16, 32×4, 16×8, 8×8 for
-//              skinny problems (N or M ≤ 32), so a 6- or 10-column C does not pay for 64
+//   WX, WY     tile shape: 16×16 (64×64 tiles) in general; 4×32 (128×16), 32×4 (16×128) and
+//              8×8 (32×32) for skinny problems, so a 6- or 10-column C does not pay for 64
 //   VEC_A/B    vec4 loads of A/B (a4, b4: the same buffers read 16 bytes at a time) when
 //              the stored matrix's contiguous dimension is a multiple of 4; scalar loads
 //              otherwise (bound views start at 256-byte offsets, so rows are 16-byte aligned)

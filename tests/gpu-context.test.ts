@@ -1,6 +1,7 @@
 // The GPU plumbing under the backend: uniforms per dispatch in one submission, the
 // buffer pool and reference-counted aliases, writes ordered with recorded work, the
-// pipeline cache, the dispatch helper's checks and its 2-D split, the WGSL dump flag.
+// pipeline cache, the dispatch helper's checks and its 2-D split, the WGSL dump flag, and
+// views (windows into one buffer at aligned offsets: the model's arenas).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGpuContext, GpuContext } from '../src/engine/gpu/context';
 import { nodeGPU } from '../src/engine/gpu/node';
@@ -68,6 +69,41 @@ describe('GpuContext', () => {
     ctx.dispatch(axpby, { bind: { x, y: x, out: o2 }, params: { count: 3, alpha: 1, beta: 1 }, invocations: 3 });
     expect(Array.from(await ctx.read(o1))).toEqual([2, 2, 2]);
     expect(Array.from(await ctx.read(o2))).toEqual([10, 10, 10]);
+  });
+
+  it('views: windows into one buffer at aligned offsets, read, written, cleared and bound with their offset', async () => {
+    const align = ctx.viewAlignment; // elements: minStorageBufferOffsetAlignment / 4
+    expect(align * 4).toBe(ctx.limits.minStorageBufferOffsetAlignment);
+    const arena = ctx.zeros([3 * align + 5], 'f32', 'arena');
+    const a = ctx.view(arena, 0, [2, 3], 'a');
+    const b = ctx.view(arena, align, [5], 'b');
+    const c = ctx.view(arena, 3 * align, [5], 'c');
+    ctx.upload(a, [1, 2, 3, 4, 5, 6]);
+    ctx.upload(b, [10, 20, 30, 40, 50]);
+    expect(Array.from(await ctx.read(b))).toEqual([10, 20, 30, 40, 50]);
+    // kernels bind views at their offsets: read b, then write c
+    const out = ctx.empty([5]);
+    ctx.dispatch(axpby, { bind: { x: b, y: b, out }, params: { count: 5, alpha: 1, beta: 2 }, invocations: 5 });
+    expect(Array.from(await ctx.read(out))).toEqual([30, 60, 90, 120, 150]);
+    ctx.dispatch(axpby, { bind: { x: out, y: out, out: c }, params: { count: 5, alpha: 1, beta: -1 }, invocations: 5 });
+    ctx.copyInto(out, ctx.view(arena, 2 * align, [5], 'd'));
+    const all = await ctx.read(arena);
+    expect(Array.from(all.slice(0, 6))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(all.slice(6, align))).toEqual(new Array(align - 6).fill(0)); // the gap stays zero
+    expect(Array.from(all.slice(2 * align, 2 * align + 5))).toEqual([30, 60, 90, 120, 150]);
+    expect(Array.from(all.slice(3 * align))).toEqual([0, 0, 0, 0, 0]);
+    ctx.clear(b);
+    expect(Array.from(await ctx.read(b))).toEqual([0, 0, 0, 0, 0]);
+    // a view keeps the buffer alive; errors name the rule
+    expect(() => ctx.view(arena, 1, [2])).toThrow(/minStorageBufferOffsetAlignment/);
+    expect(() => ctx.view(arena, 3 * align, [6])).toThrow(/lie outside 'arena'/);
+    ctx.dispose(arena);
+    expect(Array.from(await ctx.read(a))).toEqual([1, 2, 3, 4, 5, 6]);
+    // one buffer bound twice in a dispatch: writable and read-only is refused, as are overlapping writable ranges
+    expect(() => ctx.dispatch(axpby, { bind: { x: a, y: out, out: b }, params: { count: 5, alpha: 1, beta: 1 }, invocations: 5 })).toThrow(
+      /bound to both 'x' and 'out'.*writes one of them/,
+    );
+    for (const t of [a, b, c, out]) ctx.dispose(t);
   });
 
   it('compiles each shader + entry + constants once', () => {

@@ -1,13 +1,15 @@
 // Convolution and pooling on WebGPU vs the float64 CPU reference, on the same random
-// inputs: im2col, col2im, conv2d forward (fused bias + activation) and backward, max and
-// average pooling forward (with the arg-max) and backward. Random configurations cover
+// inputs: im2col, col2im, conv2d forward (fused bias + activation) and backward on both
+// paths (implicit GEMM / direct dX, and im2col + matmul + col2im), σ'(Y_prev) fused into
+// dX, max and average pooling forward (with the arg-max) and backward (σ' fused too).
+// Random configurations cover
 // kernels 1–5 (square and not), stride 1–2, padding 'same' / 'valid' / integer,
 // non-square inputs, 1–4 channels and batch 1–5; one case per op has a dimension far
 // above 512, and two cases launch more than 65535 workgroups (the 2-D grid).
 // Also: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ on the GPU, dispatch counts of the conv step,
 // and shape errors that name the op and the shapes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Activation, Pool2DOptions, Tensor } from '../src/engine/backend';
+import type { Activation, ConvAlgorithm, Pool2DOptions, Tensor } from '../src/engine/backend';
 import { ACTIVATIONS } from '../src/engine/backend';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { ShapeError } from '../src/engine/errors';
@@ -98,56 +100,69 @@ async function checkIm2colCol2im(rng: Rng, k: ConvCase): Promise<void> {
   gpu.dispose(xg, colsG, cg);
 }
 
-async function checkConv(rng: Rng, k: ConvCase, act: Activation, withBias: boolean, inputGrad = true): Promise<void> {
-  const label = `${describeConv(k)} ${act} bias=${withBias}`;
+/** the forward output of an activation: Y values a layer below could have produced (zeros for relu included) */
+function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
+  const z = randomArray(rng, n, -2, 2);
+  return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
+}
+
+interface ConvCheck {
+  /** compute dX (default true) */
+  inputGrad?: boolean;
+  /** the algorithms to run (default both) */
+  algorithms?: ConvAlgorithm[];
+  /** also fuse σ'(Y_prev) of this activation into dX */
+  dact?: Activation;
+}
+
+/** dispatches of each path: forward; backward with dX; + σ'(Y_prev); without dX */
+const CONV_DISPATCHES: Record<ConvAlgorithm, { forward: number; backward: number; dact: number; noInput: number }> = {
+  implicit: { forward: 1, backward: 2, dact: 0, noInput: 1 }, // conv2d_implicit; weight grad + conv2d_backward_data (σ' fused)
+  im2col: { forward: 2, backward: 3, dact: 1, noInput: 1 }, //   im2col + matmul; weight grad + matmul + col2im (+ act_backward)
+};
+
+async function checkConv(rng: Rng, k: ConvCase, act: Activation, withBias: boolean, check: ConvCheck = {}): Promise<void> {
+  const { inputGrad = true, algorithms = ['implicit', 'im2col'], dact } = check;
   const [xg, xc] = pair(randomArray(rng, k.m * k.h * k.w * k.c), [k.m, k.h, k.w, k.c]);
   const [wg, wc] = pair(randomArray(rng, k.kh * k.kw * k.c * k.f), [k.kh, k.kw, k.c, k.f]);
   const [bg, bc] = withBias ? pair(randomArray(rng, k.f), [1, k.f]) : [null, null];
-  const opts = { stride: k.stride, pad: k.pad };
+  const [ypg, ypc] = dact ? pair(activationOutput(rng, k.m * k.h * k.w * k.c, dact), [k.m, k.h, k.w, k.c]) : [null, null];
   const K = k.kh * k.kw * k.c;
-
-  const d0 = gpu.stats.dispatches;
-  const zg = gpu.conv2d(xg, wg, bg, opts, act);
-  expect(gpu.stats.dispatches - d0, 'conv2d forward = im2col + one fused matmul').toBe(2);
-  const zc = cpu.conv2d(xc, wc, bc, opts, act);
-  const [z, zref] = await both(zg, zc);
-  expectClose(z, zref, { ...sumTol(K + 1), label: `conv2d forward ${label}` });
-
+  const base = { stride: k.stride, pad: k.pad };
+  const zc = cpu.conv2d(xc, wc, bc, base, act);
   const [dzg, dzc] = pair(randomArray(rng, zc.size), [...zc.shape]);
   const rows = zc.size / k.f;
-  if (!inputGrad) {
-    const d = gpu.stats.dispatches;
-    const g = gpu.conv2dBackward(dzg, xg, wg, opts, false);
-    expect(gpu.stats.dispatches - d, 'conv2dBackward without dX = one dispatch').toBe(1);
-    expect(g.dx).toBeUndefined();
-    const c = cpu.conv2dBackward(dzc, xc, wc, opts, false);
-    const [dw, dwRef] = await both(g.dw, c.dw);
-    expectClose(dw, dwRef, { ...sumTol(rows), label: `conv2d dW ${label}` });
-    const [db, dbRef] = await both(g.db, c.db);
-    expectClose(db, dbRef, { ...sumTol(rows), label: `conv2d db ${label}` });
-    gpu.dispose(xg, wg, bg, zg, dzg, g.dw, g.db);
-    return;
-  }
-  const d1 = gpu.stats.dispatches;
-  const g = gpu.conv2dBackward(dzg, xg, wg, opts, true);
-  expect(gpu.stats.dispatches - d1, 'conv2dBackward = dW,db + dcols + col2im').toBe(3);
-  const c = cpu.conv2dBackward(dzc, xc, wc, opts, true);
-  const [dw, dwRef] = await both(g.dw, c.dw);
-  expectClose(dw, dwRef, { ...sumTol(rows), label: `conv2d dW ${label}` });
-  const [db, dbRef] = await both(g.db, c.db);
-  expectClose(db, dbRef, { ...sumTol(rows), label: `conv2d db ${label}` });
-  expect(g.dx).toBeDefined();
-  const [dx, dxRef] = await both(g.dx!, c.dx!);
-  expectClose(dx, dxRef, { ...sumTol(k.kh * k.kw * k.f), label: `conv2d dX ${label}` });
+  const c = cpu.conv2dBackward(dzc, xc, wc, base, inputGrad, dact ? { dact: { y: ypc!, activation: dact } } : {});
+  const [zRef, dwRef, dbRef] = [await cpu.read(zc), await cpu.read(c.dw), await cpu.read(c.db)];
+  const dxRef = inputGrad ? await cpu.read(c.dx!) : null;
 
-  // without the input gradient: one dispatch, the same dW and db
-  const d2 = gpu.stats.dispatches;
-  const g2 = gpu.conv2dBackward(dzg, xg, wg, opts, false);
-  expect(gpu.stats.dispatches - d2, 'conv2dBackward without dX = one dispatch').toBe(1);
-  expect(g2.dx).toBeUndefined();
-  expectClose(await gpu.read(g2.dw), dwRef, { ...sumTol(rows), label: `conv2d dW (needInput false) ${label}` });
-  expectClose(await gpu.read(g2.db), dbRef, { ...sumTol(rows), label: `conv2d db (needInput false) ${label}` });
-  gpu.dispose(xg, wg, bg, zg, dzg, g.dw, g.db, g.dx, g2.dw, g2.db);
+  for (const algorithm of algorithms) {
+    const label = `${describeConv(k)} ${act} bias=${withBias} ${algorithm}${dact ? ` dX ⊙ ${dact}'` : ''}`;
+    const opts = { ...base, algorithm };
+    const n = CONV_DISPATCHES[algorithm];
+    const d0 = gpu.stats.dispatches;
+    const zg = gpu.conv2d(xg, wg, bg, opts, act);
+    expect(gpu.stats.dispatches - d0, `${label}: conv2d forward dispatches`).toBe(n.forward);
+    expect(zg.shape).toEqual(zc.shape);
+    expectClose(await gpu.read(zg), zRef, { ...sumTol(K + 1), label: `conv2d forward ${label}` });
+
+    const d1 = gpu.stats.dispatches;
+    const g = gpu.conv2dBackward(dzg, xg, wg, opts, inputGrad, dact ? { dact: { y: ypg!, activation: dact } } : {});
+    expect(gpu.stats.dispatches - d1, `${label}: conv2dBackward dispatches`).toBe(
+      inputGrad ? n.backward + (dact ? n.dact : 0) : n.noInput,
+    );
+    expectClose(await gpu.read(g.dw), dwRef, { ...sumTol(rows), label: `conv2d dW ${label}` });
+    expectClose(await gpu.read(g.db), dbRef, { ...sumTol(rows), label: `conv2d db ${label}` });
+    if (inputGrad) {
+      expect(g.dx).toBeDefined();
+      expect(g.dx!.shape).toEqual(xg.shape);
+      expectClose(await gpu.read(g.dx!), dxRef!, { ...sumTol(k.kh * k.kw * k.f), label: `conv2d dX ${label}` });
+    } else {
+      expect(g.dx).toBeUndefined();
+    }
+    gpu.dispose(zg, g.dw, g.db, g.dx);
+  }
+  gpu.dispose(xg, wg, bg, ypg, dzg);
 }
 
 describe('im2col and col2im vs CPU reference', () => {
@@ -202,25 +217,45 @@ describe('im2col and col2im vs CPU reference', () => {
   });
 });
 
-describe('conv2d forward and backward vs CPU reference', () => {
-  it('random configurations, every activation, with and without bias', async () => {
+describe('conv2d forward and backward vs CPU reference (implicit GEMM and im2col paths)', () => {
+  it('random configurations, every activation, with and without bias, σ\'(Y_prev) fused into dX', async () => {
     const rng = new Rng(21);
-    for (let t = 0; t < 12; t++) await checkConv(rng, randomConv(rng), ACTIVATIONS[t % ACTIVATIONS.length]!, t % 3 !== 2);
+    for (let t = 0; t < 12; t++) {
+      const act = ACTIVATIONS[t % ACTIVATIONS.length]!;
+      await checkConv(rng, randomConv(rng), act, t % 3 !== 2, { dact: t % 2 === 0 ? ACTIVATIONS[(t + 1) % ACTIVATIONS.length] : undefined });
+    }
   });
 
-  it('LeNet-like first layer: 28×28, 5×5, 6 filters, batch 3 (im2col rows 1728)', async () => {
+  it('LeNet layers: 28×28×1 → 6 filters 5×5 same, 14×14×6 → 16 filters 5×5 valid (relu, σ\' of relu fused)', async () => {
     await checkConv(new Rng(22), { m: 3, h: 28, w: 28, c: 1, f: 6, kh: 5, kw: 5, stride: 1, pad: 'same' }, 'relu', true);
+    await checkConv(new Rng(26), { m: 2, h: 14, w: 14, c: 6, f: 16, kh: 5, kw: 5, stride: 1, pad: 'valid' }, 'relu', true, { dact: 'relu' });
+  });
+
+  it('filters a multiple of 4 and not (vec4 and scalar loads of W and dZ), more filters than one tile (F = 70 > 64)', async () => {
+    const rng = new Rng(27);
+    await checkConv(rng, { m: 2, h: 6, w: 7, c: 3, f: 8, kh: 3, kw: 3, stride: 1, pad: 'same' }, 'relu', true, { dact: 'tanh' });
+    await checkConv(rng, { m: 1, h: 5, w: 6, c: 2, f: 70, kh: 3, kw: 2, stride: 1, pad: 1 }, 'linear', true, { dact: 'sigmoid', algorithms: ['implicit'] });
   });
 
   it('more than 65535 workgroups in the weight-gradient kernel (2-D grid)', async () => {
     // [dW; db] has (5·5·64 + 1)·41 = 65 641 elements, one workgroup each (≈15 s on SwiftShader,
-    // so only the weight gradients: dX takes the paths tested above)
-    await checkConv(new Rng(23), { m: 2, h: 6, w: 5, c: 64, f: 41, kh: 5, kw: 5, stride: 1, pad: 'valid' }, 'linear', true, false);
+    // so only the weight gradients, once: dX takes the paths tested above)
+    await checkConv(new Rng(23), { m: 2, h: 6, w: 5, c: 64, f: 41, kh: 5, kw: 5, stride: 1, pad: 'valid' }, 'linear', true, {
+      inputGrad: false,
+      algorithms: ['implicit'],
+    });
   });
 
   it('stride 2 with same padding on odd sizes (extra padding at the bottom/right)', async () => {
-    await checkConv(new Rng(24), { m: 2, h: 7, w: 6, c: 3, f: 2, kh: 3, kw: 3, stride: 2, pad: 'same' }, 'tanh', true);
+    await checkConv(new Rng(24), { m: 2, h: 7, w: 6, c: 3, f: 2, kh: 3, kw: 3, stride: 2, pad: 'same' }, 'tanh', true, { dact: 'relu' });
     await checkConv(new Rng(25), { m: 1, h: 9, w: 4, c: 2, f: 3, kh: 4, kw: 2, stride: 2, pad: 'same' }, 'sigmoid', false);
+  });
+
+  it('a dimension above 512: 600 rows of the implicit product (batch 6 of 10×10)', async () => {
+    await checkConv(new Rng(28), { m: 6, h: 10, w: 10, c: 2, f: 5, kh: 3, kw: 3, stride: 1, pad: 'same' }, 'relu', true, {
+      dact: 'relu',
+      algorithms: ['implicit'],
+    });
   });
 });
 
@@ -278,6 +313,17 @@ async function checkPool(rng: Rng, p: PoolCase, data?: ArrayLike<number>): Promi
   const [dx, dxRef] = await both(dxg, cpu.pool2dBackward(dyc, shape, p.opts, c.argmax));
   const [kh, kw] = p.opts.kernel;
   expectClose(dx, dxRef, { ...sumTol(kh * kw), label: `${label} dX` });
+  // X as the output of an activation (a conv's relu, …): dX ⊙ σ'(X) in the same dispatch
+  {
+    const act = (['relu', 'sigmoid', 'tanh'] as const)[rng.int(3)]!;
+    const [ag, ac] = pair(activationOutput(rng, p.m * p.h * p.w * p.c, act), shape);
+    const d2 = gpu.stats.dispatches;
+    const fused = gpu.pool2dBackward(dyg, shape, p.opts, g.argmax, { y: ag, activation: act });
+    expect(gpu.stats.dispatches - d2, 'pool2dBackward with σ\' = one dispatch').toBe(1);
+    const [f, fRef] = await both(fused, cpu.pool2dBackward(dyc, shape, p.opts, c.argmax, { y: ac, activation: act }));
+    expectClose(f, fRef, { ...sumTol(kh * kw), label: `${label} dX ⊙ ${act}'` });
+    gpu.dispose(ag, fused);
+  }
   gpu.dispose(xg, g.y, g.argmax, dyg, dxg);
 }
 

@@ -1,6 +1,8 @@
 // Dense algebra on WebGPU vs the float64 CPU reference, on the same random inputs:
-// matmul in every transpose mode with fused epilogues, elementwise kernels, column
-// sums and the optimizers.
+// matmul in every transpose mode with fused epilogues (forward bias + activation, and
+// the backward σ'(Y)), outputs into arena views, [dW; db] in one pass, every tile shape
+// and load width the host picks (and the fallbacks), elementwise kernels, column sums
+// and the optimizers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activation, Backend, MatmulOptions, Tensor } from '../src/engine/backend';
 import { ACTIVATIONS } from '../src/engine/backend';
@@ -89,6 +91,191 @@ describe('matmul vs CPU reference', () => {
     for (const activation of ['sigmoid', 'tanh'] as Activation[]) {
       const [got, ref] = await both(gpu.matmul(ag, bg, { activation }), cpu.matmul(ac, bc, { activation }));
       expectClose(got, ref, { atol: 1e-6, rtol: 1e-5, label: `matmul epilogue ${activation}` });
+    }
+  });
+});
+
+/** the same as the CPU's, for Y = σ(Z) of each activation (relu zeros included) */
+function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
+  const z = randomArray(rng, n, -2, 2);
+  return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
+}
+
+/** runs fn, returning the override constants of every kernel it dispatched */
+function constantsOf(fn: () => void): Record<string, number | boolean>[] {
+  const ctx = gpu.ctx;
+  const seen: Record<string, number | boolean>[] = [];
+  const dispatch = ctx.dispatch;
+  ctx.dispatch = (k, args) => {
+    seen.push({ ...(k.constants ?? {}) });
+    dispatch.call(ctx, k, args);
+  };
+  try {
+    fn();
+  } finally {
+    ctx.dispatch = dispatch;
+  }
+  return seen;
+}
+
+/** an arena of zeros with a view of `shape` at the second aligned offset (neighbours to check) */
+function arenaView(shape: number[]): { arena: Tensor; view: Tensor; offset: number } {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const a = gpu.viewAlignment;
+  const offset = a;
+  const arena = gpu.zeros([offset + Math.ceil(n / a) * a + a]);
+  return { arena, view: gpu.view(arena, offset, shape), offset };
+}
+
+/** the arena outside [offset, offset + n) is still zero */
+async function expectUntouched(arena: Tensor, offset: number, n: number, label: string) {
+  const all = await gpu.read(arena);
+  const outside = [...all.slice(0, offset), ...all.slice(offset + n)];
+  expect(outside.every((v) => v === 0), `${label}: an arena element outside the view changed`).toBe(true);
+}
+
+describe('matmul backward epilogue and output views', () => {
+  it('C = (op(A)·op(B)) ⊙ σ\'(Y) for every activation, written into a view of an arena', async () => {
+    const rng = new Rng(40);
+    const cases: [number, number, number, boolean][] = [
+      [33, 19, 70, true], // dX = dZ·Wᵀ: (m, n_out)·(n_in, n_out)ᵀ
+      [64, 10, 84, true],
+      [70, 600, 65, false], // K above 512
+      [5, 3, 520, true], // N above 512
+    ];
+    for (const act of ACTIVATIONS) {
+      for (const [M, K, N, transB] of cases) {
+        const [ag, ac] = pair(randomArray(rng, M * K), [M, K]);
+        const [bg, bc] = pair(randomArray(rng, K * N), transB ? [N, K] : [K, N]);
+        const [yg, yc] = pair(activationOutput(rng, M * N, act), [M, N]);
+        const { arena, view, offset } = arenaView([M, N]);
+        const d0 = gpu.stats.dispatches;
+        const g = gpu.matmul(ag, bg, { transB, dact: { y: yg, activation: act }, out: view });
+        expect(gpu.stats.dispatches - d0).toBe(1);
+        expect(g).toBe(view);
+        const c = cpu.matmul(ac, bc, { transB, dact: { y: yc, activation: act } });
+        const label = `matmul ${M}×${K}×${N} ${transB ? 'A·Bᵀ' : 'A·B'} ⊙ ${act}'`;
+        expectClose(await gpu.read(g), await cpu.read(c), { ...matmulTol(K), label });
+        await expectUntouched(arena, offset, M * N, label);
+        gpu.dispose(ag, bg, yg, view, arena);
+      }
+    }
+  });
+
+  it('refuses dact with a forward epilogue, and an out or dact.y of the wrong shape', () => {
+    const a = gpu.zeros([3, 4]);
+    const b = gpu.zeros([4, 5]);
+    expect(() => gpu.matmul(a, b, { activation: 'relu', dact: { y: gpu.zeros([3, 5]), activation: 'relu' } })).toThrow(/dact.*cannot be combined/);
+    expect(() => gpu.matmul(a, b, { dact: { y: gpu.zeros([5, 3]), activation: 'relu' } })).toThrow(/matmul: dact.y has shape \(5, 3\), expected \(3, 5\)/);
+    expect(() => gpu.matmul(a, b, { out: gpu.zeros([3, 4]) })).toThrow(/matmul: out \(C\) has shape \(3, 4\), expected \(3, 5\)/);
+  });
+});
+
+describe('denseGrads: [dW; db] = [X 1]ᵀ·dZ in one dispatch', () => {
+  it('matches Xᵀ·dZ and 1ᵀ·dZ of the CPU reference; into views of a gradient arena or new tensors', async () => {
+    const rng = new Rng(41);
+    // (m, n_in, n_out): LeNet's three dense layers at batch 64, n_in above 512, odd sizes, batch 1
+    const cases: [number, number, number][] = [[64, 256, 120], [64, 120, 84], [64, 84, 10], [7, 600, 13], [130, 3, 129], [1, 5, 3]];
+    for (const [m, nIn, nOut] of cases) {
+      const [xg, xc] = pair(randomArray(rng, m * nIn), [m, nIn]);
+      const [dg, dc] = pair(randomArray(rng, m * nOut), [m, nOut]);
+      const c = cpu.denseGrads(xc, dc);
+      const dwRef = await cpu.read(c.dw);
+      const dbRef = await cpu.read(c.db);
+      // the teaching path's two ops agree with it exactly on the CPU
+      expect(Array.from(await cpu.read(cpu.matmul(xc, dc, { transA: true })))).toEqual(Array.from(dwRef));
+      expectClose(await cpu.read(cpu.sumRows(dc)), dbRef, { atol: 1e-12, rtol: 1e-12, label: 'sumRows vs denseGrads (CPU)' });
+
+      const label = `denseGrads m=${m} n_in=${nIn} n_out=${nOut}`;
+      let d0 = gpu.stats.dispatches;
+      const g = gpu.denseGrads(xg, dg);
+      expect(gpu.stats.dispatches - d0, `${label}: one dispatch`).toBe(1);
+      expect(g.dw.shape).toEqual([nIn, nOut]);
+      expect(g.db.shape).toEqual([1, nOut]);
+      expectClose(await gpu.read(g.dw), dwRef, { ...matmulTol(m), label: `${label} dW` });
+      expectClose(await gpu.read(g.db), dbRef, { ...matmulTol(m), label: `${label} db` });
+
+      // both outputs as views of one arena: two writable views of one buffer in one dispatch
+      const al = gpu.viewAlignment;
+      const dbOffset = Math.ceil((nIn * nOut) / al) * al;
+      const arena = gpu.zeros([dbOffset + Math.ceil(nOut / al) * al]);
+      const dwv = gpu.view(arena, 0, [nIn, nOut]);
+      const dbv = gpu.view(arena, dbOffset, [1, nOut]);
+      d0 = gpu.stats.dispatches;
+      const r = gpu.denseGrads(xg, dg, { dw: dwv, db: dbv });
+      expect(gpu.stats.dispatches - d0).toBe(1);
+      expect(r.dw).toBe(dwv);
+      expect(r.db).toBe(dbv);
+      const all = await gpu.read(arena);
+      expectClose(all.slice(0, nIn * nOut), dwRef, { ...matmulTol(m), label: `${label} dW in the arena` });
+      expectClose(all.slice(dbOffset, dbOffset + nOut), dbRef, { ...matmulTol(m), label: `${label} db in the arena` });
+      expect(all.slice(nIn * nOut, dbOffset).every((v) => v === 0), 'the gap stays zero').toBe(true);
+      gpu.dispose(xg, dg, g.dw, g.db, dwv, dbv, arena);
+    }
+  });
+
+  it('refuses mismatched rows and misshapen outputs', () => {
+    expect(() => gpu.denseGrads(gpu.zeros([4, 3]), gpu.zeros([5, 2]))).toThrow(/denseGrads: X \(4, 3\) and dZ \(5, 2\)/);
+    expect(() => gpu.denseGrads(gpu.zeros([4, 3]), gpu.zeros([4, 2]), { db: gpu.zeros([2]) })).toThrow(/denseGrads: out \(db\) has shape \(2\), expected \(1, 2\)/);
+  });
+});
+
+describe('matmul variants: tile shapes and vec4 loads, chosen by the host', () => {
+  // (M, K, N) and the tile each gets (rows × columns of C per workgroup)
+  const SHAPES: [number, number, number, [number, number]][] = [
+    [24, 36, 20, [8, 8]], //      32 × 32: both small
+    [100, 20, 12, [4, 32]], //   128 × 16: N ≤ 16 (a conv with few filters, a 10-class output)
+    [12, 40, 520, [32, 4]], //    16 × 128: M ≤ 16 (a small batch), N above 512
+    [68, 24, 72, [16, 16]], //    64 × 64
+  ];
+  const MODES = [
+    { transA: false, transB: false },
+    { transA: true, transB: false },
+    { transA: false, transB: true },
+  ];
+
+  it('every tile shape in three transpose modes, vec4 loads where the contiguous dimension is a multiple of 4', async () => {
+    const rng = new Rng(42);
+    for (const [M, K, N, tile] of SHAPES) {
+      for (const mode of MODES) {
+        let g: Tensor | null = null;
+        const aShape = mode.transA ? [K, M] : [M, K];
+        const bShape = mode.transB ? [N, K] : [K, N];
+        const [ag, ac] = pair(randomArray(rng, M * K), aShape);
+        const [bg, bc] = pair(randomArray(rng, K * N), bShape);
+        const [k] = constantsOf(() => void (g = gpu.matmul(ag, bg, mode)));
+        expect([k!.WX, k!.WY], `tile of ${M}×${K}×${N}`).toEqual(tile);
+        expect(k!.VEC_A).toBe((mode.transA ? M : K) % 4 === 0);
+        expect(k!.VEC_B).toBe((mode.transB ? K : N) % 4 === 0);
+        const label = `matmul ${M}×${K}×${N} ${mode.transA ? 'Aᵀ' : 'A'}·${mode.transB ? 'Bᵀ' : 'B'} tile ${4 * tile[1]}×${4 * tile[0]} vecA=${k!.VEC_A} vecB=${k!.VEC_B}`;
+        expectClose(await gpu.read(g!), await cpu.read(cpu.matmul(ac, bc, mode)), { ...matmulTol(K), label });
+        gpu.dispose(ag, bg, g);
+      }
+    }
+  });
+
+  it('the fallbacks: scalar loads only, and 64×64 tiles only, give the same results', async () => {
+    const rng = new Rng(43);
+    const saved = gpu.tuning;
+    try {
+      for (const tuning of [{ ...saved, vec4: false }, { ...saved, skinnyTiles: false }]) {
+        gpu.tuning = tuning;
+        for (const [M, K, N] of [SHAPES[1]!, SHAPES[2]!]) {
+          for (const mode of MODES) {
+            const [ag, ac] = pair(randomArray(rng, M * K), mode.transA ? [K, M] : [M, K]);
+            const [bg, bc] = pair(randomArray(rng, K * N), mode.transB ? [N, K] : [K, N]);
+            let g: Tensor | null = null;
+            const [k] = constantsOf(() => void (g = gpu.matmul(ag, bg, mode)));
+            if (!tuning.vec4) expect([k!.VEC_A, k!.VEC_B]).toEqual([false, false]);
+            if (!tuning.skinnyTiles) expect([k!.WX, k!.WY]).toEqual([16, 16]);
+            const label = `matmul ${M}×${K}×${N} vec4=${tuning.vec4} skinnyTiles=${tuning.skinnyTiles}`;
+            expectClose(await gpu.read(g!), await cpu.read(cpu.matmul(ac, bc, mode)), { ...matmulTol(K), label });
+            gpu.dispose(ag, bg, g);
+          }
+        }
+      }
+    } finally {
+      gpu.tuning = saved;
     }
   });
 });

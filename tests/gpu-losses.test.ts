@@ -1,6 +1,7 @@
 // Softmax, losses and evaluation reductions on WebGPU vs the float64 CPU reference:
 // stability on large logits, the fused and unfused cross-entropy paths (and their
-// agreement), MSE, argmax, count-correct and the all-finite check.
+// agreement), the loss with its gradient in one kernel, MSE, argmax, count-correct and
+// the all-finite check.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../src/engine/backend';
 import { createCpuBackend } from '../src/engine/cpu/backend';
@@ -97,6 +98,28 @@ describe('cross-entropy', () => {
       expectClose(got, ref, { atol: 1e-6, rtol: 1e-4, label: `softmaxCrossEntropy probs ${m}×${k}` });
       [got, ref] = await both(gpu.softmaxCrossEntropyBackward(g.probs, yg), cpu.softmaxCrossEntropyBackward(c.probs, yc));
       expectClose(got, ref, { atol: 1e-7, rtol: 1e-4, label: `softmaxCrossEntropyBackward ${m}×${k}` });
+    }
+  });
+
+  it('softmax–cross-entropy forward and backward in one dispatch: loss, probs and dZ = (probs − y)/m', async () => {
+    const rng = new Rng(19);
+    for (const [m, k] of [...SHAPES, [600, 10] as [number, number]]) {
+      const [zg, zc] = pair(logits(rng, m, k), [m, k]);
+      const [yg, yc] = pair(randomOneHot(rng, m, k), [m, k]);
+      const d0 = gpu.stats.dispatches;
+      const g = gpu.softmaxCrossEntropy(zg, yg, { grad: true });
+      expect(gpu.stats.dispatches - d0, 'one dispatch for loss, probs and dZ').toBe(1);
+      const c = cpu.softmaxCrossEntropy(zc, yc, { grad: true });
+      expect(g.dz?.shape).toEqual([m, k]);
+      let [got, ref] = await both(g.loss, c.loss);
+      expectClose(got, ref, { atol: 1e-5, rtol: 1e-5, label: `softmaxCrossEntropy+grad loss ${m}×${k}` });
+      [got, ref] = await both(g.probs, c.probs);
+      expectClose(got, ref, { atol: 1e-6, rtol: 1e-4, label: `softmaxCrossEntropy+grad probs ${m}×${k}` });
+      [got, ref] = await both(g.dz!, c.dz!);
+      expectClose(got, ref, { atol: 1e-7, rtol: 1e-4, label: `softmaxCrossEntropy+grad dZ ${m}×${k}` });
+      // the same numbers as the two-kernel path
+      expectClose(got, await gpu.read(gpu.softmaxCrossEntropyBackward(g.probs, yg)), { atol: 0, rtol: 0, label: `dZ fused vs separate kernel ${m}×${k}` });
+      gpu.dispose(zg, yg, g.loss, g.probs, g.dz);
     }
   });
 

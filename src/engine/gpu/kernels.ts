@@ -3,9 +3,9 @@
 //
 // Variants are override constants of one WGSL file, so each is its own cached pipeline:
 //   tiles  WX × WY invocations own a 4·WY × 4·WX tile of C. 16×16 (64×64 tiles) in
-//          general; for a skinny product (N or M ≤ 32: a conv with 6 filters, a 10-class
-//          output, a batch of 1) a narrower tile, so the workgroups do not spend most of
-//          their work on the zeros past the matrix edge.
+//          general; for a skinny product (N or M ≤ 16: a conv with 6 filters, a 10-class
+//          output, a batch of 1) a 128×16 or 16×128 tile, and 32×32 when both are ≤ 32, so
+//          the workgroups do not spend most of their work on zeros past the matrix edge.
 //   vec4   16-byte loads when the stored matrix's contiguous dimension is a multiple of 4
 //          (its rows then start 16-byte aligned: every bound tensor starts at a 256-byte
 //          offset); scalar loads otherwise.
@@ -38,11 +38,9 @@ export const DEFAULT_TUNING: Readonly<KernelTuning> = { vec4: true, skinnyTiles:
 /** [WX, WY]: invocations of a workgroup along N and M; its tile of C is 4·WY × 4·WX */
 export function gemmTile(M: number, N: number, skinny: boolean): [number, number] {
   if (!skinny) return [16, 16];
-  if (M <= 32 && N <= 32) return [8, 8]; //   32 × 32
-  if (N <= 16) return [4, 32]; //             128 × 16
-  if (N <= 32) return [8, 16]; //              64 × 32
-  if (M <= 16) return [32, 4]; //              16 × 128
-  if (M <= 32) return [16, 8]; //              32 × 64
+  if (M <= 32 && N <= 32) return [8, 8]; //   32 × 32: both small
+  if (N <= 16) return [4, 32]; //             128 × 16: few columns (conv filters, classes)
+  if (M <= 16) return [32, 4]; //              16 × 128: few rows (a small batch)
   return [16, 16]; //                          64 × 64
 }
 
