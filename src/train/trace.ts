@@ -294,7 +294,7 @@ function classify(op: string, ctx: Context, args: unknown[]): { equation: string
     }
     case 'reshape':
       return ctx.phase === 'backward'
-        ? { equation: 'flatten.backward', outRoles: ['dX'] }
+        ? { equation: 'flatten.backward', outRoles: ['dX'], inRoles: ['dY'] }
         : { equation: 'flatten.forward', outRoles: ['Y'] };
     case 'sgdUpdate':
       return { equation: 'sgd.update', outRoles: ['p', 'velocity'] };
@@ -305,17 +305,22 @@ function classify(op: string, ctx: Context, args: unknown[]): { equation: string
   }
 }
 
-/** the tensors an op returned, in a fixed order (dx, dw, db; y, argmax; loss, probs) */
-function resultTensors(op: string, result: unknown, args: unknown[]): Tensor[] {
-  if (op === 'sgdUpdate') return [args[0], args[2]].filter(isTensor);
-  if (op === 'adamUpdate') return [args[0], args[2], args[3]].filter(isTensor);
-  if (op === 'assign') return [args[0]].filter(isTensor);
+/**
+ * the tensors an op wrote, in the order of classify's outRoles (dx, dw, db; y, argmax;
+ * loss, probs, dz); an absent one (dx without needInput, no velocity) stays undefined
+ * so the roles stay aligned
+ */
+function resultTensors(op: string, result: unknown, args: unknown[]): (Tensor | undefined)[] {
+  const only = (xs: unknown[]) => xs.map((x) => (isTensor(x) ? x : undefined));
+  if (op === 'sgdUpdate') return only([args[0], args[2]]);
+  if (op === 'adamUpdate') return only([args[0], args[2], args[3]]);
+  if (op === 'assign') return only([args[0]]);
   if (isTensor(result)) return [result];
   if (typeof result === 'object' && result !== null) {
     const r = result as Record<string, unknown>;
     const order =
       op === 'conv2dBackward' ? ['dx', 'dw', 'db'] : op === 'pool2d' ? ['y', 'argmax'] : op === 'denseGrads' ? ['dw', 'db'] : ['loss', 'probs', 'dz'];
-    return order.map((k) => r[k]).filter(isTensor);
+    return only(order.map((k) => r[k]));
   }
   return [];
 }
@@ -411,7 +416,7 @@ export class Tracer {
       op,
       equation,
       inputs,
-      outputs: outs.map((t, i) => ({ role: outRoles[i] ?? `out${i}`, label: t.label, shape: [...t.shape], copy: this.copyOf(t) })),
+      outputs: outs.flatMap((t, i) => (t ? [{ role: outRoles[i] ?? `out${i}`, label: t.label, shape: [...t.shape], copy: this.copyOf(t) }] : [])),
       args: plain,
       kernels,
     });
