@@ -219,7 +219,8 @@ describe('a whole model trained on both backends', () => {
     const m = c.input[0]!;
     const [xc, xg] = pair(randomArray(rng, sizeOf(c.input)), c.input);
     const [yc, yg] = pair(c.config.loss === 'mse' ? randomArray(rng, m * c.k) : randomOneHot(rng, m, c.k), [m, c.k]);
-    const mc = new NeuralNetwork(cpu, c.config);
+    // the GPU runs the lean step (fused kernels, arenas); the CPU reference every op as the course writes it
+    const mc = new NeuralNetwork(cpu, c.config, { lean: false });
     const mg = new NeuralNetwork(gpu, c.config);
     mc.build(xc.shape);
     mg.build(xg.shape);
@@ -245,6 +246,26 @@ describe('a whole model trained on both backends', () => {
       if (step === 1) allocationsAfterWarmup = gpu.ctx.poolStats().allocations;
     }
     expect(gpu.ctx.poolStats().allocations, 'no new GPU buffers once the pool is warm (nothing leaks)').toBe(allocationsAfterWarmup);
+    // the arenas: each parameter (and its gradient) at the next aligned offset, in layer
+    // order; the gaps between them still zero after the updates
+    const arena = mg.arena!;
+    const [ap, ag] = [await gpu.read(arena.params), await gpu.read(arena.grads)];
+    const [params, grads] = [await mg.readParameters(), await mg.readGradients()];
+    const used = new Uint8Array(ap.length);
+    let offset = 0;
+    params.forEach((layer, i) => {
+      for (const key of Object.keys(layer)) {
+        offset = Math.ceil(offset / gpu.viewAlignment) * gpu.viewAlignment;
+        const n = layer[key]!.data.length;
+        expect(Array.from(ap.slice(offset, offset + n)), `${mg.layers[i]!.name}.${key} in the parameter arena`).toEqual(Array.from(layer[key]!.data));
+        expect(Array.from(ag.slice(offset, offset + n)), `${mg.layers[i]!.name}.${key} in the gradient arena`).toEqual(Array.from(grads[i]![key]!.data));
+        used.fill(1, offset, offset + n);
+        offset += n;
+      }
+    });
+    expect(ap.length).toBe(offset);
+    expect(ap.every((v, i) => used[i] || v === 0), 'parameter arena gaps stay zero').toBe(true);
+    expect(ag.every((v, i) => used[i] || v === 0), 'gradient arena gaps stay zero').toBe(true);
     const ev = await mg.evaluate(xg, yg);
     const evc = await mc.evaluate(xc, yc);
     expectClose([ev.loss], [evc.loss], tol(K, 'evaluate loss'));

@@ -352,6 +352,72 @@ describe('the model', () => {
     expect(() => model.computeLoss(X, cpu.zeros([2, 2]))).toThrow('model: targets y (2, 2) do not match the output (2, 3) for input (2, 4)');
   });
 
+  it('a lean model keeps every parameter in one arena and every gradient in another, in layer order', async () => {
+    const model = new NeuralNetwork(cpu, { layers: CNN.layers, loss: 'cross_entropy', optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 }, seed: 3 });
+    expect(model.lean).toBe(true);
+    expect(model.arena).toBeNull();
+    const rng = new Rng(12);
+    const X = cpu.fromArray(randomArray(rng, 4 * 6 * 6 * 2), [4, 6, 6, 2]);
+    const Y = cpu.fromArray(randomOneHot(rng, 4, 3), [4, 3]);
+    cpu.dispose(model.trainStep(X, Y));
+    const arena = model.arena!;
+    const flat = async (recs: Record<string, { data: Float64Array }>[]) => recs.flatMap((r) => Object.values(r).flatMap((t) => Array.from(t.data)));
+    // viewAlignment 1 on the CPU: the views are back to back
+    expect(await host(arena.params)).toEqual(await flat(await model.readParameters()));
+    expect(await host(arena.grads)).toEqual(await flat(await model.readGradients()));
+    // parameters are views: a write through the layer shows in the arena
+    const first = model.layers[0]!;
+    const w = first.parameters.W!;
+    first.setParameters({ W: new Float64Array(w.size).fill(0.25) });
+    expect((await host(arena.params)).slice(0, w.size)).toEqual(new Array(w.size).fill(0.25));
+    // the optimizer updates the whole arena in one call: p ← p + v with one velocity arena
+    const before = await host(arena.params);
+    const g = await host(arena.grads);
+    cpu.dispose(model.computeLoss(X, Y));
+    model.backward();
+    const g2 = await host(arena.grads);
+    model.step();
+    const lr = model.optimizer.lr;
+    const after = await host(arena.params);
+    expect(g2).not.toEqual(g);
+    // SGD with momentum 0.9: v₂ = 0.9·v₁ − lr·g₂ with v₁ = −lr·g₁
+    const expected = before.map((p, i) => p + 0.9 * -lr * g[i]! - lr * g2[i]!);
+    expectClose(after, expected, { atol: 1e-12, rtol: 1e-12, label: 'one arena update' });
+  });
+
+  it('lean is chosen before training: switching after a step is refused; lean: false has no arenas', () => {
+    const rng = new Rng(13);
+    const X = cpu.fromArray(randomArray(rng, 8), [2, 4]);
+    const Y = cpu.fromArray(randomOneHot(rng, 2, 3), [2, 3]);
+    const explicit = new NeuralNetwork(cpu, MLP, { lean: false });
+    cpu.dispose(explicit.trainStep(X, Y));
+    expect(explicit.arena).toBeNull();
+    expect(() => (explicit.lean = true)).toThrow(/choose lean before the first training step/);
+    const model = new NeuralNetwork(cpu, MLP);
+    model.lean = false;
+    model.lean = true;
+    cpu.dispose(model.trainStep(X, Y));
+    expect(() => (model.lean = false)).toThrow(/choose lean before the first training step/);
+    expect(model.lean).toBe(true);
+  });
+
+  it('computeLoss without a backward to follow: the same loss, nothing left behind', async () => {
+    const { backend, live } = countingBackend(createCpuBackend());
+    const rng = new Rng(14);
+    const X = backend.fromArray(randomArray(rng, 8), [2, 4]);
+    const Y = backend.fromArray(randomOneHot(rng, 2, 3), [2, 3]);
+    const model = new NeuralNetwork(backend, MLP);
+    const a = model.computeLoss(X, Y);
+    model.clearCaches(); // frees the loss gradient the fused kernel made, too
+    const b = model.computeLoss(X, Y, { backward: false });
+    expect(await host(b, backend)).toEqual(await host(a, backend));
+    model.clearCaches();
+    backend.dispose(a, b);
+    model.dispose();
+    backend.dispose(X, Y);
+    expect([...live].map((t) => t.label)).toEqual([]);
+  });
+
   it('predict returns a tensor that outlives the next forward', async () => {
     const model = new NeuralNetwork(cpu, MLP);
     const X = cpu.fromArray(randomArray(new Rng(2), 8), [2, 4]);

@@ -258,10 +258,11 @@ export class NeuralNetwork {
 
   /**
    * Forward and loss for training: returns L as a (1) tensor that belongs to the caller.
-   * y (m, k) is kept by reference until backward.
+   * y (m, k) is kept by reference until backward. `backward: false` says none will follow
+   * (evaluation): a lean model's fused loss kernel then skips dL/dZ.
    */
-  computeLoss(x: Tensor, y: Tensor): Tensor {
-    return this.lossFor(x, y, true);
+  computeLoss(x: Tensor, y: Tensor, opts: { backward?: boolean } = {}): Tensor {
+    return this.lossFor(x, y, opts.backward ?? true);
   }
 
   /** forward and loss; withGrad: a lean model's fused loss kernel also makes dL/dZ for backward */
@@ -491,9 +492,10 @@ export class NeuralNetwork {
     return model;
   }
 
-  /** frees every layer's cache (the forward outputs kept for backward) */
+  /** frees every layer's cache (the forward outputs kept for backward) and a loss gradient no backward took */
   clearCaches(): void {
     for (const layer of this.layers) layer.clearCache();
+    if (this.loss instanceof CrossEntropy) this.loss.discardGradient();
     this.pending = null;
   }
 
