@@ -245,7 +245,11 @@ describe('sweep store', () => {
     // the table streamed as runs finished
     expect(tables.length).toBeGreaterThanOrEqual(2);
     expect(s().curves).toHaveLength(9);
-    for (const c of s().curves) expect(c.points.length, `curve of run ${c.index}`).toBeGreaterThan(0);
+    for (const c of s().curves) {
+      expect(c.points.length, `curve of run ${c.index}`).toBeGreaterThan(0);
+      // one mean training loss per epoch, epochs 1, 2, 3
+      expect(c.epochLoss.map((p) => p.step), `epoch curve of run ${c.index}`).toEqual([1, 2, 3]);
+    }
     expect(s().backend?.kind).toBe('cpu');
     await s().dispose();
   });

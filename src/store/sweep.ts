@@ -3,7 +3,7 @@
 // another (src/train/sweep.ts); this store keeps
 //
 //   table    the results so far, sorted, best marked (streamed after every run)
-//   curves   each run's training loss per step, bounded (overlaid in one chart)
+//   curves   each run's training loss per step read and per epoch (mean), bounded
 //   current  the run in progress: its grid index and counters (progress bar)
 //
 //   export const useIrisSweep = createSweepStore({ name: 'iris sweep' });
@@ -24,7 +24,10 @@ export interface SweepCurve {
   index: number;
   lr: number;
   hidden: number;
+  /** the training loss of each step read back (step, loss) */
   points: CurvePoint[];
+  /** per complete epoch: the mean training loss read during it (step = epoch) */
+  epochLoss: CurvePoint[];
   /** the step whose loss was not finite (the curve stops before it), or null */
   divergedAt: number | null;
 }
@@ -81,6 +84,7 @@ function errorText(e: unknown): string {
 /** applies metric batches of sweep runs to the curves (new arrays; the old are not mutated) */
 export function ingestSweepBatches(curves: SweepCurve[], batches: readonly MetricsBatch[], maxPoints: number): { curves: SweepCurve[]; current: { index: number; snapshot: SessionSnapshot } | null } {
   const add = new Map<number, CurvePoint[]>();
+  const addEpoch = new Map<number, CurvePoint[]>();
   const diverged = new Map<number, number>();
   let current: { index: number; snapshot: SessionSnapshot } | null = null;
   for (const b of batches) {
@@ -91,15 +95,25 @@ export function ingestSweepBatches(curves: SweepCurve[], batches: readonly Metri
         let a = add.get(b.sweepRun);
         if (!a) add.set(b.sweepRun, (a = []));
         a.push({ step: e.step, value: e.loss });
+      } else if (e.kind === 'eval' && e.trainLoss !== null) {
+        let a = addEpoch.get(b.sweepRun);
+        if (!a) addEpoch.set(b.sweepRun, (a = []));
+        a.push({ step: e.epoch, value: e.trainLoss });
       } else if (e.kind === 'diverged') diverged.set(b.sweepRun, e.step);
     }
   }
-  if (add.size === 0 && diverged.size === 0) return { curves, current };
+  if (add.size === 0 && addEpoch.size === 0 && diverged.size === 0) return { curves, current };
   const next = curves.map((c) => {
     const pts = add.get(c.index);
+    const ep = addEpoch.get(c.index);
     const d = diverged.get(c.index);
-    if (!pts && d === undefined) return c;
-    return { ...c, points: pts ? appendBounded(c.points, pts, maxPoints) : c.points, divergedAt: d ?? c.divergedAt };
+    if (!pts && !ep && d === undefined) return c;
+    return {
+      ...c,
+      points: pts ? appendBounded(c.points, pts, maxPoints) : c.points,
+      epochLoss: ep ? appendBounded(c.epochLoss, ep, maxPoints) : c.epochLoss,
+      divergedAt: d ?? c.divergedAt,
+    };
   });
   return { curves: next, current };
 }
@@ -157,7 +171,7 @@ export function createSweepStore(opts: SweepStoreOptions): SweepStore {
           spec,
           grid,
           table: null,
-          curves: grid.map((g) => ({ ...g, points: [], divergedAt: null })),
+          curves: grid.map((g) => ({ ...g, points: [], epochLoss: [], divergedAt: null })),
           current: null,
           wallMs: 0,
           startedAt: null,

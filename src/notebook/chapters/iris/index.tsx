@@ -1,14 +1,62 @@
 // Chapter 3 — A two-layer network on Iris: mini-batches, softmax–cross-entropy,
-// accuracy. Interactive cells arrive with the training engine: add them as components
-// in this folder, place them among the sections below, remove their lines from PLANNED.
+// accuracy. Cells: 3.1 live training in the worker (state.ts, TrainCell.tsx), 3.2 a
+// learning-rate × hidden-size sweep (SweepCell.tsx). Cells still to come are listed in
+// PLANNED.
 
+import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import type { ChapterInfo } from '../../toc';
+import { IrisSweepCellBody } from './SweepCell';
+import { IrisTrainCellBody } from './TrainCell';
+import { useIrisTraining } from './state';
+
+function runsOn(kind: 'webgpu' | 'cpu' | undefined): string {
+  return kind === 'cpu' ? 'CPU reference · Web Worker' : 'WebGPU kernels · Web Worker';
+}
+
+function TrainCell() {
+  const kind = useIrisTraining((s) => s.backend?.kind);
+  return (
+    <Cell
+      id="iris-train"
+      number="3.1"
+      title="Train the network on Iris"
+      runsOn={runsOn(kind)}
+      lead={
+        <>
+          Mini-batch gradient descent on the cross-entropy, in a Web Worker so the page stays responsive. Change the learning rate,
+          hidden size or batch size while it trains: the change applies from the next step and is marked on the charts (a new
+          hidden size starts a new model from the same seed). Try a learning rate of 50 to see a run diverge.
+        </>
+      }
+    >
+      <IrisTrainCellBody />
+    </Cell>
+  );
+}
+
+function SweepCell() {
+  return (
+    <Cell
+      id="iris-sweep"
+      number="3.2"
+      title="Sweep the learning rate and the hidden size"
+      runsOn="Web Worker · device and seed of cell 3.1"
+      lead={
+        <>
+          One model per pair of values, trained one after another from the same seed on all 120 training flowers (no validation
+          split, as in the course's experiment), each judged on the 30 test flowers. The table ranks the runs by test accuracy.
+        </>
+      }
+    >
+      <IrisSweepCellBody />
+    </Cell>
+  );
+}
 
 export const PLANNED = [
   'The data: the 150 flowers as a table and a scatter plot of two chosen features, coloured by species',
-  'Train the 4–h–3 network on the GPU with a live loss and accuracy chart; change the learning rate and the hidden size while it runs',
   'Step through one mini-batch: X, Z1, H1, Z2, probabilities, and every gradient as heatmaps',
   'What goes wrong: a model whose forward pass forgets to chain the layers (accuracy stuck near 1/3)',
 ] as const;
@@ -69,6 +117,8 @@ export function IrisChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
+      <TrainCell />
+
       <Section id="iris-accuracy" title="Accuracy">
         <p>
           The loss is what gradient descent minimizes; accuracy is what we report. The predicted class is the most probable one,
@@ -81,6 +131,17 @@ export function IrisChapter({ info }: { info: ChapterInfo }) {
           layer's output.
         </p>
       </Section>
+
+      <Section id="iris-hyperparameters" title="Choosing the learning rate and the hidden size">
+        <p>
+          Too small a learning rate crawls; too large a one overshoots, and past some point the loss explodes to infinity. Too few
+          hidden units cannot bend the decision boundaries enough; many more than needed cost time and, on 120 flowers, invite
+          overfitting. The honest way to choose is to train a grid of settings and compare them on data the training never saw.
+          Here the comparison uses the test set, as the course does — which makes the best figure a little optimistic.
+        </p>
+      </Section>
+
+      <SweepCell />
     </ChapterPage>
   );
 }
