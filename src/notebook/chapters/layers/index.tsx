@@ -1,23 +1,36 @@
 // Chapter 2 — Layers: the course's building blocks as tensor operations, with the
-// gradients each layer's backward returns. Interactive cells arrive with the training
-// engine: add them as components in this folder, place them among the sections below
-// and remove their lines from PLANNED.
+// gradients each layer's backward returns, and cells that run them on the page's
+// backend: the softmax backward two ways, fused against unfused softmax–cross-entropy,
+// one training step traced op by op, and a gradient check. Cells still to come are
+// listed in PLANNED.
 
+import { useDevice } from '../../../store/device';
 import { Cell } from '../../../ui/Cell';
 import { KernelSource } from '../../../ui/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import type { ChapterInfo } from '../../toc';
+import { GradCheckCell } from './GradCheckCell';
+import { LossPathsCell } from './LossPathsCell';
+import { SoftmaxJvpCell } from './SoftmaxJvpCell';
+import { SmallStepThroughCell } from './StepThroughSmall';
+import './lab.css';
 
 export const PLANNED = [
   'A dense layer on the GPU: X, W, b and Z = X·W + 1b as heatmaps, with the kernel that computed them and the CPU reference beside it',
   'Activations side by side: ReLU, sigmoid and tanh and their derivatives, evaluated by the kernels',
-  'Softmax backward two ways: the Jacobian-vector product in one kernel against a per-sample Jacobian loop (same numbers, very different speed)',
-  'Fused against unfused softmax–cross-entropy: the gradients agree until ŷ underflows, and then −Y/Ŷ does not',
-  'Step through one forward and backward pass of a two-layer network, tensor by tensor',
 ] as const;
 
+/** where a cell's numbers come from, for its "runs on" tag */
+export function useRunsOn(): string {
+  const kind = useDevice((s) => s.kind);
+  const status = useDevice((s) => s.status);
+  if (status !== 'ready') return 'page backend';
+  return kind === 'webgpu' ? 'WebGPU kernels · float64 check' : 'CPU reference (float64)';
+}
+
 export function LayersChapter({ info }: { info: ChapterInfo }) {
+  const runsOn = useRunsOn();
   return (
     <ChapterPage
       info={info}
@@ -65,6 +78,16 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
+      <Cell
+        id="layers-matmul-source"
+        number="2.1"
+        title="The kernel behind Z = X·W + 1b"
+        runsOn="WGSL source"
+        lead="The matrix product every dense layer runs, forward and backward (transposed operands, optional bias and activation fused at the end). This is the file the engine compiles."
+      >
+        <KernelSource name="matmul" />
+      </Cell>
+
       <Section id="layers-activations" title="Activations and their derivatives">
         <p>
           Each activation's derivative can be written with its own output <M p=",">{tex`y = \sigma(z)`}</M> so the backward pass needs
@@ -100,6 +123,20 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
+      <Cell id="layers-softmax-source" number="2.2" title="The softmax kernels" runsOn="WGSL source" lead="Max-shifted softmax per row, and its Jacobian-vector product.">
+        <KernelSource name="softmax" />
+      </Cell>
+
+      <Cell
+        id="layers-softmax-jvp"
+        number="2.3"
+        title="Softmax backward two ways"
+        runsOn={runsOn}
+        lead="The Jacobian-vector product in one kernel, and a per-sample loop that builds each k × k Jacobian: the same numbers, at very different cost."
+      >
+        <SoftmaxJvpCell />
+      </Cell>
+
       <Section id="layers-losses" title="Cross-entropy, and why softmax and cross-entropy are fused">
         <p>
           With one-hot labels <M>{tex`Y`}</M> and predicted probabilities <M p=",">{tex`\hat Y`}</M> both <M p=",">{tex`m\times k`}</M> the
@@ -123,17 +160,58 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
+
       <Cell
-        id="layers-matmul-source"
-        number="2.1"
-        title="The kernel behind Z = X·W + 1b"
-        runsOn="WGSL source"
-        lead="The matrix product every dense layer runs, forward and backward (transposed operands, optional bias and activation fused at the end). This is the file the engine compiles."
+        id="layers-loss-paths"
+        number="2.4"
+        title="Fused and unfused softmax–cross-entropy"
+        runsOn={runsOn}
+        lead="Both paths agree — until the probability of the true class underflows. Move the gap past about 87 (float32) or 745 (float64) and watch −Y/Ŷ break while (Ŷ − Y)/m does not."
       >
-        <KernelSource name="matmul" />
+        <LossPathsCell />
       </Cell>
-      <Cell id="layers-softmax-source" number="2.2" title="The softmax kernels" runsOn="WGSL source" lead="Max-shifted softmax per row, and its Jacobian-vector product.">
-        <KernelSource name="softmax" />
+
+      <Section id="layers-step" title="One training step, op by op">
+        <p>
+          Put the pieces together: a network with <M>4</M> inputs, <M>5</M> hidden units and <M>3</M> classes, trained on a batch of{' '}
+          <M>6</M> examples. One training step is a fixed sequence of operations — each layer's forward, the loss, the loss
+          gradient, each layer's backward from the top down, and the update of every parameter with{' '}
+          <M p=".">{tex`\theta \leftarrow \theta - \eta\,\mathrm{d}\theta`}</M> The step-through below records exactly the operations the
+          backend ran, with the tensors as they were at that moment and the kernel each one dispatched. Every shape in it follows
+          from the equations above: check them as you go.
+        </p>
+      </Section>
+
+      <Cell
+        id="layers-step-through"
+        number="2.5"
+        title="Step through one training step"
+        runsOn={runsOn}
+        lead="The 4 → 5 → 3 network on 6 examples. Step with the buttons or the arrow keys; hover a heatmap (or focus it and use the arrow keys) to read single values."
+      >
+        <SmallStepThroughCell />
+      </Cell>
+
+      <Section id="layers-gradcheck" title="Checking gradients numerically">
+        <p>
+          Backpropagation is easy to get subtly wrong, and a wrong gradient still trains — badly. The check is to compare every
+          analytic derivative with a numerical one, nudging one parameter at a time:
+        </p>
+        <MathBlock>{tex`\frac{\partial L}{\partial \theta_i} \approx \frac{L(\theta + h\,e_i) - L(\theta - h\,e_i)}{2h}, \qquad \text{error } O(h^2).`}</MathBlock>
+        <p>
+          The numerical side runs in float64 on the CPU reference, where it is accurate to about <M p=";">{tex`10^{-10}`}</M> the analytic
+          side is the backend's own backward pass, in float32 on the GPU. They should agree to float32 precision.
+        </p>
+      </Section>
+
+      <Cell
+        id="layers-gradcheck-cell"
+        number="2.6"
+        title="Gradient check of the 4 → 5 → 3 network"
+        runsOn={runsOn}
+        lead="Every parameter tensor, analytic against numerical. Then try the course's fragile mistake: the unfused −Y/Ŷ on a batch with a confidently wrong prediction."
+      >
+        <GradCheckCell />
       </Cell>
     </ChapterPage>
   );

@@ -1,0 +1,145 @@
+// Cell: the gradient check of the 4 → 5 → 3 network — analytic gradients from the page's
+// backend (its backward, on the chosen loss path) against central differences of the
+// loss in float64, per parameter tensor.
+
+import { useLayersLab, type LossPath } from '../../../store/layersLab';
+import { M, tex } from '../../../ui/Math';
+import { Select } from '../../../ui/controls';
+import { referenceBackend, useBackendTask } from './backendTask';
+import { fmtError, fmtValue } from './compare';
+import { GRAD_ATOL, GRAD_H, GRAD_RTOL, gradientCheck, WRONG_LOGIT, type GradCheckResult } from './lab';
+import { TaskStatus } from './TaskStatus';
+
+const PATHS: { value: LossPath; label: string }[] = [
+  { value: 'fused', label: 'fused: dZ = (Ŷ − Y)/m' },
+  { value: 'unfused', label: 'unfused: dŶ = −Y/(mŶ), then the softmax backward' },
+];
+
+export function GradCheckTable({ result, caption }: { result: GradCheckResult; caption: string }) {
+  return (
+    <div className="table-wrap">
+      <table className="gc-table" data-testid="gradcheck-table">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Parameter</th>
+            <th scope="col">Shape</th>
+            <th scope="col" className="num">
+              max |a − n|
+            </th>
+            <th scope="col" className="num">
+              Relative error
+            </th>
+            <th scope="col">Worst entry: analytic / numerical</th>
+            <th scope="col">Verdict</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.rows.map((r) => (
+            <tr key={r.name} className={r.cmp.pass ? 'gc-pass' : 'gc-fail'}>
+              <th scope="row" className="mono">
+                {r.name}
+              </th>
+              <td className="mono">({r.shape.join(', ')})</td>
+              <td className="num mono">{fmtError(r.cmp.maxAbs)}</td>
+              <td className="num mono">{fmtError(r.cmp.relErr)}</td>
+              <td className="mono small">
+                [{r.cmp.worst}] {fmtValue(r.analytic[r.cmp.worst]!)} / {fmtValue(r.numerical[r.cmp.worst]!)}
+              </td>
+              <td className="gc-verdict">
+                {r.cmp.pass ? 'pass' : r.cmp.nonFinite ? `fail: ${r.cmp.nonFinite} of ${r.cmp.n} not finite` : `fail: ${r.cmp.bad} of ${r.cmp.n} off`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function GradCheckSummary({ pass, worst, detail }: { pass: boolean; worst: number; detail: string }) {
+  return (
+    <p className={`check-summary ${pass ? 'pass' : 'fail'}`} data-testid="gradcheck-summary" role="status">
+      <strong>{pass ? 'PASS' : 'FAIL'}</strong> · worst relative error{' '}
+      <span className="mono" data-testid="gradcheck-worst">
+        {fmtError(worst)}
+      </span>{' '}
+      · {detail}
+    </p>
+  );
+}
+
+export function GradCheckCell() {
+  const seed = useLayersLab((s) => s.seed);
+  const activation = useLayersLab((s) => s.activation);
+  const lossPath = useLayersLab((s) => s.gcLossPath);
+  const wrong = useLayersLab((s) => s.gcWrong);
+  const setLossPath = useLayersLab((s) => s.setGcLossPath);
+  const setWrong = useLayersLab((s) => s.setGcWrong);
+
+  const task = useBackendTask(`${seed}|${activation}|${lossPath}|${wrong}`, (backend) =>
+    gradientCheck(backend, referenceBackend(), { seed, activation, lossPath, wrong }),
+  );
+  const r = task.result;
+  const tol = `|a − n| ≤ ${fmtError(GRAD_ATOL)} + ${fmtError(GRAD_RTOL)}·|n| for every entry`;
+
+  return (
+    <>
+      <div className="controls-row">
+        <Select label="Loss gradient" value={lossPath} options={PATHS} onChange={setLossPath} />
+        <fieldset className="lab-wrong">
+          <legend>What goes wrong</legend>
+          <label className="checkbox">
+            <input type="checkbox" checked={wrong} onChange={(e) => setWrong(e.currentTarget.checked)} />
+            A confidently wrong prediction in the batch (one class's logit +{WRONG_LOGIT})
+          </label>
+        </fieldset>
+      </div>
+      <p className="muted small">
+        Seed {seed} and the {activation === 'relu' ? 'ReLU' : activation} hidden layer of cell 2.5. Numerical gradients:{' '}
+        <M>{tex`(L(\theta + h e_i) - L(\theta - h e_i))/2h`}</M> with <M>{`h = 10^{-5}`}</M>, on the float64 reference with the stable
+        log-sum-exp loss, at the very parameters the backend holds.
+      </p>
+      <TaskStatus failed={task.failed} error={task.error} running={task.running} hasResult={!!r} what="Checking the gradients">
+        {r ? (
+          <>
+            <GradCheckSummary
+              pass={r.pass}
+              worst={r.worstRelErr}
+              detail={r.pass ? `every gradient agrees (${tol})` : `${r.rows.filter((x) => !x.cmp.pass).map((x) => x.name).join(', ')} disagree (${tol})`}
+            />
+            <GradCheckTable result={r} caption={`Analytic (${r.device}) against numerical (float64) gradients, per parameter tensor`} />
+            <p className="small">
+              Loss on the backend{' '}
+              <output className="mono" aria-label="Loss on the backend">
+                {fmtValue(r.loss, 6)}
+              </output>
+              , float64 reference{' '}
+              <output className="mono" aria-label="Loss on the float64 reference">
+                {fmtValue(r.lossRef, 6)}
+              </output>
+              .{' '}
+              {r.wrong
+                ? `Class ${r.wrong.cls} now wins every row by about ${r.wrong.logit}, so ${r.wrong.rows} of the 6 rows are confidently wrong: their true class has ŷ = e^−${r.wrong.logit}, which is 0 in float32 and float64.`
+                : null}
+            </p>
+            {!r.pass && lossPath === 'unfused' && r.wrong ? (
+              <p className="notice error">
+                The unfused path divides by <M>{tex`\hat Y = 0`}</M>: <M>{tex`-Y/(m\hat Y) = -\infty`}</M>, and the softmax backward then
+                multiplies <M>{tex`\infty`}</M> by <M>{tex`\hat Y_k = 0`}</M> in <M>{tex`\sum_k \mathrm{d}\hat Y_k \hat Y_k`}</M> — not a number,
+                and it spreads to every gradient of the network. The fused <M>{tex`(\hat Y - Y)/m`}</M> never divides: switch the loss gradient
+                to fused and the same batch passes.
+              </p>
+            ) : null}
+            {r.minAbsZ < 10 * GRAD_H && activation === 'relu' ? (
+              <p className="notice warn">
+                A hidden pre-activation is within {fmtValue(r.minAbsZ)} of ReLU's kink at 0, closer than the step h: the numerical
+                derivative there is unreliable. Try another seed.
+              </p>
+            ) : null}
+          </>
+        ) : null}
+      </TaskStatus>
+    </>
+  );
+}

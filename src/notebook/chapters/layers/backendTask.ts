@@ -1,0 +1,87 @@
+// Running a cell's computation on the page's backend (WebGPU when the browser has it,
+// the float64 CPU reference otherwise), from React.
+//
+// Work from every cell is queued and runs one task at a time: a task records its ops,
+// reads back what it needs and frees its tensors before the next one starts, so two
+// cells never interleave on the one device (and a step-through's kernel observer sees
+// only its own dispatches).
+
+import { useEffect, useRef, useState } from 'react';
+import type { Backend } from '../../../engine/backend';
+import { createCpuBackend } from '../../../engine/cpu/backend';
+import { currentBackend, useDevice } from '../../../store/device';
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** runs fn after every task queued before it (its failure does not stop the queue) */
+export function runExclusive<T>(fn: () => Promise<T>): Promise<T> {
+  const p = queue.then(fn, fn);
+  queue = p.catch(() => undefined);
+  return p;
+}
+
+let reference: Backend | null = null;
+/** the float64 CPU reference (one per page) */
+export function referenceBackend(): Backend {
+  reference ??= createCpuBackend();
+  return reference;
+}
+
+/** the page's backend once the device request has settled; null while it is pending */
+export function usePageBackend(): { backend: Backend | null; failed: string | null } {
+  const status = useDevice((s) => s.status);
+  const error = useDevice((s) => s.error);
+  const init = useDevice((s) => s.init);
+  useEffect(() => {
+    if (status === 'idle') void init();
+  }, [status, init]);
+  if (status === 'failed') return { backend: null, failed: error ?? 'no backend could be created' };
+  return { backend: status === 'ready' ? currentBackend() : null, failed: null };
+}
+
+export interface TaskState<T> {
+  result: T | null;
+  error: string | null;
+  /** a run is under way (a previous result may still be shown) */
+  running: boolean;
+  /** ms the last run took (queue wait excluded) */
+  ms: number | null;
+}
+
+/**
+ * Runs `task(backend)` whenever the backend becomes ready or `key` changes (a string of
+ * the inputs); a newer run supersedes an older one still in flight.
+ */
+export function useBackendTask<T>(key: string, task: (backend: Backend) => Promise<T>): TaskState<T> & { backend: Backend | null; failed: string | null } {
+  const { backend, failed } = usePageBackend();
+  const [state, setState] = useState<TaskState<T>>({ result: null, error: null, running: false, ms: null });
+  const taskRef = useRef(task);
+  taskRef.current = task;
+  useEffect(() => {
+    if (!backend) return;
+    let live = true;
+    setState((s) => ({ ...s, running: true }));
+    void runExclusive(async () => {
+      if (!live) return;
+      const t0 = performance.now();
+      try {
+        const result = await taskRef.current(backend);
+        if (live) setState({ result, error: null, running: false, ms: performance.now() - t0 });
+      } catch (e) {
+        const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        console.error(`cell computation failed: ${message}`);
+        if (live) setState({ result: null, error: message, running: false, ms: null });
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [backend, key]);
+  return { ...state, backend, failed };
+}
+
+/** "WebGPU · SwiftShader Device" or "CPU reference (float64)" */
+export function backendLabel(b: Backend | null): string {
+  if (!b) return 'waiting for the device';
+  return b.kind === 'webgpu' ? `WebGPU · ${b.deviceName}` : 'CPU reference (float64)';
+}
