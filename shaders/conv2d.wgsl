@@ -1,7 +1,9 @@
 // Convolution without unrolling: im2col's index map inside the kernels.
 //
-//   conv2d_implicit        Z = act( cols · W' + 1·b ),  cols = im2col(X) never stored
-//   conv2d_backward_data   dX = col2im( dZ · W'ᵀ ) ⊙ σ'(Y_prev), as one gather per element of dX
+//   conv2d_implicit            Z = act( cols · W' + 1·b ),  cols = im2col(X) never stored
+//   conv2d_backward            [dW; db] = [colsᵀ; 1ᵀ] · dZ   and   dX = col2im( dZ · W'ᵀ ) ⊙ σ'(Y_prev),
+//                              both in one dispatch
+//   conv2d_weight_grad_reduce  [dW; db] = Σ_c partial_c, when the rows were split in chunks
 //
 //   x, dx (n, h, w, c) NHWC;  W (kh, kw, c, f) = W' (K, f) with K = kh·kw·c;  b (1, f)
 //   z, dz (n, oh, ow, f) = (R, f) with R = n·oh·ow rows
@@ -12,14 +14,24 @@
 // so the (R, K) matrix im2col.wgsl would write — 25× the size of X for a 5×5 window —
 // never exists. W' is read 4 floats at a time when f is a multiple of 4 (VEC_B).
 //
-// conv2d_backward_data: dX[b, y, x, ch] = Σ over the window positions (i, j) and output
-// pixels (d1, d2) with d1·s + i = y + pad_top, d2·s + j = x + pad_left of
-// Σ_fo dZ[b, d1, d2, fo] · W[i, j, ch, fo] — col2im of dZ·W'ᵀ with the product done
-// inside the gather. One invocation per element of dX; no two write the same element
-// (no atomics, a fixed summation order). The sums over fo read dZ and W 4 floats at a
-// time when f is a multiple of 4 (VEC_F). With dims.dact the result is multiplied by
-// σ'(Y_prev) (Y_prev: the activation output that was this conv's input), giving the
-// layer below its dZ directly.
+// conv2d_backward runs two independent jobs side by side, told apart by the workgroup:
+//   workgroups [0, weight_groups)  the parameter gradients. Workgroup g owns element
+//       o = g mod (K + 1)·f of [dW; db] (row k = K is db: cols has an implicit column of
+//       ones) and chunk c = g div (K + 1)·f of the rows: its invocations add
+//       cols[r, k]·dZ[r, fo] over r in the chunk, reading X through the im2col map, and
+//       group_sum adds their partial sums. Splitting the rows in `split` chunks gives a
+//       layer with few weights (LeNet's first conv: 156) enough workgroups to fill a GPU;
+//       with split > 1 the chunks' sums go to `partial` and conv2d_weight_grad_reduce adds
+//       them, chunk by chunk (a fixed order: the same result every run).
+//   the workgroups after them      dX[b, y, x, ch] = Σ over the window positions (i, j) and
+//       output pixels (d1, d2) with d1·s + i = y + pad_top, d2·s + j = x + pad_left of
+//       Σ_fo dZ[b, d1, d2, fo] · W[i, j, ch, fo] — col2im of dZ·W'ᵀ with the product done
+//       inside the gather, one invocation per element of dX (no atomics, a fixed order).
+//       The sums over fo read dZ and W 4 floats at a time when f is a multiple of 4 (VEC_F).
+//       With dact the result is multiplied by σ'(Y_prev) (Y_prev: the activation output
+//       that was this conv's input), giving the layer below its dZ directly.
+// group_sum comes from group_sum.wgsl (workgroup memory) or group_sum_subgroups.wgsl
+// (subgroup operations), put in front of this file by the engine.
 
 override VEC_B: bool = false;
 override VEC_F: bool = false;
@@ -28,7 +40,7 @@ override WY: u32 = 16u;
 const TK: u32 = 16u;
 override TILE_A4: u32 = TK * WY;
 override TILE_B4: u32 = TK * WX;
-const EW: u32 = 64u;                  // invocations per workgroup of conv2d_backward_data
+override GROUP_SIZE: u32 = 64u;       // conv2d_backward, conv2d_weight_grad_reduce (a power of two)
 
 struct Conv {
   n: u32, h: u32, w: u32, c: u32,       // input batch, height, width, channels
@@ -38,8 +50,11 @@ struct Conv {
   f: u32,                                // filters (output channels)
   has_bias: u32,                         // conv2d_implicit: 1 adds b
   act: u32,                              // conv2d_implicit: activation code (0 linear, 1 relu, 2 sigmoid, 3 tanh)
-  dact: u32,                             // conv2d_backward_data: activation code of σ'(Y_prev) (0: none)
-  count: u32,                            // conv2d_backward_data: elements of dx
+  dact: u32,                             // conv2d_backward: activation code of σ'(Y_prev) (0: none)
+  count: u32,                            // conv2d_backward: elements of dx (0: no dX)
+  split: u32,                            // conv2d_backward: chunks the rows are split in
+  chunk: u32,                            // conv2d_backward: rows per chunk
+  weight_groups: u32,                    // conv2d_backward: (K + 1)·f·split workgroups of parameter gradients
 }
 
 @group(0) @binding(0) var<uniform> cv: Conv;
@@ -52,6 +67,9 @@ struct Conv {
 @group(0) @binding(7) var<storage, read> dz4: array<vec4<f32>>;   // = dz, 4 floats at a time
 @group(0) @binding(8) var<storage, read> y: array<f32>;           // Y_prev, the shape of dx
 @group(0) @binding(9) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(10) var<storage, read_write> dw: array<f32>;       // (K, f)
+@group(0) @binding(11) var<storage, read_write> db: array<f32>;       // (1, f)
+@group(0) @binding(12) var<storage, read_write> partial: array<f32>;  // (split, (K + 1)·f) chunk sums
 
 var<workgroup> tileA: array<vec4<f32>, TILE_A4>;
 var<workgroup> tileB: array<vec4<f32>, TILE_B4>;
@@ -163,11 +181,39 @@ fn conv2d_implicit(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_
   }
 }
 
-@compute @workgroup_size(EW)
-fn conv2d_backward_data(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let e = gid.x + gid.y * groups.x * EW;
-  if (e >= cv.count) { return; }
-  // e = ((b·h + yi)·w + xi)·c + ch
+// Σ over the rows r of chunk c of cols[r, k]·dZ[r, fo] (k = K: of dZ[r, fo]), added up by
+// the whole workgroup; o = k·f + fo
+fn weight_grad_chunk(o: u32, c: u32, t: u32) -> f32 {
+  let kk = cv.kh * cv.kw * cv.c;
+  let fo = o % cv.f;
+  let k = o / cv.f;
+  let r0 = c * cv.chunk;
+  let r1 = min(r0 + cv.chunk, cv.n * cv.oh * cv.ow);
+  var s = 0.0;
+  if (k < kk) {
+    // k = (i·kw + j)·c + ch
+    let ch = k % cv.c;
+    let j = (k / cv.c) % cv.kw;
+    let i = k / (cv.c * cv.kw);
+    for (var r = r0 + t; r < r1; r += GROUP_SIZE) {
+      // r = (b·oh + d1)·ow + d2
+      let d2 = r % cv.ow;
+      let d1 = (r / cv.ow) % cv.oh;
+      let b = r / (cv.ow * cv.oh);
+      let yy = d1 * cv.stride + i - cv.pad_top;
+      let xx = d2 * cv.stride + j - cv.pad_left;
+      if (yy < cv.h && xx < cv.w) {
+        s += x[((b * cv.h + yy) * cv.w + xx) * cv.c + ch] * dz[r * cv.f + fo];
+      }
+    }
+  } else {
+    for (var r = r0 + t; r < r1; r += GROUP_SIZE) { s += dz[r * cv.f + fo]; }
+  }
+  return group_sum(t, s);
+}
+
+// dX[e] ⊙ σ'(Y_prev[e]), e = ((b·h + yi)·w + xi)·c + ch
+fn backward_data(e: u32) -> f32 {
   let ch = e % cv.c;
   let xi = (e / cv.c) % cv.w;
   let yi = (e / (cv.c * cv.w)) % cv.h;
@@ -195,5 +241,37 @@ fn conv2d_backward_data(@builtin(global_invocation_id) gid: vec3u, @builtin(num_
     }
   }
   if (cv.dact != 0u) { total *= activate_grad(y[e], cv.dact); }
-  dx[e] = total;
+  return total;
+}
+
+@compute @workgroup_size(GROUP_SIZE)
+fn conv2d_backward(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3u,
+                   @builtin(num_workgroups) groups: vec3u) {
+  let g = wid.x + wid.y * groups.x;       // a 2-D grid above 65535 workgroups
+  if (g < cv.weight_groups) {
+    let kf = cv.kh * cv.kw * cv.c * cv.f; // elements of dW
+    let outputs = kf + cv.f;              // elements of [dW; db]
+    let o = g % outputs;
+    let c = g / outputs;
+    let total = weight_grad_chunk(o, c, t);
+    if (t == 0u) {
+      if (cv.split > 1u) { partial[c * outputs + o] = total; }
+      else if (o < kf) { dw[o] = total; }
+      else { db[o - kf] = total; }
+    }
+    return;
+  }
+  let e = (g - cv.weight_groups) * GROUP_SIZE + t;
+  if (e < cv.count) { dx[e] = backward_data(e); }
+}
+
+@compute @workgroup_size(GROUP_SIZE)
+fn conv2d_weight_grad_reduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let o = gid.x + gid.y * groups.x * GROUP_SIZE;
+  let kf = cv.kh * cv.kw * cv.c * cv.f;
+  let outputs = kf + cv.f;
+  if (o >= outputs) { return; }
+  var s = 0.0;
+  for (var c = 0u; c < cv.split; c++) { s += partial[c * outputs + o]; }
+  if (o < kf) { dw[o] = s; } else { db[o - kf] = s; }
 }

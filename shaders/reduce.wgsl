@@ -5,13 +5,16 @@
 //   count_correct  n = #{ i : argmax_j x[i, j] = argmax_j y[i, j] }    → (1) f32
 //   all_finite     1 if no element of x is NaN or ±∞, else 0          → (1) f32
 //
-// sum_rows: one workgroup of 64 invocations per column j; invocation t adds rows
-// t, t + 64, …, then the 64 partial sums are added pairwise in workgroup memory.
+// sum_rows: one workgroup of GROUP_SIZE invocations per column j; invocation t adds rows
+// t, t + GROUP_SIZE, …, then group_sum adds the partial sums (group_sum.wgsl: pairwise in
+// workgroup memory; group_sum_subgroups.wgsl: subgroupAdd, on a device with subgroups —
+// the engine puts one of them in front of this file).
 // count_correct and all_finite: one workgroup of 256 that strides over the input.
 // argmax_rows: one invocation per row.
 
-const WG: u32 = 64u;       // sum_rows, argmax_rows
-const WG_ONE: u32 = 256u;  // the single-workgroup kernels
+override GROUP_SIZE: u32 = 64u;   // sum_rows (a power of two)
+const WG: u32 = 64u;              // argmax_rows
+const WG_ONE: u32 = 256u;         // the single-workgroup kernels
 
 struct Dims {
   rows: u32,   // M (all_finite: the element count, cols = 1)
@@ -37,15 +40,15 @@ fn workgroup_sum(t: u32, v: f32, n: u32) -> f32 {
   return partial[0];
 }
 
-@compute @workgroup_size(WG)
+@compute @workgroup_size(GROUP_SIZE)
 fn sum_rows(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3u,
             @builtin(num_workgroups) groups: vec3u) {
   let j = wid.x + wid.y * groups.x;           // this workgroup's column
   var s = 0.0;
   if (j < dims.cols) {
-    for (var i = t; i < dims.rows; i += WG) { s += x[i * dims.cols + j]; }
+    for (var i = t; i < dims.rows; i += GROUP_SIZE) { s += x[i * dims.cols + j]; }
   }
-  let total = workgroup_sum(t, s, WG);
+  let total = group_sum(t, s);
   if (t == 0u && j < dims.cols) { out[j] = total; }
 }
 

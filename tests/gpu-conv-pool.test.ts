@@ -15,6 +15,7 @@ import { createCpuBackend } from '../src/engine/cpu/backend';
 import { ShapeError } from '../src/engine/errors';
 import { window2d, type Padding } from '../src/engine/geometry';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
+import { weightGradSplit } from '../src/engine/gpu/conv';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { expectClose, randomArray } from './helpers/check';
@@ -115,11 +116,18 @@ interface ConvCheck {
   dact?: Activation;
 }
 
-/** dispatches of each path: forward; backward with dX; + σ'(Y_prev); without dX */
-const CONV_DISPATCHES: Record<ConvAlgorithm, { forward: number; backward: number; dact: number; noInput: number }> = {
-  implicit: { forward: 1, backward: 2, dact: 0, noInput: 1 }, // conv2d_implicit; weight grad + conv2d_backward_data (σ' fused)
-  im2col: { forward: 2, backward: 3, dact: 1, noInput: 1 }, //   im2col + matmul; weight grad + matmul + col2im (+ act_backward)
-};
+/**
+ * dispatches of each path: forward; backward with dX; + σ'(Y_prev); without dX.
+ * implicit: conv2d_implicit; conv2d_backward ([dW; db] and dX ⊙ σ' together), + the
+ * chunk reduce when the rows are split. im2col: im2col + matmul; weight grad + matmul +
+ * col2im (+ act_backward).
+ */
+function convDispatches(algorithm: ConvAlgorithm, k: ConvCase, rows: number): { forward: number; backward: number; dact: number; noInput: number } {
+  if (algorithm === 'im2col') return { forward: 2, backward: 3, dact: 1, noInput: 1 };
+  const split = gpu.tuning.splitRows ? weightGradSplit((k.kh * k.kw * k.c + 1) * k.f, rows, gpu.ctx.reduction().size) : 1;
+  const backward = split > 1 ? 2 : 1;
+  return { forward: 1, backward, dact: 0, noInput: backward };
+}
 
 async function checkConv(rng: Rng, k: ConvCase, act: Activation, withBias: boolean, check: ConvCheck = {}): Promise<void> {
   const { inputGrad = true, algorithms = ['implicit', 'im2col'], dact } = check;
@@ -139,7 +147,7 @@ async function checkConv(rng: Rng, k: ConvCase, act: Activation, withBias: boole
   for (const algorithm of algorithms) {
     const label = `${describeConv(k)} ${act} bias=${withBias} ${algorithm}${dact ? ` dX ⊙ ${dact}'` : ''}`;
     const opts = { ...base, algorithm };
-    const n = CONV_DISPATCHES[algorithm];
+    const n = convDispatches(algorithm, k, rows);
     const d0 = gpu.stats.dispatches;
     const zg = gpu.conv2d(xg, wg, bg, opts, act);
     expect(gpu.stats.dispatches - d0, `${label}: conv2d forward dispatches`).toBe(n.forward);
@@ -249,6 +257,42 @@ describe('conv2d forward and backward vs CPU reference (implicit GEMM and im2col
   it('stride 2 with same padding on odd sizes (extra padding at the bottom/right)', async () => {
     await checkConv(new Rng(24), { m: 2, h: 7, w: 6, c: 3, f: 2, kh: 3, kw: 3, stride: 2, pad: 'same' }, 'tanh', true, { dact: 'relu' });
     await checkConv(new Rng(25), { m: 1, h: 9, w: 4, c: 2, f: 3, kh: 4, kw: 2, stride: 2, pad: 'same' }, 'sigmoid', false);
+  });
+
+  it('weight gradients split over row chunks, reduced with subgroups or in workgroup memory: every combination', async () => {
+    // SwiftShader offers 'subgroups' (subgroups of 4): both reduction paths run here
+    expect(gpu.hasSubgroups, 'the adapter offers subgroups').toBe(true);
+    const saved = gpu.tuning;
+    const k: ConvCase = { m: 3, h: 28, w: 28, c: 1, f: 6, kh: 5, kw: 5, stride: 1, pad: 'same' }; // [dW; db]: 156 elements, 2352 rows
+    try {
+      for (const subgroups of [true, false]) {
+        for (const splitRows of [true, false]) {
+          gpu.tuning = { ...saved, subgroups, splitRows };
+          const size = gpu.ctx.reduction().size;
+          expect(size).toBe(subgroups ? gpu.ctx.subgroupMinSize : 64);
+          const split = weightGradSplit(156, 2352, size);
+          expect(split, 'LeNet\'s first conv gets its rows split').toBeGreaterThan(1);
+          // the kernels compiled: with the subgroup helper or the workgroup-memory one
+          const seen: { entry: string; subgroups: boolean; size: unknown }[] = [];
+          const dispatch = gpu.ctx.dispatch;
+          gpu.ctx.dispatch = (kern, args) => {
+            seen.push({ entry: kern.entry, subgroups: kern.subgroups === true, size: kern.constants?.GROUP_SIZE });
+            dispatch.call(gpu.ctx, kern, args);
+          };
+          try {
+            await checkConv(new Rng(29), k, 'relu', true, { algorithms: ['implicit'], dact: 'relu' });
+          } finally {
+            gpu.ctx.dispatch = dispatch;
+          }
+          const backward = seen.filter((d) => d.entry === 'conv2d_backward');
+          expect(backward.length).toBeGreaterThan(0);
+          for (const d of backward) expect(d, `subgroups ${subgroups}`).toMatchObject({ subgroups, size });
+          expect(seen.some((d) => d.entry === 'conv2d_weight_grad_reduce'), `reduce pass with splitRows ${splitRows}`).toBe(splitRows);
+        }
+      }
+    } finally {
+      gpu.tuning = saved;
+    }
   });
 
   it('a dimension above 512: 600 rows of the implicit product (batch 6 of 10×10)', async () => {

@@ -320,12 +320,24 @@ describe('elementwise vs CPU reference', () => {
     expectClose(got, ref, { atol: 1e-6, rtol: 1e-5, label: 'scale' });
   });
 
-  it('sumRows: column sums of tall, wide and single-row inputs', async () => {
+  it('sumRows: column sums of tall, wide and single-row inputs, reduced with subgroups and in workgroup memory', async () => {
     const rng = new Rng(7);
-    for (const [M, N] of [[1, 7], [64, 10], [1000, 3], [5, 300], [257, 1]] as const) {
-      const [xg, xc] = pair(randomArray(rng, M * N), [M, N]);
-      const [got, ref] = await both(gpu.sumRows(xg), cpu.sumRows(xc));
-      expectClose(got, ref, { atol: 2e-6 * Math.sqrt(M) + 1e-6, rtol: 1e-5, label: `sumRows ${M}×${N}` });
+    expect(gpu.hasSubgroups, 'the adapter offers subgroups').toBe(true);
+    const saved = gpu.tuning;
+    try {
+      for (const subgroups of [true, false]) {
+        gpu.tuning = { ...saved, subgroups };
+        for (const [M, N] of [[1, 7], [64, 10], [1000, 3], [5, 300], [257, 1]] as const) {
+          const [xg, xc] = pair(randomArray(rng, M * N), [M, N]);
+          let g: Tensor | null = null;
+          const [k] = constantsOf(() => void (g = gpu.sumRows(xg)));
+          expect(k!.GROUP_SIZE).toBe(subgroups ? gpu.ctx.subgroupMinSize : 64);
+          const [got, ref] = await both(g!, cpu.sumRows(xc));
+          expectClose(got, ref, { atol: 2e-6 * Math.sqrt(M) + 1e-6, rtol: 1e-5, label: `sumRows ${M}×${N} subgroups=${subgroups}` });
+        }
+      }
+    } finally {
+      gpu.tuning = saved;
     }
   });
 });

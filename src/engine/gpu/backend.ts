@@ -260,7 +260,11 @@ export class WebGPUBackend implements Backend {
     const X = this.f32(x, 'sumRows', 'X');
     const [M, N] = this.rows('sumRows', 'X', X);
     const out = this.ctx.empty([1, N], 'f32', 'sumRows');
-    this.run({ shader: 'reduce', entry: 'sum_rows' }, { bind: { x: X, out }, params: { rows: M, cols: N }, groups: N });
+    const red = this.ctx.reduction();
+    this.run(
+      { shader: 'reduce', entry: 'sum_rows', subgroups: red.subgroups, constants: { GROUP_SIZE: red.size } },
+      { bind: { x: X, out }, params: { rows: M, cols: N }, groups: N },
+    );
     return out;
   }
 

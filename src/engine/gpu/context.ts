@@ -24,7 +24,7 @@ import type { BackendStats, DType, Tensor } from '../backend';
 import { DeviceLimitError, DeviceLostError, ShapeError } from '../errors';
 import { shapeStr, sizeOf, type Shape } from '../geometry';
 import { DEFAULT_TUNING, type KernelTuning } from './kernels';
-import { shaderSource, type ShaderName } from './shaders';
+import { composeShader, type ShaderName } from './shaders';
 
 /** Bytes per element: both f32 and u32 are 4 bytes. */
 export const ELEMENT_BYTES = 4;
@@ -43,6 +43,8 @@ export interface GpuContextOptions {
   tuning?: Partial<KernelTuning>;
   /** request the adapter's 'subgroups' feature when it has one (default true) */
   subgroups?: boolean;
+  /** the adapter's smallest subgroup size (createGpuContext reads it from the adapter) */
+  subgroupMinSize?: number;
 }
 
 /** A compute kernel: a WGSL file of shaders/, one of its entry points, override constants. */
@@ -50,6 +52,8 @@ export interface Kernel {
   shader: ShaderName;
   entry: string;
   constants?: Readonly<Record<string, number | boolean>>;
+  /** compile with group_sum_subgroups.wgsl instead of group_sum.wgsl (shaders that call group_sum) */
+  subgroups?: boolean;
 }
 
 export interface DispatchArgs {
@@ -301,7 +305,7 @@ function bindingSize(t: GpuTensor): number {
 }
 
 function kernelKey(k: Kernel): string {
-  let key = `${k.shader}:${k.entry}`;
+  let key = `${k.shader}${k.subgroups ? '+subgroups' : ''}:${k.entry}`;
   if (k.constants) {
     const names = Object.keys(k.constants).sort();
     for (const n of names) key += `|${n}=${Number(k.constants[n])}`;
@@ -342,8 +346,10 @@ export class GpuContext {
   readonly limits: GPUSupportedLimits;
   /** the kernel variants in use (mutable: later dispatches follow it) */
   tuning: KernelTuning;
-  /** the device was created with the 'subgroups' feature */
+  /** the device was created with the 'subgroups' feature (and the adapter told its subgroup sizes) */
   readonly hasSubgroups: boolean;
+  /** the adapter's smallest subgroup size (0 when unknown) */
+  readonly subgroupMinSize: number;
   /** a 1-element f32 tensor to bind where an optional input is absent (e.g. no bias) */
   readonly placeholder: GpuTensor;
 
@@ -371,7 +377,8 @@ export class GpuContext {
   ) {
     this.limits = device.limits;
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
-    this.hasSubgroups = device.features.has('subgroups');
+    this.subgroupMinSize = opts.subgroupMinSize ?? 0;
+    this.hasSubgroups = device.features.has('subgroups') && this.subgroupMinSize > 0;
     this.labelPrefix = opts.label ?? 'backprop';
     this.dump = opts.dumpShaders ?? false;
     this.pool = new BufferPool(device, device.limits.maxBufferSize);
@@ -684,15 +691,27 @@ export class GpuContext {
 
   // ── kernels ────────────────────────────────────────────────────────────────
 
-  private shaderModule(name: ShaderName): ShaderModuleInfo {
-    let info = this.modules.get(name);
+  private shaderModule(name: ShaderName, subgroups: boolean): ShaderModuleInfo {
+    const key = subgroups ? `${name}+subgroups` : name;
+    let info = this.modules.get(key);
     if (!info) {
-      const source = shaderSource(name);
-      const module = this.device.createShaderModule({ label: `${this.labelPrefix}:${name}.wgsl`, code: source });
+      if (subgroups && !this.hasSubgroups) throw new Error(`${name}: a subgroup variant needs a device with the 'subgroups' feature`);
+      const source = composeShader(name, subgroups);
+      const module = this.device.createShaderModule({ label: `${this.labelPrefix}:${key}.wgsl`, code: source });
       info = { module, defs: makeShaderDataDefinitions(source), source };
-      this.modules.set(name, info);
+      this.modules.set(key, info);
     }
     return info;
+  }
+
+  /**
+   * How kernels that call group_sum reduce: with subgroup operations in workgroups of the
+   * adapter's smallest subgroup size when the device and ctx.tuning allow it, else in
+   * workgroup memory, 64 invocations at a time. `size` is the kernels' GROUP_SIZE.
+   */
+  reduction(): { subgroups: boolean; size: number } {
+    const sg = this.tuning.subgroups && this.hasSubgroups && (this.subgroupMinSize & (this.subgroupMinSize - 1)) === 0;
+    return sg ? { subgroups: true, size: this.subgroupMinSize } : { subgroups: false, size: 64 };
   }
 
   /** The compiled pipeline of a kernel (compiled once per shader + entry + constants). */
@@ -701,7 +720,7 @@ export class GpuContext {
     const cached = this.kernels.get(key);
     if (cached) return cached;
 
-    const mod = this.shaderModule(k.shader);
+    const mod = this.shaderModule(k.shader, k.subgroups === true);
     const ep = mod.defs.entryPoints[k.entry];
     if (!ep) {
       throw new Error(`shader '${k.shader}' has no entry point '${k.entry}'; it has: ${Object.keys(mod.defs.entryPoints).join(', ')}`);
@@ -901,5 +920,6 @@ export async function createGpuContext(
     requiredLimits,
     requiredFeatures,
   });
-  return new GpuContext(device, opts);
+  const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number };
+  return new GpuContext(device, { ...opts, subgroupMinSize: opts.subgroupMinSize ?? info.subgroupMinSize ?? 0 });
 }

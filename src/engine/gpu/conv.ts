@@ -2,9 +2,11 @@
 //
 // 'implicit' (the default): im2col's index map lives inside the kernels; nothing is unrolled.
 //   forward    Z = act(cols · W' + 1·b)          tile loader gathers cols from X   conv2d.wgsl conv2d_implicit
-//   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      read through X, cols unstored      conv_weight_grad.wgsl
-//              dX = col2im(dZ·W'ᵀ) ⊙ σ'(Y_prev)  one gather per element of dX      conv2d.wgsl conv2d_backward_data
-//              → forward 1 dispatch; backward 2 (1 when the input gradient is not needed)
+//   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      read through X, cols unstored      conv2d.wgsl conv2d_backward
+//              dX = col2im(dZ·W'ᵀ) ⊙ σ'(Y_prev)  one gather per element of dX,     (the same dispatch)
+//                                                in the workgroups after dW's
+//              → forward 1 dispatch; backward 1, or 2 when a layer with few weights
+//                has its rows split across workgroups (+ conv2d_weight_grad_reduce)
 //
 // 'im2col' (the course's, shown in the notebook): unroll, then one matrix product.
 //   forward    cols = im2col(X)                  (m·oh·ow, kh·kw·C)            im2col.wgsl
@@ -36,8 +38,23 @@ function algorithmOf(op: string, opts: Conv2DOptions): ConvAlgorithm {
   return a;
 }
 
+/**
+ * Chunks to split the rows of the weight gradient in: a layer whose [dW; db] has fewer
+ * elements than a GPU has room for workgroups (LeNet's first conv: 156) gets about
+ * SPLIT_TARGET workgroups, each still adding at least 8 rows per invocation.
+ */
+export function weightGradSplit(outputs: number, rows: number, groupSize: number): number {
+  const SPLIT_TARGET = 1024;
+  if (outputs >= SPLIT_TARGET) return 1;
+  return Math.max(1, Math.min(Math.floor(SPLIT_TARGET / outputs), Math.floor(rows / (8 * groupSize))));
+}
+
 /** The uniform struct `Conv` of conv2d.wgsl. */
-function convParams(win: Window2D, f: number, extra: { has_bias?: number; act?: number; dact?: number; count?: number }): Record<string, number> {
+function convParams(
+  win: Window2D,
+  f: number,
+  extra: { has_bias?: number; act?: number; dact?: number; count?: number; split?: number; chunk?: number; weight_groups?: number },
+): Record<string, number> {
   return {
     n: win.n,
     h: win.h,
@@ -55,6 +72,9 @@ function convParams(win: Window2D, f: number, extra: { has_bias?: number; act?: 
     act: extra.act ?? 0,
     dact: extra.dact ?? 0,
     count: extra.count ?? 0,
+    split: extra.split ?? 1,
+    chunk: extra.chunk ?? 0,
+    weight_groups: extra.weight_groups ?? 0,
   };
 }
 
@@ -233,9 +253,50 @@ export function conv2dBackward(
     return g;
   };
 
-  // [dW; db] = [colsᵀ; 1ᵀ]·dZ: one workgroup per element of the (K + 1, F) result
   const dw = target(extras.dw, W.shape, 'dW', 'conv2d dW');
   const db = target(extras.db, [1, F], 'db', 'conv2d db');
+
+  if (algorithm === 'implicit') {
+    // one dispatch: [dW; db] (rows split in chunks when the layer has few weights) in the
+    // first workgroups, dX ⊙ σ'(Y_prev) in the rest; then the chunks' sums added
+    const red = ctx.reduction();
+    const outputs = (K + 1) * F;
+    const split = ctx.tuning.splitRows ? weightGradSplit(outputs, rows, red.size) : 1;
+    const chunk = Math.ceil(rows / split);
+    const weightGroups = outputs * split;
+    const dx = needInput ? ctx.empty(X.shape, 'f32', 'conv2d dX') : null;
+    // unused outputs still need a (writable) buffer each
+    const partial = ctx.empty([split > 1 ? split * outputs : 1], 'f32', 'conv2d dW chunks');
+    const noDx = dx ? null : ctx.empty([1], 'f32', 'unused');
+    const dxGroups = dx ? Math.ceil(dx.size / red.size) : 0;
+    ctx.dispatch(
+      { shader: 'conv2d', entry: 'conv2d_backward', subgroups: red.subgroups, constants: { VEC_F: ctx.tuning.vec4 && F % 4 === 0, GROUP_SIZE: red.size } },
+      {
+        bind: { x: X, dz: D, dz4: D, wt: W, wt4: W, y: dactY ?? ctx.placeholder, dx: dx ?? noDx!, dw, db, partial },
+        params: convParams(win, F, { dact, count: dx ? dx.size : 0, split, chunk, weight_groups: weightGroups }),
+        groups: weightGroups + dxGroups,
+        label:
+          `conv2d backward [dW; db]${split > 1 ? ` in ${split} row chunks` : ''}` +
+          (dx ? ` + dX ${shapeStr(D.shape)} → ${shapeStr(X.shape)}${dact ? ` ⊙ ${extras.dact!.activation}'` : ''}` : ''),
+      },
+    );
+    if (split > 1) {
+      ctx.dispatch(
+        { shader: 'conv2d', entry: 'conv2d_weight_grad_reduce', constants: { GROUP_SIZE: red.size } },
+        {
+          bind: { partial, dw, db },
+          params: convParams(win, F, { split, chunk, weight_groups: weightGroups }),
+          invocations: outputs,
+          label: `conv2d [dW; db] = Σ of ${split} row chunks`,
+        },
+      );
+    }
+    ctx.dispose(partial);
+    ctx.dispose(noDx);
+    return dx ? { dx, dw, db } : { dw, db };
+  }
+
+  // [dW; db] = [colsᵀ; 1ᵀ]·dZ: one workgroup per element of the (K + 1, F) result
   ctx.dispatch(
     { shader: 'conv_weight_grad', entry: 'conv_weight_grad' },
     {
@@ -259,21 +320,6 @@ export function conv2dBackward(
     },
   );
   if (!needInput) return { dw, db };
-
-  if (algorithm === 'implicit') {
-    // dX = col2im(dZ·W'ᵀ) ⊙ σ'(Y_prev), one gather per element of dX
-    const dx = ctx.empty(X.shape, 'f32', 'conv2d dX');
-    ctx.dispatch(
-      { shader: 'conv2d', entry: 'conv2d_backward_data', constants: { VEC_F: ctx.tuning.vec4 && F % 4 === 0 } },
-      {
-        bind: { dz: D, dz4: D, wt: W, wt4: W, y: dactY ?? ctx.placeholder, dx },
-        params: convParams(win, F, { dact, count: dx.size }),
-        invocations: dx.size,
-        label: `conv2d dX ${shapeStr(D.shape)} → ${shapeStr(X.shape)}${dact ? ` ⊙ ${extras.dact!.activation}'` : ''}`,
-      },
-    );
-    return { dx, dw, db };
-  }
 
   // dX = col2im(dZ · W'ᵀ), then ⊙ σ'(Y_prev)
   const Dm = ctx.alias(D, [rows, F], `${D.label} (m·oh·ow, F)`);

@@ -31,9 +31,11 @@ export interface KernelTuning {
   skinnyTiles: boolean;
   /** subgroup reductions when the device has the 'subgroups' feature; false: workgroup memory only */
   subgroups: boolean;
+  /** split the rows of a conv weight gradient across workgroups when the layer has few weights; false: one workgroup per weight */
+  splitRows: boolean;
 }
 
-export const DEFAULT_TUNING: Readonly<KernelTuning> = { vec4: true, skinnyTiles: true, subgroups: true };
+export const DEFAULT_TUNING: Readonly<KernelTuning> = { vec4: true, skinnyTiles: true, subgroups: true, splitRows: true };
 
 /** [WX, WY]: invocations of a workgroup along N and M; its tile of C is 4·WY × 4·WX */
 export function gemmTile(M: number, N: number, skinny: boolean): [number, number] {

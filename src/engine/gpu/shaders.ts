@@ -38,3 +38,20 @@ export function shaderSource(name: ShaderName): string {
   }
   return src;
 }
+
+/**
+ * The WGSL the engine compiles for a shader: its file, preceded by the group_sum helper
+ * when it calls one without defining it — group_sum_subgroups.wgsl when `subgroups`
+ * (the device has the 'subgroups' feature and the kernel may use it), else group_sum.wgsl.
+ */
+export function composeShader(name: ShaderName, subgroups: boolean): string {
+  const src = shaderSource(name);
+  if (!/\bgroup_sum\s*\(/.test(src) || /\bfn\s+group_sum\b/.test(src)) return src;
+  return `${shaderSource(subgroups ? 'group_sum_subgroups' : 'group_sum')}\n${src}`;
+}
+
+/** true when the shader reduces with group_sum (so a subgroup variant exists) */
+export function usesGroupSum(name: ShaderName): boolean {
+  const src = shaderSource(name);
+  return /\bgroup_sum\s*\(/.test(src) && !/\bfn\s+group_sum\b/.test(src);
+}
