@@ -47,7 +47,7 @@ export const EXPERIMENTS: Readonly<Record<ExperimentName, Experiment>> = {
       batchSize: 8,
       epochs: 100,
       seed: 1,
-      lossEvery: 15,
+      lossEvery: 1,
     },
     sweep: { learningRates: [0.01, 0.05, 0.2], hiddenSizes: [4, 8, 16] },
     metric: 'test accuracy',
