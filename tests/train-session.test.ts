@@ -207,6 +207,21 @@ describe('TrainingSession (CPU)', () => {
     await fresh.s.dispose();
   });
 
+  it('rebuilds while running and keeps running the new model', async () => {
+    const { s, losses } = await open(spiralConfig({ epochs: 100000 }, 8));
+    await s.start();
+    await new Promise((r) => setTimeout(r, 30));
+    const snap = await s.setHiddenSize(12);
+    expect(snap).toMatchObject({ run: 1, state: 'running', hidden: 12 });
+    await new Promise((r) => setTimeout(r, 30));
+    const p = await s.pause();
+    expect(p.run).toBe(1);
+    const run1 = losses().filter((e) => e.run === 1);
+    expect(run1.length).toBeGreaterThan(0);
+    expect(run1[0]!.step).toBe(5); // counted from 0 again
+    await s.dispose();
+  });
+
   it('changes the batch size at the next step, from the same place in the epoch', async () => {
     const { s, c } = await open(spiralConfig({ lossEvery: 1 }));
     await s.stepOnce(2); // 60 examples
