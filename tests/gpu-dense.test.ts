@@ -8,6 +8,7 @@ import type { Activation, Backend, MatmulOptions, Tensor } from '../src/engine/b
 import { ACTIVATIONS } from '../src/engine/backend';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
+import type { GpuTensor } from '../src/engine/gpu/context';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { expectClose, randomArray } from './helpers/check';
@@ -339,6 +340,21 @@ describe('elementwise vs CPU reference', () => {
     } finally {
       gpu.tuning = saved;
     }
+  });
+
+  it('group_sum with subgroups on a workgroup the device splits into several subgroups takes the workgroup-memory path', async () => {
+    // 64 invocations in subgroups of 4: subgroupAdd alone would sum only 4 of them
+    expect(gpu.ctx.subgroupMinSize).toBeLessThan(64);
+    const rng = new Rng(44);
+    const [M, N] = [300, 5];
+    const [xg, xc] = pair(randomArray(rng, M * N), [M, N]);
+    const out = gpu.zeros([1, N]);
+    gpu.ctx.dispatch(
+      { shader: 'reduce', entry: 'sum_rows', subgroups: true, constants: { GROUP_SIZE: 64 } },
+      { bind: { x: xg as GpuTensor, out: out as GpuTensor }, params: { rows: M, cols: N }, groups: N },
+    );
+    const [got, ref] = await both(out, cpu.sumRows(xc));
+    expectClose(got, ref, { atol: 2e-6 * Math.sqrt(M) + 1e-6, rtol: 1e-5, label: 'sumRows, subgroup helper, 64 invocations' });
   });
 });
 
