@@ -86,8 +86,10 @@ function TensorView({ t, testId }: { t: TraceTensor; testId: string }) {
       </figure>
     );
   }
-  // images (m, H, W, C): the first example's first channel, H × W
-  const axes: [number, number] | undefined = t.shape.length === 4 ? [1, 2] : t.shape.length === 3 ? [1, 2] : undefined;
+  // rank 4: conv weights (kh, kw, C, F) as kh × kw for channel 0, filter 0; images and
+  // their gradients (m, H, W, C) as H × W for example 0, channel 0
+  const weights = /^d?W$/.test(t.role);
+  const axes: [number, number] | undefined = t.shape.length === 4 ? (weights ? [0, 1] : [1, 2]) : t.shape.length === 3 ? [1, 2] : undefined;
   return (
     <div data-testid={testId} className="st-tensor">
       <TensorHeatmap name={name} data={t.values} shape={t.shape} axes={axes} maxWidth={300} />

@@ -1,21 +1,52 @@
 // Chapter 4 — Convolution and pooling: cross-correlation on NHWC tensors, im2col,
-// and where pooling routes the gradient. Interactive cells arrive with the training
-// engine: add them as components in this folder, place them among the sections below,
-// remove their lines from PLANNED.
+// and where pooling routes the gradient. Cells: im2col laid out with linked highlighting
+// (geometry controls shared by the chapter), one training step of a small CNN traced op
+// by op, the gradient check of a Conv2D layer with the course's broken variant, pooling
+// with its gradient routing, and the WGSL that ran. Cells still to come are in PLANNED.
 
+import { CONV_SHADERS, useConvLab, type ConvShader } from '../../../store/convLab';
+import { Cell } from '../../../ui/Cell';
+import { KernelSource } from '../../../ui/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
+import { Select } from '../../../ui/controls';
 import { ChapterPage, Section } from '../../ChapterPage';
 import type { ChapterInfo } from '../../toc';
+import { useRunsOn } from '../layers';
+import { ConvGradCell } from './ConvGradCell';
+import { ConvStepCell } from './ConvStepCell';
+import { Im2colCell } from './Im2colCell';
+import { PoolCell } from './PoolCell';
+import '../layers/lab.css';
+import './conv.css';
 
 export const PLANNED = [
   'A convolution you can poke: an input image, a 3×3 kernel you edit, and the output map, with the window under the cursor highlighted',
-  'im2col laid out: the patch matrix of a small input, and the matrix product that turns it into the convolution',
-  'Padding and stride: how "same", "valid" and integer padding change the output size',
-  'Pooling backward: max pooling sends each gradient to its arg-max, average pooling spreads it over the window',
-  'What goes wrong: an activation applied inside the convolution loop, with the padded input cached as Z',
 ] as const;
 
+const SHADER_NOTES: Record<ConvShader, string> = {
+  im2col: 'one thread per entry of cols: which window, which pixel, zero in the padding',
+  col2im: 'one thread per pixel of dX: gathers every entry of dcols that copied it and adds them',
+  conv2d: 'the implicit GEMM forward (im2col folded into the tile loader) and the direct dX kernel',
+  conv_weight_grad: 'dW = colsᵀ·dZ without storing cols, and db = Σ dZ',
+  pool: 'max and average pooling forward (with the arg-max) and backward',
+};
+
+function ConvKernels() {
+  const shader = useConvLab((s) => s.shader);
+  const set = useConvLab((s) => s.set);
+  return (
+    <>
+      <div className="controls-row">
+        <Select<ConvShader> label="Kernel file" value={shader} options={CONV_SHADERS.map((k) => ({ value: k, label: `shaders/${k}.wgsl` }))} onChange={(v) => set('shader', v)} />
+        <p className="small muted">{SHADER_NOTES[shader]}</p>
+      </div>
+      <KernelSource name={shader} />
+    </>
+  );
+}
+
 export function ConvChapter({ info }: { info: ChapterInfo }) {
+  const runsOn = useRunsOn();
   return (
     <ChapterPage
       info={info}
@@ -68,6 +99,51 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
+      <Cell
+        id="conv-im2col-cell"
+        number="4.1"
+        title="im2col laid out"
+        runsOn={runsOn}
+        lead="Point at an output, a row of cols or a pixel: the same numbers light up everywhere. Change the padding and stride and watch the output size follow the formula."
+      >
+        <Im2colCell />
+      </Cell>
+
+      <Cell
+        id="conv-step-through"
+        number="4.2"
+        title="Step through a convolutional network"
+        runsOn={runsOn}
+        lead="Convolution, pooling, flatten and a dense layer: one training step, forward and backward, with every tensor and the kernels that ran."
+      >
+        <ConvStepCell />
+      </Cell>
+
+      <Section id="conv-wrong" title="What goes wrong: the activation inside the loop">
+        <p>
+          A first convolution is often written as the definition, four nested loops, with the activation applied to each sum as
+          it is computed and the padded input stored in the cache for the backward pass — under the key <code>Z</code>. The
+          forward pass is then correct. The backward pass is not: it needs <M>{tex`\sigma'(Z)`}</M> of the convolution's own
+          pre-activation,
+        </p>
+        <MathBlock>{tex`\mathrm{d}Z = \mathrm{d}Y \odot \sigma'(Z), \qquad Z = \operatorname{conv}(X, W) + b \in \mathbb{R}^{m\times H_\text{out}\times W_\text{out}\times F},`}</MathBlock>
+        <p>
+          and what it finds under <code>Z</code> is <M p=",">{tex`X^{\text{pad}} \in \mathbb{R}^{m\times (H+2p)\times (W+2p)\times C}`}</M> a
+          different tensor. Every gradient downstream of that mask is wrong. Nothing crashes; training just goes badly. The
+          gradient check catches it at once.
+        </p>
+      </Section>
+
+      <Cell
+        id="conv-gradcheck"
+        number="4.3"
+        title="Gradient check of a convolution"
+        runsOn={runsOn}
+        lead="dW, db and dX of a Conv2D layer with ReLU against central differences. Then switch on the broken layer."
+      >
+        <ConvGradCell />
+      </Cell>
+
       <Section id="conv-pooling" title="Pooling and where its gradient goes">
         <p>
           Pooling has no parameters. It slides a <M>{tex`k_h\times k_w`}</M> window with stride <M>s</M> over each channel
@@ -84,6 +160,19 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
           (stride smaller than the window), an input can receive gradient from several outputs: the contributions add.
         </p>
       </Section>
+      <Cell
+        id="conv-pool"
+        number="4.4"
+        title="Pooling, and where the gradient goes"
+        runsOn={runsOn}
+        lead="Point at an output of the pooling: its window and its maximum light up, and the arrows show where its gradient goes on the way back."
+      >
+        <PoolCell />
+      </Cell>
+
+      <Cell id="conv-kernels" number="4.5" title="The kernels that ran" runsOn="WGSL source" lead="The convolution and pooling shaders, exactly as the engine compiles them.">
+        <ConvKernels />
+      </Cell>
     </ChapterPage>
   );
 }

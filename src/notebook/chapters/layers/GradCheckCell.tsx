@@ -7,7 +7,7 @@ import { M, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
 import { referenceBackend, useBackendTask } from './backendTask';
 import { fmtError, fmtValue } from './compare';
-import { GRAD_ATOL, GRAD_H, GRAD_RTOL, gradientCheck, WRONG_LOGIT, type GradCheckResult } from './lab';
+import { GRAD_ATOL, GRAD_H, GRAD_RTOL, gradientCheck, WRONG_LOGIT, type GradRow } from './lab';
 import { TaskStatus } from './TaskStatus';
 
 const PATHS: { value: LossPath; label: string }[] = [
@@ -15,7 +15,7 @@ const PATHS: { value: LossPath; label: string }[] = [
   { value: 'unfused', label: 'unfused: dŶ = −Y/(mŶ), then the softmax backward' },
 ];
 
-export function GradCheckTable({ result, caption }: { result: GradCheckResult; caption: string }) {
+export function GradCheckTable({ result, caption }: { result: { rows: GradRow[] }; caption: string }) {
   return (
     <div className="table-wrap">
       <table className="gc-table" data-testid="gradcheck-table">

@@ -1,0 +1,78 @@
+// Cell: one training step of a small convolutional network, traced op by op on the page's
+// backend (the course's path: im2col + matmul forward; σ', dW = colsᵀ·dZ, db backward):
+//
+//   X (2, n, n, C) → conv2d_0 (2 filters, the chosen kernel/stride/padding, ReLU)
+//                  → pool2d_1 (max 2×2, stride 2, 'same') → flatten_2 → fc_3 (2 classes, softmax)
+
+import { useConvLab } from '../../../store/convLab';
+import { StepThrough } from '../../../ui/StepThrough';
+import { traceTrainingStep } from '../../../ui/StepThroughRun';
+import { useBackendTask } from '../layers/backendTask';
+import { fmtValue } from '../layers/compare';
+import { TaskStatus } from '../layers/TaskStatus';
+import { Rng } from '../../../engine/random';
+import type { ModelConfig } from '../../../nn/model';
+import { padOf, tryWindow } from './convlab';
+
+function convNet(kernel: number, stride: number, pad: ReturnType<typeof padOf>, seed: number): ModelConfig {
+  return {
+    layers: [
+      { type: 'conv2d', nOut: 2, kernel, stride, pad, activation: 'relu' },
+      { type: 'pool2d', mode: 'max', kernel: 2, stride: 2, pad: 'same' },
+      { type: 'flatten' },
+      { type: 'fc', nOut: 2, activation: 'softmax' },
+    ],
+    loss: 'cross_entropy',
+    optimizer: { type: 'sgd', lr: 0.1 },
+    seed,
+  };
+}
+
+export function ConvStepCell() {
+  const size = useConvLab((s) => s.size);
+  const channels = useConvLab((s) => s.channels);
+  const kernel = useConvLab((s) => s.kernel);
+  const stride = useConvLab((s) => s.stride);
+  const pad = useConvLab((s) => s.pad);
+  const seed = useConvLab((s) => s.seed);
+  const geom = tryWindow('conv2d', [2, size, size, channels], kernel, stride, pad);
+  const fits = 'win' in geom;
+  const task = useBackendTask(`${size}|${channels}|${kernel}|${stride}|${pad}|${seed}|${fits}`, async (backend) => {
+    if (!fits) return null;
+    const rng = new Rng(seed * 29 + 3);
+    const x = Float64Array.from({ length: 2 * size * size * channels }, () => Math.fround(Math.round(rng.normal() * 100) / 100));
+    const y = Float64Array.from([1, 0, 0, 1]);
+    return traceTrainingStep(backend, convNet(kernel, stride, padOf(pad), seed), { data: x, shape: [2, size, size, channels] }, { data: y, shape: [2, 2] }, { lean: false, maxValues: 4096 });
+  });
+  const trace = task.result;
+  return (
+    <>
+      <p className="small muted">
+        Geometry from cell 4.1: {size} × {size} × {channels} input, {kernel} × {kernel} kernel, stride {stride}, padding{' '}
+        {pad === 'same' || pad === 'valid' ? `'${pad}'` : pad}. Two examples, two classes, SGD with η = 0.1.
+      </p>
+      {!fits ? (
+        <p className="notice warn" role="status">
+          {'error' in geom ? geom.error : ''}
+        </p>
+      ) : (
+        <TaskStatus failed={task.failed} error={task.error} running={task.running} hasResult={!!trace} what="Tracing one step of the convolutional network">
+          {trace ? (
+            <>
+              <p className="lab-facts small">
+                Loss{' '}
+                <output className="mono" aria-label="Loss of the traced convolutional step">
+                  {trace.loss === null ? 'not finite' : fmtValue(trace.loss, 5)}
+                </output>
+                ; {trace.ops.length} operations on <strong>{trace.backend === 'webgpu' ? `WebGPU (${trace.deviceName})` : 'the CPU reference'}</strong>. The
+                first layer needs no dX (nothing below it learns), so its backward is dW and db only; the way back to the pixels,{' '}
+                <span className="mono">col2im</span>, is in cell 4.1.
+              </p>
+              <StepThrough trace={trace} label="Step-through of one training step of the convolutional network" />
+            </>
+          ) : null}
+        </TaskStatus>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,146 @@
+// Cell body: the step-through of the Iris network (4 → hidden (ReLU) → 3, softmax +
+// cross-entropy, SGD) on one mini-batch, traced on the page's backend.
+//
+//   <Cell id="iris-step-through" number="3.3" title="Step through one mini-batch" runsOn="page backend">
+//     <StepThroughCell hiddenSize={hidden} batchSize={batchSize} seed={seed} learningRate={lr} />
+//   </Cell>
+//
+// A training session (the same code the worker runs) is built on the main thread over
+// the page's backend with the standardized Iris data and the seed's split and batch
+// order; its next step is traced op by op. "Trace the next mini-batch" traces the step
+// after it (the weights have moved by one update); a change of any prop starts over
+// from the seed's first mini-batch.
+
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { EXPERIMENTS } from '../../../train/experiments';
+import { loadSessionData } from '../../../train/data';
+import type { SessionConfig } from '../../../train/protocol';
+import { TrainingSession } from '../../../train/session';
+import type { Trace } from '../../../train/trace';
+import { StepThrough } from '../../../ui/StepThrough';
+import { runExclusive, useBackendTask } from '../layers/backendTask';
+import { fmtValue } from '../layers/compare';
+import { TaskStatus } from '../layers/TaskStatus';
+import '../layers/lab.css';
+
+export interface StepThroughCellProps {
+  hiddenSize: number;
+  batchSize: number;
+  /** seeds the weights, the split and the batch order (default: the course experiment's) */
+  seed?: number;
+  learningRate?: number;
+  /** the session configuration to start from (dataset split, optimizer); hiddenSize, batchSize, seed and learningRate override it */
+  config?: SessionConfig;
+}
+
+/** tensors up to this many values keep their numbers in the trace (a batch of 120 × 32 hidden units) */
+const MAX_VALUES = 4096;
+
+function sessionConfig(p: StepThroughCellProps, lean: boolean): SessionConfig {
+  const base = p.config ?? EXPERIMENTS.iris.config;
+  const optimizer = base.model.optimizer;
+  return {
+    ...base,
+    model: {
+      ...base.model,
+      layers: [
+        { type: 'fc', nOut: p.hiddenSize, activation: 'relu' },
+        { type: 'fc', nOut: 3, activation: 'softmax' },
+      ],
+      optimizer: p.learningRate === undefined ? optimizer : { ...optimizer, lr: p.learningRate },
+    },
+    batchSize: p.batchSize,
+    seed: p.seed ?? base.seed,
+    lean,
+    lossEvery: 1,
+  };
+}
+
+function check(p: StepThroughCellProps): string | null {
+  if (!(Number.isInteger(p.hiddenSize) && p.hiddenSize >= 1)) return `hidden size must be a positive integer, got ${p.hiddenSize}`;
+  if (!(Number.isInteger(p.batchSize) && p.batchSize >= 1)) return `batch size must be a positive integer, got ${p.batchSize}`;
+  return null;
+}
+
+interface Traced {
+  trace: Trace;
+  trainCount: number;
+  epoch: number;
+}
+
+export function StepThroughCell(props: StepThroughCellProps) {
+  const [lean, setLean] = useState(false);
+  const [next, setNext] = useState(0);
+  const bad = check(props);
+  const { hiddenSize, batchSize, seed, learningRate, config: base } = props;
+  const config = useMemo(() => sessionConfig({ hiddenSize, batchSize, seed, learningRate, config: base }, lean), [hiddenSize, batchSize, seed, learningRate, base, lean]);
+  const configKey = useMemo(() => JSON.stringify(config), [config]);
+  const session = useRef<{ key: string; session: TrainingSession } | null>(null);
+
+  // new settings: start again from the seed's first mini-batch
+  useEffect(() => setNext(0), [configKey]);
+  // leaving the page frees the session's model and tensors
+  useEffect(
+    () => () => {
+      const s = session.current;
+      session.current = null;
+      if (s) void runExclusive(() => s.session.dispose());
+    },
+    [],
+  );
+
+  const task = useBackendTask<Traced | null>(`${configKey}|${next}|${bad ?? ''}`, async (backend) => {
+    if (bad) return null;
+    if (session.current?.key !== configKey) {
+      const old = session.current;
+      session.current = null;
+      if (old) await old.session.dispose();
+      const data = await loadSessionData(config.dataset, config.seed);
+      session.current = { key: configKey, session: await TrainingSession.create(backend, config, () => {}, { data }) };
+    }
+    const s = session.current.session;
+    if (s.status === 'done') await s.reset();
+    const trace = await s.trace(MAX_VALUES);
+    return { trace, trainCount: s.dataInfo.train, epoch: s.snapshot().epoch };
+  });
+  const r = task.result;
+
+  if (bad) {
+    return (
+      <p className="notice error" role="alert">
+        Cannot trace the Iris network: {bad}.
+      </p>
+    );
+  }
+  return (
+    <>
+      <div className="controls-row">
+        <button type="button" onClick={() => setNext((n) => n + 1)} disabled={!r || task.running}>
+          Trace the next mini-batch
+        </button>
+        <button type="button" onClick={() => setNext(0)} disabled={!r || task.running || r.trace.step === 1}>
+          Back to the first mini-batch
+        </button>
+        <label className="checkbox">
+          <input type="checkbox" checked={lean} onChange={(e) => setLean(e.currentTarget.checked)} />
+          Fused kernels (the lean step training runs)
+        </label>
+      </div>
+      <TaskStatus failed={task.failed} error={task.error} running={task.running} hasResult={!!r} what="Tracing one Iris mini-batch">
+        {r ? (
+          <>
+            <p className="lab-facts small" data-testid="iris-step-facts">
+              Training step {r.trace.step}: a mini-batch of {r.trace.batchSize} of the {r.trainCount} training flowers (seed {config.seed}),{' '}
+              4 → {props.hiddenSize} → 3 with SGD at η = {fmtValue(config.model.optimizer.lr)}. Loss{' '}
+              <output className="mono" aria-label="Loss of the traced mini-batch">
+                {r.trace.loss === null ? 'not finite' : fmtValue(r.trace.loss, 5)}
+              </output>
+              ; {r.trace.ops.length} operations on <strong>{r.trace.backend === 'webgpu' ? `WebGPU (${r.trace.deviceName})` : 'the CPU reference'}</strong>.
+            </p>
+            <StepThrough trace={r.trace} label={`Step-through of the Iris network, 4 → ${props.hiddenSize} → 3, on a mini-batch of ${r.trace.batchSize}`} />
+          </>
+        ) : null}
+      </TaskStatus>
+    </>
+  );
+}
