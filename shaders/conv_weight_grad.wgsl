@@ -1,4 +1,6 @@
 // The gradients of a convolution's parameters, in one kernel, straight from X and dZ.
+// (The explicit im2col path's; the lean path runs the same sums inside conv2d.wgsl's
+// conv2d_backward, with the rows split across workgroups when a layer has few weights.)
 //
 //   dW = colsᵀ · dZ      (kh·kw·c, f),  i.e. dW[i,j,ch,fo] = Σ_{b,d1,d2} Xpad[b, d1·s+i, d2·s+j, ch] · dZ[b,d1,d2,fo]
 //   db = 1ᵀ · dZ         (1, f),        i.e. db[fo] = Σ_{b,d1,d2} dZ[b,d1,d2,fo]

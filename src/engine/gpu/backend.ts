@@ -2,16 +2,21 @@
 // one command encoder per step by the GpuContext and submitted by flush().
 //
 // Each method checks its inputs (shape errors name the op and both shapes), allocates
-// the output from the buffer pool and records one dispatch (two for none of them):
+// the output from the buffer pool (or writes into the `out` it is given, e.g. a view of
+// an arena) and records one dispatch (conv2d and its backward: see conv.ts):
 //
-//   matmul, denseGrads           matmul.wgsl        (bias + activation, or σ'(Y), fused)
+//   matmul, denseGrads           matmul.wgsl        (bias + activation, or σ'(Y), fused; tiles and
+//                                                    vec4 loads chosen by shape: kernels.ts)
 //   biasActivation, activationBackward, axpby, scale     elementwise.wgsl
 //   softmax, softmaxBackward     softmax.wgsl
-//   crossEntropy(+Backward), softmaxCrossEntropy(+Backward), mse(+Backward)   cross_entropy.wgsl
-//   sumRows, argmax, countCorrect, allFinite                                   reduce.wgsl
-//   sgdUpdate, adamUpdate        optimizers.wgsl
+//   crossEntropy(+Backward), softmaxCrossEntropy(+Backward, or with its gradient), mse(+Backward)
+//                                cross_entropy.wgsl
+//   sumRows, argmax, countCorrect, allFinite     reduce.wgsl (sumRows adds with group_sum: subgroups
+//                                                when the device has them)
+//   sgdUpdate, adamUpdate        optimizers.wgsl    (a whole arena in one dispatch)
 //   im2col, col2im, conv2d(+Backward)    conv.ts (conv2d.wgsl: implicit GEMM; or the im2col path)
-//   pool2d(+Backward)                    pool.ts (pooling kernels)
+//   pool2d(+Backward)                    pool.ts (pooling kernels, σ' fused into the backward)
+//   view, assign                 no kernel: a window into a buffer; a recorded copy
 
 import type {
   Activation,
