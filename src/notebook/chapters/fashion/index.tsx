@@ -1,14 +1,37 @@
 // Chapter 6 — An MLP on Fashion-MNIST: optimizers, schedules, initializers, sweeps.
-// Interactive cells arrive with the training engine: add them as components in this
-// folder, place them among the sections below, remove their lines from PLANNED.
+// Cells: 6.1 the MLP trained in the worker (state.ts, TrainCell.tsx). Cells still to
+// come are listed in PLANNED.
 
+import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import type { ChapterInfo } from '../../toc';
+import { useFashionTraining } from './state';
+import { FashionTrainCellBody } from './TrainCell';
+
+function TrainCell() {
+  const kind = useFashionTraining((s) => s.backend?.kind);
+  return (
+    <Cell
+      id="fashion-train"
+      number="6.1"
+      title="Train the MLP on Fashion-MNIST"
+      runsOn={kind === 'cpu' ? 'CPU reference · Web Worker' : 'WebGPU kernels · Web Worker'}
+      lead={
+        <>
+          A 784–h–10 network with one hidden ReLU layer, trained in a Web Worker. The first Train downloads the data set. Pick an
+          optimizer and a schedule, train, then change them and train again: the earlier runs stay on the accuracy chart. The
+          learning rate, hidden size and batch size can also change while it trains.
+        </>
+      }
+    >
+      <FashionTrainCellBody />
+    </Cell>
+  );
+}
 
 export const PLANNED = [
   'The clothes: a grid of Fashion-MNIST images with their class names',
-  'Train the MLP on the GPU; switch optimizer (SGD, momentum, Adam) and learning-rate schedule, and compare the runs on one chart',
   'A hyperparameter sweep: learning rate × hidden size, trained one after another, with the final accuracies in a table',
   'Initializers: the spread of activations layer by layer with Xavier, He and too-small weights',
   'The confusion matrix: which classes the network mixes up (shirts, T-shirts and pullovers)',
@@ -67,7 +90,13 @@ m &\leftarrow \beta_1 m + (1 - \beta_1)\,g, & v &\leftarrow \beta_2 v + (1 - \be
           training goes on, by step count <M p=":">{'t'}</M>
         </p>
         <MathBlock>{tex`\text{constant: } \eta_t = \eta_0, \qquad \text{exponential: } \eta_t = \eta_0\,\gamma^{\,t}, \qquad \text{step: } \eta_t = \eta_0\,\gamma^{\lfloor t / T\rfloor}.`}</MathBlock>
+        <p>
+          In the cell below, <M>t</M> counts epochs: the exponential schedule multiplies the rate by <M>{tex`\gamma = 0.7`}</M> over
+          each epoch (smoothly, step by step), the step schedule halves it every <M>{tex`T = 2`}</M> epochs.
+        </p>
       </Section>
+
+      <TrainCell />
 
       <Section id="fashion-init" title="Initialization">
         <p>

@@ -180,7 +180,6 @@ function MetricChartImpl({
               />
               <Legend
                 verticalAlign="top"
-                height={24}
                 iconType="plainline"
                 wrapperStyle={{ fontSize: 12 }}
                 itemSorter={(item) => lines.findIndex((s) => s.name === item.value)}

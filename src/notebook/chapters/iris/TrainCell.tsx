@@ -141,8 +141,10 @@ export function IrisTrainCellBody() {
       <SessionNotices store={useIrisTraining} />
       {display === 'loading' ? <p className="muted small">Loading Iris and building the network in the worker…</p> : <EpochProgress store={useIrisTraining} />}
       <IrisCharts />
-      <DeviceLine store={useIrisTraining} />
-      <DatasetLine store={useIrisTraining} />
+      <footer className="cell-foot">
+        <DeviceLine store={useIrisTraining} />
+        <DatasetLine store={useIrisTraining} />
+      </footer>
     </>
   );
 }

@@ -52,7 +52,13 @@ export function TrainButtons({ store, onTrain }: { store: TrainingStore; onTrain
   const trainable = ready && canTrain(state) && display !== 'training';
   return (
     <div className="button-row" role="group" aria-label="Training">
-      <button type="button" className="primary" onClick={() => (onTrain ? onTrain() : void train())} disabled={onTrain ? display === 'training' || display === 'loading' : !trainable}>
+      <button
+        type="button"
+        className="primary"
+        onClick={() => (onTrain ? onTrain() : void train())}
+        // with onTrain, Train also starts a session that does not exist yet
+        disabled={onTrain ? !(display === 'off' || display === 'failed' || trainable) : !trainable}
+      >
         Train
       </button>
       <button type="button" onClick={() => void pause()} disabled={display !== 'training'}>

@@ -1,0 +1,267 @@
+// Cell 6.1: the MLP 784 → h → 10 on Fashion-MNIST, trained in the worker. The first
+// Train downloads the data (progress in bytes), then epochs run with their progress and
+// throughput; each epoch ends with the validation and test figures, charted and tabled.
+// A new optimizer, schedule, subset, seed or device starts a new session, and the last
+// runs stay on the accuracy chart for comparison.
+
+import { useEffect, useMemo, useState } from 'react';
+import type { Manifest, ManifestEntry } from '../../../nn/data/manifest';
+import { NumberInput, Select } from '../../../ui/controls';
+import { MetricChart, type ChartMarker, type MetricSeries } from '../iris/MetricChart';
+import { DeviceLine, DownloadProgress, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons } from '../iris/TrainingParts';
+import {
+  EVAL_CHOICES,
+  LIMIT_CHOICES,
+  LIMITS,
+  OPTIMIZER_LABELS,
+  SCHEDULE_LABELS,
+  trainFashion,
+  useFashionSettings,
+  useFashionTraining,
+  validationFraction,
+  type Device,
+  type OptimizerChoice,
+  type ScheduleChoice,
+} from './state';
+
+const int = (v: number) => v.toLocaleString('en-US');
+
+function FashionControls() {
+  const hidden = useFashionSettings((s) => s.hidden);
+  const lr = useFashionSettings((s) => s.lr);
+  const batchSize = useFashionSettings((s) => s.batchSize);
+  const epochs = useFashionSettings((s) => s.epochs);
+  const optimizer = useFashionSettings((s) => s.optimizer);
+  const schedule = useFashionSettings((s) => s.schedule);
+  const seed = useFashionSettings((s) => s.seed);
+  const device = useFashionSettings((s) => s.device);
+  const limit = useFashionSettings((s) => s.limit);
+  const evalSize = useFashionSettings((s) => s.evalSize);
+  const set = useFashionSettings((s) => s.set);
+  return (
+    <fieldset className="settings-group">
+      <legend>Hyperparameters</legend>
+      <div className="controls-row">
+        <Select<OptimizerChoice>
+          label="Optimizer"
+          value={optimizer}
+          options={(Object.keys(OPTIMIZER_LABELS) as OptimizerChoice[]).map((k) => ({ value: k, label: OPTIMIZER_LABELS[k] }))}
+          onChange={(v) => set('optimizer', v)}
+        />
+        <NumberInput label="Learning rate" hint="η" value={lr} min={LIMITS.lr.min} max={LIMITS.lr.max} onChange={(v) => set('lr', v)} />
+        <Select<ScheduleChoice>
+          label="Learning-rate schedule"
+          value={schedule}
+          options={(Object.keys(SCHEDULE_LABELS) as ScheduleChoice[]).map((k) => ({ value: k, label: SCHEDULE_LABELS[k] }))}
+          onChange={(v) => set('schedule', v)}
+        />
+        <NumberInput label="Hidden size" hint="h" value={hidden} min={LIMITS.hidden.min} max={LIMITS.hidden.max} step={1} onChange={(v) => set('hidden', Math.round(v))} />
+        <NumberInput label="Batch size" hint="|B|" value={batchSize} min={LIMITS.batchSize.min} max={LIMITS.batchSize.max} step={1} onChange={(v) => set('batchSize', Math.round(v))} />
+        <NumberInput label="Epochs" value={epochs} min={LIMITS.epochs.min} max={LIMITS.epochs.max} step={1} onChange={(v) => set('epochs', Math.round(v))} />
+        <Select<string>
+          label="Examples per epoch"
+          value={String(limit)}
+          options={LIMIT_CHOICES.map((n) => ({ value: String(n), label: n === 0 ? 'all' : `first ${int(n)}` }))}
+          onChange={(v) => set('limit', Number(v))}
+        />
+        <Select<string>
+          label="Evaluate on"
+          value={String(evalSize)}
+          options={EVAL_CHOICES.map((n) => ({ value: String(n), label: n === 0 ? 'all held-out images' : `about ${int(n)} + ${int(n)}` }))}
+          onChange={(v) => set('evalSize', Number(v))}
+        />
+        <NumberInput label="Seed" value={seed} min={LIMITS.seed.min} max={LIMITS.seed.max} step={1} onChange={(v) => set('seed', Math.round(v))} />
+        <Select<Device>
+          label="Device"
+          value={device}
+          options={[
+            { value: 'webgpu', label: 'WebGPU' },
+            { value: 'cpu', label: 'CPU reference (float64)' },
+          ]}
+          onChange={(v) => set('device', v)}
+        />
+      </div>
+    </fieldset>
+  );
+}
+
+function FashionCharts() {
+  const loss = useFashionTraining((s) => s.loss);
+  const evals = useFashionTraining((s) => s.evals);
+  const markers = useFashionTraining((s) => s.markers);
+  const pastRuns = useFashionTraining((s) => s.pastRuns);
+  const lossSeries = useMemo<MetricSeries[]>(
+    () => [
+      { name: 'training loss (batches)', points: loss.map((p) => ({ x: p.ex, value: p.value, run: p.run })), faint: true },
+      { name: 'training loss (epoch mean)', points: evals.flatMap((e) => (e.trainLoss === null ? [] : [{ x: e.ex, value: e.trainLoss, run: e.run }])), dots: true },
+      { name: 'validation loss', points: evals.flatMap((e) => (e.valLoss === null ? [] : [{ x: e.ex, value: e.valLoss, run: e.run }])), dots: true },
+    ],
+    [loss, evals],
+  );
+  const accSeries = useMemo<MetricSeries[]>(
+    () => [
+      { name: 'validation accuracy', points: evals.flatMap((e) => (e.valAccuracy === null ? [] : [{ x: e.ex, value: e.valAccuracy, run: e.run }])), dots: true },
+      { name: 'test accuracy', points: evals.flatMap((e) => (e.testAccuracy === null ? [] : [{ x: e.ex, value: e.testAccuracy, run: e.run }])), dots: true, dashed: true },
+      ...pastRuns.map((r, i) => ({
+        name: `earlier: ${r.label}`,
+        points: r.evals.flatMap((e) => (e.valAccuracy === null ? [] : [{ x: e.ex, value: e.valAccuracy, run: e.run }])),
+        color: ['#8a919c', '#a8862a', '#8a4fa3'][i % 3],
+        dashed: '2 3',
+        faint: true,
+      })),
+    ],
+    [evals, pastRuns],
+  );
+  const chartMarkers = useMemo<ChartMarker[]>(() => markers.map((m) => ({ kind: m.kind, x: m.ex, label: m.label })), [markers]);
+  return (
+    <div className="two-col">
+      <MetricChart title="Loss" xLabel="epoch" yLabel="cross-entropy loss" series={lossSeries} markers={chartMarkers} allowLog testId="fashion-loss-chart" />
+      <MetricChart
+        title="Accuracy per epoch"
+        xLabel="epoch"
+        yLabel="accuracy"
+        series={accSeries}
+        markers={chartMarkers}
+        yDomain={[0, 1]}
+        format={(v) => v.toFixed(3)}
+        emptyText="No points yet — accuracy is measured at the end of each epoch."
+        testId="fashion-accuracy-chart"
+      />
+    </div>
+  );
+}
+
+const acc = (v: number | null) => (v === null ? '—' : v.toFixed(4));
+const lossText = (v: number | null) => (v === null ? '—' : v.toFixed(4));
+
+function EpochTable() {
+  const evals = useFashionTraining((s) => s.evals);
+  const run = useFashionTraining((s) => s.snapshot?.run ?? 0);
+  const rows = useMemo(() => evals.filter((e) => e.run === run), [evals, run]);
+  if (rows.length === 0) return null;
+  const best = rows.reduce((b, r) => ((r.valAccuracy ?? -1) > (b.valAccuracy ?? -1) ? r : b), rows[0]!);
+  return (
+    <div className="table-wrap">
+      <table className="results-table" data-testid="epoch-table">
+        <caption>Results per epoch (the best validation accuracy marked)</caption>
+        <thead>
+          <tr>
+            <th scope="col" className="num">
+              Epoch
+            </th>
+            <th scope="col" className="num">
+              Steps
+            </th>
+            <th scope="col" className="num">
+              Train loss
+            </th>
+            <th scope="col" className="num">
+              Validation loss
+            </th>
+            <th scope="col" className="num">
+              Validation accuracy
+            </th>
+            <th scope="col" className="num">
+              Test loss
+            </th>
+            <th scope="col" className="num">
+              Test accuracy
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.run}-${r.epoch}`} className={r === best && rows.length > 1 ? 'best-row' : undefined}>
+              <th scope="row" className="num">
+                {r.epoch}
+                {r === best && rows.length > 1 ? <span className="best-mark"> ★</span> : null}
+              </th>
+              <td className="num">{int(r.step)}</td>
+              <td className="num">{lossText(r.trainLoss)}</td>
+              <td className="num">{lossText(r.valLoss)}</td>
+              <td className="num">{acc(r.valAccuracy)}</td>
+              <td className="num">{lossText(r.testLoss)}</td>
+              <td className="num">{acc(r.testAccuracy)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** the manifest's entry for Fashion-MNIST: where the files came from and how they are split */
+function useFashionManifest(): { entry: ManifestEntry | null; error: string | null } {
+  const [state, setState] = useState<{ entry: ManifestEntry | null; error: string | null }>({ entry: null, error: null });
+  useEffect(() => {
+    let live = true;
+    const base = (import.meta.env.BASE_URL as string | undefined) ?? '/';
+    fetch(`${base}data/manifest.json`)
+      .then((r) => (r.ok ? (r.json() as Promise<Manifest>) : Promise.reject(new Error(`HTTP ${r.status}`))))
+      .then((m) => {
+        const entry = m.datasets['fashion-mnist'];
+        if (live) setState(entry ? { entry, error: null } : { entry: null, error: 'the data folder has no Fashion-MNIST' });
+      })
+      .catch((e: unknown) => live && setState({ entry: null, error: `data/manifest.json: ${e instanceof Error ? e.message : String(e)}` }));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return state;
+}
+
+function Provenance() {
+  const { entry, error } = useFashionManifest();
+  const ds = useFashionTraining((s) => s.dataset);
+  const config = useFashionTraining((s) => s.config);
+  const seed = config?.seed ?? useFashionSettings.getState().seed;
+  const limit = config?.dataset.trainLimit;
+  const testLimit = config?.dataset.testLimit;
+  const vf = config?.dataset.validationFraction ?? validationFraction(useFashionSettings.getState());
+  const bytes = entry ? Object.values(entry.files).reduce((a, f) => a + f.bytes, 0) : 0;
+  return (
+    <dl className="facts provenance" data-testid="fashion-provenance">
+      <dt>Data set</dt>
+      <dd>{entry ? `${entry.title}: 28 × 28 grey images, 10 classes, ${(bytes / 1e6).toFixed(1)} MB to download` : error ?? 'reading data/manifest.json…'}</dd>
+      <dt>Source</dt>
+      <dd>{entry?.source ?? '—'}</dd>
+      <dt>Split</dt>
+      <dd data-testid="fashion-split">
+        {entry
+          ? entry.split.kind === 'official'
+            ? `the official split: ${int(entry.split.train)} training and ${int(entry.split.test)} test images`
+            : `no official split in this copy: the ${int(entry.split.total)} images are split here, stratified by class and seeded (seed ${seed}), ${Math.round(entry.split.testFraction * 100)}% for the test`
+          : '—'}
+        ; {Math.round(vf * 1000) / 10}% of the training part held out for validation (stratified, seed {seed})
+      </dd>
+      <dt>This session</dt>
+      <dd data-testid="fashion-counts">
+        {ds
+          ? `${int(ds.train)} training${limit ? ` (the first ${int(limit)} only)` : ''}, ${int(ds.validation)} validation, ${int(ds.test)} test images${testLimit ? ` (the first ${int(testLimit)} of the test set)` : ''}`
+          : 'the data are downloaded when you first press Train'}
+      </dd>
+    </dl>
+  );
+}
+
+export function FashionTrainCellBody() {
+  // leaving the chapter pauses the run
+  useEffect(() => () => void useFashionTraining.getState().pause(), []);
+  return (
+    <>
+      <FashionControls />
+      <TrainButtons store={useFashionTraining} onTrain={() => void trainFashion()} />
+      <SessionStatus store={useFashionTraining} showTest />
+      <LiveSummary store={useFashionTraining} what="Fashion-MNIST training" />
+      <SessionNotices store={useFashionTraining} />
+      <DownloadProgress store={useFashionTraining} what="Fashion-MNIST" />
+      <EpochProgress store={useFashionTraining} />
+      <FashionCharts />
+      <EpochTable />
+      <footer className="cell-foot">
+        <DeviceLine store={useFashionTraining} />
+        <Provenance />
+      </footer>
+    </>
+  );
+}
