@@ -32,6 +32,10 @@ Method (bench/harness.ts):
   forward products and the backward dW and dX products (pooling, activations and
   updates not counted).
 - ours ÷ peer = peer time ÷ our time: above 1, ours is faster.
+- Our training workloads run the nn package's \`NeuralNetwork\` (\`trainStep\`), as the
+  notebook does; the products and convolutions call the Backend directly.
+- In the browser, \`performance.now()\` is coarsened (0.1 ms without cross-origin
+  isolation): sub-millisecond figures there are quantized.
 - A figure stands only beside its adapter's name; figures from different machines are
   never compared. On a software adapter (SwiftShader runs on the CPU) the sizes are
   capped and the figures check the harness, not speed.

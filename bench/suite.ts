@@ -120,7 +120,7 @@ export function resolveOptions(args: Record<string, string>, isSoftware: boolean
   if (isSoftware && !full) {
     notes.push(
       `Software adapter: matmul sizes capped at ${Math.max(...opts.sizes)} (the full list ${FULL.sizes.join(', ')} runs on a real GPU, or with \`--full\`), ` +
-        `the "epoch" is its first ${opts.epochSamples} samples, the Iris runs ${opts.sweepEpochs} epochs, ${opts.reps} samples per workload. ` +
+        `the "epoch" is its first ${opts.epochSamples} samples, the Iris runs ${opts.sweepEpochs} epoch${opts.sweepEpochs === 1 ? '' : 's'}, ${opts.reps} samples per workload. ` +
         'These figures check the harness, not speed.',
     );
   }

@@ -186,7 +186,7 @@ export function buildSuite(cfg: SuiteConfig): Workload[] {
       kind: 'iris-sweep',
       id: 'iris-sweep',
       group: 'iris',
-      title: `Iris sweep 3×3 (lr ${IRIS_SWEEP.lrs.join('/')} × hidden ${IRIS_SWEEP.hiddens.join('/')}), ${cfg.sweepEpochs} epochs, batch ${IRIS_SWEEP.batch}`,
+      title: `Iris sweep 3×3 (lr ${IRIS_SWEEP.lrs.join('/')} × hidden ${IRIS_SWEEP.hiddens.join('/')}), ${cfg.sweepEpochs} epoch${cfg.sweepEpochs === 1 ? '' : 's'}, batch ${IRIS_SWEEP.batch}`,
       lrs: [...IRIS_SWEEP.lrs],
       hiddens: [...IRIS_SWEEP.hiddens],
       epochs: cfg.sweepEpochs,
