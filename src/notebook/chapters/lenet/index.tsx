@@ -1,17 +1,19 @@
-// Chapter 5 — LeNet on MNIST. Interactive cells arrive with the training engine: add
-// them as components in this folder, place them among the sections below, remove their
-// lines from PLANNED.
+// Chapter 5 — LeNet on MNIST: the architecture, one epoch trained live in the chapter's
+// worker (5.1), the filters and feature maps of the trained network (5.2), its mistakes on
+// the test set (5.3), and a digit drawn by the reader (5.4).
 
+import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import type { ChapterInfo } from '../../toc';
+import { DrawCellBody } from './DrawCell';
+import { InsideCellBody } from './InsideCell';
+import { MistakesCellBody } from './MistakesCell';
+import { TrainCellBody } from './TrainCell';
+import './lenet.css';
 
-export const PLANNED = [
-  'The digits: a grid of MNIST test images with their labels',
-  'Train LeNet on the GPU with live loss and accuracy, in a Web Worker so the page stays responsive',
-  'Inside the network: the feature maps of both convolution layers for one digit, and the learned 5×5 filters',
-  'Predictions: the ten class probabilities for a digit, and the test images the network gets wrong',
-] as const;
+/** every planned cell of this chapter is in place */
+export const PLANNED: readonly string[] = [];
 
 /** LeNet-5 as the course builds it (NHWC, 'same' padding in the first convolution). */
 const ARCH: readonly { layer: string; out: string; params: string }[] = [
@@ -30,7 +32,6 @@ export function LenetChapter({ info }: { info: ChapterInfo }) {
   return (
     <ChapterPage
       info={info}
-      planned={PLANNED}
       intro={
         <p>
           MNIST is 70 000 handwritten digits, 28 × 28 grey pixels each, 60 000 for training and 10 000 for testing. LeNet-5
@@ -85,8 +86,8 @@ export function LenetChapter({ info }: { info: ChapterInfo }) {
         <p>
           Pixels are scaled to <M p=",">{tex`[0, 1]`}</M> labels one-hot encoded, and the loss is the fused softmax–cross-entropy. The
           gradient flows back through the dense layers (chapter 2), the flatten, the pooling layers (to the arg-max positions) and
-          the convolutions (col2im of chapter 4). With mini-batches of 64 and Adam, one epoch is about 940 steps, and a single
-          epoch already reaches roughly 97–98% test accuracy.
+          the convolutions (col2im of chapter 4). With mini-batches of 64 and Adam, one epoch over the 60 000 training images is
+          938 steps, and a single epoch already reaches roughly 97–98% test accuracy.
         </p>
         <p>
           Adam keeps running averages of each parameter's gradient and squared gradient and scales the step by their ratio (its
@@ -94,6 +95,88 @@ export function LenetChapter({ info }: { info: ChapterInfo }) {
           epochs.
         </p>
       </Section>
+
+      <Cell
+        id="lenet-train"
+        number="5.1"
+        title="One epoch of LeNet, live"
+        runsOn="WebGPU kernels in a Web Worker"
+        lead={
+          <>
+            Train downloads MNIST (about 11 MB, once) and trains in a background worker, so the page stays responsive. The loss
+            is read back every few steps without stalling the GPU; the test accuracy is measured after each epoch. On a software
+            adapter, pick fewer examples per epoch.
+          </>
+        }
+      >
+        <TrainCellBody />
+      </Cell>
+
+      <Section id="lenet-features" title="What the convolutions learn">
+        <p>
+          Each filter of the first layer is a <M>{tex`5\times 5`}</M> pattern of weights; its feature map is large where the image
+          under the window looks like the pattern (after the ReLU, negative responses are cut to zero). Trained filters turn into
+          edge and stroke detectors at various orientations. The second layer combines all six maps of the first (each of its filters
+          has <M>{tex`5\times 5\times 6`}</M> weights), so its 16 maps respond to larger parts of a digit: curves, corners, the
+          crossing of two strokes. Pooling halves the resolution after each layer, which is why the second layer's maps are only{' '}
+          <M>{tex`10\times 10`}</M> and a digit shifted by a pixel or two gives nearly the same features.
+        </p>
+      </Section>
+
+      <Cell
+        id="lenet-inside"
+        number="5.2"
+        title="Filters and feature maps"
+        runsOn="the page's backend"
+        lead="The trained parameters are copied from the worker into a model on the page, which runs one test image at a time. The filters update every few seconds while training runs."
+      >
+        <InsideCellBody />
+      </Cell>
+
+      <Section id="lenet-mistakes" title="Where it goes wrong">
+        <p>
+          Accuracy is one number; the confusion matrix shows which digits are confused with which. Entry <M>{tex`(t, p)`}</M> counts
+          the test images of digit <M>t</M> that the network calls <M p=":">p</M>
+        </p>
+        <MathBlock>{tex`C_{tp} = \#\{\, i : y_i = t,\ \hat y_i = p \,\}, \qquad \hat y_i = \arg\max_k\, \hat Y_{ik}, \qquad \text{accuracy} = \frac{\sum_t C_{tt}}{\sum_{t,p} C_{tp}} .`}</MathBlock>
+        <p>
+          A row's diagonal share is the recall of that digit, a column's the precision of that prediction. The mistakes of a
+          well-trained LeNet are few and often forgivable — a 4 with an open top read as a 9, a 7 with a bar read as a 2 — and
+          some test labels are arguably wrong.
+        </p>
+      </Section>
+
+      <Cell
+        id="lenet-confusion"
+        number="5.3"
+        title="Confusion matrix and misclassified digits"
+        runsOn="WebGPU kernels in a Web Worker"
+        lead="Computed on the test set whenever training pauses or finishes. Choose a count in the matrix to see those images; choose an image to open it in cell 5.2."
+      >
+        <MistakesCellBody />
+      </Cell>
+
+      <Section id="lenet-draw" title="Your own digit">
+        <p>
+          MNIST's digits were written on paper, scanned, and normalized: each digit's bounding box was scaled to fit a{' '}
+          <M>{tex`20\times 20`}</M> box (keeping its aspect ratio, with anti-aliasing), then placed in the{' '}
+          <M>{tex`28\times 28`}</M> field so that its centre of mass falls on the centre. A drawing gets the same treatment before
+          the network sees it: with <M>{tex`s = 20 / \max(\text{width}, \text{height})`}</M> of the ink's box and{' '}
+          <M>{tex`(c_x, c_y)`}</M> its centre of mass, a point of the drawing moves to
+        </p>
+        <MathBlock>{tex`(x, y) \mapsto \bigl(s\,(x - c_x) + 14,\; s\,(y - c_y) + 14\bigr),`}</MathBlock>
+        <p>and each of the 784 pixels averages the ink over the square of the drawing that maps onto it.</p>
+      </Section>
+
+      <Cell
+        id="lenet-pad"
+        number="5.4"
+        title="Draw a digit"
+        runsOn="the page's backend"
+        lead="Draw a digit as large as you like; the prediction follows the pen. Digits drawn far from MNIST's style (very thin, or slanted a lot) fool it more often than test images do."
+      >
+        <DrawCellBody />
+      </Cell>
     </ChapterPage>
   );
 }

@@ -1,0 +1,106 @@
+// Chapter 5, as a student uses it: LeNet trains on MNIST in the worker on WebGPU (here
+// SwiftShader, so a short epoch: 100 training and 100 test images), with progress,
+// throughput and the device named; the confusion matrix fills and sums to the images
+// evaluated; the filters and feature maps appear; a drawing gets a prediction.
+
+import { expect, test, waitForDevice, type Page } from './fixtures';
+
+const QUICK = '/?ch=lenet&lenet.n=100&lenet.test=100&lenet.bs=50';
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (process.env.SHOTS) await page.screenshot({ path: `/tmp/shots/lenet-${name}.png`, fullPage: true });
+}
+
+test('the chapter renders its cells and labelled controls', async ({ page }) => {
+  await page.goto('/?ch=lenet');
+  await expect(page.getByRole('heading', { level: 1, name: 'LeNet on MNIST' })).toBeVisible();
+  await waitForDevice(page);
+  for (const t of ['One epoch of LeNet, live', 'Filters and feature maps', 'Confusion matrix and misclassified digits', 'Draw a digit']) {
+    await expect(page.getByRole('heading', { name: t })).toBeVisible();
+  }
+  for (const name of ['Learning rate', 'Batch size', 'Epochs', 'Examples per epoch', 'Test images', 'Seed']) {
+    await expect(page.getByLabel(name, { exact: true })).toBeVisible();
+  }
+  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Reset' })).toBeDisabled();
+  await expect(page.getByRole('heading', { name: 'Interactive cells arrive with the training engine' })).toHaveCount(0);
+  // the defaults: the full epoch of 60 000 examples, every test image
+  await expect(page.getByLabel('Examples per epoch', { exact: true })).toHaveValue('0');
+  await expect(page.getByLabel('Examples per epoch', { exact: true }).locator('option:checked')).toHaveText('all 60,000');
+  await shot(page, 'initial');
+});
+
+test('a short epoch trains on WebGPU, fills the confusion matrix, and a drawing is predicted', async ({ page }) => {
+  test.setTimeout(170_000);
+  await page.goto(QUICK);
+  await expect(page.getByRole('heading', { level: 1, name: 'LeNet on MNIST' })).toBeVisible();
+  await waitForDevice(page);
+  await expect(page.getByLabel('Examples per epoch', { exact: true })).toHaveValue('100');
+
+  const t0 = Date.now();
+  await page.getByRole('button', { name: 'Train' }).click();
+  // the worker runs on WebGPU and names its adapter
+  const device = page.getByLabel('Training device', { exact: true });
+  await expect(device).toHaveText(/^WebGPU · .+/, { timeout: 60_000 });
+  const epoch = page.getByRole('progressbar', { name: /Epoch 1 of 1/ });
+  await expect(epoch).toBeVisible();
+  await expect(epoch).toHaveAttribute('aria-valuemax', '2'); // ⌈100 / 50⌉ steps
+  // throughput appears while the epoch runs (or is kept once it is done)
+  const speed = page.getByLabel('Examples per second', { exact: true });
+  await expect.poll(async () => Number((await speed.textContent())?.replace(/,/g, '')), { timeout: 90_000 }).toBeGreaterThan(0);
+  await expect(page.getByText(/^done$/)).toBeVisible({ timeout: 120_000 });
+  await expect(epoch).toHaveAttribute('aria-valuenow', '2');
+  const acc = page.getByLabel('Test accuracy', { exact: true });
+  await expect(acc).toHaveText(/^\d+\.\d\d%$/);
+  await expect(page.locator('.chart .recharts-line-curve').first()).toBeVisible();
+  console.log(`epoch of 100 on ${await device.textContent()}: ${(Date.now() - t0) / 1000} s, ${await speed.textContent()} examples/s, test accuracy ${await acc.textContent()}`);
+
+  // the confusion matrix: 10 × 10 counts that add up to the 100 test images
+  const matrix = page.getByRole('table', { name: /Confusion matrix on the test set/ });
+  await expect(matrix).toBeVisible({ timeout: 60_000 });
+  const cells = matrix.locator('tbody td.cm-cell');
+  await expect(cells).toHaveCount(100);
+  const counts = (await cells.allTextContents()).map(Number);
+  expect(counts.every((c) => Number.isInteger(c) && c >= 0)).toBe(true);
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(100);
+  await expect(matrix.getByRole('columnheader', { name: '7', exact: true })).toBeVisible();
+  await expect(matrix.getByRole('rowheader', { name: '7', exact: true })).toBeVisible();
+  // the diagonal is the accuracy the session measured
+  const diagonal = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].reduce((s, i) => s + counts[i * 10 + i]!, 0);
+  expect(`${((100 * diagonal) / 100).toFixed(2)}%`).toBe(await acc.textContent());
+  const wrong = 100 - diagonal;
+  await expect(page.getByRole('heading', { name: new RegExp(`^Misclassified test images: ${wrong} of 100`) })).toBeVisible();
+  await expect(page.locator('.mistake-grid button')).toHaveCount(Math.min(48, wrong));
+
+  // filters and the feature maps of the chosen test image
+  await expect(page.getByRole('img', { name: /^filter 1: 5 × 5/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /^map 6: 28 × 28/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /^map 16: 10 × 10/ })).toBeVisible();
+  const slider = page.getByRole('slider', { name: 'Test image' });
+  await slider.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(slider).toHaveAttribute('aria-valuetext', '#1');
+  await expect(page.getByLabel('Predicted class of the test image')).toHaveText(/^\d$/);
+  await shot(page, 'trained');
+
+  // draw a 1: a vertical stroke on the pad
+  const prediction = page.getByLabel('Prediction for the drawing', { exact: true });
+  await expect(prediction).toHaveText('—');
+  const pad = page.getByRole('img', { name: 'Drawing pad for a digit' });
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
+  await page.mouse.down();
+  for (let k = 1; k <= 12; k++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + 0.06 * k));
+  await page.mouse.up();
+  await expect(prediction).toHaveText(/^\d \(\d+\.\d%\)$/);
+  await expect(page.getByRole('img', { name: /The drawing as the network sees it/ })).toBeVisible();
+  await shot(page, 'drawn');
+
+  // the keyboard's way: load the chosen test image into the pad; Clear empties it
+  await page.getByRole('button', { name: 'Load test image #1 into the pad' }).click();
+  await expect(prediction).toHaveText(/^\d \(\d+\.\d%\)$/);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await expect(prediction).toHaveText('—');
+});

@@ -1,0 +1,272 @@
+// Cell 5.1: LeNet trained on MNIST in the chapter's worker — the settings, Train / Pause /
+// Reset, the download and epoch progress, throughput and device, the loss curve and the
+// test accuracy after each epoch.
+
+import { useEffect, useMemo } from 'react';
+import { EXAMPLE_CHOICES, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet } from '../../../store/lenet';
+import { LossChart, type LossSeries } from '../../../ui/LossChart';
+import { NumberInput, Progress, Select } from '../../../ui/controls';
+
+const num = (v: number) => v.toLocaleString('en-US');
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+function choiceLabel(n: number, all: number): string {
+  return n === 0 ? `all ${num(all)}` : num(n);
+}
+
+function Controls() {
+  const lr = useLenet((s) => s.lr);
+  const batchSize = useLenet((s) => s.batchSize);
+  const epochs = useLenet((s) => s.epochs);
+  const examples = useLenet((s) => s.examples);
+  const testImages = useLenet((s) => s.testImages);
+  const seed = useLenet((s) => s.seed);
+  const status = useLenet((s) => s.status);
+  const state = useLenet((s) => s.snapshot?.state ?? null);
+  const train = useLenet((s) => s.train);
+  const pause = useLenet((s) => s.pause);
+  const reset = useLenet((s) => s.reset);
+  const setLr = useLenet((s) => s.setLr);
+  const setBatchSize = useLenet((s) => s.setBatchSize);
+  const setEpochs = useLenet((s) => s.setEpochs);
+  const setExamples = useLenet((s) => s.setExamples);
+  const setTestImages = useLenet((s) => s.setTestImages);
+  const setSeed = useLenet((s) => s.setSeed);
+  const running = state === 'running';
+  const loading = status === 'loading';
+  const canTrain = !loading && !running && state !== 'done' && state !== 'diverged' && state !== 'stopped' && state !== 'failed';
+  return (
+    <>
+      <div className="controls-row">
+        <NumberInput label="Learning rate" value={lr} min={1e-6} max={10} step="any" onChange={setLr} hint="Adam's η" />
+        <NumberInput label="Batch size" value={batchSize} min={1} max={4096} step={1} onChange={setBatchSize} />
+        <NumberInput label="Epochs" value={epochs} min={1} max={50} step={1} onChange={setEpochs} />
+        <Select
+          label="Examples per epoch"
+          value={String(examples)}
+          options={EXAMPLE_CHOICES.map((n) => ({ value: String(n), label: choiceLabel(n, MNIST_TRAIN) }))}
+          onChange={(v) => setExamples(Number(v))}
+        />
+        <Select
+          label="Test images"
+          value={String(testImages)}
+          options={TEST_CHOICES.map((n) => ({ value: String(n), label: choiceLabel(n, MNIST_TEST) }))}
+          onChange={(v) => setTestImages(Number(v))}
+        />
+        <NumberInput label="Seed" value={seed} min={0} max={2 ** 31 - 1} step={1} onChange={setSeed} />
+      </div>
+      <div className="button-row" role="group" aria-label="Training">
+        <button type="button" className="primary" onClick={() => void train()} disabled={!canTrain}>
+          Train
+        </button>
+        <button type="button" onClick={() => void pause()} disabled={!running}>
+          Pause
+        </button>
+        <button type="button" onClick={() => void reset()} disabled={status === 'off' || loading}>
+          Reset
+        </button>
+        <PendingNote />
+      </div>
+    </>
+  );
+}
+
+function PendingNote() {
+  const examples = useLenet((s) => s.examples);
+  const testImages = useLenet((s) => s.testImages);
+  const seed = useLenet((s) => s.seed);
+  const appliedKey = useLenet((s) => s.appliedKey);
+  const pending = needsNewSession({ examples, testImages, seed, appliedKey, lr: 0, batchSize: 1, epochs: 1 });
+  return pending ? <span className="muted small">The data settings or the seed changed: Reset starts a new run with them.</span> : null;
+}
+
+function DownloadProgress() {
+  const status = useLenet((s) => s.status);
+  const download = useLenet((s) => s.download);
+  if (status !== 'loading') return null;
+  if (!download || download.total === 0) return <Progress label="Loading MNIST" detail="asking for the files…" />;
+  const detail =
+    download.phase === 'download' ? `${mb(download.loaded)} of ${mb(download.total)}` : download.phase === 'decode' ? 'decoding the images…' : 'building the model…';
+  return <Progress label="Loading MNIST" value={download.loaded} max={download.total} detail={detail} />;
+}
+
+function EpochProgress() {
+  const snap = useLenet((s) => s.snapshot);
+  if (!snap) return null;
+  const epochShown = Math.min(snap.epochs, snap.epoch + (snap.state === 'done' ? 0 : 1));
+  const finished = snap.epoch >= snap.epochs;
+  const value = finished ? snap.stepsPerEpoch : snap.stepInEpoch;
+  return (
+    <Progress
+      label={`Epoch ${epochShown} of ${snap.epochs}`}
+      value={value}
+      max={snap.stepsPerEpoch}
+      detail={`${num(value)} of ${num(snap.stepsPerEpoch)} steps`}
+    />
+  );
+}
+
+const STATE_TEXT: Record<string, string> = {
+  idle: 'ready',
+  running: 'training',
+  paused: 'paused',
+  done: 'done',
+  diverged: 'diverged',
+  stopped: 'stopped',
+  failed: 'failed',
+};
+
+function Status() {
+  const status = useLenet((s) => s.status);
+  const snap = useLenet((s) => s.snapshot);
+  const backend = useLenet((s) => s.backend);
+  const dataset = useLenet((s) => s.dataset);
+  const evals = useLenet((s) => s.evals);
+  const last = evals.length ? evals[evals.length - 1]! : null;
+  const state = snap?.state ?? null;
+  return (
+    <>
+      <p className="train-status" aria-live="off">
+        <span className={`dot ${state === 'running' ? 'on' : ''}`} aria-hidden="true" />
+        <span>{status === 'loading' ? 'loading' : status === 'off' ? 'not started' : STATE_TEXT[state ?? 'idle']}</span>
+        <span>
+          step{' '}
+          <output className="mono" aria-label="Step">
+            {num(snap?.step ?? 0)}
+          </output>
+        </span>
+        <span>
+          <output className="mono" aria-label="Examples per second">
+            {snap && snap.examplesPerSec > 0 ? num(Math.round(snap.examplesPerSec)) : '—'}
+          </output>{' '}
+          examples/s
+        </span>
+        <span>
+          test accuracy{' '}
+          <output className="mono" aria-label="Test accuracy">
+            {last?.testAccuracy != null ? `${(100 * last.testAccuracy).toFixed(2)}%` : '—'}
+          </output>
+          {last ? <span className="muted small"> after epoch {last.epoch}</span> : null}
+        </span>
+        <span>
+          on{' '}
+          <output className="mono" aria-label="Training device">
+            {backend ? (backend.kind === 'webgpu' ? `WebGPU · ${backend.deviceName}` : backend.deviceName) : '—'}
+          </output>
+        </span>
+      </p>
+      {dataset ? (
+        <p className="muted small lenet-data-line">
+          {dataset.name}: {num(dataset.train)} training and {num(dataset.test)} test images of {dataset.sampleShape.join(' × ')} ({dataset.source})
+        </p>
+      ) : null}
+      {backend?.fallbackReason ? (
+        <p className="notice warn" role="status">
+          Training on the CPU: {backend.fallbackReason}.
+        </p>
+      ) : backend?.isFallback ? (
+        <p className="notice warn" role="status">
+          The WebGPU adapter is a software renderer ({backend.deviceName}): the kernels run on the CPU, so a full epoch takes a long time.
+          Pick fewer examples per epoch to see it through.
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function Problems() {
+  const error = useLenet((s) => s.error);
+  const status = useLenet((s) => s.status);
+  const diverged = useLenet((s) => s.snapshot?.divergedAt ?? null);
+  const state = useLenet((s) => s.snapshot?.state ?? null);
+  const message = useLenet((s) => s.snapshot?.message ?? '');
+  return (
+    <>
+      {diverged ? (
+        <p className="notice warn" role="alert">
+          Training diverged at step {diverged.step} (learning rate {diverged.lr}): the loss became {diverged.loss}. Lower the learning
+          rate and press Reset.
+        </p>
+      ) : null}
+      {state === 'failed' ? (
+        <p className="notice error" role="alert">
+          {message}
+        </p>
+      ) : null}
+      {error ? (
+        <p className={`notice ${status === 'failed' ? 'error' : 'warn'}`} role="alert">
+          {status === 'failed' ? `Could not start the training: ${error}` : error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function Chart() {
+  const losses = useLenet((s) => s.losses);
+  const series = useMemo<LossSeries[]>(() => [{ name: 'training loss (mini-batch)', points: losses }], [losses]);
+  return <LossChart title="Cross-entropy loss while training LeNet" series={series} xLabel="step" yLabel="loss" defaultLog />;
+}
+
+function EvalTable() {
+  const evals = useLenet((s) => s.evals);
+  if (!evals.length) return null;
+  return (
+    <div className="table-wrap" role="region" aria-label="Accuracy after each epoch" tabIndex={0}>
+      <table className="lenet-evals">
+        <caption>After each epoch</caption>
+        <thead>
+          <tr>
+            <th scope="col">epoch</th>
+            <th scope="col" className="num">
+              steps
+            </th>
+            <th scope="col" className="num">
+              mean training loss
+            </th>
+            <th scope="col" className="num">
+              test loss
+            </th>
+            <th scope="col" className="num">
+              test accuracy
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {evals.map((e) => (
+            <tr key={e.epoch}>
+              <th scope="row">{e.epoch}</th>
+              <td className="num">{num(e.step)}</td>
+              <td className="num">{e.trainLoss != null ? e.trainLoss.toFixed(4) : '—'}</td>
+              <td className="num">{e.testLoss != null ? e.testLoss.toFixed(4) : '—'}</td>
+              <td className="num">{e.testAccuracy != null ? `${(100 * e.testAccuracy).toFixed(2)}%` : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function TrainCellBody() {
+  // leaving the chapter pauses the run (the worker keeps the model)
+  useEffect(
+    () => () => {
+      if (useLenet.getState().snapshot?.state === 'running') void useLenet.getState().pause();
+    },
+    [],
+  );
+  return (
+    <>
+      <Controls />
+      <DownloadProgress />
+      <EpochProgress />
+      <Status />
+      <Problems />
+      <div className="two-col lenet-train-grid">
+        <Chart />
+        <EvalTable />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,93 @@
+// The trained LeNet on the page: the worker's parameters loaded into a NeuralNetwork on
+// the notebook's own backend (WebGPU, or the CPU reference), for one image at a time —
+// the feature maps of a test image and the prediction for a drawing. Forward passes run
+// one after another (a layer's cache belongs to the last forward).
+//
+//   x (1, 28, 28, 1) → conv 5×5×6 'same' ReLU → Y₀ (1, 28, 28, 6) → pool → (1, 14, 14, 6)
+//     → conv 5×5×16 'valid' ReLU → Y₂ (1, 10, 10, 16) → pool → … → softmax ŷ (1, 10)
+
+import type { Backend } from '../../../engine/backend';
+import type { HostTensor } from '../../../nn/arrays';
+import { readTensor } from '../../../nn/arrays';
+import { NeuralNetwork } from '../../../nn/model';
+import type { ModelFile } from '../../../nn/serialize';
+
+export interface ImageInference {
+  /** per convolution layer, in order: its output after the activation, (1, h, w, filters) */
+  maps: { layer: string; index: number; out: HostTensor }[];
+  /** (classes) softmax outputs */
+  probs: Float64Array;
+  predicted: number;
+}
+
+export class PageModel {
+  private model: NeuralNetwork | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly backend: Backend) {}
+
+  get deviceName(): string {
+    return this.backend.deviceName;
+  }
+
+  /** loads a saved model (parameters into the existing model when the architecture matches) */
+  load(file: ModelFile): Promise<void> {
+    return this.serial(async () => {
+      if (this.model) {
+        try {
+          this.model.loadParameters(file);
+          return;
+        } catch {
+          this.model.dispose();
+          this.model = null;
+        }
+      }
+      this.model = NeuralNetwork.load(this.backend, file);
+    });
+  }
+
+  /** the conv layers' outputs and the class probabilities for one (h, w) image in [0, 1] */
+  infer(pixels: Float32Array): Promise<ImageInference> {
+    return this.serial(async () => {
+      const model = this.model;
+      if (!model) throw new Error('no model loaded yet');
+      const shape = model.sampleShape!;
+      const n = shape.reduce((a, b) => a * b, 1);
+      if (pixels.length !== n) throw new Error(`the model takes ${shape.join(' × ')} = ${n} values per image, got ${pixels.length}`);
+      const b = this.backend;
+      const x = b.fromArray(pixels, [1, ...shape], 'inspected image');
+      try {
+        const y = model.predict(x);
+        const maps: ImageInference['maps'] = [];
+        try {
+          for (let i = 0; i < model.layers.length; i++) {
+            const l = model.layers[i]!;
+            if (l.type === 'conv2d') maps.push({ layer: l.name, index: i, out: await readTensor(b, l.cache.Y!) });
+          }
+          const probs = Float64Array.from(await b.read(y));
+          let predicted = 0;
+          for (let c = 1; c < probs.length; c++) if (probs[c]! > probs[predicted]!) predicted = c;
+          return { maps, probs, predicted };
+        } finally {
+          b.dispose(y);
+        }
+      } finally {
+        model.clearCaches();
+        b.dispose(x);
+      }
+    });
+  }
+
+  dispose(): void {
+    void this.serial(async () => {
+      this.model?.dispose();
+      this.model = null;
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+}

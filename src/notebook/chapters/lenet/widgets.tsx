@@ -1,0 +1,187 @@
+// Small pictures for chapter 5: a digit, a grid of small maps (filters, feature maps)
+// sharing one colour scale, and the ten class probabilities as bars.
+
+import { memo, useEffect, useRef } from 'react';
+import { diverging, sequential } from '../../../ui/colors';
+
+/** draws an (h, w) grid of values into a canvas of h × w device pixels (CSS scales it up) */
+function paint(canvas: HTMLCanvasElement | null, h: number, w: number, colour: (k: number) => readonly [number, number, number]): void {
+  if (!canvas) return;
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const img = ctx.createImageData(w, h);
+  for (let k = 0; k < h * w; k++) {
+    const [r, g, b] = colour(k);
+    img.data[4 * k] = r;
+    img.data[4 * k + 1] = g;
+    img.data[4 * k + 2] = b;
+    img.data[4 * k + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+export interface DigitImageProps {
+  /** (side, side) pixels, 0 … 255 (bytes) or 0 … 1 (floats) */
+  pixels: ArrayLike<number>;
+  side?: number;
+  /** 0 … max */
+  max?: number;
+  /** CSS pixels per image pixel */
+  zoom?: number;
+  /** the accessible name; empty marks the picture decorative (e.g. inside a labelled button) */
+  label: string;
+  className?: string;
+}
+
+/** an MNIST-style digit: white ink on black, as the network sees it */
+export const DigitImage = memo(function DigitImage({ pixels, side = 28, max = 255, zoom = 2, label, className }: DigitImageProps) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    paint(ref.current, side, side, (k) => {
+      const v = Math.round((255 * Math.min(max, Math.max(0, pixels[k]!))) / max);
+      return [v, v, v];
+    });
+  }, [pixels, side, max]);
+  return (
+    <canvas
+      ref={ref}
+      role={label ? 'img' : undefined}
+      aria-label={label || undefined}
+      aria-hidden={label ? undefined : true}
+      className={`digit${className ? ` ${className}` : ''}`}
+      style={{ width: side * zoom, height: side * zoom }}
+    />
+  );
+});
+
+export interface SmallMap {
+  /** shown under the map and read as its name */
+  label: string;
+  /** (h, w) values, row-major, or read with `at` */
+  h: number;
+  w: number;
+  at: (r: number, c: number) => number;
+}
+
+export interface MapGridProps {
+  /** the group's name, e.g. "First convolution: 6 filters, 5 × 5" */
+  title: string;
+  maps: readonly SmallMap[];
+  /** 'diverging' (signed: filters) or 'sequential' (ReLU outputs) */
+  scale: 'diverging' | 'sequential';
+  /** CSS pixels per value */
+  zoom: number;
+}
+
+function fmt(v: number): string {
+  const a = Math.abs(v);
+  return a !== 0 && a < 1e-3 ? v.toExponential(1) : v.toFixed(a >= 10 ? 1 : 2);
+}
+
+/** maps side by side with one colour scale for all of them (so their strengths compare) */
+export const MapGrid = memo(function MapGrid({ title, maps, scale, zoom }: MapGridProps) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const m of maps) {
+    for (let r = 0; r < m.h; r++)
+      for (let c = 0; c < m.w; c++) {
+        const v = m.at(r, c);
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+  }
+  if (!Number.isFinite(lo)) lo = hi = 0;
+  const range = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+  const legend =
+    scale === 'diverging'
+      ? `blue negative, white 0, red positive; ±${fmt(range)}`
+      : `white 0, dark ${fmt(hi)}`;
+  return (
+    <figure className="map-grid">
+      <figcaption>
+        <span className="map-grid-title">{title}</span> <span className="muted small">({legend})</span>
+      </figcaption>
+      <div className="map-grid-items">
+        {maps.map((m) => (
+          <MapCanvas key={m.label} map={m} zoom={zoom} colour={scale === 'diverging' ? (v) => diverging(v, range) : (v) => sequential(v, 0, hi > 0 ? hi : 1)} />
+        ))}
+      </div>
+    </figure>
+  );
+});
+
+function MapCanvas({ map, zoom, colour }: { map: SmallMap; zoom: number; colour: (v: number) => readonly [number, number, number] }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let r = 0; r < map.h; r++)
+    for (let c = 0; c < map.w; c++) {
+      const v = map.at(r, c);
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  useEffect(() => {
+    paint(ref.current, map.h, map.w, (k) => colour(map.at(Math.floor(k / map.w), k % map.w)));
+  });
+  return (
+    <figure className="map-item">
+      <canvas
+        ref={ref}
+        role="img"
+        aria-label={`${map.label}: ${map.h} × ${map.w}, values ${fmt(lo)} to ${fmt(hi)}`}
+        style={{ width: map.w * zoom, height: map.h * zoom }}
+      />
+      <figcaption aria-hidden="true">{map.label}</figcaption>
+    </figure>
+  );
+}
+
+export interface ProbabilityBarsProps {
+  /** (k) probabilities */
+  probs: ArrayLike<number>;
+  classNames: readonly string[];
+  /** marks this class as the true one */
+  truth?: number | null;
+  label: string;
+}
+
+/** the class probabilities as horizontal bars, the predicted class highlighted */
+export function ProbabilityBars({ probs, classNames, truth, label }: ProbabilityBarsProps) {
+  let best = 0;
+  for (let c = 1; c < probs.length; c++) if (probs[c]! > probs[best]!) best = c;
+  return (
+    <table className="prob-bars">
+      <caption>{label}</caption>
+      <thead className="visually-hidden">
+        <tr>
+          <th scope="col">class</th>
+          <th scope="col">probability</th>
+        </tr>
+      </thead>
+      <tbody>
+        {Array.from(probs, (p, c) => (
+          <tr key={c} className={c === best ? 'best' : undefined}>
+            <th scope="row">
+              {classNames[c] ?? c}
+              {truth === c ? (
+                <span className="truth-mark">
+                  {' '}
+                  <span aria-hidden="true">✓</span>
+                  <span className="visually-hidden">(the true class)</span>
+                </span>
+              ) : null}
+            </th>
+            <td>
+              <span className="prob-track" aria-hidden="true">
+                <span className="prob-fill" style={{ width: `${(Math.min(1, Math.max(0, p)) * 100).toFixed(1)}%` }} />
+              </span>
+              <span className="prob-value mono">{(100 * p).toFixed(1)}%</span>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

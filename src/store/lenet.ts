@@ -1,0 +1,456 @@
+// Chapter 5's state: LeNet trained on MNIST in the chapter's worker (a TrainingSession
+// behind a TrainingClient, plus the chapter's inspect requests), and what the page does
+// with the result: the trained parameters loaded into a model on the page's backend
+// (filters, feature maps, the draw pad), the test images, and the predictions on them
+// (confusion matrix, misclassified digits).
+//
+// URL keys: lenet.lr, lenet.bs, lenet.ep, lenet.n (training examples per epoch, absent =
+// all 60 000), lenet.test (test images, absent = all 10 000), lenet.seed, lenet.img (the
+// chosen test image).
+//
+// Flow: Train → init (MNIST downloaded with byte progress, model built) → start; metric
+// batches arrive once per animation frame; while the loop runs the parameters are fetched
+// every MODEL_REFRESH_MS; when it stops (paused, done, stopped) the parameters are fetched
+// and the whole test set is predicted.
+
+import { create } from 'zustand';
+import type { ModelFile } from '../nn/serialize';
+import { InspectClient, createLenetWorker } from '../notebook/chapters/lenet/inspect-client';
+import type { TestPredictions, TestSet } from '../notebook/chapters/lenet/inspect-protocol';
+import { PageModel } from '../notebook/chapters/lenet/page-model';
+import { TrainingClient } from '../train/client';
+import { EXPERIMENTS } from '../train/experiments';
+import type { BackendInfo, DatasetInfo, MetricEvent, MetricsBatch, SessionConfig, SessionSnapshot } from '../train/protocol';
+import type { ChartPoint } from '../ui/LossChart';
+import { currentBackend, useDevice } from './device';
+import { appendBounded } from './history';
+import { bindUrl, formatNumber, parseNumber, syncUrl } from './url';
+
+const BASE = EXPERIMENTS['mnist-lenet'].config;
+
+export const MNIST_TRAIN = 60_000;
+export const MNIST_TEST = 10_000;
+export const DEFAULTS = {
+  lr: (BASE.model.optimizer as { lr: number }).lr,
+  batchSize: BASE.batchSize,
+  epochs: BASE.epochs,
+  seed: BASE.seed,
+  /** 0: the whole training set */
+  examples: 0,
+  /** 0: the whole test set */
+  testImages: 0,
+} as const;
+export const EXAMPLE_CHOICES = [0, 10_000, 2_000, 500, 100] as const;
+export const TEST_CHOICES = [0, 2_000, 500, 100] as const;
+export const MAX_LOSS_POINTS = 1000;
+/** how often the page fetches the parameters while training runs */
+export const MODEL_REFRESH_MS = 1500;
+
+export interface LenetSettings {
+  lr: number;
+  batchSize: number;
+  epochs: number;
+  seed: number;
+  examples: number;
+  testImages: number;
+}
+
+/** the session configuration for the chapter's settings: the course's LeNet experiment, no validation split */
+export function lenetConfig(s: LenetSettings): SessionConfig {
+  const n = s.examples || MNIST_TRAIN;
+  const steps = Math.ceil(n / s.batchSize);
+  return {
+    ...BASE,
+    dataset: {
+      name: 'mnist',
+      layout: 'image',
+      ...(s.examples ? { trainLimit: s.examples } : {}),
+      ...(s.testImages ? { testLimit: s.testImages } : {}),
+    },
+    model: { ...BASE.model, optimizer: { ...BASE.model.optimizer, lr: s.lr } },
+    batchSize: s.batchSize,
+    epochs: s.epochs,
+    seed: s.seed,
+    // about 100 loss points per epoch, at most every 20 steps
+    lossEvery: Math.max(1, Math.min(20, Math.round(steps / 100))),
+  };
+}
+
+/** what needs a new session when it changes (the rest is changed live) */
+function dataKey(s: LenetSettings): string {
+  return JSON.stringify([s.examples, s.testImages, s.seed]);
+}
+
+export type LenetStatus = 'off' | 'loading' | 'ready' | 'failed';
+
+export interface DownloadProgress {
+  loaded: number;
+  total: number;
+  phase: string;
+}
+
+type EvalEvent = Extract<MetricEvent, { kind: 'eval' }>;
+
+interface LenetState extends LenetSettings {
+  status: LenetStatus;
+  error: string | null;
+  download: DownloadProgress | null;
+  backend: BackendInfo | null;
+  dataset: DatasetInfo | null;
+  /** the data settings the running session was made with */
+  appliedKey: string | null;
+  snapshot: SessionSnapshot | null;
+  run: number;
+  losses: ChartPoint[];
+  evals: EvalEvent[];
+
+  /** the parameters on the page: the file, and when they were read */
+  model: { file: ModelFile; run: number; step: number; version: number } | null;
+  testSet: TestSet | null;
+  predictions: TestPredictions | null;
+  predicting: { done: number; total: number } | null;
+  predictError: string | null;
+  /** the test image shown in the feature-map cell */
+  selected: number;
+
+  train: () => Promise<void>;
+  pause: () => Promise<void>;
+  reset: () => Promise<void>;
+  setLr: (lr: number) => void;
+  setBatchSize: (n: number) => void;
+  setEpochs: (n: number) => void;
+  setExamples: (n: number) => void;
+  setTestImages: (n: number) => void;
+  setSeed: (n: number) => void;
+  select: (i: number) => void;
+  /** fetch the parameters and predict the test set now (the loop must not be running) */
+  refresh: () => Promise<void>;
+}
+
+let training: TrainingClient | null = null;
+let inspect: InspectClient | null = null;
+let worker: Worker | null = null;
+let pageModel: PageModel | null = null;
+let initPromise: Promise<void> | null = null;
+let modelTimer: ReturnType<typeof setTimeout> | null = null;
+let modelFetch: Promise<void> | null = null;
+let predictRun: Promise<void> | null = null;
+let predictAgain = false;
+let modelVersion = 0;
+
+/** the model on the page's backend (null until the first parameters arrived) */
+export function lenetPageModel(): PageModel | null {
+  return pageModel;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function settingsOf(s: LenetSettings): LenetSettings {
+  return { lr: s.lr, batchSize: s.batchSize, epochs: s.epochs, seed: s.seed, examples: s.examples, testImages: s.testImages };
+}
+
+function ensureClients(): { training: TrainingClient; inspect: InspectClient } {
+  if (!training || !inspect) {
+    worker = createLenetWorker();
+    worker.addEventListener('error', (e) => {
+      useLenet.setState({ status: 'failed', error: `the training worker failed: ${e.message || 'unknown error'}` });
+    });
+    training = new TrainingClient(worker);
+    inspect = new InspectClient(worker);
+    training.onMetrics(onMetrics);
+    training.onProgress((p) => useLenet.setState({ download: { loaded: p.loaded, total: p.total, phase: p.phase } }));
+  }
+  return { training, inspect };
+}
+
+function onMetrics(batches: MetricsBatch[]): void {
+  const s = useLenet.getState();
+  let run = s.run;
+  let losses = s.losses;
+  let evals = s.evals;
+  let fresh: ChartPoint[] = [];
+  for (const b of batches) {
+    if (b.sweepRun !== undefined) continue;
+    for (const ev of b.events) {
+      if (ev.kind === 'restart') {
+        run = ev.run;
+        losses = [];
+        evals = [];
+        fresh = [];
+        continue;
+      }
+      if (ev.run !== run) continue;
+      // a loss read back is finite: the session reports NaN/Inf as 'diverged' instead
+      if (ev.kind === 'loss') fresh.push({ step: ev.step, value: ev.loss });
+      else if (ev.kind === 'eval') evals = [...evals, ev];
+    }
+  }
+  const snapshot = batches[batches.length - 1]!.snapshot;
+  const was = s.snapshot?.state;
+  useLenet.setState({ run, losses: fresh.length ? appendBounded(losses, fresh, MAX_LOSS_POINTS) : losses, evals, snapshot });
+  afterState(was, snapshot.state);
+}
+
+/** what the page does when the session's state changes */
+function afterState(was: string | undefined, now: string): void {
+  if (now === 'running') scheduleModelFetch();
+  if (was === now) return;
+  if (now === 'paused' || now === 'done' || now === 'stopped') {
+    void fetchModel().then(() => predict());
+  }
+}
+
+function scheduleModelFetch(): void {
+  if (modelTimer) return;
+  modelTimer = setTimeout(() => {
+    modelTimer = null;
+    if (useLenet.getState().snapshot?.state !== 'running') return;
+    void fetchModel().finally(() => {
+      if (useLenet.getState().snapshot?.state === 'running') scheduleModelFetch();
+    });
+  }, MODEL_REFRESH_MS);
+}
+
+async function pageBackendModel(): Promise<PageModel> {
+  if (pageModel) return pageModel;
+  await useDevice.getState().init();
+  const b = currentBackend();
+  if (!b) throw new Error(`no compute device on the page: ${useDevice.getState().error ?? 'the device request failed'}`);
+  pageModel ??= new PageModel(b);
+  return pageModel;
+}
+
+/** the session's parameters now, into the page's model */
+function fetchModel(): Promise<void> {
+  if (modelFetch) return modelFetch;
+  const client = inspect;
+  if (!client) return Promise.resolve();
+  modelFetch = (async () => {
+    try {
+      const snap = await client.snapshot();
+      const pm = await pageBackendModel();
+      await pm.load(snap.model);
+      useLenet.setState({ model: { file: snap.model, run: snap.run, step: snap.step, version: ++modelVersion } });
+    } catch (e) {
+      useLenet.setState({ predictError: `could not read the model's parameters: ${message(e)}` });
+    } finally {
+      modelFetch = null;
+    }
+  })();
+  return modelFetch;
+}
+
+/** the model's predictions on the whole test set (again, if asked while one runs) */
+function predict(): Promise<void> {
+  if (predictRun) {
+    predictAgain = true;
+    return predictRun;
+  }
+  const client = inspect;
+  if (!client) return Promise.resolve();
+  predictRun = (async () => {
+    try {
+      do {
+        predictAgain = false;
+        const state = useLenet.getState().snapshot?.state;
+        if (state === 'running' || state === 'diverged' || state === 'failed') return;
+        useLenet.setState({ predicting: { done: 0, total: useLenet.getState().dataset?.test ?? 0 }, predictError: null });
+        const p = await client.predictTest((done, total) => useLenet.setState({ predicting: { done, total } }));
+        useLenet.setState({ predictions: p, predicting: null });
+      } while (predictAgain);
+    } catch (e) {
+      useLenet.setState({ predicting: null, predictError: `could not predict the test set: ${message(e)}` });
+    } finally {
+      predictRun = null;
+    }
+  })();
+  return predictRun;
+}
+
+async function initSession(): Promise<void> {
+  const { training: client, inspect: ic } = ensureClients();
+  const s = useLenet.getState();
+  const settings = settingsOf(s);
+  useLenet.setState({ status: 'loading', error: null, download: null, predictions: null, predictError: null });
+  try {
+    const ready = await client.init(lenetConfig(settings), 'webgpu');
+    useLenet.setState({
+      status: 'ready',
+      backend: ready.backend,
+      dataset: ready.dataset,
+      appliedKey: dataKey(settings),
+      snapshot: ready.snapshot,
+      run: ready.snapshot.run,
+      losses: [],
+      evals: [],
+      download: null,
+    });
+    const testSet = await ic.testSet();
+    useLenet.setState((st) => ({ testSet, selected: Math.min(st.selected, testSet.count - 1) }));
+    await fetchModel();
+  } catch (e) {
+    useLenet.setState({ status: 'failed', error: message(e) });
+    throw e;
+  }
+}
+
+function init(): Promise<void> {
+  initPromise ??= initSession().finally(() => {
+    initPromise = null;
+  });
+  return initPromise;
+}
+
+function validPositiveInt(what: string, n: number, max: number): void {
+  if (!(Number.isInteger(n) && n >= 1 && n <= max)) throw new Error(`${what} must be an integer in 1…${max}, got ${n}`);
+}
+
+/** runs a control on the worker; a refusal becomes the cell's error line */
+async function control(fn: (c: TrainingClient) => Promise<SessionSnapshot | null>): Promise<void> {
+  if (!training || useLenet.getState().status !== 'ready') return;
+  try {
+    const snap = await fn(training);
+    if (snap) {
+      const was = useLenet.getState().snapshot?.state;
+      useLenet.setState({ snapshot: snap, error: null });
+      afterState(was, snap.state);
+    }
+  } catch (e) {
+    useLenet.setState({ error: message(e) });
+  }
+}
+
+export const useLenet = create<LenetState>()((set, get) => ({
+  ...DEFAULTS,
+  status: 'off',
+  error: null,
+  download: null,
+  backend: null,
+  dataset: null,
+  appliedKey: null,
+  snapshot: null,
+  run: 0,
+  losses: [],
+  evals: [],
+  model: null,
+  testSet: null,
+  predictions: null,
+  predicting: null,
+  predictError: null,
+  selected: 0,
+
+  train: async () => {
+    const s = get();
+    if (s.status === 'loading') return;
+    if (s.status !== 'ready' || s.appliedKey !== dataKey(s)) {
+      try {
+        await init();
+      } catch {
+        return;
+      }
+    }
+    const state = get().snapshot?.state;
+    if (state === 'idle' || state === 'paused') await control((c) => c.start());
+  },
+  pause: () => control((c) => c.pause()),
+  reset: async () => {
+    const s = get();
+    if (s.status === 'loading') return;
+    set({ predictions: null, predictError: null });
+    if (s.status !== 'ready' || s.appliedKey !== dataKey(s)) {
+      if (s.status === 'off') return;
+      try {
+        await init();
+      } catch {
+        /* shown as the cell's error */
+      }
+      return;
+    }
+    await control((c) => c.reset());
+    set({ losses: [], evals: [] });
+    await fetchModel();
+  },
+  setLr: (lr) => {
+    if (!(Number.isFinite(lr) && lr > 0)) throw new Error(`the learning rate must be a positive number, got ${lr}`);
+    set({ lr });
+    syncUrl();
+    void control((c) => c.setLearningRate(lr));
+  },
+  setBatchSize: (n) => {
+    validPositiveInt('the batch size', n, 4096);
+    set({ batchSize: n });
+    syncUrl();
+    void control((c) => c.setBatchSize(n));
+  },
+  setEpochs: (n) => {
+    validPositiveInt('the number of epochs', n, 50);
+    set({ epochs: n });
+    syncUrl();
+    void control((c) => c.setEpochs(n));
+  },
+  setExamples: (n) => {
+    if (!(EXAMPLE_CHOICES as readonly number[]).includes(n)) throw new Error(`examples per epoch must be one of ${EXAMPLE_CHOICES.join(', ')} (0 = all), got ${n}`);
+    set({ examples: n });
+    syncUrl();
+  },
+  setTestImages: (n) => {
+    if (!(TEST_CHOICES as readonly number[]).includes(n)) throw new Error(`test images must be one of ${TEST_CHOICES.join(', ')} (0 = all), got ${n}`);
+    set({ testImages: n });
+    syncUrl();
+  },
+  setSeed: (n) => {
+    if (!(Number.isInteger(n) && n >= 0 && n < 2 ** 31)) throw new Error(`the seed must be an integer in [0, 2^31), got ${n}`);
+    set({ seed: n });
+    syncUrl();
+  },
+  select: (i) => {
+    const count = get().testSet?.count ?? (get().testImages || MNIST_TEST);
+    if (!(Number.isInteger(i) && i >= 0 && i < count)) throw new Error(`test image index must be an integer in 0…${count - 1}, got ${i}`);
+    set({ selected: i });
+    syncUrl();
+  },
+  refresh: async () => {
+    await fetchModel();
+    await predict();
+  },
+}));
+
+/** true when the data settings differ from the session's (Reset or Train makes a new one) */
+export function needsNewSession(s: LenetSettings & { appliedKey: string | null }): boolean {
+  return s.appliedKey !== null && s.appliedKey !== dataKey(s);
+}
+
+bindUrl({
+  keys: ['lenet.lr', 'lenet.bs', 'lenet.ep', 'lenet.n', 'lenet.test', 'lenet.seed', 'lenet.img'],
+  read: (q) => {
+    const int = (key: string, min: number, max: number) => {
+      const v = parseNumber(q.get(key), min, max);
+      return v !== undefined && Number.isInteger(v) ? v : undefined;
+    };
+    const n = int('lenet.n', 1, MNIST_TRAIN);
+    const t = int('lenet.test', 1, MNIST_TEST);
+    useLenet.setState({
+      lr: parseNumber(q.get('lenet.lr'), 1e-9, 10) ?? DEFAULTS.lr,
+      batchSize: int('lenet.bs', 1, 4096) ?? DEFAULTS.batchSize,
+      epochs: int('lenet.ep', 1, 50) ?? DEFAULTS.epochs,
+      examples: n !== undefined && (EXAMPLE_CHOICES as readonly number[]).includes(n) ? n : DEFAULTS.examples,
+      testImages: t !== undefined && (TEST_CHOICES as readonly number[]).includes(t) ? t : DEFAULTS.testImages,
+      seed: int('lenet.seed', 0, 2 ** 31 - 1) ?? DEFAULTS.seed,
+      selected: int('lenet.img', 0, MNIST_TEST - 1) ?? 0,
+    });
+  },
+  write: () => {
+    const s = useLenet.getState();
+    return {
+      'lenet.lr': s.lr === DEFAULTS.lr ? null : formatNumber(s.lr),
+      'lenet.bs': s.batchSize === DEFAULTS.batchSize ? null : String(s.batchSize),
+      'lenet.ep': s.epochs === DEFAULTS.epochs ? null : String(s.epochs),
+      'lenet.n': s.examples === DEFAULTS.examples ? null : String(s.examples),
+      'lenet.test': s.testImages === DEFAULTS.testImages ? null : String(s.testImages),
+      'lenet.seed': s.seed === DEFAULTS.seed ? null : String(s.seed),
+      'lenet.img': s.selected === 0 ? null : String(s.selected),
+    };
+  },
+});
