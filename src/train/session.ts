@@ -381,7 +381,7 @@ export class TrainingSession {
         const hb = slice(ds, start, m);
         const x = b.fromArray(hb.x, hb.xShape, 'eval x');
         const y = b.fromArray(hb.y, hb.yShape, 'eval y');
-        const loss = model.computeLoss(x, y); // (1): the chunk's mean loss
+        const loss = model.computeLoss(x, y, { backward: false }); // (1): the chunk's mean loss; no dL/dZ
         const nextLoss = b.axpby(1, lossSum, m, loss);
         b.dispose(lossSum, loss);
         lossSum = nextLoss;
@@ -393,8 +393,6 @@ export class TrainingSession {
           correctSum = nextCorrect;
         }
         model.clearCaches();
-        // a lean model's fused loss also made dL/dZ, which no backward will take
-        if ('discardGradient' in model.loss) model.loss.discardGradient();
         b.dispose(x, y);
         b.flush();
       }
