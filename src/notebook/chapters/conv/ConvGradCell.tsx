@@ -53,6 +53,7 @@ export function ConvGradCell() {
           {r ? (
             <>
               <GradCheckSummary
+                config={`${r.broken ? 'broken' : 'correct'}|${r.geometry}`}
                 pass={r.pass}
                 worst={r.worstRelErr}
                 detail={r.pass ? `dW, db and dX agree (${tol})` : `${r.rows.filter((x) => !x.cmp.pass).map((x) => x.name).join(', ')} disagree (${tol})`}

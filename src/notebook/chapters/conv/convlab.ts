@@ -205,6 +205,8 @@ export interface ConvGradResult {
   /** smallest |Z| of the pre-activation (ReLU's kink) */
   minAbsZ: number;
   broken: boolean;
+  /** "k3 s1 same", the geometry checked */
+  geometry: string;
   device: string;
 }
 
@@ -315,6 +317,7 @@ export async function convGradCheck(
       worstRelErr: rows.reduce((m, q) => Math.max(m, q.cmp.relErr), 0),
       minAbsZ,
       broken: o.broken,
+      geometry: `k${o.kernel} s${o.stride} ${o.pad}`,
       device: backend.kind === 'webgpu' ? backend.deviceName : 'CPU reference',
     };
   } finally {

@@ -57,9 +57,10 @@ export function GradCheckTable({ result, caption }: { result: { rows: GradRow[] 
   );
 }
 
-export function GradCheckSummary({ pass, worst, detail }: { pass: boolean; worst: number; detail: string }) {
+/** `config` names what was checked (e.g. "unfused|wrong"), so a reader of the page can tell a fresh result from the previous one */
+export function GradCheckSummary({ pass, worst, detail, config }: { pass: boolean; worst: number; detail: string; config: string }) {
   return (
-    <p className={`check-summary ${pass ? 'pass' : 'fail'}`} data-testid="gradcheck-summary" role="status">
+    <p className={`check-summary ${pass ? 'pass' : 'fail'}`} data-testid="gradcheck-summary" data-config={config} role="status">
       <strong>{pass ? 'PASS' : 'FAIL'}</strong> · worst relative error{' '}
       <span className="mono" data-testid="gradcheck-worst">
         {fmtError(worst)}
@@ -104,6 +105,7 @@ export function GradCheckCell() {
         {r ? (
           <>
             <GradCheckSummary
+              config={`${r.lossPath}|${r.wrong ? 'wrong' : 'ok'}`}
               pass={r.pass}
               worst={r.worstRelErr}
               detail={r.pass ? `every gradient agrees (${tol})` : `${r.rows.filter((x) => !x.cmp.pass).map((x) => x.name).join(', ')} disagree (${tol})`}

@@ -82,6 +82,8 @@ export interface GradCheckResult {
   minAbsZ: number;
   /** the bias that makes the batch confidently wrong, when asked: class and added logit */
   wrong: { cls: number; logit: number; rows: number } | null;
+  /** the loss gradient path the analytic side took */
+  lossPath: LossPath;
   device: string;
 }
 
@@ -169,6 +171,7 @@ export async function gradientCheck(
       lossRef,
       minAbsZ,
       wrong,
+      lossPath: opts.lossPath,
       device: backend.kind === 'webgpu' ? backend.deviceName : 'CPU reference',
     };
   } finally {

@@ -1,0 +1,69 @@
+// The step-through of the Iris network (chapter 3): at every step of one mini-batch it
+// shows the right shapes for 4 → h → 3 with a batch of m, for the hidden size and batch
+// size the chapter's controls set — traced on the page's WebGPU device.
+
+import type { Page } from '@playwright/test';
+import { expect, test, waitForDevice } from './fixtures';
+
+/** the 14 operations of one course-path training step of 4 → h → 3 on a batch of m (SGD, lr) */
+export function irisStep(m: number, h: number, lr: string): { position: RegExp; shapes: string }[] {
+  const upd = (shape: string) => `p ${shape} ← p ${shape} − ${lr} · g ${shape}`;
+  return [
+    { position: /forward · fc_0$/, shapes: `Y (${m}, ${h}) = ReLU(X (${m}, 4) · W (4, ${h}) + 1·b (1, ${h}))` },
+    { position: /forward · fc_1$/, shapes: `Z (${m}, 3) = X (${m}, ${h}) · W (${h}, 3) + 1·b (1, 3)` },
+    { position: /loss · loss$/, shapes: `Ŷ (${m}, 3) = softmax(Z (${m}, 3)), L (1) = −(1/m) Σ y (${m}, 3) · ln Ŷ` },
+    { position: /backward · loss$/, shapes: `dZ (${m}, 3) = (Ŷ (${m}, 3) − y (${m}, 3))/m` },
+    { position: /backward · fc_1$/, shapes: `dW (${h}, 3) = X (${m}, ${h})ᵀ · dZ (${m}, 3)` },
+    { position: /backward · fc_1$/, shapes: `db (1, 3) = 1ᵀ·dZ (${m}, 3)` },
+    { position: /backward · fc_1$/, shapes: `dX (${m}, ${h}) = dZ (${m}, 3) · W (${h}, 3)ᵀ` },
+    { position: /backward · fc_0$/, shapes: `dZ (${m}, ${h}) = dY (${m}, ${h}) ⊙ 1[Y (${m}, ${h}) > 0]` },
+    { position: /backward · fc_0$/, shapes: `dW (4, ${h}) = X (${m}, 4)ᵀ · dZ (${m}, ${h})` },
+    { position: /backward · fc_0$/, shapes: `db (1, ${h}) = 1ᵀ·dZ (${m}, ${h})` },
+    { position: /update · fc_0$/, shapes: upd(`(4, ${h})`) },
+    { position: /update · fc_0$/, shapes: upd(`(1, ${h})`) },
+    { position: /update · fc_1$/, shapes: upd(`(${h}, 3)`) },
+    { position: /update · fc_1$/, shapes: upd('(1, 3)') },
+  ];
+}
+
+async function setNumber(page: Page, label: string, value: number) {
+  const input = page.getByLabel(label, { exact: true });
+  await input.fill(String(value));
+  await input.press('Enter');
+  await expect(input).toHaveValue(String(value));
+}
+
+async function walk(page: Page, m: number, h: number) {
+  const st = page.getByRole('group', { name: new RegExp(`Step-through of the Iris network, 4 → ${h} → 3, on a mini-batch of ${m}`) });
+  await expect(st).toBeVisible({ timeout: 60_000 });
+  const position = st.getByTestId('st-position');
+  const shapes = st.getByTestId('st-shapes');
+  await st.getByRole('button', { name: /^Operation 1:/ }).click();
+  const expected = irisStep(m, h, '0.1');
+  for (let i = 0; i < expected.length; i++) {
+    if (i > 0) await st.getByRole('button', { name: 'Step forward' }).click();
+    await expect(position).toHaveText(new RegExp(`^Step ${i + 1} of ${expected.length} · `));
+    await expect(position).toHaveText(expected[i]!.position);
+    await expect(shapes, `step ${i + 1}`).toHaveText(expected[i]!.shapes);
+  }
+  await expect(st.getByRole('button', { name: 'Step forward' })).toBeDisabled();
+  // the input heatmaps carry the same shapes
+  await st.getByRole('button', { name: /^Operation 1:/ }).click();
+  await expect(st.getByTestId('st-in-X').locator('.shape-label')).toHaveText(`X (${m}, 4)`);
+  await expect(st.getByTestId('st-out-Y').locator('.shape-label')).toHaveText(`Y (${m}, ${h})`);
+}
+
+test('the Iris step-through shows the right shapes at every step, for the hidden and batch sizes set', async ({ page }) => {
+  await page.goto('/?ch=iris');
+  await expect(page.getByRole('heading', { level: 1, name: 'A two-layer network on Iris' })).toBeVisible();
+  await waitForDevice(page);
+  await setNumber(page, 'Learning rate', 0.1);
+  await setNumber(page, 'Hidden size', 8);
+  await setNumber(page, 'Batch size', 8);
+  await walk(page, 8, 8);
+  await expect(page.getByTestId('iris-step-facts')).toContainText('14 operations on WebGPU');
+
+  await setNumber(page, 'Hidden size', 5);
+  await setNumber(page, 'Batch size', 12);
+  await walk(page, 12, 5);
+});
