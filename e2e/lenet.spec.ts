@@ -3,7 +3,8 @@
 // throughput and the device named; the confusion matrix fills and sums to the images
 // evaluated; the filters and feature maps appear; a drawing gets a prediction.
 
-import { expect, test, waitForDevice, type Page } from './fixtures';
+import type { Page } from '@playwright/test';
+import { expect, test, waitForDevice } from './fixtures';
 
 const QUICK = '/?ch=lenet&lenet.n=100&lenet.test=100&lenet.bs=50';
 

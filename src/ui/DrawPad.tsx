@@ -147,7 +147,7 @@ export function DrawPad({ label, size = 280, lineWidth = size / 12, onInk, image
   };
 
   return (
-    <div className="draw-pad">
+    <div className="draw-pad" style={{ maxWidth: size }}>
       <canvas
         ref={ref}
         width={size}

@@ -43,18 +43,18 @@ export function DrawCellBody() {
           Load test image #{index} into the pad
         </button>
       </DrawPad>
-      <figure className="lenet-input">
-        {pixels ? (
-          <DigitImage pixels={pixels} side={MNIST_SIDE} max={1} zoom={4} label="The drawing as the network sees it: 28 by 28 pixels" />
-        ) : (
-          <div className="digit-empty" style={{ width: MNIST_SIDE * 4, height: MNIST_SIDE * 4 }} aria-hidden="true" />
-        )}
-        <figcaption>
-          what the network sees (28 × 28)
-          {loaded !== null && pixels ? <span className="muted small"> · from test image #{loaded}</span> : null}
-        </figcaption>
-      </figure>
       <div className="lenet-draw-result">
+        <figure className="lenet-input">
+          {pixels ? (
+            <DigitImage pixels={pixels} side={MNIST_SIDE} max={1} zoom={4} label="The drawing as the network sees it: 28 by 28 pixels" />
+          ) : (
+            <div className="digit-empty" style={{ width: MNIST_SIDE * 4, height: MNIST_SIDE * 4 }} aria-hidden="true" />
+          )}
+          <figcaption>
+            what the network sees (28 × 28)
+            {loaded !== null && pixels ? <span className="muted small"> · from test image #{loaded}</span> : null}
+          </figcaption>
+        </figure>
         <p className="draw-prediction">
           Prediction:{' '}
           <output className="mono" aria-label="Prediction for the drawing">

@@ -198,7 +198,7 @@ export function InsideCellBody() {
                 probs={result.probs}
                 classNames={testSet.classNames}
                 truth={truth}
-                label={`Class probabilities for test image ${index}${modelStep !== null ? ` (model after step ${modelStep})` : ''}`}
+                label={`Probabilities for test image #${index}${modelStep !== null ? `, model after step ${modelStep}` : ''}`}
               />
             ) : null}
           </div>
@@ -213,7 +213,7 @@ export function InsideCellBody() {
               title={`Convolution ${i + 1} (${m.layer}) after ReLU: ${m.out.shape[3]} maps of ${m.out.shape[1]} × ${m.out.shape[2]}`}
               maps={mapsOf(m.out, 'map')}
               scale="sequential"
-              zoom={i === 0 ? 3 : 5}
+              zoom={i === 0 ? 3 : 4}
             />
           ))}
         </>

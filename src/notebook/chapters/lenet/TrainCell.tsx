@@ -263,10 +263,8 @@ export function TrainCellBody() {
       <EpochProgress />
       <Status />
       <Problems />
-      <div className="two-col lenet-train-grid">
-        <Chart />
-        <EvalTable />
-      </div>
+      <Chart />
+      <EvalTable />
     </>
   );
 }
