@@ -63,13 +63,21 @@ struct Conv {
 @group(0) @binding(3) var<storage, read> wt4: array<vec4<f32>>;   // = wt, 4 floats at a time
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read_write> z: array<f32>;
-@group(0) @binding(6) var<storage, read> dz: array<f32>;
-@group(0) @binding(7) var<storage, read> dz4: array<vec4<f32>>;   // = dz, 4 floats at a time
-@group(0) @binding(8) var<storage, read> y: array<f32>;           // Y_prev, the shape of dx
-@group(0) @binding(9) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(10) var<storage, read_write> dw: array<f32>;       // (K, f)
-@group(0) @binding(11) var<storage, read_write> db: array<f32>;       // (1, f)
-@group(0) @binding(12) var<storage, read_write> partial: array<f32>;  // (split, (K + 1)·f) chunk sums
+@group(0) @binding(6) var<storage, read> dz4: array<vec4<f32>>;   // dZ, 4 floats at a time
+@group(0) @binding(7) var<storage, read> y: array<f32>;           // Y_prev, the shape of dx
+@group(0) @binding(8) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(9) var<storage, read_write> dw: array<f32>;       // (K, f)
+@group(0) @binding(10) var<storage, read_write> db: array<f32>;       // (1, f)
+@group(0) @binding(11) var<storage, read_write> partial: array<f32>;  // (split, (K + 1)·f) chunk sums
+
+// conv2d_backward reads dZ and W only through their vec4 bindings (8 storage buffers per
+// entry point is WebGPU's guaranteed limit): element i is component i % 4 of vec4 i / 4
+fn dz_at(i: u32) -> f32 {
+  return dz4[i / 4u][i % 4u];
+}
+fn wt_at(i: u32) -> f32 {
+  return wt4[i / 4u][i % 4u];
+}
 
 var<workgroup> tileA: array<vec4<f32>, TILE_A4>;
 var<workgroup> tileB: array<vec4<f32>, TILE_B4>;
@@ -203,11 +211,11 @@ fn weight_grad_chunk(o: u32, c: u32, t: u32) -> f32 {
       let yy = d1 * cv.stride + i - cv.pad_top;
       let xx = d2 * cv.stride + j - cv.pad_left;
       if (yy < cv.h && xx < cv.w) {
-        s += x[((b * cv.h + yy) * cv.w + xx) * cv.c + ch] * dz[r * cv.f + fo];
+        s += x[((b * cv.h + yy) * cv.w + xx) * cv.c + ch] * dz_at(r * cv.f + fo);
       }
     }
   } else {
-    for (var r = r0 + t; r < r1; r += GROUP_SIZE) { s += dz[r * cv.f + fo]; }
+    for (var r = r0 + t; r < r1; r += GROUP_SIZE) { s += dz_at(r * cv.f + fo); }
   }
   return group_sum(t, s);
 }
@@ -236,7 +244,7 @@ fn backward_data(e: u32) -> f32 {
         for (var fo = 0u; fo < cv.f; fo += 4u) { s4 += dz4[(zrow + fo) / 4u] * wt4[(wrow + fo) / 4u]; }
         total += s4.x + s4.y + s4.z + s4.w;
       } else {
-        for (var fo = 0u; fo < cv.f; fo++) { total += dz[zrow + fo] * wt[wrow + fo]; }
+        for (var fo = 0u; fo < cv.f; fo++) { total += dz_at(zrow + fo) * wt_at(wrow + fo); }
       }
     }
   }

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGpuContext, GpuContext } from '../src/engine/gpu/context';
 import { nodeGPU } from '../src/engine/gpu/node';
-import { SHADERS, shaderSource } from '../src/engine/gpu/shaders';
+import { makeShaderDataDefinitions } from 'webgpu-utils';
+import { composeShader, SHADERS, shaderSource, usesGroupSum } from '../src/engine/gpu/shaders';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -152,6 +153,21 @@ describe('GpuContext', () => {
     }
     expect(text).toContain('elementwise:scale|ACT=3');
     expect(text).toContain(shaderSource('elementwise'));
+  });
+
+  it('every entry point binds at most 8 storage buffers (WebGPU\'s guaranteed maxStorageBuffersPerShaderStage)', () => {
+    let entries = 0;
+    for (const name of Object.keys(SHADERS)) {
+      for (const subgroups of usesGroupSum(name) ? [false, true] : [false]) {
+        const defs = makeShaderDataDefinitions(composeShader(name, subgroups));
+        for (const [entry, ep] of Object.entries(defs.entryPoints)) {
+          const storages = ep.resources.filter((r) => r.name in defs.storages).map((r) => r.name);
+          expect(storages.length, `${name}${subgroups ? '+subgroups' : ''}:${entry} binds ${storages.join(', ')}`).toBeLessThanOrEqual(8);
+          entries++;
+        }
+      }
+    }
+    expect(entries).toBeGreaterThan(20);
   });
 
   it('the registry holds every kernel family as WGSL text', () => {

@@ -272,7 +272,7 @@ export function conv2dBackward(
     ctx.dispatch(
       { shader: 'conv2d', entry: 'conv2d_backward', subgroups: red.subgroups, constants: { VEC_F: ctx.tuning.vec4 && F % 4 === 0, GROUP_SIZE: red.size } },
       {
-        bind: { x: X, dz: D, dz4: D, wt: W, wt4: W, y: dactY ?? ctx.placeholder, dx: dx ?? noDx!, dw, db, partial },
+        bind: { x: X, dz4: D, wt4: W, y: dactY ?? ctx.placeholder, dx: dx ?? noDx!, dw, db, partial },
         params: convParams(win, F, { dact, count: dx ? dx.size : 0, split, chunk, weight_groups: weightGroups }),
         groups: weightGroups + dxGroups,
         label:
