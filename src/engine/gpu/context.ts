@@ -710,7 +710,9 @@ export class GpuContext {
    * workgroup memory, 64 invocations at a time. `size` is the kernels' GROUP_SIZE.
    */
   reduction(): { subgroups: boolean; size: number } {
-    const sg = this.tuning.subgroups && this.hasSubgroups && (this.subgroupMinSize & (this.subgroupMinSize - 1)) === 0;
+    const n = this.subgroupMinSize;
+    // a power of two from 4 to 256: smaller subgroups would make workgroups too small to pay off
+    const sg = this.tuning.subgroups && this.hasSubgroups && n >= 4 && n <= 256 && (n & (n - 1)) === 0;
     return sg ? { subgroups: true, size: this.subgroupMinSize } : { subgroups: false, size: 64 };
   }
 
