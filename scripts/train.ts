@@ -190,7 +190,10 @@ try {
         `${speeds.length ? `, last window ${speeds[speeds.length - 1]!.toFixed(0)} examples/s` : ''})`,
     );
     if (maxSteps) {
-      console.log(`| ${name} | ${adapter} | ${snap.step} steps | ${perStep.toFixed(2)} ms/step | ${((snap.examplesSeen * 1000) / snap.trainMs).toFixed(0)} examples/s |`);
+      const steady = speeds.length > 1 ? `${speeds[speeds.length - 1]!.toFixed(0)} examples/s in the last window` : 'no steady-state window';
+      console.log(
+        `| ${name} | ${adapter} | ${snap.step} steps | ${perStep.toFixed(2)} ms/step | ${((snap.examplesSeen * 1000) / snap.trainMs).toFixed(0)} examples/s overall | ${steady} |`,
+      );
       met = true;
     } else {
       const within = evals.filter((e) => e.epoch <= exp.withinEpochs);
