@@ -1,8 +1,12 @@
-// Chapter 5's state: LeNet trained on MNIST in the chapter's worker (a TrainingSession
-// behind a TrainingClient, plus the chapter's inspect requests), and what the page does
-// with the result: the trained parameters loaded into a model on the page's backend
-// (filters, feature maps, the draw pad), the test images, and the predictions on them
-// (confusion matrix, misclassified digits).
+// Chapter 5's state: LeNet trained on MNIST in the chapter's worker, and what the page does
+// with the result. Two stores:
+//
+//   useLenetTraining  the notebook's training store (store/training.ts) over the chapter's
+//                     worker: phase, download, snapshot, loss, evals, speed, divergence
+//   useLenet          the chapter's settings (URL), and the inspection: the trained
+//                     parameters loaded into a model on the page's backend (filters,
+//                     feature maps, the draw pad), the test images, and the predictions
+//                     on them (confusion matrix, misclassified digits)
 //
 // URL keys: lenet.lr, lenet.bs, lenet.ep, lenet.n (training examples per epoch, absent =
 // all 60 000), lenet.test (test images, absent = all 10 000), lenet.seed, lenet.img (the
@@ -11,19 +15,18 @@
 // Flow: Train → init (MNIST downloaded with byte progress, model built) → start; metric
 // batches arrive once per animation frame; while the loop runs the parameters are fetched
 // every MODEL_REFRESH_MS; when it stops (paused, done, stopped) the parameters are fetched
-// and the whole test set is predicted.
+// and the whole test set is predicted. The worker answers the session's protocol and the
+// chapter's inspect requests (inspect-protocol.ts) on one port.
 
 import { create } from 'zustand';
 import type { ModelFile } from '../nn/serialize';
 import { InspectClient, createLenetWorker } from '../notebook/chapters/lenet/inspect-client';
 import type { TestPredictions, TestSet } from '../notebook/chapters/lenet/inspect-protocol';
 import { PageModel } from '../notebook/chapters/lenet/page-model';
-import { TrainingClient } from '../train/client';
 import { EXPERIMENTS } from '../train/experiments';
-import type { BackendInfo, DatasetInfo, MetricEvent, MetricsBatch, SessionConfig, SessionSnapshot } from '../train/protocol';
-import type { ChartPoint } from '../ui/LossChart';
+import type { SessionConfig, SessionState } from '../train/protocol';
 import { currentBackend, useDevice } from './device';
-import { appendBounded } from './history';
+import { createTrainingStore } from './training';
 import { bindUrl, formatNumber, parseNumber, syncUrl } from './url';
 
 const BASE = EXPERIMENTS['mnist-lenet'].config;
@@ -42,7 +45,6 @@ export const DEFAULTS = {
 } as const;
 export const EXAMPLE_CHOICES = [0, 10_000, 2_000, 500, 100] as const;
 export const TEST_CHOICES = [0, 2_000, 500, 100] as const;
-export const MAX_LOSS_POINTS = 1000;
 /** how often the page fetches the parameters while training runs */
 export const MODEL_REFRESH_MS = 1500;
 
@@ -81,40 +83,25 @@ function dataKey(s: LenetSettings): string {
   return JSON.stringify([s.examples, s.testImages, s.seed]);
 }
 
-export type LenetStatus = 'off' | 'loading' | 'ready' | 'failed';
-
-export interface DownloadProgress {
-  loaded: number;
-  total: number;
-  phase: string;
-}
-
-type EvalEvent = Extract<MetricEvent, { kind: 'eval' }>;
-
 interface LenetState extends LenetSettings {
-  status: LenetStatus;
-  error: string | null;
-  download: DownloadProgress | null;
-  backend: BackendInfo | null;
-  dataset: DatasetInfo | null;
-  /** the data settings the running session was made with */
+  /** the data settings the current session was made with (null before the first) */
   appliedKey: string | null;
-  snapshot: SessionSnapshot | null;
-  run: number;
-  losses: ChartPoint[];
-  evals: EvalEvent[];
-
   /** the parameters on the page: the file, and when they were read */
   model: { file: ModelFile; run: number; step: number; version: number } | null;
   testSet: TestSet | null;
   predictions: TestPredictions | null;
   predicting: { done: number; total: number } | null;
+  /** why the parameters (or the test images) could not be fetched */
+  modelError: string | null;
+  /** why the test set could not be predicted */
   predictError: string | null;
   /** the test image shown in the feature-map cell */
   selected: number;
 
+  /** loads the data and builds the model when needed, then trains */
   train: () => Promise<void>;
   pause: () => Promise<void>;
+  /** a new model from the seed (a new session when the data settings changed) */
   reset: () => Promise<void>;
   setLr: (lr: number) => void;
   setBatchSize: (n: number) => void;
@@ -127,16 +114,25 @@ interface LenetState extends LenetSettings {
   refresh: () => Promise<void>;
 }
 
-let training: TrainingClient | null = null;
 let inspect: InspectClient | null = null;
-let worker: Worker | null = null;
 let pageModel: PageModel | null = null;
-let initPromise: Promise<void> | null = null;
 let modelTimer: ReturnType<typeof setTimeout> | null = null;
 let modelFetch: Promise<void> | null = null;
 let predictRun: Promise<void> | null = null;
 let predictAgain = false;
 let modelVersion = 0;
+
+/** the chapter's training session: the notebook's training store over the chapter's worker */
+export const useLenetTraining = createTrainingStore({
+  name: 'LeNet',
+  createPort: () => {
+    const worker = createLenetWorker();
+    inspect?.close();
+    inspect = new InspectClient(worker);
+    return worker;
+  },
+  describe: (c) => `lr ${c.model.optimizer.lr}, batch ${c.batchSize}`,
+});
 
 /** the model on the page's backend (null until the first parameters arrived) */
 export function lenetPageModel(): PageModel | null {
@@ -151,64 +147,25 @@ function settingsOf(s: LenetSettings): LenetSettings {
   return { lr: s.lr, batchSize: s.batchSize, epochs: s.epochs, seed: s.seed, examples: s.examples, testImages: s.testImages };
 }
 
-function ensureClients(): { training: TrainingClient; inspect: InspectClient } {
-  if (!training || !inspect) {
-    worker = createLenetWorker();
-    worker.addEventListener('error', (e) => {
-      useLenet.setState({ status: 'failed', error: `the training worker failed: ${e.message || 'unknown error'}` });
-    });
-    training = new TrainingClient(worker);
-    inspect = new InspectClient(worker);
-    training.onMetrics(onMetrics);
-    training.onProgress((p) => useLenet.setState({ download: { loaded: p.loaded, total: p.total, phase: p.phase } }));
-  }
-  return { training, inspect };
+function sessionState(): SessionState | null {
+  return useLenetTraining.getState().snapshot?.state ?? null;
 }
 
-function onMetrics(batches: MetricsBatch[]): void {
-  const s = useLenet.getState();
-  let run = s.run;
-  let losses = s.losses;
-  let evals = s.evals;
-  let fresh: ChartPoint[] = [];
-  for (const b of batches) {
-    if (b.sweepRun !== undefined) continue;
-    for (const ev of b.events) {
-      if (ev.kind === 'restart') {
-        run = ev.run;
-        losses = [];
-        evals = [];
-        fresh = [];
-        continue;
-      }
-      if (ev.run !== run) continue;
-      // a loss read back is finite: the session reports NaN/Inf as 'diverged' instead
-      if (ev.kind === 'loss') fresh.push({ step: ev.step, value: ev.loss });
-      else if (ev.kind === 'eval') evals = [...evals, ev];
-    }
-  }
-  const snapshot = batches[batches.length - 1]!.snapshot;
-  const was = s.snapshot?.state;
-  useLenet.setState({ run, losses: fresh.length ? appendBounded(losses, fresh, MAX_LOSS_POINTS) : losses, evals, snapshot });
-  afterState(was, snapshot.state);
-}
-
-/** what the page does when the session's state changes */
-function afterState(was: string | undefined, now: string): void {
-  if (now === 'running') scheduleModelFetch();
-  if (was === now) return;
-  if (now === 'paused' || now === 'done' || now === 'stopped') {
-    void fetchModel().then(() => predict());
-  }
-}
+// what the page does when the session's state changes
+useLenetTraining.subscribe((now, before) => {
+  const state = now.snapshot?.state;
+  if (state === 'running') scheduleModelFetch();
+  if (state === before.snapshot?.state || now.phase !== 'ready') return;
+  if (state === 'paused' || state === 'done' || state === 'stopped') void fetchModel().then(() => predict());
+});
 
 function scheduleModelFetch(): void {
   if (modelTimer) return;
   modelTimer = setTimeout(() => {
     modelTimer = null;
-    if (useLenet.getState().snapshot?.state !== 'running') return;
+    if (sessionState() !== 'running') return;
     void fetchModel().finally(() => {
-      if (useLenet.getState().snapshot?.state === 'running') scheduleModelFetch();
+      if (sessionState() === 'running') scheduleModelFetch();
     });
   }, MODEL_REFRESH_MS);
 }
@@ -232,9 +189,9 @@ function fetchModel(): Promise<void> {
       const snap = await client.snapshot();
       const pm = await pageBackendModel();
       await pm.load(snap.model);
-      useLenet.setState({ model: { file: snap.model, run: snap.run, step: snap.step, version: ++modelVersion } });
+      useLenet.setState({ model: { file: snap.model, run: snap.run, step: snap.step, version: ++modelVersion }, modelError: null });
     } catch (e) {
-      useLenet.setState({ predictError: `could not read the model's parameters: ${message(e)}` });
+      useLenet.setState({ modelError: `Could not read the model's parameters: ${message(e)}` });
     } finally {
       modelFetch = null;
     }
@@ -254,14 +211,14 @@ function predict(): Promise<void> {
     try {
       do {
         predictAgain = false;
-        const state = useLenet.getState().snapshot?.state;
-        if (state === 'running' || state === 'diverged' || state === 'failed') return;
-        useLenet.setState({ predicting: { done: 0, total: useLenet.getState().dataset?.test ?? 0 }, predictError: null });
+        const state = sessionState();
+        if (state !== 'paused' && state !== 'done' && state !== 'stopped') return;
+        useLenet.setState({ predicting: { done: 0, total: useLenetTraining.getState().dataset?.test ?? 0 }, predictError: null });
         const p = await client.predictTest((done, total) => useLenet.setState({ predicting: { done, total } }));
         useLenet.setState({ predictions: p, predicting: null });
       } while (predictAgain);
     } catch (e) {
-      useLenet.setState({ predicting: null, predictError: `could not predict the test set: ${message(e)}` });
+      useLenet.setState({ predicting: null, predictError: `Could not predict the test set: ${message(e)}` });
     } finally {
       predictRun = null;
     }
@@ -269,126 +226,76 @@ function predict(): Promise<void> {
   return predictRun;
 }
 
-async function initSession(): Promise<void> {
-  const { training: client, inspect: ic } = ensureClients();
-  const s = useLenet.getState();
-  const settings = settingsOf(s);
-  useLenet.setState({ status: 'loading', error: null, download: null, predictions: null, predictError: null });
+/** a new session for the current settings: data, model, test images, parameters */
+async function newSession(): Promise<boolean> {
+  const settings = settingsOf(useLenet.getState());
+  useLenet.setState({ predictions: null, predictError: null, modelError: null, appliedKey: dataKey(settings) });
+  await useLenetTraining.getState().init(lenetConfig(settings), 'webgpu');
+  if (useLenetTraining.getState().phase !== 'ready' || !inspect) return false;
   try {
-    const ready = await client.init(lenetConfig(settings), 'webgpu');
-    useLenet.setState({
-      status: 'ready',
-      backend: ready.backend,
-      dataset: ready.dataset,
-      appliedKey: dataKey(settings),
-      snapshot: ready.snapshot,
-      run: ready.snapshot.run,
-      losses: [],
-      evals: [],
-      download: null,
-    });
-    const testSet = await ic.testSet();
+    const testSet = await inspect.testSet();
     useLenet.setState((st) => ({ testSet, selected: Math.min(st.selected, testSet.count - 1) }));
-    await fetchModel();
   } catch (e) {
-    useLenet.setState({ status: 'failed', error: message(e) });
-    throw e;
+    useLenet.setState({ modelError: `Could not get the test images: ${message(e)}` });
   }
-}
-
-function init(): Promise<void> {
-  initPromise ??= initSession().finally(() => {
-    initPromise = null;
-  });
-  return initPromise;
+  await fetchModel();
+  return true;
 }
 
 function validPositiveInt(what: string, n: number, max: number): void {
   if (!(Number.isInteger(n) && n >= 1 && n <= max)) throw new Error(`${what} must be an integer in 1…${max}, got ${n}`);
 }
 
-/** runs a control on the worker; a refusal becomes the cell's error line */
-async function control(fn: (c: TrainingClient) => Promise<SessionSnapshot | null>): Promise<void> {
-  if (!training || useLenet.getState().status !== 'ready') return;
-  try {
-    const snap = await fn(training);
-    if (snap) {
-      const was = useLenet.getState().snapshot?.state;
-      useLenet.setState({ snapshot: snap, error: null });
-      afterState(was, snap.state);
-    }
-  } catch (e) {
-    useLenet.setState({ error: message(e) });
-  }
-}
+const live = () => useLenetTraining.getState().phase === 'ready';
 
 export const useLenet = create<LenetState>()((set, get) => ({
   ...DEFAULTS,
-  status: 'off',
-  error: null,
-  download: null,
-  backend: null,
-  dataset: null,
   appliedKey: null,
-  snapshot: null,
-  run: 0,
-  losses: [],
-  evals: [],
   model: null,
   testSet: null,
   predictions: null,
   predicting: null,
+  modelError: null,
   predictError: null,
   selected: 0,
 
   train: async () => {
-    const s = get();
-    if (s.status === 'loading') return;
-    if (s.status !== 'ready' || s.appliedKey !== dataKey(s)) {
-      try {
-        await init();
-      } catch {
-        return;
-      }
+    const t = useLenetTraining.getState();
+    if (t.phase === 'starting') return;
+    if (t.phase !== 'ready' || get().appliedKey !== dataKey(get())) {
+      if (!(await newSession())) return;
     }
-    const state = get().snapshot?.state;
-    if (state === 'idle' || state === 'paused') await control((c) => c.start());
+    await useLenetTraining.getState().train();
   },
-  pause: () => control((c) => c.pause()),
+  pause: () => useLenetTraining.getState().pause(),
   reset: async () => {
-    const s = get();
-    if (s.status === 'loading') return;
+    const t = useLenetTraining.getState();
+    if (t.phase === 'starting' || t.phase === 'off') return;
     set({ predictions: null, predictError: null });
-    if (s.status !== 'ready' || s.appliedKey !== dataKey(s)) {
-      if (s.status === 'off') return;
-      try {
-        await init();
-      } catch {
-        /* shown as the cell's error */
-      }
+    if (t.phase !== 'ready' || get().appliedKey !== dataKey(get())) {
+      await newSession();
       return;
     }
-    await control((c) => c.reset());
-    set({ losses: [], evals: [] });
+    await t.reset();
     await fetchModel();
   },
   setLr: (lr) => {
     if (!(Number.isFinite(lr) && lr > 0)) throw new Error(`the learning rate must be a positive number, got ${lr}`);
     set({ lr });
     syncUrl();
-    void control((c) => c.setLearningRate(lr));
+    if (live()) void useLenetTraining.getState().setLearningRate(lr);
   },
   setBatchSize: (n) => {
     validPositiveInt('the batch size', n, 4096);
     set({ batchSize: n });
     syncUrl();
-    void control((c) => c.setBatchSize(n));
+    if (live()) void useLenetTraining.getState().setBatchSize(n);
   },
   setEpochs: (n) => {
     validPositiveInt('the number of epochs', n, 50);
     set({ epochs: n });
     syncUrl();
-    void control((c) => c.setEpochs(n));
+    if (live()) void useLenetTraining.getState().setEpochs(n);
   },
   setExamples: (n) => {
     if (!(EXAMPLE_CHOICES as readonly number[]).includes(n)) throw new Error(`examples per epoch must be one of ${EXAMPLE_CHOICES.join(', ')} (0 = all), got ${n}`);

@@ -131,6 +131,7 @@ export function InsideCellBody() {
   const select = useLenet((s) => s.select);
   const predictions = useLenet((s) => s.predictions);
   const modelStep = useLenet((s) => s.model?.step ?? null);
+  const modelError = useLenet((s) => s.modelError);
   const count = testSet?.count ?? 0;
   const index = Math.min(selected, Math.max(0, count - 1));
   const pixels = useMemo(() => (testSet && count ? testPixels(testSet.images, index, testSet.height) : null), [testSet, index, count]);
@@ -142,6 +143,11 @@ export function InsideCellBody() {
   return (
     <>
       <Filters />
+      {modelError ? (
+        <p className="notice warn" role="alert">
+          {modelError}
+        </p>
+      ) : null}
       {testSet && count ? (
         <>
           <div className="controls-row">

@@ -4,7 +4,7 @@
 // opens it in cell 5.2.
 
 import { useMemo, useState } from 'react';
-import { useLenet } from '../../../store/lenet';
+import { useLenet, useLenetTraining } from '../../../store/lenet';
 import { ConfusionMatrix, confusionCounts } from '../../../ui/ConfusionMatrix';
 import { Progress } from '../../../ui/controls';
 import { DigitImage } from './widgets';
@@ -40,7 +40,7 @@ export function MistakesCellBody() {
   const predicting = useLenet((s) => s.predicting);
   const predictError = useLenet((s) => s.predictError);
   const testSet = useLenet((s) => s.testSet);
-  const state = useLenet((s) => s.snapshot?.state ?? null);
+  const state = useLenetTraining((s) => s.snapshot?.state ?? null);
   const refresh = useLenet((s) => s.refresh);
   const select = useLenet((s) => s.select);
   const [pair, setPair] = useState<readonly [number, number] | null>(null);

@@ -3,8 +3,8 @@
 // test accuracy after each epoch.
 
 import { useEffect, useMemo } from 'react';
-import { EXAMPLE_CHOICES, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet } from '../../../store/lenet';
-import { LossChart, type LossSeries } from '../../../ui/LossChart';
+import { EXAMPLE_CHOICES, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetTraining } from '../../../store/lenet';
+import { LossChart, type ChartPoint, type LossSeries } from '../../../ui/LossChart';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
 
 const num = (v: number) => v.toLocaleString('en-US');
@@ -21,8 +21,8 @@ function Controls() {
   const examples = useLenet((s) => s.examples);
   const testImages = useLenet((s) => s.testImages);
   const seed = useLenet((s) => s.seed);
-  const status = useLenet((s) => s.status);
-  const state = useLenet((s) => s.snapshot?.state ?? null);
+  const phase = useLenetTraining((s) => s.phase);
+  const state = useLenetTraining((s) => s.snapshot?.state ?? null);
   const train = useLenet((s) => s.train);
   const pause = useLenet((s) => s.pause);
   const reset = useLenet((s) => s.reset);
@@ -33,7 +33,7 @@ function Controls() {
   const setTestImages = useLenet((s) => s.setTestImages);
   const setSeed = useLenet((s) => s.setSeed);
   const running = state === 'running';
-  const loading = status === 'loading';
+  const loading = phase === 'starting';
   const canTrain = !loading && !running && state !== 'done' && state !== 'diverged' && state !== 'stopped' && state !== 'failed';
   return (
     <>
@@ -62,7 +62,7 @@ function Controls() {
         <button type="button" onClick={() => void pause()} disabled={!running}>
           Pause
         </button>
-        <button type="button" onClick={() => void reset()} disabled={status === 'off' || loading}>
+        <button type="button" onClick={() => void reset()} disabled={phase === 'off' || loading}>
           Reset
         </button>
         <PendingNote />
@@ -81,9 +81,9 @@ function PendingNote() {
 }
 
 function DownloadProgress() {
-  const status = useLenet((s) => s.status);
-  const download = useLenet((s) => s.download);
-  if (status !== 'loading') return null;
+  const phase = useLenetTraining((s) => s.phase);
+  const download = useLenetTraining((s) => s.download);
+  if (phase !== 'starting') return null;
   if (!download || download.total === 0) return <Progress label="Loading MNIST" detail="asking for the files…" />;
   const detail =
     download.phase === 'download' ? `${mb(download.loaded)} of ${mb(download.total)}` : download.phase === 'decode' ? 'decoding the images…' : 'building the model…';
@@ -91,7 +91,7 @@ function DownloadProgress() {
 }
 
 function EpochProgress() {
-  const snap = useLenet((s) => s.snapshot);
+  const snap = useLenetTraining((s) => s.snapshot);
   if (!snap) return null;
   const epochShown = Math.min(snap.epochs, snap.epoch + (snap.state === 'done' ? 0 : 1));
   const finished = snap.epoch >= snap.epochs;
@@ -117,18 +117,19 @@ const STATE_TEXT: Record<string, string> = {
 };
 
 function Status() {
-  const status = useLenet((s) => s.status);
-  const snap = useLenet((s) => s.snapshot);
-  const backend = useLenet((s) => s.backend);
-  const dataset = useLenet((s) => s.dataset);
-  const evals = useLenet((s) => s.evals);
+  const phase = useLenetTraining((s) => s.phase);
+  const snap = useLenetTraining((s) => s.snapshot);
+  const examplesPerSec = useLenetTraining((s) => s.examplesPerSec);
+  const backend = useLenetTraining((s) => s.backend);
+  const dataset = useLenetTraining((s) => s.dataset);
+  const evals = useLenetTraining((s) => s.evals);
   const last = evals.length ? evals[evals.length - 1]! : null;
   const state = snap?.state ?? null;
   return (
     <>
       <p className="train-status" aria-live="off">
         <span className={`dot ${state === 'running' ? 'on' : ''}`} aria-hidden="true" />
-        <span>{status === 'loading' ? 'loading' : status === 'off' ? 'not started' : STATE_TEXT[state ?? 'idle']}</span>
+        <span>{phase === 'starting' ? 'loading' : phase === 'off' ? 'not started' : phase === 'failed' ? 'failed' : STATE_TEXT[state ?? 'idle']}</span>
         <span>
           step{' '}
           <output className="mono" aria-label="Step">
@@ -137,7 +138,7 @@ function Status() {
         </span>
         <span>
           <output className="mono" aria-label="Examples per second">
-            {snap && snap.examplesPerSec > 0 ? num(Math.round(snap.examplesPerSec)) : '—'}
+            {examplesPerSec > 0 ? num(Math.round(examplesPerSec)) : '—'}
           </output>{' '}
           examples/s
         </span>
@@ -175,11 +176,11 @@ function Status() {
 }
 
 function Problems() {
-  const error = useLenet((s) => s.error);
-  const status = useLenet((s) => s.status);
-  const diverged = useLenet((s) => s.snapshot?.divergedAt ?? null);
-  const state = useLenet((s) => s.snapshot?.state ?? null);
-  const message = useLenet((s) => s.snapshot?.message ?? '');
+  const error = useLenetTraining((s) => s.error);
+  const phase = useLenetTraining((s) => s.phase);
+  const diverged = useLenetTraining((s) => s.divergence);
+  const state = useLenetTraining((s) => s.snapshot?.state ?? null);
+  const message = useLenetTraining((s) => s.snapshot?.message ?? '');
   return (
     <>
       {diverged ? (
@@ -194,8 +195,8 @@ function Problems() {
         </p>
       ) : null}
       {error ? (
-        <p className={`notice ${status === 'failed' ? 'error' : 'warn'}`} role="alert">
-          {status === 'failed' ? `Could not start the training: ${error}` : error}
+        <p className={`notice ${phase === 'failed' ? 'error' : 'warn'}`} role="alert">
+          {error}
         </p>
       ) : null}
     </>
@@ -203,13 +204,16 @@ function Problems() {
 }
 
 function Chart() {
-  const losses = useLenet((s) => s.losses);
-  const series = useMemo<LossSeries[]>(() => [{ name: 'training loss (mini-batch)', points: losses }], [losses]);
+  const loss = useLenetTraining((s) => s.loss);
+  const series = useMemo<LossSeries[]>(
+    () => [{ name: 'training loss (mini-batch)', points: loss.map((p): ChartPoint => ({ step: p.x, value: p.value })) }],
+    [loss],
+  );
   return <LossChart title="Cross-entropy loss while training LeNet" series={series} xLabel="step" yLabel="loss" defaultLog />;
 }
 
 function EvalTable() {
-  const evals = useLenet((s) => s.evals);
+  const evals = useLenetTraining((s) => s.evals);
   if (!evals.length) return null;
   return (
     <div className="table-wrap" role="region" aria-label="Accuracy after each epoch" tabIndex={0}>
@@ -234,7 +238,7 @@ function EvalTable() {
         </thead>
         <tbody>
           {evals.map((e) => (
-            <tr key={e.epoch}>
+            <tr key={`${e.run}-${e.epoch}`}>
               <th scope="row">{e.epoch}</th>
               <td className="num">{num(e.step)}</td>
               <td className="num">{e.trainLoss != null ? e.trainLoss.toFixed(4) : '—'}</td>
@@ -252,7 +256,7 @@ export function TrainCellBody() {
   // leaving the chapter pauses the run (the worker keeps the model)
   useEffect(
     () => () => {
-      if (useLenet.getState().snapshot?.state === 'running') void useLenet.getState().pause();
+      if (useLenetTraining.getState().snapshot?.state === 'running') void useLenetTraining.getState().pause();
     },
     [],
   );
