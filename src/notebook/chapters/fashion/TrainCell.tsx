@@ -8,7 +8,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Manifest, ManifestEntry } from '../../../nn/data/manifest';
 import { NumberInput, Select } from '../../../ui/controls';
 import { MetricChart, type ChartMarker, type MetricSeries } from '../iris/MetricChart';
-import { DeviceLine, DownloadProgress, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons } from '../iris/TrainingParts';
+import { DeviceLine, DownloadProgress, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useThrottled } from '../iris/TrainingParts';
 import {
   EVAL_CHOICES,
   LIMIT_CHOICES,
@@ -86,22 +86,24 @@ function FashionControls() {
 }
 
 function FashionCharts() {
-  const loss = useFashionTraining((s) => s.loss);
-  const evals = useFashionTraining((s) => s.evals);
-  const markers = useFashionTraining((s) => s.markers);
+  const rawLoss = useFashionTraining((s) => s.loss);
+  const rawEvals = useFashionTraining((s) => s.evals);
+  const rawMarkers = useFashionTraining((s) => s.markers);
+  // the three refresh together, a few times a second
+  const { loss, evals, markers } = useThrottled(useMemo(() => ({ loss: rawLoss, evals: rawEvals, markers: rawMarkers }), [rawLoss, rawEvals, rawMarkers]));
   const pastRuns = useFashionTraining((s) => s.pastRuns);
   const lossSeries = useMemo<MetricSeries[]>(
     () => [
       { name: 'training loss (batches)', points: loss.map((p) => ({ x: p.ex, value: p.value, run: p.run })), faint: true },
-      { name: 'training loss (epoch mean)', points: evals.flatMap((e) => (e.trainLoss === null ? [] : [{ x: e.ex, value: e.trainLoss, run: e.run }])), dots: true },
-      { name: 'validation loss', points: evals.flatMap((e) => (e.valLoss === null ? [] : [{ x: e.ex, value: e.valLoss, run: e.run }])), dots: true },
+      { name: 'training loss (epoch mean)', points: evals.flatMap((e) => (e.trainLoss === null ? [] : [{ x: e.ex, value: e.trainLoss, run: e.run }])), dots: evals.length <= 25 },
+      { name: 'validation loss', points: evals.flatMap((e) => (e.valLoss === null ? [] : [{ x: e.ex, value: e.valLoss, run: e.run }])), dots: evals.length <= 25 },
     ],
     [loss, evals],
   );
   const accSeries = useMemo<MetricSeries[]>(
     () => [
-      { name: 'validation accuracy', points: evals.flatMap((e) => (e.valAccuracy === null ? [] : [{ x: e.ex, value: e.valAccuracy, run: e.run }])), dots: true },
-      { name: 'test accuracy', points: evals.flatMap((e) => (e.testAccuracy === null ? [] : [{ x: e.ex, value: e.testAccuracy, run: e.run }])), dots: true, dashed: true },
+      { name: 'validation accuracy', points: evals.flatMap((e) => (e.valAccuracy === null ? [] : [{ x: e.ex, value: e.valAccuracy, run: e.run }])), dots: evals.length <= 25 },
+      { name: 'test accuracy', points: evals.flatMap((e) => (e.testAccuracy === null ? [] : [{ x: e.ex, value: e.testAccuracy, run: e.run }])), dots: evals.length <= 25, dashed: true },
       ...pastRuns.map((r, i) => ({
         name: `earlier: ${r.label}`,
         points: r.evals.flatMap((e) => (e.valAccuracy === null ? [] : [{ x: e.ex, value: e.valAccuracy, run: e.run }])),

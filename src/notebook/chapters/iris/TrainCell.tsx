@@ -7,7 +7,7 @@ import { useEffect, useMemo } from 'react';
 import type { TrainingStore } from '../../../store/training';
 import { NumberInput, Select } from '../../../ui/controls';
 import { MetricChart, type ChartMarker, type MetricSeries } from './MetricChart';
-import { DeviceLine, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useDisplayState } from './TrainingParts';
+import { DeviceLine, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useDisplayState, useThrottled } from './TrainingParts';
 import { LIMITS, PACES, startIrisSession, useIrisSettings, useIrisTraining, VALIDATION_FRACTION, type Device } from './state';
 
 const PACE_LABELS: Record<number, string> = { 0: 'full speed', 1000: '1000 steps/s', 200: '200 steps/s', 50: '50 steps/s', 10: '10 steps/s' };
@@ -64,16 +64,18 @@ function DatasetLine({ store }: { store: TrainingStore }) {
 }
 
 export function useChartData(store: TrainingStore) {
-  const loss = store((s) => s.loss);
-  const evals = store((s) => s.evals);
-  const markers = store((s) => s.markers);
+  const rawLoss = store((s) => s.loss);
+  const rawEvals = store((s) => s.evals);
+  const rawMarkers = store((s) => s.markers);
+  // the three refresh together, a few times a second
+  const { loss, evals, markers } = useThrottled(useMemo(() => ({ loss: rawLoss, evals: rawEvals, markers: rawMarkers }), [rawLoss, rawEvals, rawMarkers]));
   const lossSeries = useMemo<MetricSeries[]>(
     () => [
       { name: 'training loss (per step)', points: loss.map((p) => ({ x: p.x, value: p.value, run: p.run })) },
       {
         name: 'validation loss (per epoch)',
         points: evals.flatMap((e) => (e.valLoss === null ? [] : [{ x: e.x, value: e.valLoss, run: e.run }])),
-        dots: evals.length <= 60,
+        dots: evals.length <= 25,
       },
     ],
     [loss, evals],
@@ -83,7 +85,7 @@ export function useChartData(store: TrainingStore) {
       {
         name: 'validation accuracy',
         points: evals.flatMap((e) => (e.valAccuracy === null ? [] : [{ x: e.x, value: e.valAccuracy, run: e.run }])),
-        dots: evals.length <= 60,
+        dots: evals.length <= 25,
       },
       {
         name: 'test accuracy',

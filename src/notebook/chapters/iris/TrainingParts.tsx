@@ -9,6 +9,32 @@ import { Progress } from '../../../ui/controls';
 import { softwareAdapterName } from '../../../store/device';
 import './training.css';
 
+/** chart data refresh interval: ≥ 5 refreshes a second, without redrawing on every metric batch */
+export const CHART_REFRESH_MS = 180;
+
+/**
+ * `value`, updated at most every `ms` (the latest value always arrives, at most `ms`
+ * late): live charts redraw a few times a second however often metrics arrive.
+ */
+export function useThrottled<T>(value: T, ms = CHART_REFRESH_MS): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    const wait = last.current + ms - performance.now();
+    if (wait <= 0) {
+      last.current = performance.now();
+      setShown(() => value);
+      return;
+    }
+    const id = setTimeout(() => {
+      last.current = performance.now();
+      setShown(() => value);
+    }, wait);
+    return () => clearTimeout(id);
+  }, [value, ms]);
+  return shown;
+}
+
 export type DisplayState = 'off' | 'loading' | 'failed' | 'ready' | 'training' | 'paused' | 'done' | 'diverged' | 'stopped';
 
 /** what the cell shows: the store's connection and the session's state in one word */
@@ -16,13 +42,13 @@ export function useDisplayState(store: TrainingStore): DisplayState {
   const phase = store((s) => s.phase);
   const pacing = store((s) => s.pacing);
   const state = store((s) => s.snapshot?.state);
-  const step = store((s) => s.snapshot?.step ?? 0);
+  const started = store((s) => (s.snapshot?.step ?? 0) > 0);
   if (phase === 'off') return 'off';
   if (phase === 'starting') return 'loading';
   if (phase === 'failed') return 'failed';
   if (pacing || state === 'running') return 'training';
   if (state === 'paused') return 'paused';
-  if (state === 'idle') return step > 0 ? 'paused' : 'ready';
+  if (state === 'idle') return started ? 'paused' : 'ready';
   if (state === 'done') return 'done';
   if (state === 'diverged') return 'diverged';
   if (state === 'failed') return 'failed';
@@ -213,7 +239,7 @@ export function EpochProgress({ store }: { store: TrainingStore }) {
   const inEpoch = snap.epoch >= snap.epochs ? snap.stepsPerEpoch : snap.stepInEpoch;
   return (
     <div className="progress-pair">
-      <Progress label="Epochs" value={snap.epoch} max={snap.epochs} detail={`${int(snap.epoch)} of ${int(snap.epochs)} done`} />
+      <Progress label="Progress" value={snap.epoch} max={snap.epochs} detail={`${int(snap.epoch)} of ${int(snap.epochs)} epochs done`} />
       <Progress label={`Epoch ${int(epochNo)}`} value={inEpoch} max={snap.stepsPerEpoch} detail={`step ${int(inEpoch)} of ${int(snap.stepsPerEpoch)}`} />
     </div>
   );
