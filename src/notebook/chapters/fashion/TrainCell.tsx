@@ -117,7 +117,7 @@ function FashionCharts() {
   const chartMarkers = useMemo<ChartMarker[]>(() => markers.map((m) => ({ kind: m.kind, x: m.ex, label: m.label })), [markers]);
   return (
     <div className="two-col">
-      <MetricChart title="Loss" xLabel="epoch" yLabel="cross-entropy loss" series={lossSeries} markers={chartMarkers} allowLog testId="fashion-loss-chart" />
+      <MetricChart title="Loss" xLabel="epoch" yLabel="cross-entropy loss" series={lossSeries} markers={chartMarkers} xMin={0} allowLog testId="fashion-loss-chart" />
       <MetricChart
         title="Accuracy per epoch"
         xLabel="epoch"
@@ -125,6 +125,7 @@ function FashionCharts() {
         series={accSeries}
         markers={chartMarkers}
         yDomain={[0, 1]}
+        xMin={0}
         format={(v) => v.toFixed(3)}
         emptyText="No points yet — accuracy is measured at the end of each epoch."
         testId="fashion-accuracy-chart"

@@ -123,7 +123,8 @@ export function fashionConfig(s: FashionSettings): SessionConfig {
     batchSize: s.batchSize,
     epochs: s.epochs,
     seed: s.seed,
-    lossEvery: EXP.lossEvery ?? 20,
+    // about 40 loss reads an epoch (every 20th step of the full set; more often on a subset)
+    lossEvery: Math.min(EXP.lossEvery ?? 20, Math.max(1, Math.ceil(stepsPerEpoch(s) / 40))),
   };
 }
 

@@ -54,6 +54,8 @@ export interface MetricChartProps {
   markers?: readonly ChartMarker[];
   /** fixed y range, e.g. [0, 1] for accuracy; default: from 0 to a round number above the data */
   yDomain?: [number, number];
+  /** the x axis starts here (or at the data, if it starts earlier); default: where the data start */
+  xMin?: number;
   /** per run segment, after thinning (default 200) */
   maxPoints?: number;
   height?: number;
@@ -160,6 +162,7 @@ function MetricChartImpl({
   series,
   markers = [],
   yDomain,
+  xMin,
   maxPoints = 200,
   height = 260,
   allowLog = false,
@@ -231,6 +234,7 @@ function MetricChartImpl({
       if (m.x < x0) x0 = m.x;
       if (m.x > x1) x1 = m.x;
     }
+    if (xMin !== undefined && xMin < x0) x0 = xMin;
     if (!Number.isFinite(x0)) {
       x0 = 0;
       x1 = 1;
@@ -255,7 +259,7 @@ function MetricChartImpl({
     }
     const xTicks = niceTicks(x0, x1, Math.max(2, Math.min(6, Math.floor(w / 80))));
     return { x0, x1, w, h, sx, sy, xTicks, yTicks, clipped: log ? null : clipped };
-  }, [lines, markers, width, height, log, yDomain]);
+  }, [lines, markers, width, height, log, yDomain, xMin]);
 
   const paths = useMemo(
     () =>

@@ -12,6 +12,7 @@ import { EXPERIMENTS } from '../../../train/experiments';
 import { softwareAdapterName } from '../../../store/device';
 import { ListInput } from './ListInput';
 import { MetricChart, type MetricSeries } from './MetricChart';
+import { useThrottled } from './TrainingParts';
 import { irisSettings, irisSweepSpec, LIMITS, TEST_FRACTION, useIrisSettings, useIrisSweep } from './state';
 
 /** colour by learning rate, line pattern by hidden size (solid, dashed, dotted, …) */
@@ -194,7 +195,7 @@ function Verdict() {
 }
 
 function SweepChart() {
-  const curves = useIrisSweep((s) => s.curves);
+  const curves = useThrottled(useIrisSweep((s) => s.curves));
   const series = useMemo<MetricSeries[]>(() => {
     const lrs = [...new Set(curves.map((c) => c.lr))];
     const hs = [...new Set(curves.map((c) => c.hidden))];

