@@ -75,8 +75,7 @@ export function StepThroughCell(props: StepThroughCellProps) {
   const { hiddenSize, batchSize, seed, learningRate, config: base } = props;
   const config = useMemo(() => sessionConfig({ hiddenSize, batchSize, seed, learningRate, config: base }, lean), [hiddenSize, batchSize, seed, learningRate, base, lean]);
   const configKey = useMemo(() => JSON.stringify(config), [config]);
-  /** the session of the current settings, and how many steps it has traced */
-  const session = useRef<{ key: string; session: TrainingSession; traced: number; lastTrace?: Trace } | null>(null);
+  const session = useRef<{ key: string; session: TrainingSession } | null>(null);
 
   // new settings: start again from the seed's first mini-batch
   useEffect(() => setNext(0), [configKey]);
@@ -90,26 +89,19 @@ export function StepThroughCell(props: StepThroughCellProps) {
     [],
   );
 
-  // the trace of training step next + 1 of a session of these settings: a run asked twice
-  // for the same step traces it once; going back starts a fresh session
   const task = useBackendTask<Traced | null>(`${configKey}|${next}|${bad ?? ''}`, async (backend) => {
     if (bad) return null;
-    const want = next + 1;
-    let cur = session.current;
-    if (!cur || cur.key !== configKey || cur.traced > want || cur.session.status === 'done') {
+    if (session.current?.key !== configKey) {
+      const old = session.current;
       session.current = null;
-      if (cur) await cur.session.dispose();
+      if (old) await old.session.dispose();
       const data = await loadSessionData(config.dataset, config.seed);
-      cur = { key: configKey, session: await TrainingSession.create(backend, config, () => {}, { data }), traced: 0 };
-      session.current = cur;
+      session.current = { key: configKey, session: await TrainingSession.create(backend, config, () => {}, { data }) };
     }
-    let trace: Trace | null = cur.lastTrace ?? null;
-    while (cur.traced < want) {
-      trace = await cur.session.trace(MAX_VALUES);
-      cur.traced++;
-      cur.lastTrace = trace;
-    }
-    return { trace: trace!, trainCount: cur.session.dataInfo.train, epoch: cur.session.snapshot().epoch };
+    const s = session.current.session;
+    if (s.status === 'done') await s.reset();
+    const trace = await s.trace(MAX_VALUES);
+    return { trace, trainCount: s.dataInfo.train, epoch: s.snapshot().epoch };
   });
   const r = task.result;
 

@@ -121,12 +121,9 @@ export function GradCheckCell() {
                 {fmtValue(r.lossRef, 6)}
               </output>
               .{' '}
-              {r.wrong ? (
-                <>
-                  Class {r.wrong.cls} now wins every row by about {r.wrong.logit}, so {r.wrong.rows} of the 6 rows are confidently wrong: their
-                  true class has <M>{`\hat y = e^{-${r.wrong.logit}}`}</M>, which is 0 in float32 and float64.
-                </>
-              ) : null}
+              {r.wrong
+                ? `Class ${r.wrong.cls} now wins every row by about ${r.wrong.logit}, so ${r.wrong.rows} of the 6 rows are confidently wrong: their true class has ŷ = e^−${r.wrong.logit}, which is 0 in float32 and float64.`
+                : null}
             </p>
             {!r.pass && lossPath === 'unfused' && r.wrong ? (
               <p className="notice error">

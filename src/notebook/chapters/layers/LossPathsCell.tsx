@@ -15,8 +15,7 @@ function Verdict({ cmp }: { cmp: Comparison }) {
   return <td className="gc-verdict">{cmp.pass ? 'agrees' : cmp.nonFinite ? `${cmp.nonFinite} of ${cmp.n} not finite` : `${cmp.bad} of ${cmp.n} off`}</td>;
 }
 
-/** row 0 of dZ; a not-a-number entry is written as the 0·∞ that made it */
-const row0 = (v: Float64Array) => Array.from(v.subarray(0, 3), (x) => (Number.isNaN(x) ? '0·∞' : fmtValue(x, 4))).join(', ');
+const row0 = (v: Float64Array) => Array.from(v.subarray(0, 3), (x) => fmtValue(x, 4)).join(', ');
 
 export function LossPathsCell() {
   const gap = useLayersLab((s) => s.gap);
