@@ -474,6 +474,9 @@ export class TrainingSession {
         }
       }
       await this.drain();
+      // the steps recorded after the last read are done too: the counters and the
+      // training time then describe finished work
+      await this.backend.sync();
     } catch (e) {
       await this.drain().catch(() => undefined);
       this.setState('failed', `failed at step ${this.step}: ${e instanceof Error ? e.message : String(e)}`);
