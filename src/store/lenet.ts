@@ -45,6 +45,11 @@ export const DEFAULTS = {
 } as const;
 export const EXAMPLE_CHOICES = [0, 10_000, 2_000, 500, 100] as const;
 export const TEST_CHOICES = [0, 2_000, 500, 100] as const;
+/**
+ * The largest learning rate the chapter takes. Adam moves each weight by about η per step,
+ * so LeNet's float32 forward pass overflows (and the run diverges) only around η ≈ 10⁷.
+ */
+export const MAX_LR = 1e9;
 /** how often the page fetches the parameters while training runs */
 export const MODEL_REFRESH_MS = 1500;
 
@@ -187,6 +192,13 @@ function fetchModel(): Promise<void> {
   modelFetch = (async () => {
     try {
       const snap = await client.snapshot();
+      const bad = snap.model.layers.find((l) => Object.values(l.parameters).some((t) => !t.data.every(Number.isFinite)));
+      if (bad) {
+        useLenet.setState({
+          modelError: `The parameters of ${bad.name} after step ${snap.step} are not finite numbers; the cells show the last finite ones.`,
+        });
+        return;
+      }
       const pm = await pageBackendModel();
       await pm.load(snap.model);
       useLenet.setState({ model: { file: snap.model, run: snap.run, step: snap.step, version: ++modelVersion }, modelError: null });
@@ -280,7 +292,7 @@ export const useLenet = create<LenetState>()((set, get) => ({
     await fetchModel();
   },
   setLr: (lr) => {
-    if (!(Number.isFinite(lr) && lr > 0)) throw new Error(`the learning rate must be a positive number, got ${lr}`);
+    if (!(Number.isFinite(lr) && lr > 0 && lr <= MAX_LR)) throw new Error(`the learning rate must be a number in (0, ${MAX_LR}], got ${lr}`);
     set({ lr });
     syncUrl();
     if (live()) void useLenetTraining.getState().setLearningRate(lr);
@@ -339,7 +351,7 @@ bindUrl({
     const n = int('lenet.n', 1, MNIST_TRAIN);
     const t = int('lenet.test', 1, MNIST_TEST);
     useLenet.setState({
-      lr: parseNumber(q.get('lenet.lr'), 1e-9, 10) ?? DEFAULTS.lr,
+      lr: parseNumber(q.get('lenet.lr'), 1e-9, MAX_LR) ?? DEFAULTS.lr,
       batchSize: int('lenet.bs', 1, 4096) ?? DEFAULTS.batchSize,
       epochs: int('lenet.ep', 1, 50) ?? DEFAULTS.epochs,
       examples: n !== undefined && (EXAMPLE_CHOICES as readonly number[]).includes(n) ? n : DEFAULTS.examples,

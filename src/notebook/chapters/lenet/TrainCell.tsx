@@ -3,7 +3,7 @@
 // test accuracy after each epoch.
 
 import { useEffect, useMemo } from 'react';
-import { EXAMPLE_CHOICES, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetTraining } from '../../../store/lenet';
+import { EXAMPLE_CHOICES, MAX_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetTraining } from '../../../store/lenet';
 import { LossChart, type ChartPoint, type LossSeries } from '../../../ui/LossChart';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
 
@@ -38,7 +38,7 @@ function Controls() {
   return (
     <>
       <div className="controls-row">
-        <NumberInput label="Learning rate" value={lr} min={1e-6} max={10} step="any" onChange={setLr} hint="Adam's η" />
+        <NumberInput label="Learning rate" value={lr} min={1e-6} max={MAX_LR} step="any" onChange={setLr} hint="Adam's η" />
         <NumberInput label="Batch size" value={batchSize} min={1} max={4096} step={1} onChange={setBatchSize} />
         <NumberInput label="Epochs" value={epochs} min={1} max={50} step={1} onChange={setEpochs} />
         <Select
@@ -175,6 +175,13 @@ function Status() {
   );
 }
 
+/** the session names a non-finite loss as text; the page says it in words */
+const LOSS_WORDS: Record<string, string> = {
+  NaN: 'stopped being a number',
+  Infinity: 'overflowed to infinity',
+  '-Infinity': 'overflowed to minus infinity',
+};
+
 function Problems() {
   const error = useLenetTraining((s) => s.error);
   const phase = useLenetTraining((s) => s.phase);
@@ -185,8 +192,8 @@ function Problems() {
     <>
       {diverged ? (
         <p className="notice warn" role="alert">
-          Training diverged at step {diverged.step} (learning rate {diverged.lr}): the loss became {diverged.loss}. Lower the learning
-          rate and press Reset.
+          Training diverged at step {diverged.step} (learning rate {diverged.lr}): the loss {LOSS_WORDS[diverged.loss] ?? 'stopped being a finite number'}.
+          Lower the learning rate and press Reset.
         </p>
       ) : null}
       {state === 'failed' ? (

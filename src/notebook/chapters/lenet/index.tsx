@@ -105,7 +105,8 @@ export function LenetChapter({ info }: { info: ChapterInfo }) {
           <>
             Train downloads MNIST (about 11 MB, once) and trains in a background worker, so the page stays responsive. The loss
             is read back every few steps without stalling the GPU; the test accuracy is measured after each epoch. On a software
-            adapter, pick fewer examples per epoch.
+            adapter, pick fewer examples per epoch. Adam moves each weight by about η per step, so it takes an absurd learning
+            rate — around 10⁷ — before float32 overflows and the run diverges.
           </>
         }
       >

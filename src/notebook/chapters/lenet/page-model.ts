@@ -65,6 +65,7 @@ export class PageModel {
             if (l.type === 'conv2d') maps.push({ layer: l.name, index: i, out: await readTensor(b, l.cache.Y!) });
           }
           const probs = Float64Array.from(await b.read(y));
+          if (!probs.every(Number.isFinite)) throw new Error('the model gives no finite probabilities for this image (its weights have grown too large)');
           let predicted = 0;
           for (let c = 1; c < probs.length; c++) if (probs[c]! > probs[predicted]!) predicted = c;
           return { maps, probs, predicted };
