@@ -7,6 +7,13 @@
 import type { Page } from '@playwright/test';
 import { expect, test, waitForDevice } from './fixtures';
 
+/** cells compute once they come near the viewport */
+async function show(page: Page, id: string) {
+  const cell = page.locator(`#${id}`);
+  await cell.scrollIntoViewIfNeeded();
+  return cell;
+}
+
 async function open(page: Page, query = '') {
   await page.goto(`/?ch=layers${query}`);
   await expect(page.getByRole('heading', { level: 1, name: 'Layers' })).toBeVisible();
@@ -33,7 +40,7 @@ const SMALL_STEP = [
 
 test('the step-through steps with its buttons, the timeline and the arrow keys, showing the shapes of each op', async ({ page }) => {
   await open(page);
-  const cell = page.locator('#layers-step-through');
+  const cell = await show(page, 'layers-step-through');
   const position = cell.getByTestId('st-position');
   const shapes = cell.getByTestId('st-shapes');
   await expect(position).toHaveText(/Step 1 of 14 · forward · fc_0/, { timeout: 60_000 });
@@ -91,22 +98,22 @@ test('the step-through steps with its buttons, the timeline and the arrow keys, 
 
 test('every cell runs on WebGPU and agrees with float64; the gradient check fails on −Y/Ŷ with a confidently wrong prediction', async ({ page }) => {
   await open(page);
-  const gc = page.locator('#layers-gradcheck-cell');
-  const step = page.locator('#layers-step-through');
+  const step = await show(page, 'layers-step-through');
   await expect(step.getByTestId('st-position')).toHaveText(/Step 1 of 14/, { timeout: 60_000 });
   await expect(step.getByText(/14 operations on WebGPU/)).toBeVisible();
   // the kernel the first op dispatched, with its entry point marked
   await expect(step.getByText('shaders/matmul.wgsl · entry point matmul')).toBeVisible();
   await expect(step.locator('.code-line.st-entry').first()).toContainText('@compute');
 
+  const gc = await show(page, 'layers-gradcheck-cell');
   await expect(gc.getByTestId('gradcheck-summary')).toContainText('PASS');
   await expect(gc.getByTestId('gradcheck-table').locator('tbody tr')).toHaveCount(4);
   await expect(gc.getByTestId('gradcheck-table').locator('tbody tr.gc-pass')).toHaveCount(4);
 
-  const loss = page.locator('#layers-loss-paths');
+  const loss = await show(page, 'layers-loss-paths');
   await expect(loss.getByTestId('loss-paths-table').locator('tbody tr.gc-pass')).toHaveCount(3);
 
-  const jvp = page.locator('#layers-softmax-jvp');
+  const jvp = await show(page, 'layers-softmax-jvp');
   await expect(jvp.getByTestId('jvp-vectorized')).toContainText('agrees');
   await expect(page.locator('main .math-error')).toHaveCount(0);
 
@@ -137,7 +144,7 @@ test('every cell runs on WebGPU and agrees with float64; the gradient check fail
 
 test('fused and unfused agree until ŷ underflows in float32', async ({ page }) => {
   await open(page);
-  const cell = page.locator('#layers-loss-paths');
+  const cell = await show(page, 'layers-loss-paths');
   const unfused = cell.getByTestId('loss-paths-unfused');
   await cell.getByRole('button', { name: '20', exact: true }).click();
   await expect(unfused).toHaveClass(/gc-pass/, { timeout: 60_000 });
@@ -153,7 +160,7 @@ test('fused and unfused agree until ŷ underflows in float32', async ({ page }) 
 
 test('the per-sample Jacobian loop agrees with the vectorized kernel and dispatches 3 kernels per row', async ({ page }) => {
   await open(page);
-  const cell = page.locator('#layers-softmax-jvp');
+  const cell = await show(page, 'layers-softmax-jvp');
   const rows = cell.getByLabel('Rows');
   await rows.fill('16');
   await rows.press('Enter');
@@ -170,7 +177,7 @@ test('the per-sample Jacobian loop agrees with the vectorized kernel and dispatc
 
 test('the seed and settings live in the URL and survive a reload', async ({ page }) => {
   await open(page);
-  const cell = page.locator('#layers-step-through');
+  const cell = await show(page, 'layers-step-through');
   await expect(cell.getByTestId('st-position')).toHaveText(/Step 1 of 14/, { timeout: 60_000 });
   const loss = cell.getByLabel('Loss of the traced step');
   const before = await loss.textContent();
@@ -185,6 +192,7 @@ test('the seed and settings live in the URL and survive a reload', async ({ page
   const after = await loss.textContent();
   await page.reload();
   await waitForDevice(page);
+  await cell.scrollIntoViewIfNeeded();
   await expect(cell.getByLabel('Seed')).toHaveValue('2');
   await expect(cell.getByLabel('Hidden activation')).toHaveValue('tanh');
   await expect(loss).toHaveText(after!, { timeout: 60_000 });
@@ -196,8 +204,9 @@ test('without WebGPU the cells run on the CPU reference and say so', async ({ pa
     Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
   });
   await open(page);
-  const cell = page.locator('#layers-step-through');
+  const cell = await show(page, 'layers-step-through');
   await expect(cell.getByText(/14 operations on the CPU reference/)).toBeVisible({ timeout: 60_000 });
   await expect(cell.getByTestId('st-no-kernel')).toContainText('no shader ran');
-  await expect(page.locator('#layers-gradcheck-cell').getByTestId('gradcheck-summary')).toContainText('PASS');
+  const gc = await show(page, 'layers-gradcheck-cell');
+  await expect(gc.getByTestId('gradcheck-summary')).toContainText('PASS');
 });

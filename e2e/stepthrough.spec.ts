@@ -34,6 +34,8 @@ async function setNumber(page: Page, label: string, value: number) {
 }
 
 async function walk(page: Page, m: number, h: number) {
+  // the cell computes once it is near the viewport
+  await page.getByRole('button', { name: 'Trace the next mini-batch' }).scrollIntoViewIfNeeded();
   const st = page.getByRole('group', { name: new RegExp(`Step-through of the Iris network, 4 → ${h} → 3, on a mini-batch of ${m}`) });
   await expect(st).toBeVisible({ timeout: 60_000 });
   const position = st.getByTestId('st-position');

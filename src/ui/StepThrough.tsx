@@ -9,7 +9,7 @@
 // its arrow keys for moving between values).
 
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { Trace, TraceOp, TracePhase, TraceTensor } from '../train/trace';
+import type { Trace, TracePhase, TraceTensor } from '../train/trace';
 import { MathBlock } from './Math';
 import { TensorHeatmap } from './TensorHeatmap';
 import { equationWithShapes, shapeText, shortLabel } from './StepThroughEquations';
@@ -32,11 +32,6 @@ const PHASES: { phase: TracePhase; title: string }[] = [
 ];
 
 const PHASE_NAME: Record<TracePhase, string> = { forward: 'forward', loss: 'loss', backward: 'backward', update: 'update' };
-
-/** the layer an op belongs to, for the diagram ("parameters": the whole arena) */
-function opLayer(op: TraceOp): string | null {
-  return op.layer;
-}
 
 interface DiagramNode {
   id: string;
@@ -102,7 +97,6 @@ export function StepThrough({ trace, label, playMs = 180 }: StepThroughProps) {
   const [index, setIndex] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [kernelPick, setKernelPick] = useState(0);
-  const rootRef = useRef<HTMLDivElement>(null);
   const timelineRef = useRef<HTMLOListElement>(null);
   const headingId = useId();
 
@@ -171,7 +165,8 @@ export function StepThrough({ trace, label, playMs = 180 }: StepThroughProps) {
     return <p className="notice warn">The trace recorded no operations.</p>;
   }
 
-  const layer = opLayer(op);
+  // the layer an op belongs to, for the diagram ("parameters": the lean step's whole arena)
+  const layer = op.layer;
   const activeNode = (id: string) =>
     op.phase === 'loss' || (op.phase === 'backward' && op.layer === 'loss') ? id === 'loss' : layer === 'parameters' ? id !== '__input' && id !== 'loss' : id === layer;
   const kernels = op.kernels.filter((k, i, all) => all.findIndex((q) => q.shader === k.shader && q.entry === k.entry) === i);
@@ -180,7 +175,6 @@ export function StepThrough({ trace, label, playMs = 180 }: StepThroughProps) {
 
   return (
     <div
-      ref={rootRef}
       className="step-through"
       role="group"
       aria-roledescription="step-through"

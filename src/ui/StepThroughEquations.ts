@@ -274,9 +274,9 @@ export function shortLabel(op: TraceOp): string {
     case 'conv2d.forward':
       return 'Y = σ(X ∗ W + b)';
     case 'conv2d.backward':
-      return 'dW, db, dX';
     case 'conv2d.backward.dact':
-      return "dW, db, dZ↓";
+      // the first layer computes no dX
+      return op.outputs.map((t) => (t.role === 'dZ_below' ? 'dZ↓' : t.role)).join(', ');
     case 'pool2d.forward.max':
       return 'max pool';
     case 'pool2d.forward.avg':

@@ -5,7 +5,7 @@
 
 import { useConvLab } from '../../../store/convLab';
 import { M, tex } from '../../../ui/Math';
-import { referenceBackend, useBackendTask } from '../layers/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../layers/backendTask';
 import { fmtError, fmtValue } from '../layers/compare';
 import { GradCheckSummary, GradCheckTable } from '../layers/GradCheckCell';
 import { GRAD_ATOL, GRAD_H, GRAD_RTOL } from '../layers/lab';
@@ -23,13 +23,13 @@ export function ConvGradCell() {
   const set = useConvLab((s) => s.set);
   const geom = tryWindow('conv2d', [2, size, size, channels], kernel, stride, pad);
   const fits = 'win' in geom;
+  const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask(`${size}|${channels}|${kernel}|${stride}|${pad}|${seed}|${broken}|${fits}`, (backend) =>
-    fits ? convGradCheck(backend, referenceBackend(), { size, channels, kernel, stride, pad, seed, broken }) : Promise.resolve(null),
-  );
+    fits ? convGradCheck(backend, referenceBackend(), { size, channels, kernel, stride, pad, seed, broken }) : Promise.resolve(null), near);
   const r = task.result;
   const tol = `|a − n| ≤ ${fmtError(GRAD_ATOL)} + ${fmtError(GRAD_RTOL)}·|n|`;
   return (
-    <>
+    <div ref={nearRef} className="lab-cell">
       <div className="controls-row">
         <fieldset className="lab-wrong">
           <legend>What goes wrong</legend>
@@ -78,6 +78,6 @@ export function ConvGradCell() {
           ) : null}
         </TaskStatus>
       )}
-    </>
+    </div>
   );
 }

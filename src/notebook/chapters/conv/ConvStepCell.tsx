@@ -7,7 +7,7 @@
 import { useConvLab } from '../../../store/convLab';
 import { StepThrough } from '../../../ui/StepThrough';
 import { traceTrainingStep } from '../../../ui/StepThroughRun';
-import { useBackendTask } from '../layers/backendTask';
+import { useBackendTask, useNearViewport } from '../layers/backendTask';
 import { fmtValue } from '../layers/compare';
 import { TaskStatus } from '../layers/TaskStatus';
 import { Rng } from '../../../engine/random';
@@ -37,16 +37,17 @@ export function ConvStepCell() {
   const seed = useConvLab((s) => s.seed);
   const geom = tryWindow('conv2d', [2, size, size, channels], kernel, stride, pad);
   const fits = 'win' in geom;
+  const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask(`${size}|${channels}|${kernel}|${stride}|${pad}|${seed}|${fits}`, async (backend) => {
     if (!fits) return null;
     const rng = new Rng(seed * 29 + 3);
     const x = Float64Array.from({ length: 2 * size * size * channels }, () => Math.fround(Math.round(rng.normal() * 100) / 100));
     const y = Float64Array.from([1, 0, 0, 1]);
     return traceTrainingStep(backend, convNet(kernel, stride, padOf(pad), seed), { data: x, shape: [2, size, size, channels] }, { data: y, shape: [2, 2] }, { lean: false, maxValues: 4096 });
-  });
+  }, near);
   const trace = task.result;
   return (
-    <>
+    <div ref={nearRef} className="lab-cell">
       <p className="small muted">
         Geometry from cell 4.1: {size} × {size} × {channels} input, {kernel} × {kernel} kernel, stride {stride}, padding{' '}
         {pad === 'same' || pad === 'valid' ? `'${pad}'` : pad}. Two examples, two classes, SGD with η = 0.1.
@@ -73,6 +74,6 @@ export function ConvStepCell() {
           ) : null}
         </TaskStatus>
       )}
-    </>
+    </div>
   );
 }

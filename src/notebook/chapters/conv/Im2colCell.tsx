@@ -8,7 +8,7 @@ import { useMemo, useState } from 'react';
 import { CONV_LIMITS, CONV_PADS, useConvLab, type ConvPad } from '../../../store/convLab';
 import { M, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
-import { referenceBackend, useBackendTask } from '../layers/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../layers/backendTask';
 import { fmtError } from '../layers/compare';
 import { TaskStatus } from '../layers/TaskStatus';
 import { ConvGrid, type Mark } from './ConvGrid';
@@ -224,15 +224,15 @@ export function Im2colCell() {
   const pad = useConvLab((s) => s.pad);
   const seed = useConvLab((s) => s.seed);
   const geom = tryWindow('im2col', [1, size, size, channels], kernel, stride, pad);
+  const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask(`${size}|${channels}|${kernel}|${stride}|${pad}|${seed}|${'error' in geom}`, (backend) =>
-    'error' in geom ? Promise.resolve(null) : im2colLab(backend, referenceBackend(), { size, channels, kernel, stride, pad, seed }),
-  );
+    'error' in geom ? Promise.resolve(null) : im2colLab(backend, referenceBackend(), { size, channels, kernel, stride, pad, seed }), near);
   const r = task.result;
   const win = 'win' in geom ? geom.win : null;
   const kc = kernel * kernel * channels;
 
   return (
-    <>
+    <div ref={nearRef} className="lab-cell">
       <ConvGeometryControls />
       {win ? (
         <>
@@ -288,6 +288,6 @@ export function Im2colCell() {
           ) : null}
         </TaskStatus>
       ) : null}
-    </>
+    </div>
   );
 }

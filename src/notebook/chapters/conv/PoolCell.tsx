@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { CONV_LIMITS, POOL_PADS, useConvLab, type PoolMode, type PoolPad } from '../../../store/convLab';
 import { Select } from '../../../ui/controls';
-import { referenceBackend, useBackendTask } from '../layers/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../layers/backendTask';
 import { fmtError } from '../layers/compare';
 import { TaskStatus } from '../layers/TaskStatus';
 import { ConvGrid } from './ConvGrid';
@@ -187,13 +187,13 @@ export function PoolCell() {
   const set = useConvLab((s) => s.set);
   const geom = tryWindow('pool2d', [1, SIZE, SIZE, 1], poolWindow, stride, pad);
   const fits = 'win' in geom;
+  const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask(`${mode}|${poolWindow}|${stride}|${pad}|${seed}|${fits}`, (backend) =>
-    fits ? poolLab(backend, referenceBackend(), { size: SIZE, mode, window: poolWindow, stride, pad, seed }) : Promise.resolve(null),
-  );
+    fits ? poolLab(backend, referenceBackend(), { size: SIZE, mode, window: poolWindow, stride, pad, seed }) : Promise.resolve(null), near);
   const r = task.result;
   const opts = (lo: number, hi: number, lab: (v: number) => string) => Array.from({ length: hi - lo + 1 }, (_, i) => ({ value: String(lo + i), label: lab(lo + i) }));
   return (
-    <>
+    <div ref={nearRef} className="lab-cell">
       <fieldset className="conv-settings">
         <legend>Pooling</legend>
         <div className="controls-row">
@@ -249,6 +249,6 @@ export function PoolCell() {
           ) : null}
         </TaskStatus>
       )}
-    </>
+    </div>
   );
 }

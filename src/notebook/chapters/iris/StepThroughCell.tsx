@@ -18,7 +18,7 @@ import type { SessionConfig } from '../../../train/protocol';
 import { TrainingSession } from '../../../train/session';
 import type { Trace } from '../../../train/trace';
 import { StepThrough } from '../../../ui/StepThrough';
-import { runExclusive, useBackendTask } from '../layers/backendTask';
+import { runExclusive, useBackendTask, useNearViewport } from '../layers/backendTask';
 import { fmtValue } from '../layers/compare';
 import { TaskStatus } from '../layers/TaskStatus';
 import '../layers/lab.css';
@@ -75,7 +75,8 @@ export function StepThroughCell(props: StepThroughCellProps) {
   const { hiddenSize, batchSize, seed, learningRate, config: base } = props;
   const config = useMemo(() => sessionConfig({ hiddenSize, batchSize, seed, learningRate, config: base }, lean), [hiddenSize, batchSize, seed, learningRate, base, lean]);
   const configKey = useMemo(() => JSON.stringify(config), [config]);
-  const session = useRef<{ key: string; session: TrainingSession } | null>(null);
+  /** the session of the current settings, and how many steps it has traced */
+  const session = useRef<{ key: string; session: TrainingSession; traced: number; lastTrace?: Trace } | null>(null);
 
   // new settings: start again from the seed's first mini-batch
   useEffect(() => setNext(0), [configKey]);
@@ -89,20 +90,28 @@ export function StepThroughCell(props: StepThroughCellProps) {
     [],
   );
 
+  // the trace of training step next + 1 of a session of these settings: a run asked twice
+  // for the same step traces it once; going back starts a fresh session
+  const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask<Traced | null>(`${configKey}|${next}|${bad ?? ''}`, async (backend) => {
     if (bad) return null;
-    if (session.current?.key !== configKey) {
-      const old = session.current;
+    const want = next + 1;
+    let cur = session.current;
+    if (!cur || cur.key !== configKey || cur.traced > want || cur.session.status === 'done') {
       session.current = null;
-      if (old) await old.session.dispose();
+      if (cur) await cur.session.dispose();
       const data = await loadSessionData(config.dataset, config.seed);
-      session.current = { key: configKey, session: await TrainingSession.create(backend, config, () => {}, { data }) };
+      cur = { key: configKey, session: await TrainingSession.create(backend, config, () => {}, { data }), traced: 0 };
+      session.current = cur;
     }
-    const s = session.current.session;
-    if (s.status === 'done') await s.reset();
-    const trace = await s.trace(MAX_VALUES);
-    return { trace, trainCount: s.dataInfo.train, epoch: s.snapshot().epoch };
-  });
+    let trace: Trace | null = cur.lastTrace ?? null;
+    while (cur.traced < want) {
+      trace = await cur.session.trace(MAX_VALUES);
+      cur.traced++;
+      cur.lastTrace = trace;
+    }
+    return { trace: trace!, trainCount: cur.session.dataInfo.train, epoch: cur.session.snapshot().epoch };
+  }, near);
   const r = task.result;
 
   if (bad) {
@@ -113,7 +122,7 @@ export function StepThroughCell(props: StepThroughCellProps) {
     );
   }
   return (
-    <>
+    <div ref={nearRef} className="lab-cell">
       <div className="controls-row">
         <button type="button" onClick={() => setNext((n) => n + 1)} disabled={!r || task.running}>
           Trace the next mini-batch
@@ -141,6 +150,6 @@ export function StepThroughCell(props: StepThroughCellProps) {
           </>
         ) : null}
       </TaskStatus>
-    </>
+    </div>
   );
 }

@@ -5,7 +5,7 @@
 import { useLayersLab, type LossPath } from '../../../store/layersLab';
 import { M, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
-import { referenceBackend, useBackendTask } from './backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from './backendTask';
 import { fmtError, fmtValue } from './compare';
 import { GRAD_ATOL, GRAD_H, GRAD_RTOL, gradientCheck, WRONG_LOGIT, type GradRow } from './lab';
 import { TaskStatus } from './TaskStatus';
@@ -78,14 +78,14 @@ export function GradCheckCell() {
   const setLossPath = useLayersLab((s) => s.setGcLossPath);
   const setWrong = useLayersLab((s) => s.setGcWrong);
 
+  const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask(`${seed}|${activation}|${lossPath}|${wrong}`, (backend) =>
-    gradientCheck(backend, referenceBackend(), { seed, activation, lossPath, wrong }),
-  );
+    gradientCheck(backend, referenceBackend(), { seed, activation, lossPath, wrong }), near);
   const r = task.result;
   const tol = `|a − n| ≤ ${fmtError(GRAD_ATOL)} + ${fmtError(GRAD_RTOL)}·|n| for every entry`;
 
   return (
-    <>
+    <div ref={nearRef} className="lab-cell">
       <div className="controls-row">
         <Select label="Loss gradient" value={lossPath} options={PATHS} onChange={setLossPath} />
         <fieldset className="lab-wrong">
@@ -121,9 +121,12 @@ export function GradCheckCell() {
                 {fmtValue(r.lossRef, 6)}
               </output>
               .{' '}
-              {r.wrong
-                ? `Class ${r.wrong.cls} now wins every row by about ${r.wrong.logit}, so ${r.wrong.rows} of the 6 rows are confidently wrong: their true class has ŷ = e^−${r.wrong.logit}, which is 0 in float32 and float64.`
-                : null}
+              {r.wrong ? (
+                <>
+                  Class {r.wrong.cls} now wins every row by about {r.wrong.logit}, so {r.wrong.rows} of the 6 rows are confidently wrong: their
+                  true class has <M>{`\hat y = e^{-${r.wrong.logit}}`}</M>, which is 0 in float32 and float64.
+                </>
+              ) : null}
             </p>
             {!r.pass && lossPath === 'unfused' && r.wrong ? (
               <p className="notice error">
@@ -142,6 +145,6 @@ export function GradCheckCell() {
           </>
         ) : null}
       </TaskStatus>
-    </>
+    </div>
   );
 }

@@ -6,7 +6,7 @@ import { useLayersLab, MAX_GAP } from '../../../store/layersLab';
 import { M, tex } from '../../../ui/Math';
 import { TensorHeatmap } from '../../../ui/TensorHeatmap';
 import { Slider } from '../../../ui/controls';
-import { referenceBackend, useBackendTask } from './backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from './backendTask';
 import { fmtError, fmtValue, type Comparison } from './compare';
 import { LOSS_ATOL, LOSS_RTOL, lossPaths } from './lab';
 import { TaskStatus } from './TaskStatus';
@@ -15,17 +15,19 @@ function Verdict({ cmp }: { cmp: Comparison }) {
   return <td className="gc-verdict">{cmp.pass ? 'agrees' : cmp.nonFinite ? `${cmp.nonFinite} of ${cmp.n} not finite` : `${cmp.bad} of ${cmp.n} off`}</td>;
 }
 
-const row0 = (v: Float64Array) => Array.from(v.subarray(0, 3), (x) => fmtValue(x, 4)).join(', ');
+/** row 0 of dZ; a not-a-number entry is written as the 0·∞ that made it */
+const row0 = (v: Float64Array) => Array.from(v.subarray(0, 3), (x) => (Number.isNaN(x) ? '0·∞' : fmtValue(x, 4))).join(', ');
 
 export function LossPathsCell() {
   const gap = useLayersLab((s) => s.gap);
   const seed = useLayersLab((s) => s.seed);
   const setGap = useLayersLab((s) => s.setGap);
-  const task = useBackendTask(`${gap}|${seed}`, (backend) => lossPaths(backend, referenceBackend(), gap, seed));
+  const [nearRef, near] = useNearViewport<HTMLDivElement>();
+  const task = useBackendTask(`${gap}|${seed}`, (backend) => lossPaths(backend, referenceBackend(), gap, seed), near);
   const r = task.result;
   const device = task.backend?.kind === 'webgpu' ? 'GPU (float32)' : 'CPU reference (float64)';
   return (
-    <>
+    <div ref={nearRef} className="lab-cell">
       <div className="controls-row">
         <Slider
           label="Logit gap"
@@ -131,6 +133,6 @@ export function LossPathsCell() {
           </>
         ) : null}
       </TaskStatus>
-    </>
+    </div>
   );
 }

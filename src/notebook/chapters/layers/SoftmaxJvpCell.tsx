@@ -6,7 +6,7 @@ import type { ReactNode } from 'react';
 import { useLayersLab, MAX_ROWS } from '../../../store/layersLab';
 import { M, tex } from '../../../ui/Math';
 import { NumberInput } from '../../../ui/controls';
-import { referenceBackend, useBackendTask } from './backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from './backendTask';
 import { fmtError } from './compare';
 import { JVP_CLASSES, LOSS_ATOL, LOSS_RTOL, softmaxBackwardTwoWays, type JvpRun } from './lab';
 import { TaskStatus } from './TaskStatus';
@@ -32,10 +32,11 @@ export function SoftmaxJvpCell() {
   const seed = useLayersLab((s) => s.seed);
   const setRows = useLayersLab((s) => s.setRows);
   const setLoop = useLayersLab((s) => s.setLoop);
-  const task = useBackendTask(`${rows}|${loop}|${seed}`, (backend) => softmaxBackwardTwoWays(backend, referenceBackend(), rows, loop, seed));
+  const [nearRef, near] = useNearViewport<HTMLDivElement>();
+  const task = useBackendTask(`${rows}|${loop}|${seed}`, (backend) => softmaxBackwardTwoWays(backend, referenceBackend(), rows, loop, seed), near);
   const r = task.result;
   return (
-    <>
+    <div ref={nearRef} className="lab-cell">
       <div className="controls-row">
         <NumberInput label="Rows" value={rows} min={1} max={MAX_ROWS} step={1} onChange={(v) => setRows(Math.round(v))} hint={`(m, ${JVP_CLASSES})`} />
         <fieldset className="lab-wrong">
@@ -111,6 +112,6 @@ export function SoftmaxJvpCell() {
           </>
         ) : null}
       </TaskStatus>
-    </>
+    </div>
   );
 }

@@ -6,7 +6,7 @@ import { M, tex } from '../../../ui/Math';
 import { StepThrough } from '../../../ui/StepThrough';
 import { traceTrainingStep } from '../../../ui/StepThroughRun';
 import { NumberInput, Select } from '../../../ui/controls';
-import { useBackendTask } from './backendTask';
+import { useBackendTask, useNearViewport } from './backendTask';
 import { fmtValue } from './compare';
 import { smallBatch, smallNetwork, SMALL } from './lab';
 import { TaskStatus } from './TaskStatus';
@@ -31,14 +31,15 @@ export function SmallStepThroughCell() {
   const setLossPath = useLayersLab((s) => s.setLossPath);
   const setLean = useLayersLab((s) => s.setLean);
 
+  const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask(`${seed}|${activation}|${lossPath}|${lean}`, (backend) => {
     const b = smallBatch(seed);
     return traceTrainingStep(backend, smallNetwork(seed, activation, lossPath), { data: b.x, shape: b.xShape }, { data: b.y, shape: b.yShape }, { lean });
-  });
+  }, near);
   const trace = task.result;
 
   return (
-    <>
+    <div ref={nearRef} className="lab-cell">
       <div className="controls-row">
         <NumberInput label="Seed" value={seed} min={0} max={2 ** 31 - 1} step={1} onChange={(v) => setSeed(Math.round(v))} />
         <button type="button" onClick={() => setSeed(seed + 1)}>
@@ -67,6 +68,6 @@ export function SmallStepThroughCell() {
           </>
         ) : null}
       </TaskStatus>
-    </>
+    </div>
   );
 }

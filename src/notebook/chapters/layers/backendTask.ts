@@ -6,7 +6,7 @@
 // cells never interleave on the one device (and a step-through's kernel observer sees
 // only its own dispatches).
 
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Backend } from '../../../engine/backend';
 import { createCpuBackend } from '../../../engine/cpu/backend';
 import { currentBackend, useDevice } from '../../../store/device';
@@ -49,16 +49,44 @@ export interface TaskState<T> {
 }
 
 /**
- * Runs `task(backend)` whenever the backend becomes ready or `key` changes (a string of
- * the inputs); a newer run supersedes an older one still in flight.
+ * [ref, near]: near turns true once the element comes within a screen of the viewport
+ * (and stays true), so a cell computes when the reader gets to it, not all on load.
  */
-export function useBackendTask<T>(key: string, task: (backend: Backend) => Promise<T>): TaskState<T> & { backend: Backend | null; failed: string | null } {
+export function useNearViewport<E extends Element>(): [(el: E | null) => void, boolean] {
+  const [near, setNear] = useState(() => typeof IntersectionObserver === 'undefined');
+  const observer = useRef<IntersectionObserver | null>(null);
+  const ref = useCallback((el: E | null) => {
+    observer.current?.disconnect();
+    observer.current = null;
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          setNear(true);
+          io.disconnect();
+        }
+      },
+      { rootMargin: '100% 0px' },
+    );
+    io.observe(el);
+    observer.current = io;
+  }, []);
+  useEffect(() => () => observer.current?.disconnect(), []);
+  return [ref, near];
+}
+
+/**
+ * Runs `task(backend)` whenever the backend becomes ready or `key` changes (a string of
+ * the inputs), once `active` (e.g. the cell is near the viewport); a newer run supersedes
+ * an older one still in flight.
+ */
+export function useBackendTask<T>(key: string, task: (backend: Backend) => Promise<T>, active = true): TaskState<T> & { backend: Backend | null; failed: string | null } {
   const { backend, failed } = usePageBackend();
   const [state, setState] = useState<TaskState<T>>({ result: null, error: null, running: false, ms: null });
   const taskRef = useRef(task);
   taskRef.current = task;
   useEffect(() => {
-    if (!backend) return;
+    if (!backend || !active) return;
     let live = true;
     setState((s) => ({ ...s, running: true }));
     void runExclusive(async () => {
@@ -76,7 +104,7 @@ export function useBackendTask<T>(key: string, task: (backend: Backend) => Promi
     return () => {
       live = false;
     };
-  }, [backend, key]);
+  }, [backend, key, active]);
   return { ...state, backend, failed };
 }
 
