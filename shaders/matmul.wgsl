@@ -28,6 +28,20 @@
 // vec4 reads of workgroup memory) and adds their outer product to its block: 16
 // multiply-adds per 2 reads. Each value read from global memory is used TM or TN times.
 //
+// The same products without workgroup memory (entry points matmul_registers,
+// dense_grads_registers). Invocation (gx, gy) of the whole grid owns the 4×4 block of C at
+// rows 4·gy …, columns 4·gx …, in four vec4 accumulators (registers, not an array). It walks
+// K four at a time: loads the 4×4 block of op(A) at its rows and of op(B) at its columns
+// straight from global memory (eight vec4 loads when the layout allows them, else sixteen
+// scalar ones each), and adds their product: 64 multiply-adds per 8 loads. No barrier, no
+// workgroup memory. Each value of A is read N/4 times instead of N/TN — from the caches.
+// On a GPU the tiled kernel above wins; on a CPU-backed adapter (SwiftShader runs a whole
+// workgroup on one CPU thread, SIMD across invocations) every barrier makes the thread
+// switch between all the invocations of the workgroup and workgroup memory is plain RAM,
+// so the register blocks are several times faster there (kernels.ts picks by adapter).
+// Rows past M and columns past N are clamped into the matrix (they only feed elements of
+// C that are not stored); the last K mod 4 terms are added one k at a time.
+//
 // Host-chosen variants (override constants, one pipeline each):
 //   WX, WY     tile shape: 16×16 (64×64 tiles) in general; 4×32 (128×16), 32×4 (16×128) and
 //              8×8 (32×32) for skinny problems, so a 6- or 10-column C does not pay for 64
@@ -236,6 +250,160 @@ fn dense_grads(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
       if (j >= dims.N) { break; }
       if (i == dims.M - 1u) { db[j] = acc[r][q]; }      // 1ᵀ·dZ
       else { c[i * dims.N + j] = acc[r][q]; }           // Xᵀ·dZ
+    }
+  }
+}
+
+// ── register blocks: no workgroup memory ─────────────────────────────────────────────
+// No bounds checks inside the loops: rows and columns are clamped into the matrix and
+// k < K always, so every load is a plain load (branches per load make SwiftShader's
+// compiler blow up when both operands take scalar loads).
+
+// op(A)[i, k] for i < M, k < K (dense_grads: row M − 1 is the row of ones)
+fn a_val(i: u32, k: u32) -> f32 {
+  let ii = select(i, min(i, rows_a() - 1u), ONES_ROW);
+  var v: f32;
+  if (TRANS_A) { v = a[k * rows_a() + ii]; } else { v = a[ii * dims.K + k]; }
+  if (ONES_ROW) { v = select(v, 1.0, i == dims.M - 1u); }
+  return v;
+}
+
+// op(B)[k, j] for k < K, j < N
+fn b_val(k: u32, j: u32) -> f32 {
+  if (TRANS_B) { return b[j * dims.K + k]; }
+  return b[k * dims.N + j];
+}
+
+// op(A)[i, k … k + 3], scalar loads (k + 3 < K)
+fn a_row4(i: u32, k: u32) -> vec4<f32> {
+  return vec4<f32>(a_val(i, k), a_val(i, k + 1u), a_val(i, k + 2u), a_val(i, k + 3u));
+}
+
+// op(B)[k, j … j + 3], scalar loads, columns past N clamped to N − 1
+fn b_row4(k: u32, j: u32) -> vec4<f32> {
+  let last = dims.N - 1u;
+  return vec4<f32>(b_val(k, min(j, last)), b_val(k, min(j + 1u, last)), b_val(k, min(j + 2u, last)), b_val(k, min(j + 3u, last)));
+}
+
+// rows i … i + 3 of op(A) at k … k + 3 (k + 3 < K): column r = op(A)[i + r, k … k + 3].
+// Rows past M are clamped to M − 1.
+fn a_block(i: u32, k: u32) -> mat4x4<f32> {
+  let last = dims.M - 1u;
+  if (VEC_A && TRANS_A) {
+    // stored (K, M'), M' = rows_a() a multiple of 4: one vec4 = 4 rows of op(A) at one k
+    let m4 = rows_a() / 4u;
+    let i4 = min(i, last) / 4u;
+    let s = min(i4, m4 - 1u);   // dense_grads: i4 = m4 is the block of the row of ones, not stored
+    var t = mat4x4<f32>(a4[k * m4 + s], a4[(k + 1u) * m4 + s], a4[(k + 2u) * m4 + s], a4[(k + 3u) * m4 + s]);
+    if (ONES_ROW && i4 == m4) {
+      // the block of the row of ones (row M − 1 = M', a multiple of 4): rows 1 … 3 lie past M
+      let one = vec4<f32>(1.0, 0.0, 0.0, 0.0);
+      t = mat4x4<f32>(one, one, one, one);
+    }
+    return transpose(t);
+  }
+  if (VEC_A) {
+    // stored (M, K), K a multiple of 4: one vec4 = 4 consecutive k of one row
+    let k4 = dims.K / 4u;
+    let q = k / 4u;
+    return mat4x4<f32>(
+      a4[min(i, last) * k4 + q],
+      a4[min(i + 1u, last) * k4 + q],
+      a4[min(i + 2u, last) * k4 + q],
+      a4[min(i + 3u, last) * k4 + q],
+    );
+  }
+  return mat4x4<f32>(a_row4(min(i, last), k), a_row4(min(i + 1u, last), k), a_row4(min(i + 2u, last), k), a_row4(min(i + 3u, last), k));
+}
+
+// op(B) at k … k + 3 (k + 3 < K), columns j … j + 3: column q = op(B)[k + q, j … j + 3]
+// (row q of the block). Columns past N are clamped to N − 1.
+fn b_block(k: u32, j: u32) -> mat4x4<f32> {
+  let last = dims.N - 1u;
+  if (VEC_B && TRANS_B) {
+    // stored (N, K), K a multiple of 4: one vec4 = one column of op(B) at 4 consecutive k
+    let k4 = dims.K / 4u;
+    let q = k / 4u;
+    return transpose(mat4x4<f32>(
+      b4[min(j, last) * k4 + q],
+      b4[min(j + 1u, last) * k4 + q],
+      b4[min(j + 2u, last) * k4 + q],
+      b4[min(j + 3u, last) * k4 + q],
+    ));
+  }
+  if (VEC_B) {
+    // stored (K, N), N a multiple of 4: one vec4 = 4 consecutive columns of one row
+    let n4 = dims.N / 4u;
+    let j4 = min(j, last) / 4u;
+    return mat4x4<f32>(b4[k * n4 + j4], b4[(k + 1u) * n4 + j4], b4[(k + 2u) * n4 + j4], b4[(k + 3u) * n4 + j4]);
+  }
+  return mat4x4<f32>(b_row4(k, j), b_row4(k + 1u, j), b_row4(k + 2u, j), b_row4(k + 3u, j));
+}
+
+// The 4×4 block of op(A)·op(B) at rows i …, columns j … (i < M, j < N): column r of the
+// result is row r of the block, Σ_k op(A)[i + r, k] · op(B)[k, j … j + 3].
+fn block_product(i: u32, j: u32) -> mat4x4<f32> {
+  var c0 = vec4<f32>(0.0);
+  var c1 = vec4<f32>(0.0);
+  var c2 = vec4<f32>(0.0);
+  var c3 = vec4<f32>(0.0);
+  let k4 = dims.K & ~3u;
+  for (var k = 0u; k < k4; k += 4u) {
+    let a = a_block(i, k);   // a[r][t] = op(A)[i + r, k + t]
+    let b = b_block(k, j);   // b[t]    = op(B)[k + t, j … j + 3]
+    c0 += a[0].x * b[0] + a[0].y * b[1] + a[0].z * b[2] + a[0].w * b[3];
+    c1 += a[1].x * b[0] + a[1].y * b[1] + a[1].z * b[2] + a[1].w * b[3];
+    c2 += a[2].x * b[0] + a[2].y * b[1] + a[2].z * b[2] + a[2].w * b[3];
+    c3 += a[3].x * b[0] + a[3].y * b[1] + a[3].z * b[2] + a[3].w * b[3];
+  }
+  // the last K mod 4 terms, one k at a time
+  let last = dims.M - 1u;
+  for (var k = k4; k < dims.K; k++) {
+    let b = b_row4(k, j);
+    c0 += a_val(i, k) * b;
+    c1 += a_val(min(i + 1u, last), k) * b;
+    c2 += a_val(min(i + 2u, last), k) * b;
+    c3 += a_val(min(i + 3u, last), k) * b;
+  }
+  return mat4x4<f32>(c0, c1, c2, c3);
+}
+
+@compute @workgroup_size(WX, WY)
+fn matmul_registers(@builtin(global_invocation_id) gid: vec3u) {
+  let i0 = 4u * gid.y;
+  let j0 = 4u * gid.x;
+  if (i0 >= dims.M || j0 >= dims.N) { return; }
+  let p = block_product(i0, j0);
+  // the same epilogue as matmul: bias and activation, or σ'(Y); store what lies inside C
+  for (var r = 0u; r < 4u; r++) {
+    let i = i0 + r;
+    if (i >= dims.M) { break; }
+    for (var q = 0u; q < 4u; q++) {
+      let j = j0 + q;
+      if (j >= dims.N) { break; }
+      var v = p[r][q];
+      if (dims.has_bias == 1u) { v += bias[j]; }
+      v = activate(v, dims.act);
+      if (dims.dact != 0u) { v *= activate_grad(y[i * dims.N + j], dims.dact); }
+      c[i * dims.N + j] = v;
+    }
+  }
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_grads_registers(@builtin(global_invocation_id) gid: vec3u) {
+  let i0 = 4u * gid.y;
+  let j0 = 4u * gid.x;
+  if (i0 >= dims.M || j0 >= dims.N) { return; }
+  let p = block_product(i0, j0);
+  for (var r = 0u; r < 4u; r++) {
+    let i = i0 + r;
+    if (i >= dims.M) { break; }
+    for (var q = 0u; q < 4u; q++) {
+      let j = j0 + q;
+      if (j >= dims.N) { break; }
+      if (i == dims.M - 1u) { db[j] = p[r][q]; }      // 1ᵀ·dZ
+      else { c[i * dims.N + j] = p[r][q]; }           // Xᵀ·dZ
     }
   }
 }

@@ -1,14 +1,16 @@
 // Dense algebra on WebGPU vs the float64 CPU reference, on the same random inputs:
 // matmul in every transpose mode with fused epilogues (forward bias + activation, and
-// the backward σ'(Y)), outputs into arena views, [dW; db] in one pass, every tile shape
-// and load width the host picks (and the fallbacks), elementwise kernels, column sums
-// and the optimizers.
+// the backward σ'(Y)), outputs into arena views, [dW; db] in one pass — each with both
+// product kernels (workgroup-memory tiles and register blocks) — every tile shape and
+// load width the host picks (and the fallbacks), elementwise kernels, column sums and
+// the optimizers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activation, Backend, MatmulOptions, Tensor } from '../src/engine/backend';
 import { ACTIVATIONS } from '../src/engine/backend';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
 import type { GpuTensor } from '../src/engine/gpu/context';
+import { MATMUL_VARIANTS, registerTile, type MatmulVariant } from '../src/engine/gpu/kernels';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { expectClose, randomArray } from './helpers/check';
@@ -31,6 +33,17 @@ async function both(g: Tensor, c: Tensor): Promise<[Float32Array | Float64Array,
   return [await gpu.read(g), await cpu.read(c)];
 }
 
+/** runs fn with the given matrix-product kernel, then restores the tuning */
+async function withVariant(variant: MatmulVariant, fn: () => Promise<void>): Promise<void> {
+  const saved = gpu.tuning;
+  gpu.tuning = { ...saved, matmul: variant };
+  try {
+    await fn();
+  } finally {
+    gpu.tuning = saved;
+  }
+}
+
 // float32 accumulation over K terms of size ≤ 1: the error grows like √K
 const matmulTol = (K: number) => ({ atol: 3e-5 * Math.sqrt(K), rtol: 1e-4 });
 
@@ -46,17 +59,19 @@ async function checkMatmul(rng: Rng, M: number, K: number, N: number, opts: Omit
   expect(g.shape).toEqual([M, N]);
   const [got, ref] = await both(g, c);
   const mode = `${opts.transA ? 'Aᵀ' : 'A'}·${opts.transB ? 'Bᵀ' : 'B'}`;
-  expectClose(got, ref, { ...matmulTol(K), label: `matmul ${M}×${K}×${N} ${mode} bias=${!!opts.bias} ${opts.activation ?? 'linear'}` });
+  const label = `matmul[${gpu.tuning.matmul}] ${M}×${K}×${N} ${mode} bias=${!!opts.bias} ${opts.activation ?? 'linear'}`;
+  expectClose(got, ref, { ...matmulTol(K), label });
   gpu.dispose(ag, bg, biasg, g);
 }
 
-describe('matmul vs CPU reference', () => {
-  it('7×600×513 in every transpose mode (a dimension above 512, none a multiple of the tile)', async () => {
-    const rng = new Rng(1);
-    for (const transA of [false, true]) for (const transB of [false, true]) await checkMatmul(rng, 7, 600, 513, { transA, transB });
-  });
+describe.each(MATMUL_VARIANTS)('matmul vs CPU reference, %s kernel', (variant) => {
+  it('7×600×513 in every transpose mode (a dimension above 512, none a multiple of the tile)', () =>
+    withVariant(variant, async () => {
+      const rng = new Rng(1);
+      for (const transA of [false, true]) for (const transB of [false, true]) await checkMatmul(rng, 7, 600, 513, { transA, transB });
+    }));
 
-  it('batch 1, odd sizes, exact tile multiples, K smaller than a slice', async () => {
+  it('batch 1, odd sizes, exact tile multiples, K smaller than a slice', () => withVariant(variant, async () => {
     const rng = new Rng(2);
     const shapes: [number, number, number][] = [
       [1, 1, 1],
@@ -74,26 +89,26 @@ describe('matmul vs CPU reference', () => {
       await checkMatmul(rng, M, K, N, { transA: true });
       await checkMatmul(rng, M, K, N, { transB: true });
     }
-  });
+  }));
 
-  it('fused epilogue: bias + every activation, with and without transposes', async () => {
+  it('fused epilogue: bias + every activation, with and without transposes', () => withVariant(variant, async () => {
     const rng = new Rng(3);
     for (const activation of ACTIVATIONS) {
       await checkMatmul(rng, 33, 70, 19, { bias: true, activation });
       await checkMatmul(rng, 70, 9, 65, { bias: false, activation });
     }
     await checkMatmul(rng, 66, 45, 20, { bias: true, activation: 'relu', transA: true, transB: true });
-  });
+  }));
 
-  it('large pre-activations saturate sigmoid and tanh without NaN', async () => {
+  it('large pre-activations saturate sigmoid and tanh without NaN', () => withVariant(variant, async () => {
     const x = [-200, -30, -1, 0, 1, 30, 200];
     const [ag, ac] = pair(x, [7, 1]);
     const [bg, bc] = pair([1], [1, 1]);
     for (const activation of ['sigmoid', 'tanh'] as Activation[]) {
       const [got, ref] = await both(gpu.matmul(ag, bg, { activation }), cpu.matmul(ac, bc, { activation }));
-      expectClose(got, ref, { atol: 1e-6, rtol: 1e-5, label: `matmul epilogue ${activation}` });
+      expectClose(got, ref, { atol: 1e-6, rtol: 1e-5, label: `matmul[${variant}] epilogue ${activation}` });
     }
-  });
+  }));
 });
 
 /** the same as the CPU's, for Y = σ(Z) of each activation (relu zeros included) */
@@ -102,13 +117,13 @@ function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
   return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
 }
 
-/** runs fn, returning the override constants of every kernel it dispatched */
-function constantsOf(fn: () => void): Record<string, number | boolean>[] {
+/** runs fn, returning the override constants (and, as `entry`, the entry point) of every kernel it dispatched */
+function constantsOf(fn: () => void): Record<string, number | boolean | string>[] {
   const ctx = gpu.ctx;
-  const seen: Record<string, number | boolean>[] = [];
+  const seen: Record<string, number | boolean | string>[] = [];
   const dispatch = ctx.dispatch;
   ctx.dispatch = (k, args) => {
-    seen.push({ ...(k.constants ?? {}) });
+    seen.push({ ...(k.constants ?? {}), entry: k.entry });
     dispatch.call(ctx, k, args);
   };
   try {
@@ -135,8 +150,8 @@ async function expectUntouched(arena: Tensor, offset: number, n: number, label: 
   expect(outside.every((v) => v === 0), `${label}: an arena element outside the view changed`).toBe(true);
 }
 
-describe('matmul backward epilogue and output views', () => {
-  it('C = (op(A)·op(B)) ⊙ σ\'(Y) for every activation, written into a view of an arena', async () => {
+describe.each(MATMUL_VARIANTS)('matmul backward epilogue and output views, %s kernel', (variant) => {
+  it('C = (op(A)·op(B)) ⊙ σ\'(Y) for every activation, written into a view of an arena', () => withVariant(variant, async () => {
     const rng = new Rng(40);
     const cases: [number, number, number, boolean][] = [
       [33, 19, 70, true], // dX = dZ·Wᵀ: (m, n_out)·(n_in, n_out)ᵀ
@@ -155,13 +170,13 @@ describe('matmul backward epilogue and output views', () => {
         expect(gpu.stats.dispatches - d0).toBe(1);
         expect(g).toBe(view);
         const c = cpu.matmul(ac, bc, { transB, dact: { y: yc, activation: act } });
-        const label = `matmul ${M}×${K}×${N} ${transB ? 'A·Bᵀ' : 'A·B'} ⊙ ${act}'`;
+        const label = `matmul[${variant}] ${M}×${K}×${N} ${transB ? 'A·Bᵀ' : 'A·B'} ⊙ ${act}'`;
         expectClose(await gpu.read(g), await cpu.read(c), { ...matmulTol(K), label });
         await expectUntouched(arena, offset, M * N, label);
         gpu.dispose(ag, bg, yg, view, arena);
       }
     }
-  });
+  }));
 
   it('refuses dact with a forward epilogue, and an out or dact.y of the wrong shape', () => {
     const a = gpu.zeros([3, 4]);
@@ -172,11 +187,12 @@ describe('matmul backward epilogue and output views', () => {
   });
 });
 
-describe('denseGrads: [dW; db] = [X 1]ᵀ·dZ in one dispatch', () => {
-  it('matches Xᵀ·dZ and 1ᵀ·dZ of the CPU reference; into views of a gradient arena or new tensors', async () => {
+describe.each(MATMUL_VARIANTS)('denseGrads: [dW; db] = [X 1]ᵀ·dZ in one dispatch, %s kernel', (variant) => {
+  it('matches Xᵀ·dZ and 1ᵀ·dZ of the CPU reference; into views of a gradient arena or new tensors', () => withVariant(variant, async () => {
     const rng = new Rng(41);
     // (m, n_in, n_out): LeNet's three dense layers at batch 64, n_in above 512, odd sizes, batch 1
-    const cases: [number, number, number][] = [[64, 256, 120], [64, 120, 84], [64, 84, 10], [7, 600, 13], [130, 3, 129], [1, 5, 3]];
+    // (n_in a multiple of 4: vec4 loads of X with the row of ones in a block of its own; odd n_in: scalar loads)
+    const cases: [number, number, number][] = [[64, 256, 120], [64, 120, 84], [64, 84, 10], [7, 600, 13], [130, 3, 129], [1, 5, 3], [9, 8, 5]];
     for (const [m, nIn, nOut] of cases) {
       const [xg, xc] = pair(randomArray(rng, m * nIn), [m, nIn]);
       const [dg, dc] = pair(randomArray(rng, m * nOut), [m, nOut]);
@@ -187,7 +203,7 @@ describe('denseGrads: [dW; db] = [X 1]ᵀ·dZ in one dispatch', () => {
       expect(Array.from(await cpu.read(cpu.matmul(xc, dc, { transA: true })))).toEqual(Array.from(dwRef));
       expectClose(await cpu.read(cpu.sumRows(dc)), dbRef, { atol: 1e-12, rtol: 1e-12, label: 'sumRows vs denseGrads (CPU)' });
 
-      const label = `denseGrads m=${m} n_in=${nIn} n_out=${nOut}`;
+      const label = `denseGrads[${variant}] m=${m} n_in=${nIn} n_out=${nOut}`;
       let d0 = gpu.stats.dispatches;
       const g = gpu.denseGrads(xg, dg);
       expect(gpu.stats.dispatches - d0, `${label}: one dispatch`).toBe(1);
@@ -213,7 +229,7 @@ describe('denseGrads: [dW; db] = [X 1]ᵀ·dZ in one dispatch', () => {
       expect(all.slice(nIn * nOut, dbOffset).every((v) => v === 0), 'the gap stays zero').toBe(true);
       gpu.dispose(xg, dg, g.dw, g.db, dwv, dbv, arena);
     }
-  });
+  }));
 
   it('refuses mismatched rows and misshapen outputs', () => {
     expect(() => gpu.denseGrads(gpu.zeros([4, 3]), gpu.zeros([5, 2]))).toThrow(/denseGrads: X \(4, 3\) and dZ \(5, 2\)/);
@@ -222,6 +238,26 @@ describe('denseGrads: [dW; db] = [X 1]ᵀ·dZ in one dispatch', () => {
 });
 
 describe('matmul variants: tile shapes and vec4 loads, chosen by the host', () => {
+  it('the product kernel follows the adapter: register blocks on this software adapter, and backend.tuning says so', async () => {
+    expect(gpu.isFallback, `${gpu.deviceName} is a software adapter`).toBe(true);
+    expect(gpu.ctx.software).toBe(true);
+    expect(gpu.tuning.matmul).toBe('registers');
+    const a = gpu.zeros([8, 8]);
+    const [k] = constantsOf(() => gpu.dispose(gpu.matmul(a, a)));
+    expect(k!.entry).toBe('matmul_registers');
+    await withVariant('tiled', async () => {
+      const [t] = constantsOf(() => gpu.dispose(gpu.matmul(a, a)));
+      expect(t!.entry).toBe('matmul');
+    });
+    gpu.tuning = { ...gpu.tuning, matmul: 'bogus' as MatmulVariant };
+    try {
+      expect(() => gpu.matmul(a, a)).toThrow(/unknown matmul variant 'bogus'; known: tiled, registers/);
+    } finally {
+      gpu.tuning = { ...gpu.tuning, matmul: 'registers' };
+    }
+    gpu.dispose(a);
+  });
+
   // (M, K, N) and the tile each gets (rows × columns of C per workgroup)
   const SHAPES: [number, number, number, [number, number]][] = [
     [24, 36, 20, [8, 8]], //      32 × 32: both small
@@ -235,7 +271,7 @@ describe('matmul variants: tile shapes and vec4 loads, chosen by the host', () =
     { transA: false, transB: true },
   ];
 
-  it('every tile shape in three transpose modes, vec4 loads where the contiguous dimension is a multiple of 4', async () => {
+  it('tiled: every tile shape in three transpose modes, vec4 loads where the contiguous dimension is a multiple of 4', () => withVariant('tiled', async () => {
     const rng = new Rng(42);
     for (const [M, K, N, tile] of SHAPES) {
       for (const mode of MODES) {
@@ -253,13 +289,48 @@ describe('matmul variants: tile shapes and vec4 loads, chosen by the host', () =
         gpu.dispose(ag, bg, g);
       }
     }
-  });
+  }));
 
-  it('the fallbacks: scalar loads only, and 64×64 tiles only, give the same results', async () => {
+  it('register blocks: workgroup shapes for skinny products, every transpose mode with vec4 and scalar loads of each operand', () =>
+    withVariant('registers', async () => {
+      expect(registerTile(1024, 1024)).toEqual([8, 8]);
+      expect(registerTile(50176, 6)).toEqual([2, 32]); //   6 columns: 2 blocks across
+      expect(registerTile(150, 3)).toEqual([1, 64]);
+      expect(registerTile(8, 520)).toEqual([32, 2]); //     8 rows: 2 blocks down
+      const rng = new Rng(45);
+      // (M, K, N): K mod 4 = 0 … 3 (the one-k tail), M and N not multiples of 4, one above 512;
+      // each shape in every transpose mode, so each operand is loaded both as vec4 and as scalars
+      const shapes: [number, number, number][] = [[24, 36, 20], [13, 41, 6], [9, 22, 523], [530, 7, 5], [4, 4, 4], [3, 1, 2]];
+      for (const [M, K, N] of shapes) {
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            const mode = { transA, transB };
+            const [ag, ac] = pair(randomArray(rng, M * K), transA ? [K, M] : [M, K]);
+            const [bg, bc] = pair(randomArray(rng, K * N), transB ? [N, K] : [K, N]);
+            let g: Tensor | null = null;
+            const [k] = constantsOf(() => void (g = gpu.matmul(ag, bg, mode)));
+            expect(k!.entry).toBe('matmul_registers');
+            expect([k!.WX, k!.WY]).toEqual(registerTile(M, N));
+            expect(k!.VEC_A).toBe((transA ? M : K) % 4 === 0);
+            expect(k!.VEC_B).toBe((transB ? K : N) % 4 === 0);
+            const label = `matmul[registers] ${M}×${K}×${N} ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} vecA=${k!.VEC_A} vecB=${k!.VEC_B}`;
+            expectClose(await gpu.read(g!), await cpu.read(cpu.matmul(ac, bc, mode)), { ...matmulTol(K), label });
+            gpu.dispose(ag, bg, g);
+          }
+        }
+      }
+    }));
+
+  it('the fallbacks: scalar loads only (both kernels), and 64×64 tiles only, give the same results', async () => {
     const rng = new Rng(43);
     const saved = gpu.tuning;
     try {
-      for (const tuning of [{ ...saved, vec4: false }, { ...saved, skinnyTiles: false }]) {
+      const tunings = [
+        { ...saved, matmul: 'tiled' as const, vec4: false },
+        { ...saved, matmul: 'registers' as const, vec4: false },
+        { ...saved, matmul: 'tiled' as const, skinnyTiles: false },
+      ];
+      for (const tuning of tunings) {
         gpu.tuning = tuning;
         for (const [M, K, N] of [SHAPES[1]!, SHAPES[2]!]) {
           for (const mode of MODES) {
@@ -269,7 +340,7 @@ describe('matmul variants: tile shapes and vec4 loads, chosen by the host', () =
             const [k] = constantsOf(() => void (g = gpu.matmul(ag, bg, mode)));
             if (!tuning.vec4) expect([k!.VEC_A, k!.VEC_B]).toEqual([false, false]);
             if (!tuning.skinnyTiles) expect([k!.WX, k!.WY]).toEqual([16, 16]);
-            const label = `matmul ${M}×${K}×${N} vec4=${tuning.vec4} skinnyTiles=${tuning.skinnyTiles}`;
+            const label = `matmul[${tuning.matmul}] ${M}×${K}×${N} vec4=${tuning.vec4} skinnyTiles=${tuning.skinnyTiles}`;
             expectClose(await gpu.read(g!), await cpu.read(cpu.matmul(ac, bc, mode)), { ...matmulTol(K), label });
             gpu.dispose(ag, bg, g);
           }

@@ -38,21 +38,18 @@ import { NoAdapterError, ShapeError } from '../errors';
 import { assertRank, assertShape, sameShape, shapeStr, type Shape, type Window2D } from '../geometry';
 import * as conv from './conv';
 import * as pool from './pool';
-import { createGpuContext, GpuContext, type GpuContextOptions, GpuTensor, type Kernel } from './context';
+import { createGpuContext, GpuContext, type GpuContextOptions, GpuTensor, isSoftwareAdapter, type Kernel } from './context';
 import { actCode, gemm, type KernelTuning } from './kernels';
 
 export interface WebGPUBackendOptions extends GpuContextOptions {
   powerPreference?: GPUPowerPreference;
 }
 
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp|microsoft basic render|softpipe/i;
-
 /** "vendor architecture — description" from whatever the adapter reports */
 export function describeAdapter(info: GPUAdapterInfo | undefined): { name: string; isFallback: boolean } {
   const parts = [info?.description, info?.vendor, info?.architecture, info?.device].filter((s): s is string => !!s && s.length > 0);
   const name = [...new Set(parts)].join(' / ') || 'WebGPU adapter (unnamed)';
-  const flagged = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
-  return { name, isFallback: flagged || SOFTWARE_ADAPTER.test(name) };
+  return { name, isFallback: isSoftwareAdapter(info, name) };
 }
 
 export class WebGPUBackend implements Backend {
@@ -500,6 +497,6 @@ export async function createWebGPUBackend(gpu: GPU, opts: WebGPUBackendOptions =
   const adapter = await gpu.requestAdapter(opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined);
   if (!adapter) throw new NoAdapterError('navigator.gpu offered no WebGPU adapter');
   const { name, isFallback } = describeAdapter(adapter.info);
-  const ctx = await createGpuContext(adapter, opts);
+  const ctx = await createGpuContext(adapter, { software: isFallback, ...opts });
   return new WebGPUBackend(ctx, name, isFallback);
 }

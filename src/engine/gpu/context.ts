@@ -23,7 +23,7 @@ import {
 import type { BackendStats, DType, Tensor } from '../backend';
 import { DeviceLimitError, DeviceLostError, ShapeError } from '../errors';
 import { shapeStr, sizeOf, type Shape } from '../geometry';
-import { DEFAULT_TUNING, type KernelTuning } from './kernels';
+import { defaultTuning, type KernelTuning } from './kernels';
 import { composeShader, type ShaderName } from './shaders';
 
 /** Bytes per element: both f32 and u32 are 4 bytes. */
@@ -39,8 +39,10 @@ export interface GpuContextOptions {
   dumpShaders?: boolean;
   /** prefix of every GPU object's label */
   label?: string;
-  /** kernel variants to allow (default: all); ctx.tuning can be changed later */
+  /** kernel variants to allow (default: all, the matmul variant by `software`); ctx.tuning can be changed later */
   tuning?: Partial<KernelTuning>;
+  /** the adapter is a software rasterizer (createGpuContext reads it from the adapter's info) */
+  software?: boolean;
   /** request the adapter's 'subgroups' feature when it has one (default true) */
   subgroups?: boolean;
   /** the adapter's smallest subgroup size (createGpuContext reads it from the adapter) */
@@ -346,6 +348,8 @@ export class GpuContext {
   readonly limits: GPUSupportedLimits;
   /** the kernel variants in use (mutable: later dispatches follow it) */
   tuning: KernelTuning;
+  /** a software adapter (SwiftShader, WARP, llvmpipe): register-block products by default */
+  readonly software: boolean;
   /** the device was created with the 'subgroups' feature (and the adapter told its subgroup sizes) */
   readonly hasSubgroups: boolean;
   /** the adapter's smallest subgroup size (0 when unknown) */
@@ -376,7 +380,8 @@ export class GpuContext {
     opts: GpuContextOptions = {},
   ) {
     this.limits = device.limits;
-    this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
+    this.software = opts.software ?? false;
+    this.tuning = { ...defaultTuning(this.software), ...opts.tuning };
     this.subgroupMinSize = opts.subgroupMinSize ?? 0;
     this.hasSubgroups = device.features.has('subgroups') && this.subgroupMinSize > 0;
     this.labelPrefix = opts.label ?? 'backprop';
@@ -896,6 +901,15 @@ export class GpuContext {
   }
 }
 
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp|microsoft basic render|softpipe/i;
+
+/** true for a software rasterizer: flagged as a fallback adapter, or named like one */
+export function isSoftwareAdapter(info: GPUAdapterInfo | undefined, name = ''): boolean {
+  if ((info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true) return true;
+  const text = [name, info?.description, info?.vendor, info?.architecture, info?.device].filter(Boolean).join(' ');
+  return SOFTWARE_ADAPTER.test(text);
+}
+
 /** Device limits worth raising to what the adapter offers (larger tensors, bigger tiles). */
 const RAISED_LIMITS = [
   'maxStorageBufferBindingSize',
@@ -923,5 +937,9 @@ export async function createGpuContext(
     requiredFeatures,
   });
   const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number };
-  return new GpuContext(device, { ...opts, subgroupMinSize: opts.subgroupMinSize ?? info.subgroupMinSize ?? 0 });
+  return new GpuContext(device, {
+    ...opts,
+    subgroupMinSize: opts.subgroupMinSize ?? info.subgroupMinSize ?? 0,
+    software: opts.software ?? (isSoftwareAdapter(info) || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true),
+  });
 }

@@ -1,6 +1,14 @@
 // Host-side choices shared by the kernel families: activation codes, the tile shape of a
 // matrix product, vec4 loads, and the tiled products of matmul.wgsl.
 //
+// Two ways to compute a product (matmul.wgsl), chosen per device by `tuning.matmul`:
+//   'tiled'      workgroups stage K slices of A and B in workgroup memory between barriers
+//                (the GPU kernel; the default on hardware adapters);
+//   'registers'  every invocation a 4×4 register block fed by vec4 loads from global memory,
+//                no workgroup memory, no barrier (the default on software adapters —
+//                SwiftShader, WARP, llvmpipe — where it measured 2–6× faster: docs/benchmarks.md).
+// createGpuContext sets it from the adapter; set backend.tuning to compare them.
+//
 // Variants are override constants of one WGSL file, so each is its own cached pipeline:
 //   tiles  WX × WY invocations own a 4·WY × 4·WX tile of C. 16×16 (64×64 tiles) in
 //          general; for a skinny product (N or M ≤ 16: a conv with 6 filters, a 10-class
@@ -23,8 +31,14 @@ export function actCode(op: string, act: Activation): number {
   return code;
 }
 
+/** How a matrix product is computed: workgroup-memory tiles, or register blocks only (see above). */
+export type MatmulVariant = 'tiled' | 'registers';
+export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['tiled', 'registers'];
+
 /** Which tuned variants the kernels may use (all on by default; tests turn them off to check the fallbacks). */
 export interface KernelTuning {
+  /** the matrix product's kernel: 'tiled' on GPUs, 'registers' on software adapters (createGpuContext) */
+  matmul: MatmulVariant;
   /** vec4 loads where the data allows them; false: always scalar loads */
   vec4: boolean;
   /** narrower tiles for skinny products; false: always 64×64 */
@@ -35,7 +49,12 @@ export interface KernelTuning {
   splitRows: boolean;
 }
 
-export const DEFAULT_TUNING: Readonly<KernelTuning> = { vec4: true, skinnyTiles: true, subgroups: true, splitRows: true };
+export const DEFAULT_TUNING: Readonly<KernelTuning> = { matmul: 'tiled', vec4: true, skinnyTiles: true, subgroups: true, splitRows: true };
+
+/** the tuning a device starts with: the defaults, with register-block products on a software adapter */
+export function defaultTuning(software: boolean): KernelTuning {
+  return { ...DEFAULT_TUNING, matmul: software ? 'registers' : 'tiled' };
+}
 
 /** [WX, WY]: invocations of a workgroup along N and M; its tile of C is 4·WY × 4·WX */
 export function gemmTile(M: number, N: number, skinny: boolean): [number, number] {
@@ -44,6 +63,25 @@ export function gemmTile(M: number, N: number, skinny: boolean): [number, number
   if (N <= 16) return [4, 32]; //             128 × 16: few columns (conv filters, classes)
   if (M <= 16) return [32, 4]; //              16 × 128: few rows (a small batch)
   return [16, 16]; //                          64 × 64
+}
+
+/**
+ * [WX, WY] of a register-block product: 64 invocations, each a 4×4 block of C, shaped so
+ * that a skinny C (N or M of a few blocks) does not leave most of the workgroup idle.
+ */
+export function registerTile(M: number, N: number): [number, number] {
+  const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+  const colBlocks = Math.ceil(N / 4);
+  const rowBlocks = Math.ceil(M / 4);
+  if (colBlocks < 8) {
+    const wx = pow2(colBlocks);
+    return [wx, 64 / wx];
+  }
+  if (rowBlocks < 8) {
+    const wy = pow2(rowBlocks);
+    return [64 / wy, wy];
+  }
+  return [8, 8];
 }
 
 export interface GemmArgs {
@@ -71,7 +109,12 @@ export interface GemmArgs {
 /** Records one tiled product of matmul.wgsl, with the tile and load variants the shape allows. */
 export function gemm(ctx: GpuContext, g: GemmArgs): void {
   const tuning = ctx.tuning;
-  const [wx, wy] = gemmTile(g.M, g.N, tuning.skinnyTiles);
+  const registers = tuning.matmul === 'registers';
+  if (!registers && tuning.matmul !== 'tiled') {
+    throw new Error(`${g.label}: unknown matmul variant '${String(tuning.matmul)}'; known: ${MATMUL_VARIANTS.join(', ')}`);
+  }
+  // tiled: a workgroup owns a 4·WY × 4·WX tile; registers: each invocation a 4×4 block, so the same grid formula
+  const [wx, wy] = registers ? registerTile(g.M, g.N) : gemmTile(g.M, g.N, tuning.skinnyTiles);
   // the contiguous dimension of each stored matrix: A (M, K) → K, A (K, M') → M'; B (K, N) → N, B (N, K) → K
   const storedRowsA = g.entry === 'dense_grads' ? g.M - 1 : g.M;
   const vecA = tuning.vec4 && (g.transA ? storedRowsA : g.K) % 4 === 0;
@@ -94,7 +137,7 @@ export function gemm(ctx: GpuContext, g: GemmArgs): void {
     bind.db = g.db;
   }
   ctx.dispatch(
-    { shader: 'matmul', entry: g.entry, constants },
+    { shader: 'matmul', entry: registers ? `${g.entry}_registers` : g.entry, constants },
     {
       bind,
       params: { M: g.M, N: g.N, K: g.K, has_bias: g.bias ? 1 : 0, act: g.act ?? 0, dact: g.dact ?? 0 },
