@@ -7,11 +7,14 @@
 // cross-check compares the same computation.
 
 import type { Backend, Conv2DOptions } from '../src/engine/backend';
+import { WebGPUBackend } from '../src/engine/gpu/backend';
+import type { MatmulVariant } from '../src/engine/gpu/kernels';
 import { NeuralNetwork, type ModelConfig } from '../src/nn';
 import type { Contender, Runner } from './harness';
 import {
   convOperands,
   epochBatches,
+  epochSource,
   irisData,
   irisParams,
   lenetParams,
@@ -102,22 +105,59 @@ function irisModel(be: Backend, hidden: number, lr: number, seed: number): Neura
 
 // ── the contender ────────────────────────────────────────────────────────────
 
+export interface OursOptions {
+  /** 'ours' (the engine as it configures itself), or e.g. 'ours-tiled' */
+  key?: string;
+  /** run every workload with this matrix-product kernel (the backend's tuning switched around each call) */
+  variant?: MatmulVariant;
+  /** destroy the backend with the contender (false: another contender owns it) */
+  owner?: boolean;
+}
+
+/** "ours webgpu (registers matmul)": the column title names the product kernel that ran */
+export function oursName(be: Backend, variant?: MatmulVariant): string {
+  if (!(be instanceof WebGPUBackend)) return 'ours (CPU float64 reference)';
+  return `ours webgpu (${variant ?? be.tuning.matmul} matmul)`;
+}
+
 export class OursContender implements Contender {
-  readonly key = 'ours';
+  readonly key: string;
+  readonly name: string;
   constructor(
     readonly be: Backend,
-    readonly name: string,
-  ) {}
+    private opts: OursOptions = {},
+  ) {
+    this.key = opts.key ?? 'ours';
+    this.name = oursName(be, opts.variant);
+  }
 
   unsupported(): string | null {
     return null;
   }
 
   destroy(): void {
-    this.be.destroy();
+    if (this.opts.owner !== false) this.be.destroy();
   }
 
   async prepare(w: Workload): Promise<Runner> {
+    const r = await this.prepareRunner(w);
+    const variant = this.opts.variant;
+    const be = this.be;
+    if (!variant || !(be instanceof WebGPUBackend)) return r;
+    // the variant holds while this contender records; the shared backend's own tuning otherwise
+    const within = async <T>(fn: () => T | Promise<T>): Promise<T> => {
+      const saved = be.tuning;
+      be.tuning = { ...saved, matmul: variant };
+      try {
+        return await fn();
+      } finally {
+        be.tuning = saved;
+      }
+    };
+    return { run: () => within(() => r.run()), sync: r.sync, probe: () => within(() => r.probe()), dispose: r.dispose };
+  }
+
+  private async prepareRunner(w: Workload): Promise<Runner> {
     const be = this.be;
     const sync = async () => {
       be.flush();
@@ -212,7 +252,7 @@ export class OursContender implements Contender {
         };
       }
       case 'mnist-epoch': {
-        const data = new MnistLike(5);
+        const data = epochSource(w);
         const model = lenetModel(be, lenetParams(43), w.lr, w.batch);
         const xFull = be.zeros([w.batch, 28, 28, 1], 'x batch');
         const yFull = be.zeros([w.batch, 10], 'y batch');

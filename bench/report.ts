@@ -34,6 +34,10 @@ Method (bench/harness.ts):
 - ours ÷ peer = peer time ÷ our time: above 1, ours is faster.
 - Our training workloads run the nn package's \`NeuralNetwork\` (\`trainStep\`), as the
   notebook does; the products and convolutions call the Backend directly.
+- Our column names the matrix-product kernel that ran (\`backend.tuning.matmul\`, set from
+  the adapter): \`tiled\` (workgroup-memory tiles, for GPUs) or \`registers\` (a 4×4
+  register block per invocation, no workgroup memory: software adapters). The columns
+  \`ours-tiled\` / \`ours-registers\` (\`--contenders=…\`) force one kernel on the same backend.
 - In the browser, \`performance.now()\` is coarsened (0.1 ms without cross-origin
   isolation): sub-millisecond figures there are quantized.
 - A figure stands only beside its adapter's name; figures from different machines are
@@ -43,9 +47,10 @@ Method (bench/harness.ts):
 Workloads: fp32 matmul, square sizes and the products LeNet and the Iris net run;
 LeNet's two convolutions forward and backward at batch 64; a LeNet training step
 (conv 5×5×6 same + relu, maxpool 2×2/2, conv 5×5×16 valid + relu, maxpool, fc 120 relu,
-fc 84 relu, fc 10, softmax–cross-entropy, SGD); an MNIST epoch at batch 64 (synthetic
-images of MNIST's shape, uploaded batch by batch); a 3 × 3 Iris sweep (learning rate ×
-hidden size, 4 → h → 3 net, SGD, batch 30).
+fc 84 relu, fc 10, softmax–cross-entropy, SGD); an MNIST epoch at batch 64 (the real
+MNIST training images from public/data, uploaded batch by batch; \`--data=synthetic\`:
+random images of MNIST's shape); a 3 × 3 Iris sweep (learning rate × hidden size,
+4 → h → 3 net, SGD, batch 30).
 `;
 
 function marker(key: SectionKey, end: boolean): string {
@@ -58,6 +63,11 @@ const GROUP_TITLES: Record<string, string> = {
   lenet: 'LeNet training',
   iris: 'Iris sweep',
 };
+
+/** "TF.js", "jax-js", "ours-tiled": the ratio columns' titles */
+function shortName(c: { key: string; name: string }): string {
+  return c.key.startsWith('ours') ? c.key : c.name.split(' ')[0]!;
+}
 
 function cell(r: ContenderResult): string {
   if (!Number.isFinite(r.ms)) return r.skipped ? `— (${r.skipped.replace(/\|/g, '/').slice(0, 60)})` : '—';
@@ -85,7 +95,7 @@ export function sectionMarkdown(key: SectionKey, s: SuiteResult): string {
     const rows = s.results.filter((r) => r.workload.group === group);
     if (rows.length === 0) continue;
     lines.push('', `### ${GROUP_TITLES[group]}`, '');
-    const head = ['workload', 'FLOP', ...names.map((n) => n.name), ...(hasOurs ? peers.map((p) => `ours ÷ ${p.name.split(' ')[0]}`) : [])];
+    const head = ['workload', 'FLOP', ...names.map((n) => n.name), ...(hasOurs ? peers.map((p) => `ours ÷ ${shortName(p)}`) : [])];
     lines.push(`| ${head.join(' | ')} |`);
     lines.push(`| ${head.map((_, i) => (i < 1 ? '---' : '---:')).join(' | ')} |`);
     for (const r of rows) lines.push(row(r, peers.map((p) => p.key), hasOurs, problems));

@@ -3,13 +3,17 @@
 //   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json npx vite-node bench/run-node.ts [-- options]
 //
 // Options (see resolveOptions in bench/suite.ts): --sizes=256,512 --reps=N --warmup=N
-// --epoch=SAMPLES --sweep-epochs=N --groups=matmul,conv,lenet,iris --contenders=ours,tfjs,jax
+// --epoch=SAMPLES --sweep-epochs=N --groups=matmul,conv,lenet,iris
+// --contenders=ours,ours-tiled,ours-registers,tfjs,jax --data=mnist|synthetic
 // --ours=webgpu|cpu --full --out=docs/benchmarks.md --write=false
 // Prints every figure with the adapter's name and rewrites the Node section of
 // docs/benchmarks.md (unless --write=false).
 
 import './node-polyfills';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fetcherFromReadFile } from '../src/nn/data';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { mergeDoc, sectionMarkdown } from './report';
 import { openSharedDevice } from './shared-device';
@@ -37,7 +41,9 @@ async function main(): Promise<void> {
     .filter(([k]) => k !== 'out' && k !== 'write')
     .map(([k, v]) => (v === 'true' ? `--${k}` : `--${k}=${v}`));
   const command = ['npx vite-node bench/run-node.ts', ...(shown.length ? ['--', ...shown] : [])].join(' ');
-  const result = await runSuite(shared, opts, { environment: `Node ${process.version}, Dawn (npm webgpu)`, command, notes }, (s) =>
+  // the data files scripts/prepare-data.mjs writes (as the notebook serves them)
+  const fetcher = fetcherFromReadFile(async (p) => new Uint8Array(await readFile(join('public', 'data', p))));
+  const result = await runSuite(shared, opts, { environment: `Node ${process.version}, Dawn (npm webgpu)`, command, notes, fetcher }, (s) =>
     console.log(s),
   );
   if (args.write !== 'false') {

@@ -5,13 +5,20 @@ import type { Backend } from '../src/engine/backend';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { createWebGPUBackend } from '../src/engine/gpu/backend';
 import { runWorkload, summaryLines, type Contender, type TimingOptions, type WorkloadResult } from './harness';
+import { loadDataset, type DataFetcher } from '../src/nn/data';
 import { OursContender } from './ours';
 import { createJaxContender } from './peers/jax';
 import { createTfjsContender } from './peers/tfjs';
 import type { SharedDevice } from './shared-device';
-import { buildSuite, GROUPS, type Group, type SuiteConfig } from './workloads';
+import { buildSuite, GROUPS, oneHot, setEpochImages, type EpochData, type Group, type SuiteConfig } from './workloads';
 
-export const CONTENDERS = ['ours', 'tfjs', 'jax'] as const;
+/**
+ * ours: the engine as it configures itself on the adapter (its matmul kernel named in the
+ * column); ours-tiled / ours-registers: the same backend forced to one product kernel, to
+ * compare them side by side; tfjs, jax: the peers.
+ */
+export const CONTENDERS = ['ours', 'ours-tiled', 'ours-registers', 'tfjs', 'jax'] as const;
+const DEFAULT_CONTENDERS: readonly ContenderKey[] = ['ours', 'tfjs', 'jax'];
 export type ContenderKey = (typeof CONTENDERS)[number];
 
 export interface BenchOptions extends SuiteConfig, Omit<TimingOptions, 'log'> {
@@ -27,6 +34,7 @@ export const FULL: Omit<BenchOptions, 'contenders' | 'ours' | 'full' | 'groups'>
   sizes: [256, 512, 1024, 2048, 4096],
   batch: 64,
   epochSamples: 60000,
+  data: 'mnist',
   sweepEpochs: 100,
   reps: 20,
   longReps: 3,
@@ -40,6 +48,7 @@ export const SOFTWARE: Omit<BenchOptions, 'contenders' | 'ours' | 'full' | 'grou
   sizes: [128, 256],
   batch: 64,
   epochSamples: 128,
+  data: 'mnist',
   sweepEpochs: 3,
   reps: 3,
   longReps: 1,
@@ -52,8 +61,8 @@ export const SOFTWARE: Omit<BenchOptions, 'contenders' | 'ours' | 'full' | 'grou
 /**
  * Options from `key=value` pairs (command line `--key=value`, or the page's query string):
  *   sizes=256,512  reps=N  warmup=N  long-reps=N  epoch=SAMPLES  sweep-epochs=N  batch=N
- *   groups=matmul,conv,lenet,iris  contenders=ours,tfjs,jax  ours=webgpu|cpu  full
- *   min-sample-ms=N  max-inner=N
+ *   groups=matmul,conv,lenet,iris  contenders=ours,ours-tiled,ours-registers,tfjs,jax  ours=webgpu|cpu  full
+ *   min-sample-ms=N  max-inner=N  data=mnist|synthetic (the epoch's images)
  * Returns the options and notes on what was capped.
  */
 export function resolveOptions(args: Record<string, string>, isSoftware: boolean): { opts: BenchOptions; notes: string[] } {
@@ -73,6 +82,7 @@ export function resolveOptions(args: Record<string, string>, isSoftware: boolean
     'max-inner',
     'out',
     'write',
+    'data',
   ]);
   for (const k of Object.keys(args)) {
     if (!known.has(k)) throw new Error(`unknown option '${k}'; known: ${[...known].join(', ')}`);
@@ -100,6 +110,8 @@ export function resolveOptions(args: Record<string, string>, isSoftware: boolean
       return v;
     });
   }
+  const data = (args.data ?? base.data) as EpochData;
+  if (data !== 'mnist' && data !== 'synthetic') throw new Error(`option data: 'mnist' or 'synthetic', got '${args.data}'`);
   const ours = (args.ours ?? 'webgpu') as BenchOptions['ours'];
   if (ours !== 'webgpu' && ours !== 'cpu') throw new Error(`option ours: 'webgpu' or 'cpu', got '${args.ours}'`);
   const opts: BenchOptions = {
@@ -113,7 +125,8 @@ export function resolveOptions(args: Record<string, string>, isSoftware: boolean
     minSampleMs: int('min-sample-ms', base.minSampleMs),
     maxInner: Math.max(1, int('max-inner', base.maxInner)),
     groups: list<Group>('groups', GROUPS, GROUPS),
-    contenders: list<ContenderKey>('contenders', CONTENDERS, CONTENDERS),
+    contenders: list<ContenderKey>('contenders', CONTENDERS, DEFAULT_CONTENDERS),
+    data,
     ours,
     full,
   };
@@ -142,11 +155,21 @@ export interface SuiteResult {
 
 export async function makeContenders(shared: SharedDevice, opts: BenchOptions, log: (s: string) => void): Promise<Contender[]> {
   const out: Contender[] = [];
+  // one engine backend on the shared device, whichever "ours" columns use it
+  let engine: { be: Backend; owned: boolean } | null = null;
+  const ourBackend = async (): Promise<Backend> => {
+    engine ??= { be: opts.ours === 'cpu' ? createCpuBackend() : await createWebGPUBackend(shared.gpu), owned: false };
+    return engine.be;
+  };
   for (const key of opts.contenders) {
     try {
-      if (key === 'ours') {
-        const be: Backend = opts.ours === 'cpu' ? createCpuBackend() : await createWebGPUBackend(shared.gpu);
-        out.push(new OursContender(be, opts.ours === 'cpu' ? 'ours (CPU float64 reference)' : 'ours webgpu'));
+      if (key === 'ours' || key === 'ours-tiled' || key === 'ours-registers') {
+        const be = await ourBackend();
+        // the first "ours" column releases the backend (and the shared device) when destroyed
+        const owner = !engine!.owned;
+        engine!.owned = true;
+        const variant = key === 'ours' ? undefined : key === 'ours-tiled' ? 'tiled' : 'registers';
+        out.push(new OursContender(be, { key, variant, owner }));
       } else if (key === 'tfjs') {
         out.push(await createTfjsContender(shared));
       } else {
@@ -166,14 +189,38 @@ export async function makeContenders(shared: SharedDevice, opts: BenchOptions, l
   return out;
 }
 
+/** loads the first `samples` MNIST training images for the epoch workload (the same for every contender) */
+async function loadEpochImages(samples: number, fetcher: DataFetcher | undefined, log: (s: string) => void): Promise<string> {
+  const t0 = performance.now();
+  let train;
+  try {
+    ({ train } = await loadDataset('mnist', fetcher ? { fetcher } : {}));
+  } catch (e) {
+    throw new Error(
+      `the MNIST epoch needs MNIST's files (public/data, made by scripts/prepare-data.mjs), or --data=synthetic: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  if (train.task !== 'classification') throw new Error('MNIST: expected a classification dataset');
+  const n = Math.min(samples, train.shape[0]!);
+  const images = train.features.slice(0, n * 784);
+  const labels = oneHot(train.labels.subarray(0, n), 10);
+  setEpochImages(images, labels);
+  log(`MNIST: ${n} training images loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s (${train.source})`);
+  return train.source;
+}
+
 export async function runSuite(
   shared: SharedDevice,
   opts: BenchOptions,
-  meta: { environment: string; command: string; notes: string[] },
+  meta: { environment: string; command: string; notes: string[]; fetcher?: DataFetcher },
   log: (s: string) => void,
 ): Promise<SuiteResult> {
   log(`adapter: ${shared.adapterName}${shared.isSoftware ? ' (software adapter)' : ''}`);
   log(`environment: ${meta.environment}`);
+  if (opts.groups.includes('lenet') && opts.data === 'mnist') {
+    const source = await loadEpochImages(opts.epochSamples, meta.fetcher, log);
+    meta.notes.push(`The MNIST epoch trains on the first ${opts.epochSamples} training images of MNIST (${source}).`);
+  }
   for (const n of meta.notes) log(`note: ${n}`);
   const contenders = await makeContenders(shared, opts, log);
   log(`contenders: ${contenders.map((c) => c.name).join(', ')}  (one shared device, interleaved)`);

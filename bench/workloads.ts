@@ -75,7 +75,17 @@ export type Workload =
   | { kind: 'conv-fwd'; id: string; group: 'conv'; title: string; conv: ConvShape }
   | { kind: 'conv-bwd'; id: string; group: 'conv'; title: string; conv: ConvShape; needInput: boolean }
   | { kind: 'lenet-step'; id: string; group: 'lenet'; title: string; batch: number; lr: number }
-  | { kind: 'mnist-epoch'; id: string; group: 'lenet'; title: string; batch: number; samples: number; lr: number }
+  | {
+      kind: 'mnist-epoch';
+      id: string;
+      group: 'lenet';
+      title: string;
+      batch: number;
+      samples: number;
+      lr: number;
+      /** 'mnist': the first `samples` training images of MNIST (setEpochImages); 'synthetic': MnistLike noise */
+      data: EpochData;
+    }
   | {
       kind: 'iris-sweep';
       id: string;
@@ -91,6 +101,9 @@ export type WorkloadKind = Workload['kind'];
 export const GROUPS = ['matmul', 'conv', 'lenet', 'iris'] as const;
 export type Group = (typeof GROUPS)[number];
 
+/** what the MNIST epoch trains on */
+export type EpochData = 'mnist' | 'synthetic';
+
 export interface SuiteConfig {
   /** square matmul sizes */
   sizes: number[];
@@ -100,6 +113,8 @@ export interface SuiteConfig {
   epochSamples: number;
   /** epochs of each Iris run of the sweep */
   sweepEpochs: number;
+  /** the epoch's images: real MNIST (loaded by the suite) or synthetic ones of its shape */
+  data: EpochData;
   groups: Group[];
 }
 
@@ -169,16 +184,18 @@ export function buildSuite(cfg: SuiteConfig): Workload[] {
   if (want('lenet')) {
     out.push({ kind: 'lenet-step', id: 'lenet-step', group: 'lenet', title: `LeNet training step, batch ${m}, SGD`, batch: m, lr: LENET_LR });
     const whole = cfg.epochSamples >= 60000;
+    const what = cfg.data === 'mnist' ? 'MNIST' : 'synthetic MNIST-shaped';
     out.push({
       kind: 'mnist-epoch',
       id: 'mnist-epoch',
       group: 'lenet',
       title: whole
-        ? `MNIST epoch (60000 samples, batch ${m})`
-        : `MNIST epoch, first ${cfg.epochSamples} of 60000 samples, batch ${m}`,
+        ? `${what} epoch (60000 samples, batch ${m})`
+        : `${what} epoch, first ${cfg.epochSamples} of 60000 samples, batch ${m}`,
       batch: m,
       samples: cfg.epochSamples,
       lr: LENET_LR,
+      data: cfg.data,
     });
   }
   if (want('iris')) {
@@ -268,10 +285,16 @@ export function lenetParams(seed: number): LenetParams {
 export class MnistLike {
   readonly images: Float32Array;
   readonly labels: Float32Array;
-  constructor(
-    seed: number,
-    readonly pool = 4096,
-  ) {
+  readonly pool: number;
+  /** synthetic images (seeded), or `real`: images (n, 784) in [0, 1] and one-hot labels (n, 10) */
+  constructor(seed: number, pool = 4096, real?: { images: Float32Array; labels: Float32Array }) {
+    if (real) {
+      this.pool = real.images.length / 784;
+      this.images = real.images;
+      this.labels = real.labels;
+      return;
+    }
+    this.pool = pool;
     const rng = new Rng(seed);
     this.images = new Float32Array(pool * 784);
     for (let i = 0; i < this.images.length; i++) this.images[i] = rng.uniform() < 0.8 ? 0 : rng.uniform();
@@ -294,6 +317,26 @@ export class MnistLike {
     }
     return { x, y };
   }
+}
+
+let epochImages: { images: Float32Array; labels: Float32Array } | null = null;
+
+/** the real images the 'mnist' epoch trains on: (n, 784) in [0, 1], one-hot labels (n, 10) */
+export function setEpochImages(images: Float32Array, labels: Float32Array): void {
+  if (images.length % 784 !== 0 || labels.length !== (images.length / 784) * 10) {
+    throw new Error(`setEpochImages: ${images.length} pixels and ${labels.length} label values are not n × 784 and n × 10`);
+  }
+  epochImages = { images, labels };
+}
+
+/** the epoch's data, the same for every contender: the real images, or synthetic ones (seed 5) */
+export function epochSource(w: Extract<Workload, { kind: 'mnist-epoch' }>): MnistLike {
+  if (w.data === 'synthetic') return new MnistLike(5);
+  if (!epochImages) throw new Error(`${w.title}: the MNIST images were not loaded (setEpochImages)`);
+  if (epochImages.images.length / 784 < w.samples) {
+    throw new Error(`${w.title}: only ${epochImages.images.length / 784} images loaded, the epoch needs ${w.samples}`);
+  }
+  return new MnistLike(0, 0, epochImages);
 }
 
 /** batches of an epoch of `samples` at batch m: [start, size] (the last one may be short) */

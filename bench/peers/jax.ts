@@ -18,6 +18,7 @@ import {
   convOperands,
   convOut,
   epochBatches,
+  epochSource,
   fc1RowsToNchw,
   fc1RowsToNhwc,
   hwioToOihw,
@@ -240,7 +241,7 @@ export async function createJaxContender(shared: SharedDevice): Promise<Contende
         };
       }
       case 'mnist-epoch': {
-        const data = new MnistLike(5);
+        const data = epochSource(w);
         let params = lenetTree(lenetParams(43));
         const step = lenetStep(w.lr);
         const batches = epochBatches(w.samples, w.batch);

@@ -16,6 +16,7 @@ import {
   convOperands,
   convOut,
   epochBatches,
+  epochSource,
   irisData,
   irisParams,
   LENET_PARAM_SHAPES,
@@ -198,7 +199,7 @@ export async function createTfjsContender(shared: SharedDevice): Promise<Contend
         };
       }
       case 'mnist-epoch': {
-        const data = new MnistLike(5);
+        const data = epochSource(w);
         const net = new TfLenet(lenetParams(43), w.lr);
         const batches = epochBatches(w.samples, w.batch);
         const epoch = async (): Promise<number> => {
