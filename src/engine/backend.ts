@@ -130,6 +130,41 @@ export interface AdamHyper {
   t: number;
 }
 
+/** The GPU time of one dispatch of a profiled step. */
+export interface KernelTiming {
+  /** the WGSL file (shaders/<kernel>.wgsl) */
+  kernel: string;
+  /** its entry point */
+  entry: string;
+  /** the dispatch's label, e.g. "matmul 64×400·400×120" */
+  label: string;
+  /** milliseconds the dispatch ran on the GPU */
+  ms: number;
+}
+
+/**
+ * Per-kernel times of the work recorded between beginProfile() and endProfile():
+ *   'timestamp-query'  the device's own clock: each dispatch in its own compute pass with
+ *                      timestampWrites at its start and end (exact, per dispatch);
+ *   'cpu'              no 'timestamp-query' on this device: each dispatch submitted on its
+ *                      own and timed by when the CPU hears it has finished (an estimate
+ *                      that includes submission overhead);
+ *   'none'             nothing to time (the CPU reference runs each op at once).
+ * A profiled step is not lean (one pass, or one submission, per dispatch): profile one
+ * step, measure throughput on others.
+ */
+export interface StepProfile {
+  source: 'timestamp-query' | 'cpu' | 'none';
+  /** one per dispatch, in recording order */
+  timings: KernelTiming[];
+  /** Σ timings.ms */
+  totalMs: number;
+  /** wall-clock milliseconds from beginProfile() until the profiled work had finished */
+  wallMs: number;
+  /** what the numbers are, for the reader (e.g. why there are no GPU timestamps) */
+  note: string;
+}
+
 /** Counters for the lean-step checks (instrumented, not timed). */
 export interface BackendStats {
   dispatches: number;
@@ -174,6 +209,15 @@ export interface Backend {
   dispose(...ts: (Tensor | undefined | null)[]): void;
   /** submit recorded work (GPU: one command buffer); no-op on the CPU */
   flush(): void;
+  /**
+   * Profiling, off by default and free when off: after beginProfile(), every dispatch is
+   * timed on its own; endProfile() flushes, waits for the work and returns the times (and
+   * turns profiling off). Meant for one training step.
+   */
+  beginProfile(): void;
+  endProfile(): Promise<StepProfile>;
+  /** true while a profile is being recorded */
+  readonly profiling: boolean;
   /** resolves when all submitted work is done */
   sync(): Promise<void>;
   /** release every resource; the backend is unusable afterwards */

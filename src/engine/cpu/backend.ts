@@ -17,6 +17,7 @@ import type {
   SgdHyper,
   SoftmaxCrossEntropyOptions,
   Tensor,
+  StepProfile,
 } from '../backend';
 import { ShapeError } from '../errors';
 import { assertRank, assertShape, sameShape, type Shape, shapeStr, sizeOf, window2d, type Window2D } from '../geometry';
@@ -153,6 +154,22 @@ export class CpuBackend implements Backend {
   flush(): void {
     this.stats.submissions++;
   }
+
+  profiling = false;
+  #profileT0 = 0;
+
+  /** the CPU reference runs each op when it is called: there is no kernel to time */
+  beginProfile(): void {
+    this.profiling = true;
+    this.#profileT0 = performance.now();
+  }
+
+  async endProfile(): Promise<StepProfile> {
+    const wallMs = this.profiling ? performance.now() - this.#profileT0 : 0;
+    this.profiling = false;
+    return { source: 'none', timings: [], totalMs: 0, wallMs, note: 'the float64 CPU reference runs each operation at once, in JavaScript: there are no GPU kernels to time' };
+  }
+
   async sync(): Promise<void> {}
   destroy(): void {}
 

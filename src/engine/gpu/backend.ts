@@ -32,6 +32,7 @@ import type {
   PoolResult,
   SgdHyper,
   SoftmaxCrossEntropyOptions,
+  StepProfile,
   Tensor,
 } from '../backend';
 import { NoAdapterError, ShapeError } from '../errors';
@@ -159,6 +160,18 @@ export class WebGPUBackend implements Backend {
 
   sync(): Promise<void> {
     return this.ctx.sync();
+  }
+
+  beginProfile(): void {
+    this.ctx.beginProfile();
+  }
+
+  endProfile(): Promise<StepProfile> {
+    return this.ctx.endProfile();
+  }
+
+  get profiling(): boolean {
+    return this.ctx.profiling;
   }
 
   destroy(): void {

@@ -12,6 +12,13 @@
 // Uniform values of every dispatch in a step live in their own 256-byte-aligned slot
 // of a per-step arena (a few 64 KiB buffers reused from step to step), so many
 // dispatches can be recorded before a single submit without overwriting each other.
+//
+// Profiling (beginProfile … endProfile, off by default): with the device's
+// 'timestamp-query' feature each dispatch gets its own compute pass whose timestampWrites
+// stamp its start and end into a query set; flush() resolves the stamps into a buffer
+// in the same command buffer, endProfile() reads them: one GPU time per dispatch.
+// Without the feature each dispatch is submitted on its own and timed by when its
+// completion reaches the CPU. When off, dispatch() pays one boolean test.
 
 import {
   makeBindGroupLayoutDescriptors,
@@ -20,7 +27,7 @@ import {
   type ShaderDataDefinitions,
   type StructuredView,
 } from 'webgpu-utils';
-import type { BackendStats, DType, Tensor } from '../backend';
+import type { BackendStats, DType, KernelTiming, StepProfile, Tensor } from '../backend';
 import { DeviceLimitError, DeviceLostError, ShapeError } from '../errors';
 import { shapeStr, sizeOf, type Shape } from '../geometry';
 import { defaultTuning, type KernelTuning } from './kernels';
@@ -47,6 +54,8 @@ export interface GpuContextOptions {
   subgroups?: boolean;
   /** the adapter's smallest subgroup size (createGpuContext reads it from the adapter) */
   subgroupMinSize?: number;
+  /** request the adapter's 'timestamp-query' feature when it has one, for beginProfile (default true) */
+  timestamps?: boolean;
 }
 
 /** A compute kernel: a WGSL file of shaders/, one of its entry points, override constants. */
@@ -341,6 +350,29 @@ function parseWorkgroupSize(
   return [dims[0] ?? 1, dims[1] ?? 1, dims[2] ?? 1];
 }
 
+// ── profiling ────────────────────────────────────────────────────────────────
+
+/** timestamps per query set: two per dispatch (start, end) */
+const QUERY_CHUNK = 512;
+
+interface ProfiledDispatch {
+  kernel: string;
+  entry: string;
+  label: string;
+}
+
+/** the work of one flush of a profiled step, waiting to be read */
+type ProfiledSubmit =
+  | { kind: 'timestamps'; dispatches: ProfiledDispatch[]; readback: GPUBuffer }
+  | { kind: 'cpu'; dispatch: ProfiledDispatch; submittedAt: number; done: Promise<number> };
+
+interface ProfileState {
+  t0: number;
+  /** dispatches recorded since the last flush (timestamp path) */
+  recorded: ProfiledDispatch[];
+  submits: ProfiledSubmit[];
+}
+
 // ── the context ──────────────────────────────────────────────────────────────
 
 export class GpuContext {
@@ -356,6 +388,8 @@ export class GpuContext {
   readonly subgroupMinSize: number;
   /** a 1-element f32 tensor to bind where an optional input is absent (e.g. no bias) */
   readonly placeholder: GpuTensor;
+  /** the device has 'timestamp-query': profiles time each dispatch on the GPU's clock */
+  readonly hasTimestamps: boolean;
 
   private pool: BufferPool;
   private arena: UniformArena;
@@ -374,6 +408,9 @@ export class GpuContext {
   private destroyed = false;
   private dump: boolean;
   private labelPrefix: string;
+  private profile: ProfileState | null = null;
+  private querySets: GPUQuerySet[] = [];
+  private queryResolve: GPUBuffer | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -384,6 +421,7 @@ export class GpuContext {
     this.tuning = { ...defaultTuning(this.software), ...opts.tuning };
     this.subgroupMinSize = opts.subgroupMinSize ?? 0;
     this.hasSubgroups = device.features.has('subgroups') && this.subgroupMinSize > 0;
+    this.hasTimestamps = device.features.has('timestamp-query');
     this.labelPrefix = opts.label ?? 'backprop';
     this.dump = opts.dumpShaders ?? false;
     this.pool = new BufferPool(device, device.limits.maxBufferSize);
@@ -638,6 +676,7 @@ export class GpuContext {
     this.checkUsable();
     if (this.pendingCommands === 0) return;
     const encoder = this.copyEncoder();
+    if (this.profile && this.profile.recorded.length > 0) this.resolveTimestamps(encoder, this.profile);
     this.arena.upload(this.device.queue);
     this.device.queue.submit([encoder.finish()]);
     this.stats.submissions++;
@@ -646,6 +685,100 @@ export class GpuContext {
     this.stepIndex++;
     for (const b of this.afterSubmit) b.destroy();
     this.afterSubmit = [];
+  }
+
+  // ── profiling ──────────────────────────────────────────────────────────────
+
+  /** true between beginProfile() and endProfile() */
+  get profiling(): boolean {
+    return this.profile !== null;
+  }
+
+  /**
+   * Starts timing every dispatch on its own (see the header). Work recorded before the
+   * call is submitted first, so the profile holds only what follows.
+   */
+  beginProfile(): void {
+    this.checkUsable();
+    if (this.profile) throw new Error('beginProfile: a profile is already being recorded; call endProfile() first');
+    this.flush();
+    this.profile = { t0: performance.now(), recorded: [], submits: [] };
+  }
+
+  /** Flushes, waits for the profiled work, and returns one timing per dispatch; profiling stops. */
+  async endProfile(): Promise<StepProfile> {
+    const p = this.profile;
+    if (!p) throw new Error('endProfile: no profile is being recorded; call beginProfile() first');
+    try {
+      this.flush();
+    } finally {
+      this.profile = null;
+    }
+    await this.settle(this.device.queue.onSubmittedWorkDone());
+    const wallMs = performance.now() - p.t0;
+    const timings: KernelTiming[] = [];
+    let prevDone = p.t0;
+    for (const sub of p.submits) {
+      if (sub.kind === 'timestamps') {
+        await this.settle(sub.readback.mapAsync(GPUMapMode.READ));
+        const stamps = new BigUint64Array(sub.readback.getMappedRange().slice(0));
+        sub.readback.unmap();
+        sub.readback.destroy();
+        sub.dispatches.forEach((d, i) => {
+          const ns = Number(stamps[2 * i + 1]! - stamps[2 * i]!);
+          timings.push({ ...d, ms: ns / 1e6 });
+        });
+      } else {
+        // from when the GPU could start it (submitted, and the previous one done) to when the CPU heard it was done
+        const done = await sub.done;
+        timings.push({ ...sub.dispatch, ms: Math.max(0, done - Math.max(prevDone, sub.submittedAt)) });
+        prevDone = done;
+      }
+    }
+    this.checkUsable();
+    const totalMs = timings.reduce((a, t) => a + t.ms, 0);
+    const note = this.hasTimestamps
+      ? 'GPU timestamps (timestamp-query): each dispatch ran in its own compute pass, stamped at its start and end'
+      : "this device has no 'timestamp-query': each dispatch was submitted on its own and timed on the CPU from submission to completion (an estimate that includes submission overhead)";
+    return { source: this.hasTimestamps ? 'timestamp-query' : 'cpu', timings, totalMs, wallMs, note };
+  }
+
+  /** the query set and first query index of a profiled dispatch's two timestamps */
+  private timestampSlot(n: number): { querySet: GPUQuerySet; index: number } {
+    const chunk = Math.floor((2 * n) / QUERY_CHUNK);
+    while (this.querySets.length <= chunk) {
+      this.querySets.push(
+        this.device.createQuerySet({ label: `${this.labelPrefix}:profile queries #${this.querySets.length}`, type: 'timestamp', count: QUERY_CHUNK }),
+      );
+    }
+    return { querySet: this.querySets[chunk]!, index: (2 * n) % QUERY_CHUNK };
+  }
+
+  /** records the resolve of this submission's timestamps and a copy to a mappable buffer */
+  private resolveTimestamps(encoder: GPUCommandEncoder, p: ProfileState): void {
+    const n = p.recorded.length;
+    const chunks = Math.ceil((2 * n) / QUERY_CHUNK);
+    const bytes = chunks * QUERY_CHUNK * 8;
+    if (!this.queryResolve || this.queryResolve.size < bytes) {
+      this.queryResolve?.destroy();
+      this.queryResolve = this.device.createBuffer({
+        label: `${this.labelPrefix}:profile resolve`,
+        size: bytes,
+        usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+      });
+    }
+    for (let c = 0; c < chunks; c++) {
+      const count = Math.min(QUERY_CHUNK, 2 * n - c * QUERY_CHUNK);
+      encoder.resolveQuerySet(this.querySets[c]!, 0, count, this.queryResolve, c * QUERY_CHUNK * 8);
+    }
+    const readback = this.device.createBuffer({
+      label: `${this.labelPrefix}:profile readback`,
+      size: 2 * n * 8,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    encoder.copyBufferToBuffer(this.queryResolve, 0, readback, 0, 2 * n * 8);
+    p.submits.push({ kind: 'timestamps', dispatches: p.recorded, readback });
+    p.recorded = [];
   }
 
   /** Flushes, then resolves when the device has finished all submitted work. */
@@ -877,12 +1010,46 @@ export class GpuContext {
       this.bindGroups.set(cacheKey, bindGroup);
     }
 
+    if (this.profile) {
+      this.profiledDispatch(this.profile, { kernel: k.shader, entry: k.entry, label }, c.pipeline, bindGroup, grid);
+      return;
+    }
     const pass = this.computePass();
     pass.setPipeline(c.pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
     this.pendingCommands++;
     this.stats.dispatches++;
+  }
+
+  /** a dispatch of a profiled step: its own timestamped pass, or its own submission */
+  private profiledDispatch(
+    p: ProfileState,
+    d: ProfiledDispatch,
+    pipeline: GPUComputePipeline,
+    bindGroup: GPUBindGroup,
+    grid: [number, number, number],
+  ): void {
+    const encoder = this.copyEncoder();
+    let timestampWrites: GPUComputePassTimestampWrites | undefined;
+    if (this.hasTimestamps) {
+      const { querySet, index } = this.timestampSlot(p.recorded.length);
+      timestampWrites = { querySet, beginningOfPassWriteIndex: index, endOfPassWriteIndex: index + 1 };
+    }
+    const pass = encoder.beginComputePass({ label: `${this.labelPrefix}:${d.label}`, timestampWrites });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+    pass.end();
+    this.pendingCommands++;
+    this.stats.dispatches++;
+    if (this.hasTimestamps) {
+      p.recorded.push(d);
+      return;
+    }
+    this.flush();
+    const submittedAt = performance.now();
+    p.submits.push({ kind: 'cpu', dispatch: d, submittedAt, done: this.device.queue.onSubmittedWorkDone().then(() => performance.now()) });
   }
 
   /** Releases every buffer and the device; the context is unusable afterwards. */
@@ -894,6 +1061,10 @@ export class GpuContext {
     this.encoder = null;
     this.pool.trim();
     this.arena.destroy();
+    for (const q of this.querySets) q.destroy();
+    this.querySets = [];
+    this.queryResolve?.destroy();
+    this.profile = null;
     for (const list of this.readbackFree.values()) for (const b of list) b.destroy();
     this.readbackFree.clear();
     this.bindGroups.clear();
@@ -931,6 +1102,7 @@ export async function createGpuContext(
   }
   const requiredFeatures: GPUFeatureName[] = [];
   if ((opts.subgroups ?? true) && adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
+  if ((opts.timestamps ?? true) && adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
   const device = await adapter.requestDevice({
     label: `${opts.label ?? 'backprop'} device`,
     requiredLimits,
