@@ -1,18 +1,51 @@
 // Chapter 3 — A two-layer network on Iris: mini-batches, softmax–cross-entropy,
-// accuracy. Cells: 3.1 live training in the worker (state.ts, TrainCell.tsx), 3.2 a
-// learning-rate × hidden-size sweep (SweepCell.tsx). Cells still to come are listed in
-// PLANNED.
+// accuracy. Cells: 3.1 live training in the worker (state.ts, TrainCell.tsx), 3.2 one
+// mini-batch stepped through op by op (StepThroughCell.tsx; it computes on the page's
+// backend when it comes near the viewport, so it sits below the training cell and does
+// not compete with it on load), 3.3 a learning-rate × hidden-size sweep (SweepCell.tsx).
+// The three share the hyperparameters and seed of cell 3.1 (in the URL). Cells still to
+// come are listed in PLANNED.
 
+import { useMemo } from 'react';
+import { useDevice } from '../../../store/device';
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import type { ChapterInfo } from '../../toc';
+import { StepThroughCell } from './StepThroughCell';
 import { IrisSweepCellBody } from './SweepCell';
 import { IrisTrainCellBody } from './TrainCell';
-import { useIrisTraining } from './state';
+import { irisConfig, useIrisSettings, useIrisTraining } from './state';
 
 function runsOn(kind: 'webgpu' | 'cpu' | undefined): string {
   return kind === 'cpu' ? 'CPU reference · Web Worker' : 'WebGPU kernels · Web Worker';
+}
+
+function StepCell() {
+  const hidden = useIrisSettings((s) => s.hidden);
+  const batchSize = useIrisSettings((s) => s.batchSize);
+  const seed = useIrisSettings((s) => s.seed);
+  const lr = useIrisSettings((s) => s.lr);
+  const kind = useDevice((s) => s.kind);
+  // the same data split as the training cell (standardized, validation held out)
+  const config = useMemo(() => irisConfig({ ...useIrisSettings.getState(), hidden, batchSize, seed, lr }), [hidden, batchSize, seed, lr]);
+  return (
+    <Cell
+      id="iris-step-through"
+      number="3.2"
+      title="Step through one mini-batch"
+      runsOn={kind === 'cpu' ? 'CPU reference · page' : 'WebGPU kernels · page'}
+      lead={
+        <>
+          One training step of the network, operation by operation: each layer forward, the loss, each layer backward and the
+          update, with the tensors and the kernel that computed them. It uses the hidden size, batch size, learning rate and seed
+          of cell 3.1, from the seed's first mini-batch.
+        </>
+      }
+    >
+      <StepThroughCell hiddenSize={hidden} batchSize={batchSize} seed={seed} learningRate={lr} config={config} />
+    </Cell>
+  );
 }
 
 function TrainCell() {
@@ -40,7 +73,7 @@ function SweepCell() {
   return (
     <Cell
       id="iris-sweep"
-      number="3.2"
+      number="3.3"
       title="Sweep the learning rate and the hidden size"
       runsOn="Web Worker · device and seed of cell 3.1"
       lead={
@@ -57,7 +90,6 @@ function SweepCell() {
 
 export const PLANNED = [
   'The data: the 150 flowers as a table and a scatter plot of two chosen features, coloured by species',
-  'Step through one mini-batch: X, Z1, H1, Z2, probabilities, and every gradient as heatmaps',
   'What goes wrong: a model whose forward pass forgets to chain the layers (accuracy stuck near 1/3)',
 ] as const;
 
@@ -118,6 +150,8 @@ export function IrisChapter({ info }: { info: ChapterInfo }) {
       </Section>
 
       <TrainCell />
+
+      <StepCell />
 
       <Section id="iris-accuracy" title="Accuracy">
         <p>
