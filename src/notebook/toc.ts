@@ -21,6 +21,7 @@ export const CHAPTERS: readonly ChapterInfo[] = [
   { id: 'conv', number: 4, title: 'Convolution and pooling', blurb: 'im2col, kernels, and where pooling sends the gradient', interactive: false },
   { id: 'lenet', number: 5, title: 'LeNet on MNIST', blurb: 'A convolutional network on handwritten digits', interactive: false },
   { id: 'fashion', number: 6, title: 'An MLP on Fashion-MNIST', blurb: 'Optimizers, schedules and sweeps on a harder data set', interactive: false },
+  { id: 'perf', number: 7, title: 'Performance', blurb: 'Examples per second, dispatches per step, GPU time per kernel', interactive: true },
 ];
 
 export const DEFAULT_CHAPTER = 'start';

@@ -9,6 +9,7 @@ import { HandChapter } from './hand';
 import { IrisChapter } from './iris';
 import { LayersChapter } from './layers';
 import { LenetChapter } from './lenet';
+import { PerfChapter } from './perf';
 import { StartChapter } from './start';
 
 export const CHAPTER_VIEWS: Readonly<Record<string, ComponentType<{ info: ChapterInfo }>>> = {
@@ -19,4 +20,5 @@ export const CHAPTER_VIEWS: Readonly<Record<string, ComponentType<{ info: Chapte
   conv: ConvChapter,
   lenet: LenetChapter,
   fashion: FashionChapter,
+  perf: PerfChapter,
 };
