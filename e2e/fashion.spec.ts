@@ -7,6 +7,7 @@
 // the CPU reference keep the run short on a machine whose only WebGPU adapter is
 // SwiftShader; chapter 3's tests cover the WebGPU path.
 
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
@@ -85,6 +86,9 @@ test('training on a subset: download progress in bytes, epoch progress, examples
   await expect(rows).toHaveCount(1, { timeout: 60_000 });
   await cell.getByRole('button', { name: 'Pause' }).click();
   await cell.screenshot({ path: `${SHOTS}/fashion-compare.png` });
+  // the trained cell (charts, table, progress): no accessibility violations
+  const axe = await new AxeBuilder({ page }).include('#fashion-train').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`)).toEqual([]);
 });
 
 test('the hyperparameters live in the URL and survive a reload', async ({ page }) => {

@@ -7,6 +7,7 @@
 // several times slower than plain JavaScript, and the point here is the notebook, not
 // the GPU's speed. The learning-rate test runs on WebGPU.
 
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
@@ -33,6 +34,12 @@ async function setField(scope: Locator, label: string, value: string): Promise<v
   const input = scope.getByLabel(label, { exact: true });
   await input.fill(value);
   await input.press('Enter');
+}
+
+/** axe-core's findings inside one cell (the chapter at load is covered by a11y.spec.ts) */
+async function axeViolations(page: Page, selector: string): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).include(selector).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return r.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
 }
 
 async function openIris(page: Page, query = ''): Promise<Locator> {
@@ -140,6 +147,8 @@ test('a learning-rate change while it trains is marked and takes effect: lr 50 d
   await expect(cell.locator('.session-status')).not.toContainText('NaN');
   await expect(cell.getByTestId('iris-loss-chart').locator('path.series').first()).toHaveAttribute('d', /^M/);
   await cell.screenshot({ path: `${SHOTS}/iris-diverged.png` });
+  // charts with markers, the divergence notice and the status: still accessible
+  expect(await axeViolations(page, '#iris-train')).toEqual([]);
 
   // Reset: a new model at the current rate; lower it and training works again
   await setField(cell, 'Learning rate', '0.1');
@@ -189,6 +198,7 @@ test('a 3 × 3 sweep runs from the page: nine rows, sorted, best marked, curves 
   await expect(sweep.getByTestId('sweep-chart').locator('path.series')).toHaveCount(9);
   await expect(sweep.getByTestId('sweep-table')).not.toContainText('NaN');
   await sweep.screenshot({ path: `${SHOTS}/iris-sweep.png` });
+  expect(await axeViolations(page, '#iris-sweep')).toEqual([]);
 });
 
 test('hyperparameters and seed live in the URL and survive a reload', async ({ page }) => {
