@@ -21,7 +21,7 @@ test('the chapter renders its cells and labelled controls', async ({ page }) => 
   await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
   await expect(page.getByRole('button', { name: 'Pause' })).toBeDisabled();
   await expect(page.getByRole('button', { name: 'Reset' })).toBeDisabled();
-  await expect(page.getByRole('heading', { name: 'Interactive cells arrive with the training engine' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'More cells planned for this chapter' })).toHaveCount(0);
   // the defaults: the full epoch of 60 000 examples, every test image
   await expect(page.getByLabel('Examples per epoch', { exact: true })).toHaveValue('0');
   await expect(page.getByLabel('Examples per epoch', { exact: true }).locator('option:checked')).toHaveText('all 60,000');

@@ -31,10 +31,7 @@ function ChapterNav() {
               </span>
               <span className="toc-text">
                 <span className="toc-title">{c.title}</span>
-                <span className="toc-blurb">
-                  {c.blurb}
-                  {c.interactive ? '' : ' · cells to come'}
-                </span>
+                <span className="toc-blurb">{c.blurb}</span>
               </span>
             </a>
           </li>

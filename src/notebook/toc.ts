@@ -9,19 +9,17 @@ export interface ChapterInfo {
   title: string;
   /** one line for the navigation */
   blurb: string;
-  /** false while the chapter's interactive cells are still to come */
-  interactive: boolean;
 }
 
 export const CHAPTERS: readonly ChapterInfo[] = [
-  { id: 'start', number: 0, title: 'Start here: your device', blurb: 'What runs where; one kernel checked against the CPU', interactive: true },
-  { id: 'hand', number: 1, title: 'A network by hand', blurb: 'Thirteen weights, the chain rule, gradient descent', interactive: true },
-  { id: 'layers', number: 2, title: 'Layers', blurb: 'Dense layers, activations, softmax and losses as tensors', interactive: false },
-  { id: 'iris', number: 3, title: 'A two-layer network on Iris', blurb: 'Mini-batches, cross-entropy, accuracy', interactive: false },
-  { id: 'conv', number: 4, title: 'Convolution and pooling', blurb: 'im2col, kernels, and where pooling sends the gradient', interactive: false },
-  { id: 'lenet', number: 5, title: 'LeNet on MNIST', blurb: 'A convolutional network on handwritten digits', interactive: false },
-  { id: 'fashion', number: 6, title: 'An MLP on Fashion-MNIST', blurb: 'Optimizers, schedules and sweeps on a harder data set', interactive: false },
-  { id: 'perf', number: 7, title: 'Performance', blurb: 'Examples per second, dispatches per step, GPU time per kernel', interactive: true },
+  { id: 'start', number: 0, title: 'Start here: your device', blurb: 'What runs where; one kernel checked against the CPU' },
+  { id: 'hand', number: 1, title: 'A network by hand', blurb: 'Thirteen weights, the chain rule, gradient descent' },
+  { id: 'layers', number: 2, title: 'Layers', blurb: 'Dense layers, activations, softmax and losses as tensors' },
+  { id: 'iris', number: 3, title: 'A two-layer network on Iris', blurb: 'Mini-batches, cross-entropy, accuracy' },
+  { id: 'conv', number: 4, title: 'Convolution and pooling', blurb: 'im2col, kernels, and where pooling sends the gradient' },
+  { id: 'lenet', number: 5, title: 'LeNet on MNIST', blurb: 'A convolutional network on handwritten digits' },
+  { id: 'fashion', number: 6, title: 'An MLP on Fashion-MNIST', blurb: 'Optimizers, schedules and sweeps on a harder data set' },
+  { id: 'perf', number: 7, title: 'Performance', blurb: 'Examples per second, dispatches per step, GPU time per kernel' },
 ];
 
 export const DEFAULT_CHAPTER = 'start';

@@ -32,13 +32,13 @@ export function Cell({ id, number, title, lead, children, runsOn }: CellProps) {
   );
 }
 
-/** A box that marks where a chapter's interactive cells will go, listing what is planned. */
+/** A box listing the cells still planned for a chapter (shown only while the list is not empty). */
 export function PendingCells({ planned, children }: { planned: readonly string[]; children?: ReactNode }) {
   return (
-    <section className="pending-cells" aria-label="Interactive cells to come">
-      <h2>Interactive cells arrive with the training engine</h2>
+    <section className="pending-cells" aria-label="Cells planned for this chapter">
+      <h2>More cells planned for this chapter</h2>
       {children}
-      <p>This chapter's prose and derivations are complete. The cells below will run on the GPU once the training engine is in place:</p>
+      <p>The cells above are complete; these are planned next:</p>
       <ul>
         {planned.map((p) => (
           <li key={p}>{p}</li>
