@@ -215,12 +215,14 @@ export function KernelsCellBody() {
                     <td className="mono small">
                       {r.kernel}.wgsl : {r.entry}
                     </td>
-                    <td className="num mono">{fmtMs(r.ms)}</td>
+                    <td className="num mono nowrap">{fmtMs(r.ms)}</td>
                     <td className="perf-share">
-                      <span className="perf-bar" aria-hidden="true">
-                        <span style={{ width: `${maxShare > 0 ? (r.share / maxShare) * 100 : 0}%` }} />
-                      </span>
-                      <span className="mono">{(r.share * 100).toFixed(1)}%</span>
+                      <div className="perf-share-row">
+                        <span className="perf-bar" aria-hidden="true">
+                          <span style={{ width: `${maxShare > 0 ? (r.share / maxShare) * 100 : 0}%` }} />
+                        </span>
+                        <span className="mono">{(r.share * 100).toFixed(1)}%</span>
+                      </div>
                     </td>
                   </tr>
                 ))}
