@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { Rng } from '../src/engine/random';
 import type { ClassificationDataset } from '../src/nn/data/dataset';
-import { NeuralNetwork } from '../src/nn/model';
 import { INSPECT_CHANNEL, type InspectMessage } from '../src/notebook/chapters/lenet/inspect-protocol';
 import { createInspector, predictTest, snapshotModel, testSetOf } from '../src/notebook/chapters/lenet/inspector';
 import { mistakesOf } from '../src/notebook/chapters/lenet/MistakesCell';
@@ -197,13 +196,15 @@ describe('inspect requests answered from a session', () => {
 
     const snap = await snapshotModel(s);
     expect(snap.step).toBe(6);
-    const copy = NeuralNetwork.load(createCpuBackend(), snap.model);
-    const again = await copy.backend.read(copy.predict(copy.backend.fromArray(test.features, [23, 8, 8, 1])));
-    expectClose(again, ref, { atol: 1e-12, rtol: 0, label: 'reloaded model' });
+    expect(snap.inputShape).toEqual([8, 8, 1]);
+    expect(snap.layers.map((l) => Object.keys(l.parameters).sort().join())).toEqual(['W,b', '', 'W,b', '', 'W,b']);
+    expect(snap.layers[0]!.parameters.W!.shape).toEqual([3, 3, 1, 3]);
+    const saved = await s.model.readParameters();
+    expectClose(snap.layers[4]!.parameters.W!.data, saved[4]!.W!.data, { atol: 0, rtol: 0, label: 'snapshot W' });
 
-    // the page's model: per conv layer its ReLU output, and the probabilities of one image
+    // the page's model from the snapshot: per conv layer its ReLU output, and the probabilities of one image
     const pm = new PageModel(createCpuBackend());
-    await pm.load(snap.model);
+    await pm.load(snap);
     const r = await pm.infer(test.features.slice(64 * 4, 64 * 5));
     expect(r.maps.map((m) => [m.index, m.out.shape])).toEqual([
       [0, [1, 8, 8, 3]],
@@ -212,6 +213,19 @@ describe('inspect requests answered from a session', () => {
     expect(Math.min(...r.maps[0]!.out.data)).toBeGreaterThanOrEqual(0);
     expectClose(r.probs, ref.subarray(12, 15), { atol: 1e-12, rtol: 0, label: 'page model probabilities' });
     expect(r.predicted).toBe(p.predicted[4]);
+    // every test image through the page's model gives the worker's probabilities
+    for (let i = 0; i < 23; i++) {
+      const ri = await pm.infer(test.features.slice(64 * i, 64 * (i + 1)));
+      expectClose(ri.probs, ref.subarray(3 * i, 3 * i + 3), { atol: 1e-12, rtol: 0, label: `page model, image ${i}` });
+    }
+    // a later snapshot goes into the same model
+    await s.setEpochs(2);
+    await s.runToEnd();
+    const later = await snapshotModel(s);
+    expect(later.step).toBe(12);
+    await pm.load(later);
+    const ref2 = await b.read(s.model.predict(x));
+    expectClose((await pm.infer(test.features.slice(0, 64))).probs, ref2.subarray(0, 3), { atol: 1e-12, rtol: 0, label: 'after a second epoch' });
     await expect(pm.infer(new Float32Array(10))).rejects.toThrow(/takes 8 × 8 × 1 = 64 values per image, got 10/);
   });
 

@@ -19,9 +19,8 @@
 // chapter's inspect requests (inspect-protocol.ts) on one port.
 
 import { create } from 'zustand';
-import type { ModelFile } from '../nn/serialize';
 import { InspectClient, createLenetWorker } from '../notebook/chapters/lenet/inspect-client';
-import type { TestPredictions, TestSet } from '../notebook/chapters/lenet/inspect-protocol';
+import type { ModelSnapshot, TestPredictions, TestSet } from '../notebook/chapters/lenet/inspect-protocol';
 import { PageModel } from '../notebook/chapters/lenet/page-model';
 import { EXPERIMENTS } from '../train/experiments';
 import type { SessionConfig, SessionState } from '../train/protocol';
@@ -92,7 +91,7 @@ interface LenetState extends LenetSettings {
   /** the data settings the current session was made with (null before the first) */
   appliedKey: string | null;
   /** the parameters on the page: the file, and when they were read */
-  model: { file: ModelFile; run: number; step: number; version: number } | null;
+  model: { snapshot: ModelSnapshot; run: number; step: number; version: number } | null;
   testSet: TestSet | null;
   predictions: TestPredictions | null;
   predicting: { done: number; total: number } | null;
@@ -164,11 +163,26 @@ useLenetTraining.subscribe((now, before) => {
   if (state === 'paused' || state === 'done' || state === 'stopped') void fetchModel().then(() => predict());
 });
 
+/** the cells that show the page's model and are on screen now */
+const visibleCells = new Set<string>();
+
+/**
+ * A cell that shows the page's model reports whether it is on screen: while training runs,
+ * the parameters are fetched only while one of them is (the page does no work for cells
+ * nobody sees); when training stops they are fetched anyway.
+ */
+export function setLenetCellVisible(id: string, visible: boolean): void {
+  if (visible) {
+    visibleCells.add(id);
+    if (sessionState() === 'running') scheduleModelFetch();
+  } else visibleCells.delete(id);
+}
+
 function scheduleModelFetch(): void {
-  if (modelTimer) return;
+  if (modelTimer || visibleCells.size === 0) return;
   modelTimer = setTimeout(() => {
     modelTimer = null;
-    if (sessionState() !== 'running') return;
+    if (sessionState() !== 'running' || visibleCells.size === 0) return;
     void fetchModel().finally(() => {
       if (sessionState() === 'running') scheduleModelFetch();
     });
@@ -192,7 +206,7 @@ function fetchModel(): Promise<void> {
   modelFetch = (async () => {
     try {
       const snap = await client.snapshot();
-      const bad = snap.model.layers.find((l) => Object.values(l.parameters).some((t) => !t.data.every(Number.isFinite)));
+      const bad = snap.layers.find((l) => Object.values(l.parameters).some((t) => !t.data.every(Number.isFinite)));
       if (bad) {
         useLenet.setState({
           modelError: `The parameters of ${bad.name} after step ${snap.step} are not finite numbers; the cells show the last finite ones.`,
@@ -200,8 +214,8 @@ function fetchModel(): Promise<void> {
         return;
       }
       const pm = await pageBackendModel();
-      await pm.load(snap.model);
-      useLenet.setState({ model: { file: snap.model, run: snap.run, step: snap.step, version: ++modelVersion }, modelError: null });
+      await pm.load(snap);
+      useLenet.setState({ model: { snapshot: snap, run: snap.run, step: snap.step, version: ++modelVersion }, modelError: null });
     } catch (e) {
       useLenet.setState({ modelError: `Could not read the model's parameters: ${message(e)}` });
     } finally {

@@ -3,11 +3,12 @@
 // trained model on the page predicts it. A test image can be loaded into the pad instead
 // (the keyboard's way in).
 
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { useLenet } from '../../../store/lenet';
 import { DrawPad, type DrawPadImage } from '../../../ui/DrawPad';
 import { useInference, testPixels } from './InsideCell';
 import { mnistify, MNIST_SIDE } from './mnistify';
+import { useReportVisible } from './useOnScreen';
 import { DigitImage, ProbabilityBars } from './widgets';
 
 const PAD = 280;
@@ -28,8 +29,11 @@ export function DrawCellBody() {
   const index = testSet ? Math.min(selected, testSet.count - 1) : 0;
   const classNames = testSet?.classNames ?? ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
+  const root = useRef<HTMLDivElement>(null);
+  useReportVisible(root, 'draw');
+
   return (
-    <div className="lenet-draw">
+    <div className="lenet-draw" ref={root}>
       <DrawPad label="Drawing pad for a digit" size={PAD} onInk={onInk} image={image}>
         <button
           type="button"

@@ -2,17 +2,18 @@
 // for a chosen test image the feature maps of both convolutions (after ReLU) and the ten
 // class probabilities, computed by the model on the page's backend.
 
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { lenetPageModel, useLenet } from '../../../store/lenet';
 import { Slider } from '../../../ui/controls';
 import type { ImageInference } from './page-model';
+import { useReportVisible } from './useOnScreen';
 import { DigitImage, MapGrid, ProbabilityBars, type SmallMap } from './widgets';
 
 /** the first convolution's filters W (kh, kw, 1, F) as F maps (kh, kw) */
 export function Filters() {
   const model = useLenet((s) => s.model);
   const maps = useMemo<SmallMap[] | null>(() => {
-    const w = model?.file.layers[0]?.parameters.W;
+    const w = model?.snapshot.layers[0]?.parameters.W;
     if (!w || w.shape.length !== 4) return null;
     const [kh, kw, c, f] = w.shape as [number, number, number, number];
     return Array.from({ length: f }, (_, j) => ({
@@ -97,7 +98,7 @@ function mapsOf(out: { shape: number[]; data: Float64Array }, prefix: string): S
   }));
 }
 
-function Strip({ start, count }: { start: number; count: number }) {
+const Strip = memo(function Strip({ start, count }: { start: number; count: number }) {
   const testSet = useLenet((s) => s.testSet);
   const selected = useLenet((s) => s.selected);
   const select = useLenet((s) => s.select);
@@ -123,7 +124,7 @@ function Strip({ start, count }: { start: number; count: number }) {
       {items}
     </ul>
   );
-}
+});
 
 export function InsideCellBody() {
   const testSet = useLenet((s) => s.testSet);
@@ -137,11 +138,14 @@ export function InsideCellBody() {
   const pixels = useMemo(() => (testSet && count ? testPixels(testSet.images, index, testSet.height) : null), [testSet, index, count]);
   const { result, error } = useInference(pixels);
   const truth = testSet ? testSet.labels[index]! : null;
-  const conv = result?.maps ?? [];
+  const conv = useMemo(() => (result?.maps ?? []).map((m) => ({ ...m, maps: mapsOf(m.out, 'map') })), [result]);
   const stripStart = Math.max(0, Math.min(Math.max(0, count - 12), index - 5));
 
+  const root = useRef<HTMLDivElement>(null);
+  useReportVisible(root, 'inside');
+
   return (
-    <>
+    <div ref={root} className="lenet-inside-body">
       <Filters />
       {modelError ? (
         <p className="notice warn" role="alert">
@@ -217,7 +221,7 @@ export function InsideCellBody() {
             <MapGrid
               key={m.layer}
               title={`Convolution ${i + 1} (${m.layer}) after ReLU: ${m.out.shape[3]} maps of ${m.out.shape[1]} × ${m.out.shape[2]}`}
-              maps={mapsOf(m.out, 'map')}
+              maps={m.maps}
               scale="sequential"
               zoom={i === 0 ? 3 : 4}
             />
@@ -226,6 +230,6 @@ export function InsideCellBody() {
       ) : (
         <p className="muted">The test images arrive with the data set: press Train in cell 5.1.</p>
       )}
-    </>
+    </div>
   );
 }

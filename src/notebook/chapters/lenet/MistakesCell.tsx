@@ -3,10 +3,11 @@
 // Choosing a mistake cell of the matrix narrows the grid to that pair; choosing an image
 // opens it in cell 5.2.
 
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { useLenet, useLenetTraining } from '../../../store/lenet';
 import { ConfusionMatrix, confusionCounts } from '../../../ui/ConfusionMatrix';
 import { Progress } from '../../../ui/controls';
+import type { TestSet } from './inspect-protocol';
 import { DigitImage } from './widgets';
 
 /** how many misclassified images the grid shows */
@@ -31,6 +32,46 @@ export function mistakesOf(p: { labels: Uint8Array; predicted: Uint8Array; probs
   return out.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
 }
 
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+/** the mistakes as buttons: the digit, true → predicted and the confidence; choosing one opens it in cell 5.2 */
+const MistakeGrid = memo(function MistakeGrid({
+  shown,
+  testSet,
+  classNames,
+  onOpen,
+}: {
+  shown: readonly Mistake[];
+  testSet: TestSet | null;
+  classNames: readonly string[];
+  onOpen: (index: number) => void;
+}) {
+  const side = testSet?.height ?? 28;
+  return (
+    <ul className="mistake-grid">
+      {shown.map((m) => (
+        <li key={m.index}>
+          <button
+            type="button"
+            className="thumb mistake"
+            onClick={() => {
+              onOpen(m.index);
+              scrollToCell('lenet-inside');
+            }}
+            aria-label={`Test image ${m.index}: a ${classNames[m.truth]} predicted as ${classNames[m.predicted]} with ${(100 * m.confidence).toFixed(0)}%. Open it in cell 5.2`}
+          >
+            {testSet ? <DigitImage pixels={testSet.images.subarray(m.index * side * side, (m.index + 1) * side * side)} side={side} zoom={2} label="" /> : null}
+            <span className="thumb-label" aria-hidden="true">
+              <span className="truth">{classNames[m.truth]}</span> → <span className="wrong">{classNames[m.predicted]}</span>{' '}
+              <span className="conf">{(100 * m.confidence).toFixed(0)}%</span>
+            </span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+});
+
 function scrollToCell(id: string): void {
   document.getElementById(id)?.scrollIntoView({ block: 'start', behavior: 'smooth' });
 }
@@ -51,9 +92,8 @@ export function MistakesCellBody() {
   );
   const mistakes = useMemo(() => (predictions ? mistakesOf(predictions) : []), [predictions]);
   const pool = useMemo(() => (pair ? mistakes.filter((m) => m.truth === pair[0] && m.predicted === pair[1]) : mistakes), [mistakes, pair]);
-  const shown = pool.slice(0, MISTAKES_SHOWN);
-  const classNames = testSet?.classNames ?? ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
-  const side = testSet?.height ?? 28;
+  const shown = useMemo(() => pool.slice(0, MISTAKES_SHOWN), [pool]);
+  const classNames = testSet?.classNames ?? DIGITS;
   const stale = predictions && state === 'running';
 
   return (
@@ -108,27 +148,7 @@ export function MistakesCellBody() {
               </button>
             ) : null}
             {shown.length ? (
-              <ul className="mistake-grid">
-                {shown.map((m) => (
-                  <li key={m.index}>
-                    <button
-                      type="button"
-                      className="thumb mistake"
-                      onClick={() => {
-                        select(m.index);
-                        scrollToCell('lenet-inside');
-                      }}
-                      aria-label={`Test image ${m.index}: a ${classNames[m.truth]} predicted as ${classNames[m.predicted]} with ${(100 * m.confidence).toFixed(0)}%. Open it in cell 5.2`}
-                    >
-                      {testSet ? <DigitImage pixels={testSet.images.subarray(m.index * side * side, (m.index + 1) * side * side)} side={side} zoom={2} label="" /> : null}
-                      <span className="thumb-label" aria-hidden="true">
-                        <span className="truth">{classNames[m.truth]}</span> → <span className="wrong">{classNames[m.predicted]}</span>{' '}
-                        <span className="conf">{(100 * m.confidence).toFixed(0)}%</span>
-                      </span>
-                    </button>
-                  </li>
-                ))}
-              </ul>
+              <MistakeGrid shown={shown} testSet={testSet} classNames={classNames} onOpen={select} />
             ) : (
               <p className="muted">No mistakes on these test images.</p>
             )}

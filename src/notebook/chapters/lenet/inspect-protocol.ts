@@ -6,7 +6,7 @@
 //   page: InspectClient ── InspectRequest {channel, id, op} ──▶ worker: inspector.ts
 //                       ◀── inspect-reply {id, ok, value} / inspect-progress {id, done, total}
 
-import type { ModelFile } from '../../../nn/serialize';
+import type { NormalizedModelConfig } from '../../../nn/model';
 
 export const INSPECT_CHANNEL = 'lenet-inspect';
 
@@ -18,12 +18,24 @@ export interface InspectRequest {
   op: InspectOp;
 }
 
-/** the session's model as it is now, as a saved-model file */
+/** a parameter tensor: float64 values (exact for both backends), row-major */
+export interface SnapshotTensor {
+  shape: number[];
+  data: Float64Array;
+}
+
+/**
+ * The session's model as it is now: its configuration and input shape (to rebuild the
+ * architecture) and every layer's parameters, as typed arrays that travel without copying.
+ */
 export interface ModelSnapshot {
   /** the session's run (restarts count up) and updates done when the parameters were read */
   run: number;
   step: number;
-  model: ModelFile;
+  config: NormalizedModelConfig;
+  /** per example, e.g. [28, 28, 1] */
+  inputShape: number[];
+  layers: { name: string; type: string; parameters: Record<string, SnapshotTensor> }[];
 }
 
 /** the session's test split, pixels as bytes (value · 255, exact for MNIST) */

@@ -1,7 +1,7 @@
 // The worker's side of chapter 5's extra requests (inspect-protocol.ts), answered from
 // the training session the worker holds:
 //
-//   snapshot     model.save() of the session's model (the parameters after `step` updates)
+//   snapshot     the session's model: configuration and parameters after `step` updates
 //   testSet      the session's test split as bytes
 //   predictTest  softmax outputs of the session's model on every test image, in chunks of
 //                `chunk` rows (one forward and one read each), progress after each chunk
@@ -45,7 +45,26 @@ function need(env: InspectorEnv): TrainingSession {
 
 export async function snapshotModel(s: TrainingSession): Promise<ModelSnapshot> {
   const { run, step } = s.snapshot();
-  return { run, step, model: await s.model.save() };
+  const model = s.model;
+  const params = await model.readParameters();
+  return {
+    run,
+    step,
+    config: model.config,
+    inputShape: [...model.sampleShape!],
+    layers: model.layers.map((l, i) => ({ name: l.name, type: l.type, parameters: params[i]! })),
+  };
+}
+
+/** the buffers a snapshot's arrays own whole, to transfer rather than copy (a shared one is copied) */
+function buffersOf(snap: ModelSnapshot): Transferable[] {
+  const out = new Set<ArrayBuffer>();
+  for (const l of snap.layers)
+    for (const t of Object.values(l.parameters)) {
+      const buf = t.data.buffer as ArrayBuffer;
+      if (t.data.byteOffset === 0 && buf.byteLength === t.data.byteLength) out.add(buf);
+    }
+  return [...out];
 }
 
 /** the test split as bytes: pixel = round(value · 255) (MNIST's values are k/255) */
@@ -105,8 +124,10 @@ export function createInspector(env: InspectorEnv): (req: InspectRequest) => Pro
   async function run(req: InspectRequest): Promise<{ value: InspectValues[InspectOp]; transfer: Transferable[] }> {
     const s = need(env);
     switch (req.op) {
-      case 'snapshot':
-        return { value: await snapshotModel(s), transfer: [] };
+      case 'snapshot': {
+        const v = await snapshotModel(s);
+        return { value: v, transfer: buffersOf(v) };
+      }
       case 'testSet': {
         const v = testSetOf(s);
         return { value: v, transfer: [v.images.buffer, v.labels.buffer] };

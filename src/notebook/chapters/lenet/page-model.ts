@@ -9,8 +9,8 @@
 import type { Backend } from '../../../engine/backend';
 import type { HostTensor } from '../../../nn/arrays';
 import { readTensor } from '../../../nn/arrays';
-import { NeuralNetwork } from '../../../nn/model';
-import type { ModelFile } from '../../../nn/serialize';
+import { NeuralNetwork, type ModelConfig } from '../../../nn/model';
+import type { ModelSnapshot } from './inspect-protocol';
 
 export interface ImageInference {
   /** per convolution layer, in order: its output after the activation, (1, h, w, filters) */
@@ -22,6 +22,8 @@ export interface ImageInference {
 
 export class PageModel {
   private model: NeuralNetwork | null = null;
+  /** the architecture the model was built for (configuration and input shape) */
+  private built = '';
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly backend: Backend) {}
@@ -30,19 +32,21 @@ export class PageModel {
     return this.backend.deviceName;
   }
 
-  /** loads a saved model (parameters into the existing model when the architecture matches) */
-  load(file: ModelFile): Promise<void> {
+  /** takes a snapshot's parameters (into the existing model when the architecture is the same) */
+  load(snap: ModelSnapshot): Promise<void> {
     return this.serial(async () => {
-      if (this.model) {
-        try {
-          this.model.loadParameters(file);
-          return;
-        } catch {
-          this.model.dispose();
-          this.model = null;
-        }
+      const arch = JSON.stringify([snap.config.layers, snap.inputShape]);
+      if (!this.model || arch !== this.built) {
+        this.model?.dispose();
+        this.model = null;
+        const model = new NeuralNetwork(this.backend, snap.config as unknown as ModelConfig);
+        model.build([1, ...snap.inputShape]);
+        this.model = model;
+        this.built = arch;
       }
-      this.model = NeuralNetwork.load(this.backend, file);
+      const model = this.model;
+      if (snap.layers.length !== model.layers.length) throw new Error(`the snapshot has ${snap.layers.length} layers, the model ${model.layers.length}`);
+      model.setParameters(snap.layers.map((l) => Object.fromEntries(Object.entries(l.parameters).map(([k, t]) => [k, t.data]))));
     });
   }
 

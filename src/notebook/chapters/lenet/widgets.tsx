@@ -1,7 +1,7 @@
 // Small pictures for chapter 5: a digit, a grid of small maps (filters, feature maps)
 // sharing one colour scale, and the ten class probabilities as bars.
 
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import { diverging, sequential } from '../../../ui/colors';
 
 /** draws an (h, w) grid of values into a canvas of h × w device pixels (CSS scales it up) */
@@ -80,63 +80,67 @@ function fmt(v: number): string {
   return a !== 0 && a < 1e-3 ? v.toExponential(1) : v.toFixed(a >= 10 ? 1 : 2);
 }
 
-/** maps side by side with one colour scale for all of them (so their strengths compare) */
-export const MapGrid = memo(function MapGrid({ title, maps, scale, zoom }: MapGridProps) {
+/** the smallest and largest value of a map */
+function extent(m: SmallMap): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const m of maps) {
-    for (let r = 0; r < m.h; r++)
-      for (let c = 0; c < m.w; c++) {
-        const v = m.at(r, c);
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-  }
-  if (!Number.isFinite(lo)) lo = hi = 0;
+  for (let r = 0; r < m.h; r++)
+    for (let c = 0; c < m.w; c++) {
+      const v = m.at(r, c);
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  return Number.isFinite(lo) ? [lo, hi] : [0, 0];
+}
+
+/** maps side by side with one colour scale for all of them (so their strengths compare) */
+export const MapGrid = memo(function MapGrid({ title, maps, scale, zoom }: MapGridProps) {
+  const extents = useMemo(() => maps.map(extent), [maps]);
+  const lo = Math.min(0, ...extents.map((e) => e[0]));
+  const hi = Math.max(0, ...extents.map((e) => e[1]));
   const range = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
-  const legend =
-    scale === 'diverging'
-      ? `blue negative, white 0, red positive; ±${fmt(range)}`
-      : `white 0, dark ${fmt(hi)}`;
+  const legend = scale === 'diverging' ? `blue negative, white 0, red positive; ±${fmt(range)}` : `white 0, dark ${fmt(hi)}`;
   return (
     <figure className="map-grid">
       <figcaption>
         <span className="map-grid-title">{title}</span> <span className="muted small">({legend})</span>
       </figcaption>
       <div className="map-grid-items">
-        {maps.map((m) => (
-          <MapCanvas key={m.label} map={m} zoom={zoom} colour={scale === 'diverging' ? (v) => diverging(v, range) : (v) => sequential(v, 0, hi > 0 ? hi : 1)} />
+        {maps.map((m, i) => (
+          <MapCanvas key={m.label} map={m} extent={extents[i]!} zoom={zoom} scale={scale} range={scale === 'diverging' ? range : hi > 0 ? hi : 1} />
         ))}
       </div>
     </figure>
   );
 });
 
-function MapCanvas({ map, zoom, colour }: { map: SmallMap; zoom: number; colour: (v: number) => readonly [number, number, number] }) {
+interface MapCanvasProps {
+  map: SmallMap;
+  extent: readonly [number, number];
+  zoom: number;
+  scale: 'diverging' | 'sequential';
+  /** ±range (diverging) or 0 … range (sequential) */
+  range: number;
+}
+
+const MapCanvas = memo(function MapCanvas({ map, extent, zoom, scale, range }: MapCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let r = 0; r < map.h; r++)
-    for (let c = 0; c < map.w; c++) {
-      const v = map.at(r, c);
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
   useEffect(() => {
+    const colour = scale === 'diverging' ? (v: number) => diverging(v, range) : (v: number) => sequential(v, 0, range);
     paint(ref.current, map.h, map.w, (k) => colour(map.at(Math.floor(k / map.w), k % map.w)));
-  });
+  }, [map, scale, range]);
   return (
     <figure className="map-item">
       <canvas
         ref={ref}
         role="img"
-        aria-label={`${map.label}: ${map.h} × ${map.w}, values ${fmt(lo)} to ${fmt(hi)}`}
+        aria-label={`${map.label}: ${map.h} × ${map.w}, values ${fmt(extent[0])} to ${fmt(extent[1])}`}
         style={{ width: map.w * zoom, height: map.h * zoom }}
       />
       <figcaption aria-hidden="true">{map.label}</figcaption>
     </figure>
   );
-}
+});
 
 export interface ProbabilityBarsProps {
   /** (k) probabilities */
