@@ -10,7 +10,7 @@ import { softwareAdapterName } from '../../../store/device';
 import './training.css';
 
 /** chart data refresh interval: ≥ 5 refreshes a second, without redrawing on every metric batch */
-export const CHART_REFRESH_MS = 150;
+export const CHART_REFRESH_MS = 120;
 
 /**
  * `value`, updated at most every `ms` (the latest value always arrives, at most `ms`
