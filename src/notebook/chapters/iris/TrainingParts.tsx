@@ -113,7 +113,7 @@ export function SessionStatus({ store, showVal = true, showTest = false }: { sto
   const display = useDisplayState(store);
   const step = store((s) => s.snapshot?.step ?? 0);
   const epoch = store((s) => s.snapshot?.epoch ?? 0);
-  const epochs = store((s) => s.snapshot?.epochs ?? 0);
+  const epochs = store((s) => s.snapshot?.epochs ?? null);
   const latest = store((s) => s.latestLoss);
   const lastEval = store((s) => (s.evals.length ? s.evals[s.evals.length - 1]! : null));
   const speed = store((s) => s.examplesPerSec);
@@ -134,7 +134,7 @@ export function SessionStatus({ store, showVal = true, showTest = false }: { sto
         <output className="mono" aria-label="Epoch">
           {int(epoch)}
         </output>{' '}
-        of {int(epochs)}
+        of {epochs === null ? '—' : int(epochs)}
       </span>
       <span>
         latest loss{' '}
