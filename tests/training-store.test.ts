@@ -97,6 +97,12 @@ describe('training store', () => {
     expect(s().evals.length).toBeGreaterThan(0);
     expect(s().evals[0]!.valAccuracy).toBeGreaterThan(0);
 
+    // a batch-size change is marked where it applies
+    await s().setBatchSize(16);
+    const batchMarker = s().markers.find((m) => m.kind === 'batchSize')!;
+    expect(batchMarker).toMatchObject({ label: 'batch 8 → 16', step: s().snapshot!.step + 1 });
+    expect(s().snapshot!.batchSize).toBe(16);
+
     const before = s().snapshot!.step;
     await s().step();
     expect(s().snapshot!.step).toBe(before + 1);
@@ -251,6 +257,20 @@ describe('sweep store', () => {
       expect(c.epochLoss.map((p) => p.step), `epoch curve of run ${c.index}`).toEqual([1, 2, 3]);
     }
     expect(s().backend?.kind).toBe('cpu');
+    await s().dispose();
+  });
+
+  it('Stop ends the sweep after the run in progress; the table keeps the finished runs', async () => {
+    const store = createSweepStore({ name: 'test sweep', createPort: port, frame });
+    const s = () => store.getState();
+    const done = s().run({ base: { ...config, epochs: 2000, dataset: { name: 'blobs' } }, learningRates: [0.05, 0.1], hiddenSizes: [4, 8] }, 'cpu');
+    await until(() => s().status === 'running' && (s().current?.snapshot.step ?? 0) > 50, 'the first run under way');
+    await s().stop();
+    await done;
+    expect(s().status).toBe('stopped');
+    expect(s().table!.total).toBe(4);
+    expect(s().table!.rows.length).toBeLessThan(4);
+    expect(s().table!.done).toBe(true);
     await s().dispose();
   });
 
