@@ -7,7 +7,7 @@ import { defineConfig } from '@playwright/test';
 // already fresh (scripts/test.sh builds just before).
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PORT = 4173;
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 /** flags every launch gets; WebGPU is switched on per project */
 export const BASE_ARGS = [

@@ -18,5 +18,5 @@ echo "== typecheck"; npx tsc --noEmit
 echo "== unit and kernel tests (Node, Dawn)"; npx vitest run "$@"
 if [ -f playwright.config.ts ]; then
   echo "== build"; npx vite build --logLevel warn
-  echo "== end-to-end tests (Chromium, WebGPU)"; npx playwright test
+  echo "== end-to-end tests (Chromium, WebGPU)"; E2E_PREBUILT=1 npx playwright test
 fi
