@@ -6,6 +6,9 @@ import type { SuiteResult } from './suite';
 
 export type SectionKey = 'node' | 'chromium';
 
+/** a hand-written block (analysis of the figures) that every run keeps as it is */
+const NOTES = 'notes';
+
 const INTRO = `# Benchmarks
 
 The same workloads on our engine and on two peers — TensorFlow.js with its WebGPU backend
@@ -53,7 +56,7 @@ random images of MNIST's shape); a 3 × 3 Iris sweep (learning rate × hidden si
 4 → h → 3 net, SGD, batch 30).
 `;
 
-function marker(key: SectionKey, end: boolean): string {
+function marker(key: SectionKey | typeof NOTES, end: boolean): string {
   return `<!-- bench:${key}:${end ? 'end' : 'start'} -->`;
 }
 
@@ -125,11 +128,11 @@ function row(r: WorkloadResult, peerKeys: string[], hasOurs: boolean, problems: 
   return `| ${cells.join(' | ')} |`;
 }
 
-/** the whole file with `key`'s section replaced (or added), other sections kept */
+/** the whole file with `key`'s section replaced (or added), other sections and the notes block kept */
 export function mergeDoc(existing: string | null, key: SectionKey, section: string): string {
-  const sections: Record<SectionKey, string | null> = { node: null, chromium: null };
+  const sections: Record<SectionKey | typeof NOTES, string | null> = { notes: null, node: null, chromium: null };
   if (existing) {
-    for (const k of Object.keys(sections) as SectionKey[]) {
+    for (const k of Object.keys(sections) as (SectionKey | typeof NOTES)[]) {
       const a = existing.indexOf(marker(k, false));
       const b = existing.indexOf(marker(k, true));
       if (a >= 0 && b > a) sections[k] = existing.slice(a, b + marker(k, true).length);
@@ -139,5 +142,5 @@ export function mergeDoc(existing: string | null, key: SectionKey, section: stri
   const body = (['node', 'chromium'] as SectionKey[])
     .map((k) => sections[k] ?? `${marker(k, false)}\n## ${k === 'node' ? 'Node (Dawn)' : 'Chromium'}\n\nNot run yet.\n${marker(k, true)}`)
     .join('\n\n');
-  return `${INTRO}\n${body}\n`;
+  return `${INTRO}\n${sections.notes ? `${sections.notes}\n\n` : ''}${body}\n`;
 }

@@ -47,7 +47,8 @@ export const FULL: Omit<BenchOptions, 'contenders' | 'ours' | 'full' | 'groups'>
 export const SOFTWARE: Omit<BenchOptions, 'contenders' | 'ours' | 'full' | 'groups'> = {
   sizes: [128, 256],
   batch: 64,
-  epochSamples: 128,
+  // 4 steps: TF.js takes tens of seconds per LeNet step here
+  epochSamples: 256,
   data: 'mnist',
   sweepEpochs: 3,
   reps: 3,
