@@ -4,6 +4,7 @@
 // evaluated; the filters and feature maps appear; a drawing gets a prediction; a huge
 // learning rate ends the run with "diverged at step k" and no NaN on the page.
 
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, waitForDevice } from './fixtures';
 
 const QUICK = '/?ch=lenet&lenet.n=100&lenet.test=100&lenet.bs=50';
@@ -100,6 +101,16 @@ test('a short epoch trains on WebGPU, fills the confusion matrix, and a drawing 
   await expect(prediction).toHaveText(/^\d \(\d+\.\d%\)$/);
   await page.getByRole('button', { name: 'Clear' }).click();
   await expect(prediction).toHaveText('—');
+
+  // choosing a mistake cell of the matrix narrows the grid to that pair; axe finds nothing in the trained page
+  const pairButton = matrix.getByRole('button', { name: /^\d+ images? of \d predicted as \d$/ }).first();
+  const [, n, t, p] = (await pairButton.getAttribute('aria-label'))!.match(/^(\d+) images? of (\d) predicted as (\d)$/)!;
+  await pairButton.click();
+  await expect(pairButton).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('heading', { name: new RegExp(`^${t} predicted as ${p}: ${n} images?`) })).toBeVisible();
+  await expect(page.locator('.mistake-grid button')).toHaveCount(Math.min(48, Number(n)));
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((x) => x.target).join(' ')}`)).toEqual([]);
 
   // a second epoch at an absurd learning rate: float32 overflows, and the run says where
   await page.getByLabel('Epochs', { exact: true }).fill('2');

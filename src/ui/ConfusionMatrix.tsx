@@ -67,96 +67,101 @@ export function ConfusionMatrix({ counts, classNames, caption, onSelect, selecte
     return { background: `rgba(194, 87, 26, ${(0.12 + 0.58 * rel).toFixed(3)})` };
   };
 
+  const summary = `${total.toLocaleString('en-US')} examples, ${correct.toLocaleString('en-US')} correct (${pct(correct, total)})`;
+  // the caption is shown above the scrolling region (so a narrow screen scrolls only the table)
+  // and read from the table itself
   return (
-    <div className="table-wrap confusion-wrap" role="region" aria-label={caption} tabIndex={0}>
-      <table className="confusion">
-        <caption>
-          {caption}{' '}
-          <span className="confusion-summary">
-            {total.toLocaleString('en-US')} examples, {correct.toLocaleString('en-US')} correct ({pct(correct, total)})
-          </span>
-        </caption>
-        <thead>
-          <tr>
-            <td />
-            <th scope="colgroup" colSpan={k} className="confusion-axis">
-              predicted class
-            </th>
-            <td colSpan={2} />
-          </tr>
-          <tr>
-            <th scope="col" className="confusion-corner">
-              true class
-            </th>
-            {classNames.map((n, p) => (
-              <th key={p} scope="col" className="num">
-                {n}
+    <div className="confusion-block">
+      <p className="confusion-title" aria-hidden="true">
+        {caption} <span className="confusion-summary">{summary}</span>
+      </p>
+      <div className="table-wrap confusion-wrap" role="region" aria-label={caption} tabIndex={0}>
+        <table className="confusion">
+          <caption className="visually-hidden">
+            {caption}: {summary}
+          </caption>
+          <thead>
+            <tr>
+              <td />
+              <th scope="colgroup" colSpan={k} className="confusion-axis">
+                predicted class
               </th>
-            ))}
-            <th scope="col" className="num">
-              total
-            </th>
-            <th scope="col" className="num">
-              recall
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {classNames.map((n, t) => (
-            <tr key={t}>
-              <th scope="row" className="num">
-                {n}
-              </th>
-              {classNames.map((_, p) => {
-                const c = counts[t * k + p]!;
-                const style = shade(t, p);
-                const chooseable = onSelect && t !== p && c > 0;
-                const isSel = !!selected && selected[0] === t && selected[1] === p;
-                return (
-                  <td key={p} className={`num cm-cell${t === p ? ' diag' : ''}${c === 0 ? ' zero' : ''}${isSel ? ' chosen' : ''}`} style={style}>
-                    {chooseable ? (
-                      <button
-                        type="button"
-                        className="cm-button"
-                        aria-pressed={isSel}
-                        aria-label={`${c} ${c === 1 ? 'image' : 'images'} of ${n} predicted as ${classNames[p]}`}
-                        onClick={() => onSelect(t, p)}
-                      >
-                        {c}
-                      </button>
-                    ) : (
-                      c
-                    )}
-                  </td>
-                );
-              })}
-              <td className="num cm-total">{rows[t]}</td>
-              <td className="num cm-rate">{pct(counts[t * k + t]!, rows[t]!)}</td>
+              <td colSpan={2} />
             </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row">total</th>
-            {cols.map((c, p) => (
-              <td key={p} className="num cm-total">
-                {c}
-              </td>
+            <tr>
+              <th scope="col" className="confusion-corner">
+                true class
+              </th>
+              {classNames.map((n, p) => (
+                <th key={p} scope="col" className="num">
+                  {n}
+                </th>
+              ))}
+              <th scope="col" className="num">
+                total
+              </th>
+              <th scope="col" className="num">
+                recall
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {classNames.map((n, t) => (
+              <tr key={t}>
+                <th scope="row" className="num">
+                  {n}
+                </th>
+                {classNames.map((_, p) => {
+                  const c = counts[t * k + p]!;
+                  const style = shade(t, p);
+                  const chooseable = onSelect && t !== p && c > 0;
+                  const isSel = !!selected && selected[0] === t && selected[1] === p;
+                  return (
+                    <td key={p} className={`num cm-cell${t === p ? ' diag' : ''}${c === 0 ? ' zero' : ''}${isSel ? ' chosen' : ''}`} style={style}>
+                      {chooseable ? (
+                        <button
+                          type="button"
+                          className="cm-button"
+                          aria-pressed={isSel}
+                          aria-label={`${c} ${c === 1 ? 'image' : 'images'} of ${n} predicted as ${classNames[p]}`}
+                          onClick={() => onSelect(t, p)}
+                        >
+                          {c}
+                        </button>
+                      ) : (
+                        c
+                      )}
+                    </td>
+                  );
+                })}
+                <td className="num cm-total">{rows[t]}</td>
+                <td className="num cm-rate">{pct(counts[t * k + t]!, rows[t]!)}</td>
+              </tr>
             ))}
-            <td className="num cm-total">{total}</td>
-            <td />
-          </tr>
-          <tr>
-            <th scope="row">precision</th>
-            {cols.map((c, p) => (
-              <td key={p} className="num cm-rate">
-                {pct(counts[p * k + p]!, c)}
-              </td>
-            ))}
-            <td colSpan={2} />
-          </tr>
-        </tfoot>
-      </table>
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row">total</th>
+              {cols.map((c, p) => (
+                <td key={p} className="num cm-total">
+                  {c}
+                </td>
+              ))}
+              <td className="num cm-total">{total}</td>
+              <td />
+            </tr>
+            <tr>
+              <th scope="row">precision</th>
+              {cols.map((c, p) => (
+                <td key={p} className="num cm-rate">
+                  {pct(counts[p * k + p]!, c)}
+                </td>
+              ))}
+              <td colSpan={2} />
+            </tr>
+          </tfoot>
+        </table>
+      </div>
     </div>
   );
 }

@@ -58,7 +58,7 @@ const MistakeGrid = memo(function MistakeGrid({
               onOpen(m.index);
               scrollToCell('lenet-inside');
             }}
-            aria-label={`Test image ${m.index}: a ${classNames[m.truth]} predicted as ${classNames[m.predicted]} with ${(100 * m.confidence).toFixed(0)}%. Open it in cell 5.2`}
+            aria-label={`${classNames[m.truth]} → ${classNames[m.predicted]} ${(100 * m.confidence).toFixed(0)}%: test image ${m.index}, a ${classNames[m.truth]} predicted as ${classNames[m.predicted]}; open it in cell 5.2`}
           >
             {testSet ? <DigitImage pixels={testSet.images.subarray(m.index * side * side, (m.index + 1) * side * side)} side={side} zoom={2} label="" /> : null}
             <span className="thumb-label" aria-hidden="true">

@@ -225,7 +225,7 @@ function EvalTable() {
   return (
     <div className="table-wrap" role="region" aria-label="Accuracy after each epoch" tabIndex={0}>
       <table className="lenet-evals">
-        <caption>After each epoch</caption>
+        <caption>After each epoch (train loss: the mean of the losses read during the epoch)</caption>
         <thead>
           <tr>
             <th scope="col">epoch</th>
@@ -233,7 +233,7 @@ function EvalTable() {
               steps
             </th>
             <th scope="col" className="num">
-              mean training loss
+              train loss
             </th>
             <th scope="col" className="num">
               test loss
