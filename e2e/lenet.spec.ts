@@ -26,6 +26,25 @@ test('the chapter renders its cells and labelled controls', async ({ page }) => 
   // the defaults: the full epoch of 60 000 examples, every test image
   await expect(page.getByLabel('Examples per epoch', { exact: true })).toHaveValue('0');
   await expect(page.getByLabel('Examples per epoch', { exact: true }).locator('option:checked')).toHaveText('all 60,000');
+
+  // the settings live in the URL, and a reload restores them
+  await page.getByLabel('Learning rate', { exact: true }).fill('0.003');
+  await page.getByLabel('Learning rate', { exact: true }).press('Enter');
+  await page.getByLabel('Batch size', { exact: true }).fill('32');
+  await page.getByLabel('Batch size', { exact: true }).press('Tab');
+  await page.getByLabel('Test images', { exact: true }).selectOption('500');
+  await expect.poll(() => new URL(page.url()).searchParams.get('lenet.bs')).toBe('32');
+  const url = new URL(page.url());
+  expect([url.searchParams.get('lenet.lr'), url.searchParams.get('lenet.test')]).toEqual(['0.003', '500']);
+  await page.reload();
+  await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.003');
+  await expect(page.getByLabel('Batch size', { exact: true })).toHaveValue('32');
+  await expect(page.getByLabel('Test images', { exact: true })).toHaveValue('500');
+  // a bad value is refused with a message, the setting is kept
+  await page.getByLabel('Batch size', { exact: true }).fill('0');
+  await page.getByLabel('Batch size', { exact: true }).press('Enter');
+  await expect(page.getByRole('alert').filter({ hasText: 'at least 1' })).toBeVisible();
+  expect(new URL(page.url()).searchParams.get('lenet.bs')).toBe('32');
 });
 
 test('a short epoch trains on WebGPU, fills the confusion matrix, and a drawing is predicted', async ({ page }) => {
@@ -122,4 +141,18 @@ test('a short epoch trains on WebGPU, fills the confusion matrix, and a drawing 
   await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
   await expect(page.locator('main')).not.toContainText('NaN');
   mark('diverged');
+
+  // Reset: a new model from the seed; a changed data setting makes Reset start a new session
+  await page.getByLabel('Learning rate', { exact: true }).fill('0.001');
+  await page.getByLabel('Learning rate', { exact: true }).press('Enter');
+  await page.getByLabel('Examples per epoch', { exact: true }).selectOption('500');
+  await expect(page.getByText('The data settings or the seed changed: Reset starts a new run with them.')).toBeVisible();
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(page.getByTestId('lenet-state')).toHaveText('ready', { timeout: 60_000 });
+  await expect(page.getByText(/^MNIST: 500 training and 100 test images/)).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: /diverged/ })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await expect(page.getByLabel('Step', { exact: true })).toHaveText('0');
+  await expect(page.getByText('No points yet')).toBeVisible();
+  mark('reset');
 });
