@@ -103,7 +103,7 @@ export function LenetChapter({ info }: { info: ChapterInfo }) {
         runsOn="WebGPU kernels in a Web Worker"
         lead={
           <>
-            Train downloads MNIST (about 11 MB, once) and trains in a background worker, so the page stays responsive. The loss
+            Train downloads MNIST (11 MB compressed, 55 MB of pixels; the first time only) and trains in a background worker, so the page stays responsive. The loss
             is read back every few steps without stalling the GPU; the test accuracy is measured after each epoch. On a software
             adapter, pick fewer examples per epoch. Adam moves each weight by about η per step, so it takes an absurd learning
             rate — around 10⁷ — before float32 overflows and the run diverges.
