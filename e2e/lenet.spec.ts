@@ -156,3 +156,37 @@ test('a short epoch trains on WebGPU, fills the confusion matrix, and a drawing 
   await expect(page.getByText('No points yet')).toBeVisible();
   mark('reset');
 });
+
+test.describe('the draw pad', () => {
+  test.use({ hasTouch: true });
+  test('takes strokes from touch and pen, and Clear empties it', async ({ page }) => {
+    await page.goto('/?ch=lenet');
+    await waitForDevice(page);
+    const pad = page.getByRole('img', { name: 'Drawing pad for a digit' });
+    await pad.scrollIntoViewIfNeeded();
+    const box = (await pad.boundingBox())!;
+    const seen = page.getByRole('img', { name: /The drawing as the network sees it/ });
+    await expect(seen).toHaveCount(0);
+    // a finger: touch events through the browser's input pipeline
+    const cdp = await page.context().newCDPSession(page);
+    const x = box.x + box.width / 2;
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y: box.y + 40 }] });
+    for (let k = 1; k <= 10; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y: box.y + 40 + 20 * k }] });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await expect(seen).toBeVisible();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect(seen).toHaveCount(0);
+    // a pen, with pressure
+    await pad.evaluate((el, b) => {
+      const ev = (type: string, y: number) =>
+        el.dispatchEvent(new PointerEvent(type, { pointerType: 'pen', pointerId: 7, pressure: 0.5, clientX: b.x + b.width / 2, clientY: y, bubbles: true, button: 0, buttons: 1 }));
+      ev('pointerdown', b.y + 40);
+      for (let k = 1; k <= 10; k++) ev('pointermove', b.y + 40 + 20 * k);
+      ev('pointerup', b.y + 240);
+    }, box);
+    await expect(seen).toBeVisible();
+    // without a trained model there is nothing to predict yet, and the cell says so
+    await expect(page.getByLabel('Prediction for the drawing', { exact: true })).toHaveText('—');
+    await expect(page.getByText('The prediction needs a model: press Train in cell 5.1')).toBeVisible();
+  });
+});

@@ -14,7 +14,7 @@
 //
 // Flow: Train → init (MNIST downloaded with byte progress, model built) → start; metric
 // batches arrive once per animation frame; while the loop runs the parameters are fetched
-// every MODEL_REFRESH_MS; when it stops (paused, done, stopped) the parameters are fetched
+// every MODEL_REFRESH_MS (only while a cell that shows them is on screen); when it stops (paused, done, stopped) the parameters are fetched
 // and the whole test set is predicted. The worker answers the session's protocol and the
 // chapter's inspect requests (inspect-protocol.ts) on one port.
 
@@ -90,7 +90,7 @@ function dataKey(s: LenetSettings): string {
 interface LenetState extends LenetSettings {
   /** the data settings the current session was made with (null before the first) */
   appliedKey: string | null;
-  /** the parameters on the page: the file, and when they were read */
+  /** the parameters on the page: the snapshot, when it was read (run, step), and a counter that bumps per snapshot */
   model: { snapshot: ModelSnapshot; run: number; step: number; version: number } | null;
   testSet: TestSet | null;
   predictions: TestPredictions | null;

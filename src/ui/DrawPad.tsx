@@ -120,7 +120,12 @@ export function DrawPad({ label, size = 280, lineWidth = size / 12, onInk, image
   const onPointerDown = (e: ReactPointerEvent<HTMLCanvasElement>) => {
     if (e.button !== 0 && e.pointerType === 'mouse') return;
     e.preventDefault();
-    e.currentTarget.setPointerCapture(e.pointerId);
+    // keep receiving the stroke when it leaves the pad (a pointer the browser no longer tracks cannot be captured)
+    try {
+      e.currentTarget.setPointerCapture(e.pointerId);
+    } catch {
+      /* the stroke still draws while it stays on the pad */
+    }
     const p = point(e);
     drawing.current = { id: e.pointerId, ...p };
     stroke(p, p, pressureOf(e));
