@@ -115,7 +115,7 @@ test('the CNN step-through steps forward and back with the buttons and the keys'
   await expect(shapes).toHaveText('dW (3, 3, 1, 2) = colsᵀ · dZ (2, 5, 5, 2), db (1, 2) = 1ᵀ·dZ (2, 5, 5, 2) (stride 1, pad same)');
   // stride 2 in cell 4.1 changes the network's shapes
   await page.locator('#conv-im2col-cell').getByLabel('Stride').selectOption('2');
-  await cell.getByRole('button', { name: /^Operation 1:/ }).click();
+  await cell.getByRole('button', { name: /^Operation 1\b/ }).click();
   await expect(shapes).toHaveText('Y (2, 3, 3, 2) = ReLU(X (2, 5, 5, 1) ∗ W (3, 3, 1, 2) + 1·b (1, 2)) (stride 2, pad same)', { timeout: 60_000 });
 });
 

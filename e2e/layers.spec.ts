@@ -79,7 +79,7 @@ test('the step-through steps with its buttons, the timeline and the arrow keys, 
   await expect(x.locator('.heatmap-readout')).toHaveText(/^X\[0, 0\] = -?\d/);
 
   // the timeline: a click jumps there and marks it current
-  const op8 = cell.getByRole('button', { name: /^Operation 8:/ });
+  const op8 = cell.getByRole('button', { name: /^Operation 8\b/ });
   await op8.click();
   await expect(op8).toHaveAttribute('aria-current', 'step');
   await expect(position).toHaveText(/^Step 8 of 14 · backward · fc_0/);

@@ -40,7 +40,7 @@ async function walk(page: Page, m: number, h: number) {
   await expect(st).toBeVisible({ timeout: 60_000 });
   const position = st.getByTestId('st-position');
   const shapes = st.getByTestId('st-shapes');
-  await st.getByRole('button', { name: /^Operation 1:/ }).click();
+  await st.getByRole('button', { name: /^Operation 1\b/ }).click();
   const expected = irisStep(m, h, '0.1');
   for (let i = 0; i < expected.length; i++) {
     if (i > 0) await st.getByRole('button', { name: 'Step forward' }).click();
@@ -50,7 +50,7 @@ async function walk(page: Page, m: number, h: number) {
   }
   await expect(st.getByRole('button', { name: 'Step forward' })).toBeDisabled();
   // the input heatmaps carry the same shapes
-  await st.getByRole('button', { name: /^Operation 1:/ }).click();
+  await st.getByRole('button', { name: /^Operation 1\b/ }).click();
   await expect(st.getByTestId('st-in-X').locator('.shape-label')).toHaveText(`X (${m}, 4)`);
   await expect(st.getByTestId('st-out-Y').locator('.shape-label')).toHaveText(`Y (${m}, ${h})`);
 }

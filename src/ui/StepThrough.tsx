@@ -237,11 +237,13 @@ export function StepThrough({ trace, label, playMs = 180 }: StepThroughProps) {
                 <button
                   type="button"
                   aria-current={i === index ? 'step' : undefined}
-                  aria-label={`Operation ${i + 1}: ${PHASE_NAME[o.phase]}, ${o.layer ?? ''} ${shortLabel(o)}`}
                   onClick={() => go(i)}
                 >
+                  {/* the accessible name is the visible text plus the hidden words */}
+                  <span className="visually-hidden">Operation </span>
                   <span className="st-op-n">{i + 1}</span>
-                  <span className="st-op-layer">{o.layer ?? ''}</span>
+                  <span className="visually-hidden">({PHASE_NAME[o.phase]})</span>
+                  <span className="st-op-layer">{o.layer ?? ''}</span>{' '}
                   <span className="st-op-eq">{shortLabel(o)}</span>
                 </button>
               </li>
