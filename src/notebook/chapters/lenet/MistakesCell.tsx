@@ -150,7 +150,7 @@ export function MistakesCellBody() {
             {shown.length ? (
               <MistakeGrid shown={shown} testSet={testSet} classNames={classNames} onOpen={select} />
             ) : (
-              <p className="muted">No mistakes on these test images.</p>
+              <p className="muted">{pair ? 'The model makes this mistake on no test image now.' : 'No mistakes on these test images.'}</p>
             )}
           </section>
         </>
