@@ -29,12 +29,13 @@
 // multiply-adds per 2 reads. Each value read from global memory is used TM or TN times.
 //
 // The same products without workgroup memory (entry points matmul_registers,
-// dense_grads_registers). Invocation (gx, gy) of the whole grid owns the 4×4 block of C at
-// rows 4·gy …, columns 4·gx …, in four vec4 accumulators (registers, not an array). It walks
-// K four at a time: loads the 4×4 block of op(A) at its rows and of op(B) at its columns
-// straight from global memory (eight vec4 loads when the layout allows them, else sixteen
-// scalar ones each), and adds their product: 64 multiply-adds per 8 loads. No barrier, no
-// workgroup memory. Each value of A is read N/4 times instead of N/TN — from the caches.
+// dense_grads_registers). Invocation (gx, gy) of the whole grid owns the 4 × BN block of C
+// at rows 4·gy …, columns BN·gx … (BN = 4, or 8 when C is wide), in vec4 accumulators
+// (registers, not an array). It walks K four at a time: loads the 4×4 block of op(A) at its
+// rows and the 4 × BN block of op(B) at its columns straight from global memory (vec4 loads
+// when the layout allows them, else scalar ones), and adds their product: with BN = 8,
+// 128 multiply-adds per 12 vec4 loads. No barrier, no workgroup memory. Each value of A is
+// read N/BN times instead of N/TN — from the caches.
 // On a GPU the tiled kernel above wins; on a CPU-backed adapter (SwiftShader runs a whole
 // workgroup on one CPU thread, SIMD across invocations) every barrier makes the thread
 // switch between all the invocations of the workgroup and workgroup memory is plain RAM,
@@ -49,6 +50,7 @@
 //              the stored matrix's contiguous dimension is a multiple of 4; scalar loads
 //              otherwise (bound views start at 256-byte offsets, so rows are 16-byte aligned)
 //   ONES_ROW   the extra row of ones of dense_grads
+//   BN         register blocks only: 4 or 8 columns of C per invocation
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -57,6 +59,7 @@ override VEC_B: bool = false;
 override ONES_ROW: bool = false;
 override WX: u32 = 16u;               // invocations along N
 override WY: u32 = 16u;               // invocations along M
+override BN: u32 = 4u;                // register blocks: columns per invocation (4, or 8 for wide C)
 const TK: u32 = 16u;                  // the K slice held in workgroup memory
 override TILE_A4: u32 = TK * WY;      // vec4s of an A slice: TK × TM / 4
 override TILE_B4: u32 = TK * WX;      // vec4s of a B slice: TK × TN / 4
@@ -255,133 +258,178 @@ fn dense_grads(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
 }
 
 // ── register blocks: no workgroup memory ─────────────────────────────────────────────
-// No bounds checks inside the loops: rows and columns are clamped into the matrix and
-// k < K always, so every load is a plain load (branches per load make SwiftShader's
-// compiler blow up when both operands take scalar loads).
+// Invocation (gx, gy) owns rows i0 = 4·gy … i0 + 3 and columns j0 = BN·gx … j0 + BN − 1 of C
+// (BN = 4, or 8 as two groups of 4). Where each of its rows of op(A) and columns of op(B)
+// starts in memory is worked out once, before the K loop (rows past M and columns past N
+// clamped into the matrix: they only feed elements of C that are not stored), so the loop
+// is loads and multiply-adds only, no bounds checks.
 
-// op(A)[i, k] for i < M, k < K (dense_grads: row M − 1 is the row of ones)
-fn a_val(i: u32, k: u32) -> f32 {
-  let ii = select(i, min(i, rows_a() - 1u), ONES_ROW);
-  var v: f32;
-  if (TRANS_A) { v = a[k * rows_a() + ii]; } else { v = a[ii * dims.K + k]; }
-  if (ONES_ROW) { v = select(v, 1.0, i == dims.M - 1u); }
-  return v;
+// Per-row offsets of op(A), in floats: stored (M, K) → where row i0 + r starts;
+// stored (K, M') → the column i0 + r (clamped to M' − 1: dense_grads' row of ones is not stored).
+fn a_offsets(i0: u32) -> vec4<u32> {
+  let last = select(dims.M - 1u, max(rows_a(), 1u) - 1u, ONES_ROW);
+  let r = min(vec4<u32>(i0, i0 + 1u, i0 + 2u, i0 + 3u), vec4<u32>(last));
+  if (TRANS_A) { return r; }
+  return r * dims.K;
 }
 
-// op(B)[k, j] for k < K, j < N
-fn b_val(k: u32, j: u32) -> f32 {
-  if (TRANS_B) { return b[j * dims.K + k]; }
-  return b[k * dims.N + j];
+// Per-column offsets of op(B), in floats: stored (K, N) → column j + q; stored (N, K) → where row j + q starts.
+fn b_offsets(j: u32) -> vec4<u32> {
+  let q = min(vec4<u32>(j, j + 1u, j + 2u, j + 3u), vec4<u32>(dims.N - 1u));
+  if (TRANS_B) { return q * dims.K; }
+  return q;
 }
 
-// op(A)[i, k … k + 3], scalar loads (k + 3 < K)
-fn a_row4(i: u32, k: u32) -> vec4<f32> {
-  return vec4<f32>(a_val(i, k), a_val(i, k + 1u), a_val(i, k + 2u), a_val(i, k + 3u));
-}
-
-// op(B)[k, j … j + 3], scalar loads, columns past N clamped to N − 1
-fn b_row4(k: u32, j: u32) -> vec4<f32> {
-  let last = dims.N - 1u;
-  return vec4<f32>(b_val(k, min(j, last)), b_val(k, min(j + 1u, last)), b_val(k, min(j + 2u, last)), b_val(k, min(j + 3u, last)));
-}
-
-// rows i … i + 3 of op(A) at k … k + 3 (k + 3 < K): column r = op(A)[i + r, k … k + 3].
-// Rows past M are clamped to M − 1.
-fn a_block(i: u32, k: u32) -> mat4x4<f32> {
-  let last = dims.M - 1u;
+// op(A)[i0 + r, k … k + 3] as column r (k + 3 < K); oa from a_offsets
+fn a_block(k: u32, oa: vec4<u32>) -> mat4x4<f32> {
   if (VEC_A && TRANS_A) {
-    // stored (K, M'), M' = rows_a() a multiple of 4: one vec4 = 4 rows of op(A) at one k
+    // one vec4 = 4 rows of op(A) at one k (M' a multiple of 4, i0 too: the 4 rows are oa.x …)
     let m4 = rows_a() / 4u;
-    let i4 = min(i, last) / 4u;
-    let s = min(i4, m4 - 1u);   // dense_grads: i4 = m4 is the block of the row of ones, not stored
-    var t = mat4x4<f32>(a4[k * m4 + s], a4[(k + 1u) * m4 + s], a4[(k + 2u) * m4 + s], a4[(k + 3u) * m4 + s]);
-    if (ONES_ROW && i4 == m4) {
-      // the block of the row of ones (row M − 1 = M', a multiple of 4): rows 1 … 3 lie past M
-      let one = vec4<f32>(1.0, 0.0, 0.0, 0.0);
-      t = mat4x4<f32>(one, one, one, one);
-    }
-    return transpose(t);
+    let i4 = oa.x / 4u;
+    return transpose(mat4x4<f32>(a4[k * m4 + i4], a4[(k + 1u) * m4 + i4], a4[(k + 2u) * m4 + i4], a4[(k + 3u) * m4 + i4]));
   }
   if (VEC_A) {
-    // stored (M, K), K a multiple of 4: one vec4 = 4 consecutive k of one row
-    let k4 = dims.K / 4u;
-    let q = k / 4u;
-    return mat4x4<f32>(
-      a4[min(i, last) * k4 + q],
-      a4[min(i + 1u, last) * k4 + q],
-      a4[min(i + 2u, last) * k4 + q],
-      a4[min(i + 3u, last) * k4 + q],
-    );
+    // one vec4 = 4 consecutive k of one row (K a multiple of 4)
+    let o = (oa + vec4<u32>(k)) / 4u;
+    return mat4x4<f32>(a4[o.x], a4[o.y], a4[o.z], a4[o.w]);
   }
-  return mat4x4<f32>(a_row4(min(i, last), k), a_row4(min(i + 1u, last), k), a_row4(min(i + 2u, last), k), a_row4(min(i + 3u, last), k));
-}
-
-// op(B) at k … k + 3 (k + 3 < K), columns j … j + 3: column q = op(B)[k + q, j … j + 3]
-// (row q of the block). Columns past N are clamped to N − 1.
-fn b_block(k: u32, j: u32) -> mat4x4<f32> {
-  let last = dims.N - 1u;
-  if (VEC_B && TRANS_B) {
-    // stored (N, K), K a multiple of 4: one vec4 = one column of op(B) at 4 consecutive k
-    let k4 = dims.K / 4u;
-    let q = k / 4u;
+  if (TRANS_A) {
+    let m = rows_a();
+    let r0 = k * m;
     return transpose(mat4x4<f32>(
-      b4[min(j, last) * k4 + q],
-      b4[min(j + 1u, last) * k4 + q],
-      b4[min(j + 2u, last) * k4 + q],
-      b4[min(j + 3u, last) * k4 + q],
+      vec4<f32>(a[r0 + oa.x], a[r0 + oa.y], a[r0 + oa.z], a[r0 + oa.w]),
+      vec4<f32>(a[r0 + m + oa.x], a[r0 + m + oa.y], a[r0 + m + oa.z], a[r0 + m + oa.w]),
+      vec4<f32>(a[r0 + 2u * m + oa.x], a[r0 + 2u * m + oa.y], a[r0 + 2u * m + oa.z], a[r0 + 2u * m + oa.w]),
+      vec4<f32>(a[r0 + 3u * m + oa.x], a[r0 + 3u * m + oa.y], a[r0 + 3u * m + oa.z], a[r0 + 3u * m + oa.w]),
     ));
   }
-  if (VEC_B) {
-    // stored (K, N), N a multiple of 4: one vec4 = 4 consecutive columns of one row
-    let n4 = dims.N / 4u;
-    let j4 = min(j, last) / 4u;
-    return mat4x4<f32>(b4[k * n4 + j4], b4[(k + 1u) * n4 + j4], b4[(k + 2u) * n4 + j4], b4[(k + 3u) * n4 + j4]);
-  }
-  return mat4x4<f32>(b_row4(k, j), b_row4(k + 1u, j), b_row4(k + 2u, j), b_row4(k + 3u, j));
+  let o = oa + vec4<u32>(k);
+  return mat4x4<f32>(
+    vec4<f32>(a[o.x], a[o.x + 1u], a[o.x + 2u], a[o.x + 3u]),
+    vec4<f32>(a[o.y], a[o.y + 1u], a[o.y + 2u], a[o.y + 3u]),
+    vec4<f32>(a[o.z], a[o.z + 1u], a[o.z + 2u], a[o.z + 3u]),
+    vec4<f32>(a[o.w], a[o.w + 1u], a[o.w + 2u], a[o.w + 3u]),
+  );
 }
 
-// The 4×4 block of op(A)·op(B) at rows i …, columns j … (i < M, j < N): column r of the
-// result is row r of the block, Σ_k op(A)[i + r, k] · op(B)[k, j … j + 3].
-fn block_product(i: u32, j: u32) -> mat4x4<f32> {
+// op(A)[i0 + r, k] as component r (one k, scalar loads)
+fn a_column(k: u32, oa: vec4<u32>) -> vec4<f32> {
+  if (TRANS_A) {
+    let o = vec4<u32>(k * rows_a()) + oa;
+    return vec4<f32>(a[o.x], a[o.y], a[o.z], a[o.w]);
+  }
+  let o = oa + vec4<u32>(k);
+  return vec4<f32>(a[o.x], a[o.y], a[o.z], a[o.w]);
+}
+
+// op(B)[k + t, j … j + 3] as column t (k + 3 < K); ob from b_offsets(j)
+fn b_block(k: u32, ob: vec4<u32>) -> mat4x4<f32> {
+  if (VEC_B && TRANS_B) {
+    // one vec4 = one column of op(B) at 4 consecutive k (K a multiple of 4)
+    let o = (ob + vec4<u32>(k)) / 4u;
+    return transpose(mat4x4<f32>(b4[o.x], b4[o.y], b4[o.z], b4[o.w]));
+  }
+  if (VEC_B) {
+    // one vec4 = 4 consecutive columns of one row (N a multiple of 4, j too)
+    let n4 = dims.N / 4u;
+    let j4 = ob.x / 4u;
+    return mat4x4<f32>(b4[k * n4 + j4], b4[(k + 1u) * n4 + j4], b4[(k + 2u) * n4 + j4], b4[(k + 3u) * n4 + j4]);
+  }
+  return mat4x4<f32>(b_row(k, ob), b_row(k + 1u, ob), b_row(k + 2u, ob), b_row(k + 3u, ob));
+}
+
+// op(B)[k, j … j + 3] (one k, scalar loads)
+fn b_row(k: u32, ob: vec4<u32>) -> vec4<f32> {
+  var o: vec4<u32>;
+  if (TRANS_B) { o = ob + vec4<u32>(k); } else { o = ob + vec4<u32>(k * dims.N); }
+  return vec4<f32>(b[o.x], b[o.y], b[o.z], b[o.w]);
+}
+
+// dense_grads: rows i0 + r that are row M − 1, the row of ones
+fn ones_rows(i0: u32) -> vec4<bool> {
+  return vec4<u32>(i0, i0 + 1u, i0 + 2u, i0 + 3u) == vec4<u32>(dims.M - 1u);
+}
+
+// the 4 × BN block of op(A)·op(B) at rows i0 …, columns j0 …: row r of the block is
+// column r of c (columns j0 … j0 + 3) and of d (columns j0 + 4 … j0 + 7, BN = 8)
+struct Block {
+  c: mat4x4<f32>,
+  d: mat4x4<f32>,
+}
+
+fn block_product(i0: u32, j0: u32) -> Block {
+  let oa = a_offsets(i0);
+  let ob = b_offsets(j0);
+  let ob2 = b_offsets(j0 + 4u);
+  let ones = ones_rows(i0);
   var c0 = vec4<f32>(0.0);
   var c1 = vec4<f32>(0.0);
   var c2 = vec4<f32>(0.0);
   var c3 = vec4<f32>(0.0);
+  var d0 = vec4<f32>(0.0);
+  var d1 = vec4<f32>(0.0);
+  var d2 = vec4<f32>(0.0);
+  var d3 = vec4<f32>(0.0);
   let k4 = dims.K & ~3u;
   for (var k = 0u; k < k4; k += 4u) {
-    let a = a_block(i, k);   // a[r][t] = op(A)[i + r, k + t]
-    let b = b_block(k, j);   // b[t]    = op(B)[k + t, j … j + 3]
-    c0 += a[0].x * b[0] + a[0].y * b[1] + a[0].z * b[2] + a[0].w * b[3];
-    c1 += a[1].x * b[0] + a[1].y * b[1] + a[1].z * b[2] + a[1].w * b[3];
-    c2 += a[2].x * b[0] + a[2].y * b[1] + a[2].z * b[2] + a[2].w * b[3];
-    c3 += a[3].x * b[0] + a[3].y * b[1] + a[3].z * b[2] + a[3].w * b[3];
+    var x = a_block(k, oa);    // x[r][t] = op(A)[i0 + r, k + t]
+    if (ONES_ROW) {
+      x = mat4x4<f32>(select(x[0], vec4<f32>(1.0), ones.x), select(x[1], vec4<f32>(1.0), ones.y),
+                      select(x[2], vec4<f32>(1.0), ones.z), select(x[3], vec4<f32>(1.0), ones.w));
+    }
+    let y0 = b_block(k, ob);   // y0[t] = op(B)[k + t, j0 … j0 + 3]
+    c0 += x[0].x * y0[0] + x[0].y * y0[1] + x[0].z * y0[2] + x[0].w * y0[3];
+    c1 += x[1].x * y0[0] + x[1].y * y0[1] + x[1].z * y0[2] + x[1].w * y0[3];
+    c2 += x[2].x * y0[0] + x[2].y * y0[1] + x[2].z * y0[2] + x[2].w * y0[3];
+    c3 += x[3].x * y0[0] + x[3].y * y0[1] + x[3].z * y0[2] + x[3].w * y0[3];
+    if (BN == 8u) {
+      let y1 = b_block(k, ob2);   // columns j0 + 4 … j0 + 7
+      d0 += x[0].x * y1[0] + x[0].y * y1[1] + x[0].z * y1[2] + x[0].w * y1[3];
+      d1 += x[1].x * y1[0] + x[1].y * y1[1] + x[1].z * y1[2] + x[1].w * y1[3];
+      d2 += x[2].x * y1[0] + x[2].y * y1[1] + x[2].z * y1[2] + x[2].w * y1[3];
+      d3 += x[3].x * y1[0] + x[3].y * y1[1] + x[3].z * y1[2] + x[3].w * y1[3];
+    }
   }
   // the last K mod 4 terms, one k at a time
-  let last = dims.M - 1u;
   for (var k = k4; k < dims.K; k++) {
-    let b = b_row4(k, j);
-    c0 += a_val(i, k) * b;
-    c1 += a_val(min(i + 1u, last), k) * b;
-    c2 += a_val(min(i + 2u, last), k) * b;
-    c3 += a_val(min(i + 3u, last), k) * b;
+    var x = a_column(k, oa);   // x[r] = op(A)[i0 + r, k]
+    if (ONES_ROW) { x = select(x, vec4<f32>(1.0), ones); }
+    let y0 = b_row(k, ob);
+    c0 += x.x * y0;
+    c1 += x.y * y0;
+    c2 += x.z * y0;
+    c3 += x.w * y0;
+    if (BN == 8u) {
+      let y1 = b_row(k, ob2);
+      d0 += x.x * y1;
+      d1 += x.y * y1;
+      d2 += x.z * y1;
+      d3 += x.w * y1;
+    }
   }
-  return mat4x4<f32>(c0, c1, c2, c3);
+  return Block(mat4x4<f32>(c0, c1, c2, c3), mat4x4<f32>(d0, d1, d2, d3));
+}
+
+// element (r, q) of the block, q < BN
+fn block_at(p: Block, r: u32, q: u32) -> f32 {
+  if (q < 4u) { return p.c[r][q]; }
+  return p.d[r][q - 4u];
 }
 
 @compute @workgroup_size(WX, WY)
 fn matmul_registers(@builtin(global_invocation_id) gid: vec3u) {
   let i0 = 4u * gid.y;
-  let j0 = 4u * gid.x;
+  let j0 = BN * gid.x;
   if (i0 >= dims.M || j0 >= dims.N) { return; }
   let p = block_product(i0, j0);
   // the same epilogue as matmul: bias and activation, or σ'(Y); store what lies inside C
   for (var r = 0u; r < 4u; r++) {
     let i = i0 + r;
     if (i >= dims.M) { break; }
-    for (var q = 0u; q < 4u; q++) {
+    for (var q = 0u; q < BN; q++) {
       let j = j0 + q;
       if (j >= dims.N) { break; }
-      var v = p[r][q];
+      var v = block_at(p, r, q);
       if (dims.has_bias == 1u) { v += bias[j]; }
       v = activate(v, dims.act);
       if (dims.dact != 0u) { v *= activate_grad(y[i * dims.N + j], dims.dact); }
@@ -393,17 +441,17 @@ fn matmul_registers(@builtin(global_invocation_id) gid: vec3u) {
 @compute @workgroup_size(WX, WY)
 fn dense_grads_registers(@builtin(global_invocation_id) gid: vec3u) {
   let i0 = 4u * gid.y;
-  let j0 = 4u * gid.x;
+  let j0 = BN * gid.x;
   if (i0 >= dims.M || j0 >= dims.N) { return; }
   let p = block_product(i0, j0);
   for (var r = 0u; r < 4u; r++) {
     let i = i0 + r;
     if (i >= dims.M) { break; }
-    for (var q = 0u; q < 4u; q++) {
+    for (var q = 0u; q < BN; q++) {
       let j = j0 + q;
       if (j >= dims.N) { break; }
-      if (i == dims.M - 1u) { db[j] = p[r][q]; }      // 1ᵀ·dZ
-      else { c[i * dims.N + j] = p[r][q]; }           // Xᵀ·dZ
+      if (i == dims.M - 1u) { db[j] = block_at(p, r, q); }      // 1ᵀ·dZ
+      else { c[i * dims.N + j] = block_at(p, r, q); }           // Xᵀ·dZ
     }
   }
 }

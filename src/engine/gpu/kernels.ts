@@ -65,13 +65,19 @@ export function gemmTile(M: number, N: number, skinny: boolean): [number, number
   return [16, 16]; //                          64 × 64
 }
 
+/** columns of C per invocation of a register-block product: 8 (two vec4 groups) when C has at least 16 columns */
+export function registerCols(N: number): 4 | 8 {
+  return N >= 16 ? 8 : 4;
+}
+
 /**
- * [WX, WY] of a register-block product: 64 invocations, each a 4×4 block of C, shaped so
- * that a skinny C (N or M of a few blocks) does not leave most of the workgroup idle.
+ * [WX, WY] of a register-block product: 64 invocations, each a 4 × registerCols(N) block
+ * of C, shaped so that a skinny C (N or M of a few blocks) does not leave most of the
+ * workgroup idle.
  */
 export function registerTile(M: number, N: number): [number, number] {
   const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
-  const colBlocks = Math.ceil(N / 4);
+  const colBlocks = Math.ceil(N / registerCols(N));
   const rowBlocks = Math.ceil(M / 4);
   if (colBlocks < 8) {
     const wx = pow2(colBlocks);
@@ -119,7 +125,9 @@ export function gemm(ctx: GpuContext, g: GemmArgs): void {
   const storedRowsA = g.entry === 'dense_grads' ? g.M - 1 : g.M;
   const vecA = tuning.vec4 && (g.transA ? storedRowsA : g.K) % 4 === 0;
   const vecB = tuning.vec4 && (g.transB ? g.K : g.N) % 4 === 0;
-  const constants = {
+  // registers: each invocation 4 rows × bn columns; tiled: 4 × 4 per invocation
+  const bn = registers ? registerCols(g.N) : 4;
+  const constants: Record<string, number | boolean> = {
     TRANS_A: g.transA,
     TRANS_B: g.transB,
     VEC_A: vecA,
@@ -128,6 +136,7 @@ export function gemm(ctx: GpuContext, g: GemmArgs): void {
     WX: wx,
     WY: wy,
   };
+  if (registers) constants.BN = bn;
   const bind: Record<string, GpuTensor> = { a: g.A, a4: g.A, b: g.B, b4: g.B, c: g.C };
   if (g.entry === 'matmul') {
     bind.bias = g.bias ?? ctx.placeholder;
@@ -141,7 +150,7 @@ export function gemm(ctx: GpuContext, g: GemmArgs): void {
     {
       bind,
       params: { M: g.M, N: g.N, K: g.K, has_bias: g.bias ? 1 : 0, act: g.act ?? 0, dact: g.dact ?? 0 },
-      groups: [Math.ceil(g.N / (4 * wx)), Math.ceil(g.M / (4 * wy))],
+      groups: [Math.ceil(g.N / (bn * wx)), Math.ceil(g.M / (4 * wy))],
       label: g.label,
     },
   );
