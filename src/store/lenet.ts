@@ -82,8 +82,10 @@ export function lenetConfig(s: LenetSettings): SessionConfig {
   };
 }
 
+type DataSettings = Pick<LenetSettings, 'examples' | 'testImages' | 'seed'>;
+
 /** what needs a new session when it changes (the rest is changed live) */
-function dataKey(s: LenetSettings): string {
+function dataKey(s: DataSettings): string {
   return JSON.stringify([s.examples, s.testImages, s.seed]);
 }
 
@@ -351,7 +353,7 @@ export const useLenet = create<LenetState>()((set, get) => ({
 }));
 
 /** true when the data settings differ from the session's (Reset or Train makes a new one) */
-export function needsNewSession(s: LenetSettings & { appliedKey: string | null }): boolean {
+export function needsNewSession(s: DataSettings & { appliedKey: string | null }): boolean {
   return s.appliedKey !== null && s.appliedKey !== dataKey(s);
 }
 

@@ -76,7 +76,7 @@ function PendingNote() {
   const testImages = useLenet((s) => s.testImages);
   const seed = useLenet((s) => s.seed);
   const appliedKey = useLenet((s) => s.appliedKey);
-  const pending = needsNewSession({ examples, testImages, seed, appliedKey, lr: 0, batchSize: 1, epochs: 1 });
+  const pending = needsNewSession({ examples, testImages, seed, appliedKey });
   return pending ? <span className="muted small">The data settings or the seed changed: Reset starts a new run with them.</span> : null;
 }
 

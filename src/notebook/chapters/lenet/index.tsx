@@ -12,9 +12,6 @@ import { MistakesCellBody } from './MistakesCell';
 import { TrainCellBody } from './TrainCell';
 import './lenet.css';
 
-/** every planned cell of this chapter is in place */
-export const PLANNED: readonly string[] = [];
-
 /** LeNet-5 as the course builds it (NHWC, 'same' padding in the first convolution). */
 const ARCH: readonly { layer: string; out: string; params: string }[] = [
   { layer: 'input', out: '28 × 28 × 1', params: '—' },
