@@ -205,7 +205,7 @@ test('a learning-rate change while it trains is marked and takes effect: lr 50 d
   await expect(cell.getByTestId('divergence')).toHaveCount(0);
 });
 
-test('a 3 × 3 sweep runs from the page: nine rows, sorted, best marked, curves overlaid; best test accuracy ≥ 0.97', async ({ page }) => {
+test('a 3 × 3 sweep runs from the page: nine rows, sorted, best marked, curves overlaid, judged against 0.97', async ({ page }) => {
   await openIris(page, '&iris.dev=cpu');
   const sweep = page.locator('#iris-sweep');
   // edit the lists (the course's grid, in another order)
@@ -238,9 +238,15 @@ test('a 3 × 3 sweep runs from the page: nine rows, sorted, best marked, curves 
   }
   expect(pairs.sort()).toEqual(['0.01×16', '0.01×4', '0.01×8', '0.05×16', '0.05×4', '0.05×8', '0.2×16', '0.2×4', '0.2×8']);
   expect(accs).toEqual([...accs].sort((a, b) => b - a));
-  // the course's claim, on its grid and split (seed 0 of this page)
-  expect(accs[0]).toBeGreaterThanOrEqual(0.97);
-  await expect(sweep.getByTestId('sweep-verdict')).toContainText("the course's target of ≥ 0.97 is met");
+  // the verdict states the best figure and judges it against the course's 0.97 (one split
+  // of 30 flowers; the course's figure averages ten splits, see docs/results.md)
+  const verdict = sweep.getByTestId('sweep-verdict');
+  await expect(verdict).toContainText(`Best test accuracy ${accs[0]!.toFixed(3)}`);
+  await expect(verdict).toContainText(accs[0]! >= 0.97 ? "the course's target of ≥ 0.97 is met" : "below the course's target of 0.97");
+  await expect(verdict).toContainText('averages each cell over 10 splits (seeds 1–10)');
+  // the page's default seed is the course experiment's first split, on the same float64
+  // backend: the best is the CLI's for seed 1, 29 of 30 flowers (docs/results.md)
+  expect(accs[0]).toBeCloseTo(29 / 30, 3);
   // one curve per run in the overlay, with a legend entry each
   await expect(sweep.getByTestId('sweep-chart').locator('.legend-item')).toHaveCount(9);
   await expect(sweep.getByTestId('sweep-chart').locator('path.series')).toHaveCount(9);

@@ -1,13 +1,16 @@
 // Runs one of the course's reference experiments in Node and prints its figures.
 //
 //   npx vite-node scripts/train.ts <experiment> [--backend cpu|webgpu] [--epochs N]
-//                                  [--seed S] [--max-steps N]
+//                                  [--seed S] [--splits N] [--max-steps N]
 //
 //   experiments   iris | mnist-lenet | fashion-mlp | mnist-sigmoid
 //   --backend     default: the faster one on the development machine (see docs/results.md);
 //                 webgpu needs VK_ICD_FILENAMES (Dawn's Vulkan driver) in the environment
 //   --epochs      override the experiment's epoch count
-//   --seed        override the seed (weights, splits, batch order)
+//   --seed        override the seed (weights, splits, batch order); for a sweep over
+//                 several splits, the first split's seed
+//   --splits      sweeps only: repeat the grid on N seeded splits (seeds S … S+N−1) and
+//                 judge each cell by its mean (iris default: 10)
 //   --max-steps   stop after N steps and print the throughput only (backend comparisons)
 //
 // The data comes from public/data (made by scripts/prepare-data.mjs). The last line is a
@@ -25,10 +28,10 @@ import { loadSessionData } from '../src/train/data';
 import { EXPERIMENT_NAMES, EXPERIMENTS, type Experiment, type ExperimentName } from '../src/train/experiments';
 import type { MetricEvent, MetricsBatch, SessionConfig, SweepTable } from '../src/train/protocol';
 import { TrainingSession } from '../src/train/session';
-import { runSweep } from '../src/train/sweep';
+import { averageOverSplits, runSweep } from '../src/train/sweep';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `usage: npx vite-node scripts/train.ts <${EXPERIMENT_NAMES.join('|')}> [--backend cpu|webgpu] [--epochs N] [--seed S] [--max-steps N]`;
+const USAGE = `usage: npx vite-node scripts/train.ts <${EXPERIMENT_NAMES.join('|')}> [--backend cpu|webgpu] [--epochs N] [--seed S] [--splits N] [--max-steps N]`;
 
 function fail(msg: string): never {
   console.error(`train: ${msg}\n${USAGE}`);
@@ -48,7 +51,7 @@ for (let i = 0; i < argv.length; i++) {
     i++;
   } else positional.push(a);
 }
-for (const k of Object.keys(opts)) if (!['backend', 'epochs', 'seed', 'max-steps'].includes(k)) fail(`unknown option --${k}`);
+for (const k of Object.keys(opts)) if (!['backend', 'epochs', 'seed', 'splits', 'max-steps'].includes(k)) fail(`unknown option --${k}`);
 if (positional.length !== 1) fail(positional.length ? `one experiment, got ${positional.join(', ')}` : 'which experiment?');
 const name = positional[0] as ExperimentName;
 if (!EXPERIMENT_NAMES.includes(name)) fail(`unknown experiment '${name}'`);
@@ -64,6 +67,8 @@ const intOpt = (k: string): number | undefined => {
 const epochs = intOpt('epochs') ?? exp.config.epochs;
 const seed = intOpt('seed') ?? exp.config.seed;
 const maxSteps = intOpt('max-steps');
+const splits = intOpt('splits') ?? exp.splits ?? 1;
+if (splits > 1 && !exp.sweep) fail(`--splits applies to sweeps (iris), not ${name}`);
 const config: SessionConfig = { ...exp.config, epochs, seed, flushMs: 500 };
 const command = `npx vite-node scripts/train.ts ${argv.join(' ')}`;
 
@@ -91,7 +96,7 @@ const tStart = performance.now();
 const backend = await makeBackend();
 const adapter = `${backend.kind} (${backend.deviceName})`;
 console.log(`${exp.title}`);
-console.log(`backend ${adapter}, seed ${seed}, ${epochs} epoch(s)${maxSteps ? `, at most ${maxSteps} steps` : ''}`);
+console.log(`backend ${adapter}, seed ${seed}${splits > 1 ? ` (splits: seeds ${seed}–${seed + splits - 1})` : ''}, ${epochs} epoch(s)${maxSteps ? `, at most ${maxSteps} steps` : ''}`);
 
 let lastPrint = 0;
 const tLoad = performance.now();
@@ -139,23 +144,36 @@ let met = false;
 try {
   if (exp.sweep && !maxSteps) {
     const t0 = performance.now();
-    const printTable = (t: SweepTable) => {
-      console.log(`sweep: ${t.rows.length}/${t.total} runs (ranked by ${t.rankBy} accuracy)`);
-      for (const r of t.rows) {
+    const seeds = Array.from({ length: splits }, (_, i) => seed + i);
+    const tables: SweepTable[] = [];
+    for (const s of seeds) {
+      const splitData = s === seed ? data : await loadSessionData(config.dataset, s);
+      const table = await runSweep(backend, { base: { ...config, seed: s }, ...exp.sweep }, splitData);
+      tables.push(table);
+      console.log(`split ${tables.length}/${splits} (seed ${s}): ${table.rows.length}/${table.total} runs, ranked by ${table.rankBy} accuracy`);
+      for (const r of table.rows) {
         console.log(
           `  ${r.best ? '★' : ' '} #${r.rank} lr ${r.lr} hidden ${r.hidden}: test acc ${fmt(r.testAccuracy)} val acc ${fmt(r.valAccuracy)} ` +
             `train loss ${fmt(r.finalTrainLoss)} (${r.state}, ${r.steps} steps, ${secs(r.wallMs)})`,
         );
       }
-    };
-    const table = await runSweep(backend, { base: config, ...exp.sweep }, data, { onTable: (t) => t.done && printTable(t) });
+    }
     const wall = performance.now() - t0;
-    const best = table.rows[0]!;
-    const value = best.testAccuracy ?? 0;
-    met = value >= exp.target;
-    console.log(`best: lr ${best.lr}, hidden ${best.hidden}: ${exp.metric} ${value.toFixed(4)} (target ≥ ${exp.target}: ${met ? 'met' : 'NOT met'})`);
-    console.log(`wall time ${secs(wall)} for ${table.rows.length} runs; total with data and startup ${secs(performance.now() - tStart)}`);
-    console.log(row(`best ${exp.metric} over ${exp.sweep.learningRates.length}×${exp.sweep.hiddenSizes.length} grid (lr ${best.lr}, hidden ${best.hidden})`, value.toFixed(4), epochs, wall));
+    const avg = averageOverSplits(tables);
+    const best = avg[0]!;
+    met = best.mean >= exp.target;
+    const over = splits > 1 ? `mean over ${splits} splits (seeds ${seeds[0]}–${seeds[seeds.length - 1]})` : `one split (seed ${seed})`;
+    if (splits > 1) {
+      console.log(`${exp.metric}, ${over}:`);
+      for (const r of avg) {
+        console.log(`  ${r.best ? '★' : ' '} #${r.rank} lr ${r.lr} hidden ${r.hidden}: ${r.mean.toFixed(4)}  [${r.perSplit.map((v) => fmt(v, 3)).join(' ')}]`);
+      }
+    }
+    console.log(`best: lr ${best.lr}, hidden ${best.hidden}: ${exp.metric} ${best.mean.toFixed(4)}, ${over} (target ≥ ${exp.target}: ${met ? 'met' : 'NOT met'})`);
+    console.log(`wall time ${secs(wall)} for ${tables.length * exp.sweep.learningRates.length * exp.sweep.hiddenSizes.length} runs; total with data and startup ${secs(performance.now() - tStart)}`);
+    console.log(
+      row(`best ${exp.metric} over ${exp.sweep.learningRates.length}×${exp.sweep.hiddenSizes.length} grid, ${over} (lr ${best.lr}, hidden ${best.hidden})`, best.mean.toFixed(4), epochs, wall),
+    );
   } else {
     const t0 = performance.now();
     const evals: Extract<MetricEvent, { kind: 'eval' }>[] = [];

@@ -6,7 +6,7 @@ import { createCpuBackend } from '../src/engine/cpu/backend';
 import { toyDataset } from '../src/nn/data/toy';
 import { prepareSplits } from '../src/train/data';
 import type { MetricsBatch, SweepSpec, SweepTable } from '../src/train/protocol';
-import { rankRows, runSweep } from '../src/train/sweep';
+import { averageOverSplits, rankRows, runSweep } from '../src/train/sweep';
 
 const spec = { name: 'circles' as const, validationFraction: 0.2 };
 const data = prepareSplits(spec, toyDataset('circles', { seed: 4, part: 'train', perClass: 60 }), toyDataset('circles', { seed: 4, part: 'test', perClass: 60 }), 4);
@@ -88,5 +88,30 @@ describe('sweep', () => {
     await expect(runSweep(createCpuBackend(), { ...sweep, hiddenSizes: [] }, data)).rejects.toThrow(/hiddenSizes/);
     const noVal = prepareSplits({ name: 'circles' }, data.train, data.test, 4);
     await expect(runSweep(createCpuBackend(), { ...sweep, rankBy: 'validation' }, noVal)).rejects.toThrow(/no validation split/);
+  });
+
+  it('averages a grid over several splits: the mean per cell ranks, a diverged split counts as 0', () => {
+    const base = { state: 'done' as const, epochs: 1, steps: 1, valAccuracy: null, wallMs: 1, message: '', finalTrainLoss: 0.1 };
+    const table = (accs: (number | null)[]): SweepTable => ({
+      rankBy: 'test',
+      total: 3,
+      done: true,
+      rows: rankRows(accs.map((a, index) => ({ ...base, index, lr: 0.1 * (index + 1), hidden: 4, testAccuracy: a })), 'test'),
+    });
+    // split 1 alone would pick cell 0 (1.0); over both splits cell 1 is better on average
+    const rows = averageOverSplits([table([1, 0.9, 0.5]), table([0.8, 0.95, null])]);
+    expect(rows.map((r) => r.index)).toEqual([1, 0, 2]);
+    expect(rows[0]!.mean).toBeCloseTo(0.925, 12);
+    expect(rows[0]!.perSplit).toEqual([0.9, 0.95]);
+    expect(rows[2]!.perSplit).toEqual([0.5, null]);
+    expect(rows[2]!.mean).toBeCloseTo(0.25, 12);
+    expect(rows.map((r) => r.best)).toEqual([true, false, false]);
+    expect(rows.map((r) => r.rank)).toEqual([1, 2, 3]);
+    expect(() => averageOverSplits([])).toThrow(/no sweeps/);
+    // one split: the same order as that sweep's own table (ties by the lower training loss)
+    const one = table([0.9, 0.9, 0.8]);
+    one.rows = rankRows(one.rows.map((r) => ({ ...r, finalTrainLoss: r.index === 1 ? 0.05 : 0.2 })), 'test');
+    expect(averageOverSplits([one]).map((r) => r.index)).toEqual(one.rows.map((r) => r.index));
+    expect(averageOverSplits([one])[0]!.index).toBe(1);
   });
 });

@@ -20,6 +20,8 @@ const RUN_COLORS = [...SERIES_COLORS, '#2a8c82', '#c2417a'];
 const RUN_DASHES = ['', '7 4', '2 3', '10 3 2 3', '4 4 1 4', '1 2'];
 
 const TARGET = EXPERIMENTS.iris.target;
+const SPLITS = EXPERIMENTS.iris.splits ?? 1;
+const FIRST_SEED = EXPERIMENTS.iris.config.seed;
 
 function SweepControls() {
   const lrs = useIrisSettings((s) => s.sweepLrs);
@@ -188,7 +190,8 @@ function Verdict() {
       {met ? `the course's target of ≥ ${TARGET} is met.` : `below the course's target of ${TARGET}.`}{' '}
       <span className="muted">
         The test set has {Math.round(150 * TEST_FRACTION)} flowers, so one flower is {(1 / (150 * TEST_FRACTION)).toFixed(3)} of accuracy; a
-        different seed draws a different split.
+        different seed draws a different split. The course's figure averages each cell over {SPLITS} splits (seeds {FIRST_SEED}–
+        {FIRST_SEED + SPLITS - 1}): <code>npm run train -- iris</code>.
       </span>
     </p>
   );
