@@ -7,6 +7,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { TrainingClient, type PortLike } from '../src/train/client';
 import { createMessageHandler } from '../src/train/handler';
+import type { TrainingSession } from '../src/train/session';
 import type { MetricEvent, MetricsBatch, SessionConfig, SweepTable, WorkerMessage } from '../src/train/protocol';
 
 const config: SessionConfig = {
@@ -30,7 +31,7 @@ const config: SessionConfig = {
 const ports: { close(): void }[] = [];
 afterEach(() => ports.splice(0).forEach((p) => p.close()));
 
-function connect() {
+function connect(onSession?: (s: TrainingSession | null) => void) {
   const { port1, port2 } = new MessageChannel();
   ports.push(port1, port2);
   const posted: WorkerMessage[] = [];
@@ -40,6 +41,7 @@ function connect() {
       port2.postMessage(m);
     },
     createBackend: async () => ({ backend: createCpuBackend(), fallbackReason: null }),
+    onSession,
   });
   port2.on('message', (m) => void handle(m));
   const client = new TrainingClient(port1 as unknown as PortLike);
@@ -152,6 +154,20 @@ describe('worker protocol', () => {
     expect(tables.map((t) => t.rows.length)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await until(() => new Set(batches.map((b) => b.sweepRun)).size === 9);
     await client.dispose();
+  });
+
+  it('tells onSession of each session it makes and drops (requests beside the protocol read it)', async () => {
+    const seen: (TrainingSession | null)[] = [];
+    const { client } = connect((s) => seen.push(s));
+    const ready = await client.init(config, 'cpu');
+    const made = seen.filter((s) => s !== null);
+    expect(made).toHaveLength(1);
+    expect(made[0]!.snapshot().step).toBe(ready.snapshot.step);
+    await client.init({ ...config, seed: 8 }, 'cpu');
+    expect(seen.filter((s) => s !== null)).toHaveLength(2);
+    expect(seen.filter((s) => s !== null)[1]).not.toBe(made[0]);
+    await client.dispose();
+    expect(seen[seen.length - 1]).toBeNull();
   });
 
   it('answers bad requests with errors, not silence', async () => {

@@ -21,6 +21,8 @@ export interface HandlerEnv {
   loadData?: (spec: DatasetSpec, seed: number, onProgress: (p: LoadProgress) => void) => Promise<SessionData>;
   /** destroy the backend on dispose (default true: the handler made it) */
   ownsBackend?: boolean;
+  /** told each time the handler's session changes (null: none); for requests beside the protocol's, e.g. chapter 5's inspector */
+  onSession?: (session: TrainingSession | null) => void;
 }
 
 export type MessageHandler = (req: Request) => Promise<void>;
@@ -32,6 +34,10 @@ function errorText(e: unknown): string {
 export function createMessageHandler(env: HandlerEnv): MessageHandler {
   let backend: { backend: Backend; fallbackReason: string | null; prefer: 'webgpu' | 'cpu' } | null = null;
   let session: TrainingSession | null = null;
+  const setSession = (s: TrainingSession | null) => {
+    session = s;
+    env.onSession?.(s);
+  };
   let sweep: AbortController | null = null;
   const load = env.loadData ?? ((spec, seed, onProgress) => loadSessionData(spec, seed, onProgress));
 
@@ -41,7 +47,7 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
     if (backend && backend.prefer === prefer) return backend;
     if (backend) {
       await session?.dispose();
-      session = null;
+      setSession(null);
       if (env.ownsBackend !== false) backend.backend.destroy();
       backend = null;
     }
@@ -65,10 +71,11 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
         sweep?.abort();
         const b = await getBackend(req.prefer ?? 'webgpu');
         await session?.dispose();
-        session = null;
+        setSession(null);
         const data = await load(req.config.dataset, req.config.seed, progress);
-        session = await TrainingSession.create(b.backend, req.config, (batch) => env.post({ type: 'metrics', batch }), { data });
-        const ready: ReadyInfo = { backend: info(), dataset: session.dataInfo, snapshot: session.snapshot() };
+        const made = await TrainingSession.create(b.backend, req.config, (batch) => env.post({ type: 'metrics', batch }), { data });
+        setSession(made);
+        const ready: ReadyInfo = { backend: info(), dataset: made.dataInfo, snapshot: made.snapshot() };
         return ready;
       }
       case 'start':
@@ -119,7 +126,7 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
       case 'dispose': {
         sweep?.abort();
         await session?.dispose();
-        session = null;
+        setSession(null);
         if (backend && env.ownsBackend !== false) backend.backend.destroy();
         backend = null;
         return null;

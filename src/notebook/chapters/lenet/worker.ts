@@ -1,17 +1,13 @@
 // Chapter 5's training worker: the session's own message handler (src/train/handler.ts),
-// unchanged, plus the chapter's inspect requests (inspector.ts) on the same port, which
-// read the model and the test split of the session the handler made.
+// plus the chapter's inspect requests (inspector.ts) on the same port, which read the
+// model and the test split of the session the handler made (its onSession hook).
 //
 //   page: new TrainingClient(worker) and new InspectClient(worker)   (inspect-client.ts)
-//
-// The session protocol has no request for a model's parameters or its per-image outputs
-// yet, so the session is taken where the handler creates it: TrainingSession.create is
-// wrapped to remember the session it returns (one handler, one session at a time).
 
 import { createBackend } from '../../../engine';
 import { createMessageHandler } from '../../../train/handler';
 import type { Request, WorkerMessage } from '../../../train/protocol';
-import { TrainingSession } from '../../../train/session';
+import type { TrainingSession } from '../../../train/session';
 import { isInspectRequest, type InspectMessage, type InspectRequest } from './inspect-protocol';
 import { createInspector } from './inspector';
 
@@ -21,15 +17,12 @@ const scope = self as unknown as {
 };
 
 let session: TrainingSession | null = null;
-const create = TrainingSession.create.bind(TrainingSession);
-TrainingSession.create = async (...args: Parameters<typeof create>) => {
-  session = await create(...args);
-  return session;
-};
-
 const handle = createMessageHandler({
   post: (msg) => scope.postMessage(msg),
   createBackend: (prefer) => createBackend({ prefer }),
+  onSession: (s) => {
+    session = s;
+  },
 });
 const inspect = createInspector({ session: () => session, post: (msg, transfer) => scope.postMessage(msg, transfer ?? []) });
 
