@@ -29,17 +29,20 @@
 // multiply-adds per 2 reads. Each value read from global memory is used TM or TN times.
 //
 // The same products without workgroup memory (entry points matmul_registers,
-// dense_grads_registers). Invocation (gx, gy) of the whole grid owns the 4 × BN block of C
-// at rows 4·gy …, columns BN·gx … (BN = 4, or 8 when C is wide), in vec4 accumulators
-// (registers, not an array). It walks K four at a time: loads the 4×4 block of op(A) at its
-// rows and the 4 × BN block of op(B) at its columns straight from global memory (vec4 loads
-// when the layout allows them, else scalar ones), and adds their product: with BN = 8,
-// 128 multiply-adds per 12 vec4 loads. No barrier, no workgroup memory. Each value of A is
-// read N/BN times instead of N/TN — from the caches.
+// dense_grads_registers). Invocation (gx, gy) of the whole grid owns the BM × BN block of C
+// at rows BM·gy …, columns BN·gx … (BM, BN = 4, or 8 when C has more than 4 rows / columns),
+// in up to four mat4x4 accumulators (registers, not an array). It walks K four at a time:
+// loads the BM×4 block of op(A) at its rows and the 4 × BN block of op(B) at its columns
+// straight from global memory (vec4 loads when the layout allows them, else scalar ones),
+// and adds their product: with BM = BN = 8, 256 multiply-adds per 16 vec4 loads. No barrier,
+// no workgroup memory. Each value of A is read N/BN times instead of N/TN — from the caches.
 // On a GPU the tiled kernel above wins; on a CPU-backed adapter (SwiftShader runs a whole
 // workgroup on one CPU thread, SIMD across invocations) every barrier makes the thread
 // switch between all the invocations of the workgroup and workgroup memory is plain RAM,
 // so the register blocks are several times faster there (kernels.ts picks by adapter).
+// There every load of a value that differs between invocations is a per-invocation gather
+// (SwiftShader runs 4 invocations as the lanes of one SIMD register): the loads, not the
+// multiply-adds, cost the time, hence blocks as large as the registers allow.
 // Rows past M and columns past N are clamped into the matrix (they only feed elements of
 // C that are not stored); the last K mod 4 terms are added one k at a time.
 //
@@ -50,7 +53,7 @@
 //              the stored matrix's contiguous dimension is a multiple of 4; scalar loads
 //              otherwise (bound views start at 256-byte offsets, so rows are 16-byte aligned)
 //   ONES_ROW   the extra row of ones of dense_grads
-//   BN         register blocks only: 4 or 8 columns of C per invocation
+//   BM, BN     register blocks only: 4 or 8 rows, 4 or 8 columns of C per invocation
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -60,6 +63,7 @@ override ONES_ROW: bool = false;
 override WX: u32 = 16u;               // invocations along N
 override WY: u32 = 16u;               // invocations along M
 override BN: u32 = 4u;                // register blocks: columns per invocation (4, or 8 for wide C)
+override BM: u32 = 4u;                // register blocks: rows per invocation (4, or 8 when C has more than 4 rows)
 const TK: u32 = 16u;                  // the K slice held in workgroup memory
 override TILE_A4: u32 = TK * WY;      // vec4s of an A slice: TK × TM / 4
 override TILE_B4: u32 = TK * WX;      // vec4s of a B slice: TK × TN / 4
@@ -258,8 +262,8 @@ fn dense_grads(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
 }
 
 // ── register blocks: no workgroup memory ─────────────────────────────────────────────
-// Invocation (gx, gy) owns rows i0 = 4·gy … i0 + 3 and columns j0 = BN·gx … j0 + BN − 1 of C
-// (BN = 4, or 8 as two groups of 4). Where each of its rows of op(A) and columns of op(B)
+// Invocation (gx, gy) owns rows i0 = BM·gy … i0 + BM − 1 and columns j0 = BN·gx … j0 + BN − 1
+// of C (BM, BN = 4, or 8 as two groups of 4). Where each of its rows of op(A) and columns of op(B)
 // starts in memory is worked out once, before the K loop (rows past M and columns past N
 // clamped into the matrix: they only feed elements of C that are not stored), so the loop
 // is loads and multiply-adds only, no bounds checks.
@@ -350,80 +354,99 @@ fn ones_rows(i0: u32) -> vec4<bool> {
   return vec4<u32>(i0, i0 + 1u, i0 + 2u, i0 + 3u) == vec4<u32>(dims.M - 1u);
 }
 
-// the 4 × BN block of op(A)·op(B) at rows i0 …, columns j0 …: row r of the block is
-// column r of c (columns j0 … j0 + 3) and of d (columns j0 + 4 … j0 + 7, BN = 8)
+// The BM × BN block of op(A)·op(B) at rows i0 …, columns j0 …, as four 4×4 quarters,
+// each a mat4x4 whose column r is (part of) a row of C:
+//   c00: rows i0 … i0 + 3,     columns j0 … j0 + 3     c01: rows i0 … i0 + 3,     columns j0 + 4 … j0 + 7 (BN = 8)
+//   c10: rows i0 + 4 … i0 + 7, columns j0 … j0 + 3     c11: rows i0 + 4 … i0 + 7, columns j0 + 4 … j0 + 7
+// With xa = a_block (column r: op(A)[i0 + r, k … k + 3]) and yb = b_block (column t:
+// op(B)[k + t, j0 … j0 + 3]), the matrix product yb·xa has column r = Σ_t op(A)[i0 + r, k + t]·op(B)[k + t, j0 …],
+// so one step of K by 4 is c00 += yb·xa: 64 multiply-adds for 16 + 16 loaded floats. With
+// BM = BN = 8 the 32 + 32 floats of a step feed 256 multiply-adds, 4 per float (4 × 4: 2).
 struct Block {
-  c: mat4x4<f32>,
-  d: mat4x4<f32>,
+  c00: mat4x4<f32>,
+  c01: mat4x4<f32>,
+  c10: mat4x4<f32>,
+  c11: mat4x4<f32>,
+}
+
+// xa with the columns of dense_grads' row of ones set to 1
+fn with_ones(xa: mat4x4<f32>, ones: vec4<bool>) -> mat4x4<f32> {
+  if (!ONES_ROW) { return xa; }
+  return mat4x4<f32>(select(xa[0], vec4<f32>(1.0), ones.x), select(xa[1], vec4<f32>(1.0), ones.y),
+                     select(xa[2], vec4<f32>(1.0), ones.z), select(xa[3], vec4<f32>(1.0), ones.w));
+}
+
+// yb·xaᵀ for column vectors: column r is xa[r]·yb (one k of a quarter)
+fn outer(yb: vec4<f32>, xa: vec4<f32>) -> mat4x4<f32> {
+  return mat4x4<f32>(xa.x * yb, xa.y * yb, xa.z * yb, xa.w * yb);
 }
 
 fn block_product(i0: u32, j0: u32) -> Block {
-  let oa = a_offsets(i0);
-  let ob = b_offsets(j0);
-  let ob2 = b_offsets(j0 + 4u);
-  let ones = ones_rows(i0);
-  var c0 = vec4<f32>(0.0);
-  var c1 = vec4<f32>(0.0);
-  var c2 = vec4<f32>(0.0);
-  var c3 = vec4<f32>(0.0);
-  var d0 = vec4<f32>(0.0);
-  var d1 = vec4<f32>(0.0);
-  var d2 = vec4<f32>(0.0);
-  var d3 = vec4<f32>(0.0);
+  let oa0 = a_offsets(i0);
+  let oa1 = a_offsets(i0 + 4u);
+  let ob0 = b_offsets(j0);
+  let ob1 = b_offsets(j0 + 4u);
+  let ones0 = ones_rows(i0);
+  let ones1 = ones_rows(i0 + 4u);
+  var c00 = mat4x4<f32>();
+  var c01 = mat4x4<f32>();
+  var c10 = mat4x4<f32>();
+  var c11 = mat4x4<f32>();
   let k4 = dims.K & ~3u;
   for (var k = 0u; k < k4; k += 4u) {
-    var x = a_block(k, oa);    // x[r][t] = op(A)[i0 + r, k + t]
-    if (ONES_ROW) {
-      x = mat4x4<f32>(select(x[0], vec4<f32>(1.0), ones.x), select(x[1], vec4<f32>(1.0), ones.y),
-                      select(x[2], vec4<f32>(1.0), ones.z), select(x[3], vec4<f32>(1.0), ones.w));
+    let xa0 = with_ones(a_block(k, oa0), ones0);   // xa0[r][t] = op(A)[i0 + r, k + t]
+    let yb0 = b_block(k, ob0);                     // yb0[t] = op(B)[k + t, j0 … j0 + 3]
+    c00 += yb0 * xa0;
+    var xa1 = mat4x4<f32>();
+    if (BM == 8u) {
+      xa1 = with_ones(a_block(k, oa1), ones1);     // rows i0 + 4 … i0 + 7
+      c10 += yb0 * xa1;
     }
-    let y0 = b_block(k, ob);   // y0[t] = op(B)[k + t, j0 … j0 + 3]
-    c0 += x[0].x * y0[0] + x[0].y * y0[1] + x[0].z * y0[2] + x[0].w * y0[3];
-    c1 += x[1].x * y0[0] + x[1].y * y0[1] + x[1].z * y0[2] + x[1].w * y0[3];
-    c2 += x[2].x * y0[0] + x[2].y * y0[1] + x[2].z * y0[2] + x[2].w * y0[3];
-    c3 += x[3].x * y0[0] + x[3].y * y0[1] + x[3].z * y0[2] + x[3].w * y0[3];
     if (BN == 8u) {
-      let y1 = b_block(k, ob2);   // columns j0 + 4 … j0 + 7
-      d0 += x[0].x * y1[0] + x[0].y * y1[1] + x[0].z * y1[2] + x[0].w * y1[3];
-      d1 += x[1].x * y1[0] + x[1].y * y1[1] + x[1].z * y1[2] + x[1].w * y1[3];
-      d2 += x[2].x * y1[0] + x[2].y * y1[1] + x[2].z * y1[2] + x[2].w * y1[3];
-      d3 += x[3].x * y1[0] + x[3].y * y1[1] + x[3].z * y1[2] + x[3].w * y1[3];
+      let yb1 = b_block(k, ob1);                   // columns j0 + 4 … j0 + 7
+      c01 += yb1 * xa0;
+      if (BM == 8u) { c11 += yb1 * xa1; }
     }
   }
   // the last K mod 4 terms, one k at a time
   for (var k = k4; k < dims.K; k++) {
-    var x = a_column(k, oa);   // x[r] = op(A)[i0 + r, k]
-    if (ONES_ROW) { x = select(x, vec4<f32>(1.0), ones); }
-    let y0 = b_row(k, ob);
-    c0 += x.x * y0;
-    c1 += x.y * y0;
-    c2 += x.z * y0;
-    c3 += x.w * y0;
+    var xa0 = a_column(k, oa0);   // xa0[r] = op(A)[i0 + r, k]
+    if (ONES_ROW) { xa0 = select(xa0, vec4<f32>(1.0), ones0); }
+    let yb0 = b_row(k, ob0);      // op(B)[k, j0 … j0 + 3]
+    c00 += outer(yb0, xa0);
+    var xa1 = vec4<f32>();
+    if (BM == 8u) {
+      xa1 = a_column(k, oa1);
+      if (ONES_ROW) { xa1 = select(xa1, vec4<f32>(1.0), ones1); }
+      c10 += outer(yb0, xa1);
+    }
     if (BN == 8u) {
-      let y1 = b_row(k, ob2);
-      d0 += x.x * y1;
-      d1 += x.y * y1;
-      d2 += x.z * y1;
-      d3 += x.w * y1;
+      let yb1 = b_row(k, ob1);
+      c01 += outer(yb1, xa0);
+      if (BM == 8u) { c11 += outer(yb1, xa1); }
     }
   }
-  return Block(mat4x4<f32>(c0, c1, c2, c3), mat4x4<f32>(d0, d1, d2, d3));
+  return Block(c00, c01, c10, c11);
 }
 
-// element (r, q) of the block, q < BN
+// element (r, q) of the block, r < BM, q < BN
 fn block_at(p: Block, r: u32, q: u32) -> f32 {
-  if (q < 4u) { return p.c[r][q]; }
-  return p.d[r][q - 4u];
+  if (r < 4u) {
+    if (q < 4u) { return p.c00[r][q]; }
+    return p.c01[r][q - 4u];
+  }
+  if (q < 4u) { return p.c10[r - 4u][q]; }
+  return p.c11[r - 4u][q - 4u];
 }
 
 @compute @workgroup_size(WX, WY)
 fn matmul_registers(@builtin(global_invocation_id) gid: vec3u) {
-  let i0 = 4u * gid.y;
+  let i0 = BM * gid.y;
   let j0 = BN * gid.x;
   if (i0 >= dims.M || j0 >= dims.N) { return; }
   let p = block_product(i0, j0);
   // the same epilogue as matmul: bias and activation, or σ'(Y); store what lies inside C
-  for (var r = 0u; r < 4u; r++) {
+  for (var r = 0u; r < BM; r++) {
     let i = i0 + r;
     if (i >= dims.M) { break; }
     for (var q = 0u; q < BN; q++) {
@@ -440,11 +463,11 @@ fn matmul_registers(@builtin(global_invocation_id) gid: vec3u) {
 
 @compute @workgroup_size(WX, WY)
 fn dense_grads_registers(@builtin(global_invocation_id) gid: vec3u) {
-  let i0 = 4u * gid.y;
+  let i0 = BM * gid.y;
   let j0 = BN * gid.x;
   if (i0 >= dims.M || j0 >= dims.N) { return; }
   let p = block_product(i0, j0);
-  for (var r = 0u; r < 4u; r++) {
+  for (var r = 0u; r < BM; r++) {
     let i = i0 + r;
     if (i >= dims.M) { break; }
     for (var q = 0u; q < BN; q++) {

@@ -10,7 +10,7 @@ import { ACTIVATIONS } from '../src/engine/backend';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
 import type { GpuTensor } from '../src/engine/gpu/context';
-import { MATMUL_VARIANTS, registerCols, registerTile, type MatmulVariant } from '../src/engine/gpu/kernels';
+import { MATMUL_VARIANTS, registerCols, registerRows, registerTile, type MatmulVariant } from '../src/engine/gpu/kernels';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { expectClose, randomArray } from './helpers/check';
@@ -293,16 +293,22 @@ describe('matmul variants: tile shapes and vec4 loads, chosen by the host', () =
 
   it('register blocks: workgroup shapes for skinny products, every transpose mode with vec4 and scalar loads of each operand', () =>
     withVariant('registers', async () => {
+      // blocks of 8 × 8 (4 rows / 4 columns where C has no more)
+      expect([registerRows(1024), registerCols(1024), registerRows(4), registerCols(4), registerRows(5), registerCols(6)]).toEqual([8, 8, 4, 4, 8, 8]);
       expect(registerTile(1024, 1024)).toEqual([8, 8]);
-      expect(registerTile(50176, 6)).toEqual([2, 32]); //   6 columns: 2 blocks across
+      expect(registerTile(50176, 6)).toEqual([1, 64]); //   6 columns: one block of 8 across
       expect(registerTile(150, 3)).toEqual([1, 64]);
-      expect(registerTile(8, 520)).toEqual([32, 2]); //     8 rows: 2 blocks down
-      expect(registerTile(64, 12)).toEqual([4, 16]); //     12 columns: 3 blocks of 4 across
+      expect(registerTile(8, 520)).toEqual([64, 1]); //     8 rows: one block down
+      expect(registerTile(64, 12)).toEqual([2, 32]); //     12 columns: 2 blocks of 8 across
+      expect(registerTile(24, 400)).toEqual([16, 4]); //    24 rows: 3 blocks of 8 down
       const rng = new Rng(45);
-      // (M, K, N): K mod 4 = 0 … 3 (the one-k tail), M and N not multiples of 4, one above 512,
-      // 4 and 8 columns per invocation (N = 20: the second group of 4 half outside C);
+      // (M, K, N): K mod 4 = 0 … 3 (the one-k tail), M and N not multiples of 4 or 8, one above 512,
+      // blocks of 4 and 8 rows and columns (M = 13, N = 20: the second group of 4 half outside C;
+      // M = 6, N = 6: rows and columns 6, 7 of the block outside C; M = 1: a batch of 1);
       // each shape in every transpose mode, so each operand is loaded both as vec4 and as scalars
-      const shapes: [number, number, number][] = [[24, 36, 20], [13, 41, 6], [9, 22, 523], [530, 7, 5], [4, 4, 4], [3, 1, 2], [17, 8, 16]];
+      const shapes: [number, number, number][] = [
+        [24, 36, 20], [13, 41, 6], [9, 22, 523], [530, 7, 5], [4, 4, 4], [3, 1, 2], [17, 8, 16], [6, 12, 6], [1, 9, 10], [44, 64, 12],
+      ];
       for (const [M, K, N] of shapes) {
         for (const transA of [false, true]) {
           for (const transB of [false, true]) {
@@ -313,8 +319,10 @@ describe('matmul variants: tile shapes and vec4 loads, chosen by the host', () =
             const [k] = constantsOf(() => void (g = gpu.matmul(ag, bg, mode)));
             expect(k!.entry).toBe('matmul_registers');
             expect([k!.WX, k!.WY]).toEqual(registerTile(M, N));
-            expect(k!.BN, '8 columns per invocation from 16 columns of C').toBe(N >= 16 ? 8 : 4);
+            expect(k!.BN, '8 columns per invocation when C has more than 4').toBe(N > 4 ? 8 : 4);
+            expect(k!.BM, '8 rows per invocation when C has more than 4').toBe(M > 4 ? 8 : 4);
             expect(registerCols(N)).toBe(k!.BN);
+            expect(registerRows(M)).toBe(k!.BM);
             expect(k!.VEC_A).toBe((transA ? M : K) % 4 === 0);
             expect(k!.VEC_B).toBe((transB ? K : N) % 4 === 0);
             const label = `matmul[registers] ${M}×${K}×${N} ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} vecA=${k!.VEC_A} vecB=${k!.VEC_B}`;

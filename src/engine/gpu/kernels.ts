@@ -4,7 +4,7 @@
 // Two ways to compute a product (matmul.wgsl), chosen per device by `tuning.matmul`:
 //   'tiled'      workgroups stage K slices of A and B in workgroup memory between barriers
 //                (the GPU kernel; the default on hardware adapters);
-//   'registers'  every invocation a 4×4 register block fed by vec4 loads from global memory,
+//   'registers'  every invocation an up to 8×8 register block fed by vec4 loads from global memory,
 //                no workgroup memory, no barrier (the default on software adapters —
 //                SwiftShader, WARP, llvmpipe — where it measured 2–6× faster: docs/benchmarks.md).
 // createGpuContext sets it from the adapter; set backend.tuning to compare them.
@@ -65,20 +65,30 @@ export function gemmTile(M: number, N: number, skinny: boolean): [number, number
   return [16, 16]; //                          64 × 64
 }
 
-/** columns of C per invocation of a register-block product: 8 (two vec4 groups) when C has at least 16 columns */
+/**
+ * Columns of C per invocation of a register-block product: 8 (two vec4 groups) when C has
+ * more than 4. On a software adapter every load is a per-invocation gather, so a wider block
+ * (fewer loads per multiply-add) wins even where it computes a few columns past N
+ * (N = 6: 8 columns, 6 stored — LeNet's first conv).
+ */
 export function registerCols(N: number): 4 | 8 {
-  return N >= 16 ? 8 : 4;
+  return N > 4 ? 8 : 4;
+}
+
+/** rows of C per invocation of a register-block product: 8 when C has more than 4 (as registerCols) */
+export function registerRows(M: number): 4 | 8 {
+  return M > 4 ? 8 : 4;
 }
 
 /**
- * [WX, WY] of a register-block product: 64 invocations, each a 4 × registerCols(N) block
- * of C, shaped so that a skinny C (N or M of a few blocks) does not leave most of the
- * workgroup idle.
+ * [WX, WY] of a register-block product: 64 invocations, each a registerRows(M) ×
+ * registerCols(N) block of C, shaped so that a skinny C (N or M of a few blocks) does not
+ * leave most of the workgroup idle.
  */
 export function registerTile(M: number, N: number): [number, number] {
   const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
   const colBlocks = Math.ceil(N / registerCols(N));
-  const rowBlocks = Math.ceil(M / 4);
+  const rowBlocks = Math.ceil(M / registerRows(M));
   if (colBlocks < 8) {
     const wx = pow2(colBlocks);
     return [wx, 64 / wx];
@@ -119,13 +129,14 @@ export function gemm(ctx: GpuContext, g: GemmArgs): void {
   if (!registers && tuning.matmul !== 'tiled') {
     throw new Error(`${g.label}: unknown matmul variant '${String(tuning.matmul)}'; known: ${MATMUL_VARIANTS.join(', ')}`);
   }
-  // tiled: a workgroup owns a 4·WY × 4·WX tile; registers: each invocation a 4×4 block, so the same grid formula
+  // tiled: a workgroup owns a 4·WY × 4·WX tile; registers: each invocation a bm × bn block
   const [wx, wy] = registers ? registerTile(g.M, g.N) : gemmTile(g.M, g.N, tuning.skinnyTiles);
   // the contiguous dimension of each stored matrix: A (M, K) → K, A (K, M') → M'; B (K, N) → N, B (N, K) → K
   const storedRowsA = g.entry === 'dense_grads' ? g.M - 1 : g.M;
   const vecA = tuning.vec4 && (g.transA ? storedRowsA : g.K) % 4 === 0;
   const vecB = tuning.vec4 && (g.transB ? g.K : g.N) % 4 === 0;
-  // registers: each invocation 4 rows × bn columns; tiled: 4 × 4 per invocation
+  // registers: each invocation bm rows × bn columns; tiled: 4 × 4 per invocation
+  const bm = registers ? registerRows(g.M) : 4;
   const bn = registers ? registerCols(g.N) : 4;
   const constants: Record<string, number | boolean> = {
     TRANS_A: g.transA,
@@ -136,7 +147,10 @@ export function gemm(ctx: GpuContext, g: GemmArgs): void {
     WX: wx,
     WY: wy,
   };
-  if (registers) constants.BN = bn;
+  if (registers) {
+    constants.BM = bm;
+    constants.BN = bn;
+  }
   const bind: Record<string, GpuTensor> = { a: g.A, a4: g.A, b: g.B, b4: g.B, c: g.C };
   if (g.entry === 'matmul') {
     bind.bias = g.bias ?? ctx.placeholder;
@@ -150,7 +164,7 @@ export function gemm(ctx: GpuContext, g: GemmArgs): void {
     {
       bind,
       params: { M: g.M, N: g.N, K: g.K, has_bias: g.bias ? 1 : 0, act: g.act ?? 0, dact: g.dact ?? 0 },
-      groups: [Math.ceil(g.N / (bn * wx)), Math.ceil(g.M / (4 * wy))],
+      groups: [Math.ceil(g.N / (bn * wx)), Math.ceil(g.M / (bm * wy))],
       label: g.label,
     },
   );
