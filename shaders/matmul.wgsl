@@ -429,14 +429,77 @@ fn block_product(i0: u32, j0: u32) -> Block {
   return Block(c00, c01, c10, c11);
 }
 
-// element (r, q) of the block, r < BM, q < BN
-fn block_at(p: Block, r: u32, q: u32) -> f32 {
-  if (r < 4u) {
-    if (q < 4u) { return p.c00[r][q]; }
-    return p.c01[r][q - 4u];
+// ── their epilogue, one row of a quarter (4 columns of C) at a time, as vec4 ──────────
+// The same formulas as activate and activate_grad, on 4 values at once.
+
+fn activate4(z: vec4<f32>, code: u32) -> vec4<f32> {
+  switch code {
+    case 1u: { return max(z, vec4<f32>(0.0)); }
+    case 2u: {
+      let e = exp(-abs(z));   // e^−z where z ≥ 0, e^z where z < 0: never overflows
+      return select(e / (1.0 + e), 1.0 / (1.0 + e), z >= vec4<f32>(0.0));
+    }
+    case 3u: { return tanh(clamp(z, vec4<f32>(-15.0), vec4<f32>(15.0))); }
+    default: { return z; }
   }
-  if (q < 4u) { return p.c10[r - 4u][q]; }
-  return p.c11[r - 4u][q - 4u];
+}
+
+fn activate_grad4(yv: vec4<f32>, code: u32) -> vec4<f32> {
+  switch code {
+    case 1u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), yv > vec4<f32>(0.0)); }
+    case 2u: { return yv * (1.0 - yv); }
+    case 3u: { return 1.0 - yv * yv; }
+    default: { return vec4<f32>(1.0); }
+  }
+}
+
+// c[o …] = v.x, v.y, … : the first min(count, 4) of them
+fn put_row(o: u32, count: u32, v: vec4<f32>) {
+  c[o] = v.x;
+  if (count > 1u) { c[o + 1u] = v.y; }
+  if (count > 2u) { c[o + 2u] = v.z; }
+  if (count > 3u) { c[o + 3u] = v.w; }
+}
+
+// C[i, j … j + 3] = act(v + bias[j …]) or v ⊙ σ'(Y[i, j …]); nothing past row M − 1 or column N − 1
+fn store_row(i: u32, j: u32, v: vec4<f32>) {
+  if (i >= dims.M || j >= dims.N) { return; }
+  let js = min(vec4<u32>(j, j + 1u, j + 2u, j + 3u), vec4<u32>(dims.N - 1u));   // loads stay inside
+  var w = v;
+  if (dims.has_bias == 1u) { w += vec4<f32>(bias[js.x], bias[js.y], bias[js.z], bias[js.w]); }
+  w = activate4(w, dims.act);
+  if (dims.dact != 0u) {
+    let o = i * dims.N;
+    w *= activate_grad4(vec4<f32>(y[o + js.x], y[o + js.y], y[o + js.z], y[o + js.w]), dims.dact);
+  }
+  put_row(i * dims.N + j, dims.N - j, w);
+}
+
+// dense_grads: row i of [dW; db] at columns j …: row M − 1 (the row of ones) → db, the others → dW
+fn store_grad_row(i: u32, j: u32, v: vec4<f32>) {
+  if (i >= dims.M || j >= dims.N) { return; }
+  if (i + 1u < dims.M) {
+    put_row(i * dims.N + j, dims.N - j, v);   // Xᵀ·dZ
+    return;
+  }
+  db[j] = v.x;                                // 1ᵀ·dZ
+  if (j + 1u < dims.N) { db[j + 1u] = v.y; }
+  if (j + 2u < dims.N) { db[j + 2u] = v.z; }
+  if (j + 3u < dims.N) { db[j + 3u] = v.w; }
+}
+
+// row r of the block (r < BM) as columns j0 … j0 + 3 and j0 + 4 … j0 + 7 (selects, not a
+// dynamic index into the accumulators)
+fn block_row(p: Block, r: u32) -> mat2x4<f32> {
+  var row = mat2x4<f32>(p.c00[0], p.c01[0]);
+  if (r == 1u) { row = mat2x4<f32>(p.c00[1], p.c01[1]); }
+  if (r == 2u) { row = mat2x4<f32>(p.c00[2], p.c01[2]); }
+  if (r == 3u) { row = mat2x4<f32>(p.c00[3], p.c01[3]); }
+  if (r == 4u) { row = mat2x4<f32>(p.c10[0], p.c11[0]); }
+  if (r == 5u) { row = mat2x4<f32>(p.c10[1], p.c11[1]); }
+  if (r == 6u) { row = mat2x4<f32>(p.c10[2], p.c11[2]); }
+  if (r == 7u) { row = mat2x4<f32>(p.c10[3], p.c11[3]); }
+  return row;
 }
 
 @compute @workgroup_size(WX, WY)
@@ -447,17 +510,9 @@ fn matmul_registers(@builtin(global_invocation_id) gid: vec3u) {
   let p = block_product(i0, j0);
   // the same epilogue as matmul: bias and activation, or σ'(Y); store what lies inside C
   for (var r = 0u; r < BM; r++) {
-    let i = i0 + r;
-    if (i >= dims.M) { break; }
-    for (var q = 0u; q < BN; q++) {
-      let j = j0 + q;
-      if (j >= dims.N) { break; }
-      var v = block_at(p, r, q);
-      if (dims.has_bias == 1u) { v += bias[j]; }
-      v = activate(v, dims.act);
-      if (dims.dact != 0u) { v *= activate_grad(y[i * dims.N + j], dims.dact); }
-      c[i * dims.N + j] = v;
-    }
+    let row = block_row(p, r);
+    store_row(i0 + r, j0, row[0]);
+    if (BN == 8u) { store_row(i0 + r, j0 + 4u, row[1]); }
   }
 }
 
@@ -468,13 +523,8 @@ fn dense_grads_registers(@builtin(global_invocation_id) gid: vec3u) {
   if (i0 >= dims.M || j0 >= dims.N) { return; }
   let p = block_product(i0, j0);
   for (var r = 0u; r < BM; r++) {
-    let i = i0 + r;
-    if (i >= dims.M) { break; }
-    for (var q = 0u; q < BN; q++) {
-      let j = j0 + q;
-      if (j >= dims.N) { break; }
-      if (i == dims.M - 1u) { db[j] = block_at(p, r, q); }      // 1ᵀ·dZ
-      else { c[i * dims.N + j] = block_at(p, r, q); }           // Xᵀ·dZ
-    }
+    let row = block_row(p, r);
+    store_grad_row(i0 + r, j0, row[0]);
+    if (BN == 8u) { store_grad_row(i0 + r, j0 + 4u, row[1]); }
   }
 }
