@@ -85,7 +85,7 @@ export function PerfChapter({ info }: { info: ChapterInfo }) {
           The matrix products come in two versions. On a GPU, a workgroup copies tiles of both matrices into fast workgroup
           memory and reuses each value many times between barriers (<code>matmul</code>). On a software adapter such as
           SwiftShader, a workgroup runs on one CPU thread and every barrier makes it switch between all of its invocations, so
-          each invocation instead keeps a block of the result (4 rows by 4 or 8 columns) in registers and reads its operands
+          each invocation instead keeps a block of the result (8 rows by 8 columns, 4 where the matrix has no more) in registers and reads its operands
           straight from memory (<code>matmul_registers</code>). Both are in <code>shaders/matmul.wgsl</code>, tested against the float64 reference.
         </p>
       </Cell>
