@@ -1,6 +1,7 @@
 // Convolution without unrolling: im2col's index map inside the kernels.
 //
 //   conv2d_implicit            Z = act( cols · W' + 1·b ),  cols = im2col(X) never stored
+//   conv2d_implicit_registers  the same, in register blocks without workgroup memory (software adapters)
 //   conv2d_backward            [dW; db] = [colsᵀ; 1ᵀ] · dZ   and   dX = col2im( dZ · W'ᵀ ) ⊙ σ'(Y_prev),
 //                              both in one dispatch
 //   conv2d_weight_grad_reduce  [dW; db] = Σ_c partial_c, when the rows were split in chunks
@@ -185,6 +186,124 @@ fn conv2d_implicit(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_
       var v = acc[r][q];
       if (cv.has_bias == 1u) { v += bias[j]; }
       z[i * cv.f + j] = activate(v, cv.act);
+    }
+  }
+}
+
+// ── conv2d_implicit_registers: the same product without workgroup memory ───────────────
+// The register-block scheme of matmul.wgsl's matmul_registers (read that first), with op(A)
+// = cols gathered from X. Invocation (gx, gy) of the whole grid owns rows
+// i0 = BM·gy … i0 + BM − 1 of Z (output pixels) and columns j0 = BN·gx … j0 + BN − 1
+// (filters), BM, BN = 4 or 8. Where each of its pixels' windows starts in X is worked out
+// once; the K loop then walks the window (i, j) and the channels ch, so k = (i·kw + j)·c + ch
+// runs in order and each step is BM gathers of X, BN / 4 loads of a row of W', and
+// BM·BN multiply-adds. Rows past n·oh·ow and columns past f are clamped into the matrices
+// (they feed only elements of Z that are not stored). Chosen where matmul is 'registers'
+// (software adapters: kernels.ts).
+override BM: u32 = 8u;                 // output pixels per invocation (4 or 8)
+override BN: u32 = 8u;                 // filters per invocation (4 or 8)
+
+// the top-left corner in Xpad of the windows of output rows r … r + 3 (clamped to the last
+// row), as unsigned Xpad coordinates (py, px) and the offset of the image in x
+struct Corners {
+  py: vec4<u32>,
+  px: vec4<u32>,
+  image: vec4<u32>,
+}
+
+fn corners(r: u32) -> Corners {
+  let rr = min(vec4<u32>(r, r + 1u, r + 2u, r + 3u), vec4<u32>(cv.n * cv.oh * cv.ow - 1u));
+  let d2 = rr % cv.ow;
+  let d1 = (rr / cv.ow) % cv.oh;
+  let b = rr / (cv.ow * cv.oh);
+  return Corners(d1 * cv.stride, d2 * cv.stride, b * cv.h * cv.w * cv.c);
+}
+
+// where X[b, py + i − pad_top, px + j − pad_left, 0] of each row lies in x, and whether it
+// lies in X at all (unsigned: a position above or left of X wraps past h / w: padding)
+struct Taps {
+  offset: vec4<u32>,
+  inside: vec4<bool>,
+}
+
+fn taps(q: Corners, i: u32, j: u32) -> Taps {
+  let yy = q.py + vec4<u32>(i - cv.pad_top);
+  let xx = q.px + vec4<u32>(j - cv.pad_left);
+  let inside = (yy < vec4<u32>(cv.h)) & (xx < vec4<u32>(cv.w));
+  let offset = select(vec4<u32>(0u), q.image + (yy * cv.w + xx) * cv.c, inside);
+  return Taps(offset, inside);
+}
+
+// cols[r … r + 3, k] for channel ch of the taps: 0 in the padding
+fn tap_values(t: Taps, ch: u32) -> vec4<f32> {
+  let v = vec4<f32>(x[t.offset.x + ch], x[t.offset.y + ch], x[t.offset.z + ch], x[t.offset.w + ch]);
+  return select(vec4<f32>(0.0), v, t.inside);
+}
+
+// W'[k, j … j + 3] (columns past f clamped)
+fn w_row(k: u32, j: u32) -> vec4<f32> {
+  if (VEC_B) { return wt4[(k * cv.f + j) / 4u]; }   // f a multiple of 4, j too
+  let q = min(vec4<u32>(j, j + 1u, j + 2u, j + 3u), vec4<u32>(cv.f - 1u)) + vec4<u32>(k * cv.f);
+  return vec4<f32>(wt[q.x], wt[q.y], wt[q.z], wt[q.w]);
+}
+
+// yb·xaᵀ for column vectors: column r is xa[r]·yb (row r of Z, 4 filters)
+fn outer(yb: vec4<f32>, xa: vec4<f32>) -> mat4x4<f32> {
+  return mat4x4<f32>(xa.x * yb, xa.y * yb, xa.z * yb, xa.w * yb);
+}
+
+// Z[i, j … j + 3] = act(v + b[j …]); nothing past the last row or filter
+fn store_pixel(i: u32, j: u32, v: vec4<f32>) {
+  if (i >= cv.n * cv.oh * cv.ow) { return; }
+  for (var q = 0u; q < 4u; q++) {
+    if (j + q >= cv.f) { return; }
+    var s = v[q];
+    if (cv.has_bias == 1u) { s += bias[j + q]; }
+    z[i * cv.f + j + q] = activate(s, cv.act);
+  }
+}
+
+@compute @workgroup_size(WX, WY)
+fn conv2d_implicit_registers(@builtin(global_invocation_id) gid: vec3u) {
+  let i0 = BM * gid.y;
+  let j0 = BN * gid.x;
+  if (i0 >= cv.n * cv.oh * cv.ow || j0 >= cv.f) { return; }
+  // c00: rows i0 … i0 + 3, filters j0 … j0 + 3;  c01: filters j0 + 4 … (BN = 8)
+  // c10, c11: rows i0 + 4 … i0 + 7 (BM = 8);  column r of each = one row of Z
+  var c00 = mat4x4<f32>();
+  var c01 = mat4x4<f32>();
+  var c10 = mat4x4<f32>();
+  var c11 = mat4x4<f32>();
+  let q0 = corners(i0);
+  let q1 = corners(i0 + 4u);
+  for (var i = 0u; i < cv.kh; i++) {
+    for (var j = 0u; j < cv.kw; j++) {
+      let t0 = taps(q0, i, j);
+      let t1 = taps(q1, i, j);
+      let k0 = (i * cv.kw + j) * cv.c;
+      for (var ch = 0u; ch < cv.c; ch++) {
+        let xa0 = tap_values(t0, ch);      // cols[i0 + r, k0 + ch]
+        let yb0 = w_row(k0 + ch, j0);      // W'[k0 + ch, j0 … j0 + 3]
+        c00 += outer(yb0, xa0);
+        var xa1 = vec4<f32>();
+        if (BM == 8u) {
+          xa1 = tap_values(t1, ch);
+          c10 += outer(yb0, xa1);
+        }
+        if (BN == 8u) {
+          let yb1 = w_row(k0 + ch, j0 + 4u);
+          c01 += outer(yb1, xa0);
+          if (BM == 8u) { c11 += outer(yb1, xa1); }
+        }
+      }
+    }
+  }
+  for (var r = 0u; r < 4u; r++) {
+    store_pixel(i0 + r, j0, c00[r]);
+    if (BN == 8u) { store_pixel(i0 + r, j0 + 4u, c01[r]); }
+    if (BM == 8u) {
+      store_pixel(i0 + 4u + r, j0, c10[r]);
+      if (BN == 8u) { store_pixel(i0 + 4u + r, j0 + 4u, c11[r]); }
     }
   }
 }

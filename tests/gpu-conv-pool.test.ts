@@ -16,6 +16,7 @@ import { ShapeError } from '../src/engine/errors';
 import { window2d, type Padding } from '../src/engine/geometry';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
 import { weightGradSplit } from '../src/engine/gpu/conv';
+import { MATMUL_VARIANTS } from '../src/engine/gpu/kernels';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { expectClose, randomArray } from './helpers/check';
@@ -300,6 +301,44 @@ describe('conv2d forward and backward vs CPU reference (implicit GEMM and im2col
       dact: 'relu',
       algorithms: ['implicit'],
     });
+  });
+});
+
+describe.each(MATMUL_VARIANTS)('conv2d implicit forward with the %s product kernel', (variant) => {
+  // the implicit forward follows backend.tuning.matmul: conv2d_implicit (workgroup tiles)
+  // or conv2d_implicit_registers (4 or 8 pixels × 4 or 8 filters per invocation)
+  const entry = variant === 'registers' ? 'conv2d_implicit_registers' : 'conv2d_implicit';
+  async function withVariant(cases: [Rng, ConvCase, Activation, boolean][]): Promise<void> {
+    const saved = gpu.tuning;
+    const seen: string[] = [];
+    const dispatch = gpu.ctx.dispatch;
+    gpu.tuning = { ...saved, matmul: variant };
+    gpu.ctx.dispatch = (kern, args) => {
+      seen.push(kern.entry);
+      dispatch.call(gpu.ctx, kern, args);
+    };
+    try {
+      for (const [rng, k, act, bias] of cases) await checkConv(rng, k, act, bias, { algorithms: ['implicit'] });
+    } finally {
+      gpu.ctx.dispatch = dispatch;
+      gpu.tuning = saved;
+    }
+    expect(seen.filter((e) => e.startsWith('conv2d_implicit'))).toEqual(cases.map(() => entry));
+  }
+
+  it('random configurations with 1–12 filters (blocks of 4 and 8, scalar and vec4 loads of W)', async () => {
+    const rng = new Rng(variant === 'registers' ? 31 : 32);
+    const cases: [Rng, ConvCase, Activation, boolean][] = [];
+    for (let t = 0; t < 8; t++) cases.push([rng, { ...randomConv(rng), f: 1 + rng.int(12) }, ACTIVATIONS[t % ACTIVATIONS.length]!, t % 3 !== 2]);
+    await withVariant(cases);
+  });
+
+  it('fewer than 5 output pixels (a 4-row block), more filters than one tile (F = 70), batch 1', async () => {
+    await withVariant([
+      [new Rng(33), { m: 1, h: 2, w: 3, c: 3, f: 9, kh: 2, kw: 2, stride: 1, pad: 'valid' }, 'sigmoid', true],
+      [new Rng(34), { m: 1, h: 5, w: 6, c: 2, f: 70, kh: 3, kw: 2, stride: 1, pad: 1 }, 'tanh', true],
+      [new Rng(35), { m: 3, h: 28, w: 28, c: 1, f: 6, kh: 5, kw: 5, stride: 1, pad: 'same' }, 'relu', true],
+    ]);
   });
 });
 

@@ -2,6 +2,8 @@
 //
 // 'implicit' (the default): im2col's index map lives inside the kernels; nothing is unrolled.
 //   forward    Z = act(cols · W' + 1·b)          tile loader gathers cols from X   conv2d.wgsl conv2d_implicit
+//                                                (register blocks gather it where    (conv2d_implicit_registers)
+//                                                matmul is 'registers': kernels.ts)
 //   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      read through X, cols unstored      conv2d.wgsl conv2d_backward
 //              dX = col2im(dZ·W'ᵀ) ⊙ σ'(Y_prev)  one gather per element of dX,     (the same dispatch)
 //                                                in the workgroups after dW's
@@ -24,7 +26,7 @@ import type { Activation, Conv2DBackwardExtras, Conv2DOptions, ConvAlgorithm, Ma
 import { ShapeError } from '../errors';
 import { assertRank, assertShape, shapeStr, window2d, type Window2D } from '../geometry';
 import type { GpuContext, GpuTensor } from './context';
-import { actCode, gemmTile } from './kernels';
+import { actCode, gemmTile, registerCols, registerRows, registerTile } from './kernels';
 
 /** What the convolution needs from the backend: its context and its fused matmul. */
 export interface ConvHost {
@@ -189,15 +191,21 @@ export function conv2d(
     // Z (m·oh·ow, F) = act(cols·W' + 1·b), cols read through X by the tile loader
     const rows = win.n * win.oh * win.ow;
     const K = win.kh * win.kw * win.c;
-    const [wx, wy] = gemmTile(rows, F, ctx.tuning.skinnyTiles);
+    // the matrix product's variant (kernels.ts): workgroup-memory tiles, or register blocks
+    const registers = ctx.tuning.matmul === 'registers';
+    const [wx, wy] = registers ? registerTile(rows, F) : gemmTile(rows, F, ctx.tuning.skinnyTiles);
+    const bm = registers ? registerRows(rows) : 4;
+    const bn = registers ? registerCols(F) : 4;
+    const constants: Record<string, number | boolean> = { VEC_B: ctx.tuning.vec4 && F % 4 === 0, WX: wx, WY: wy };
+    if (registers) Object.assign(constants, { BM: bm, BN: bn });
     const Z = ctx.empty([win.n, win.oh, win.ow, F], 'f32', 'conv2d');
     ctx.dispatch(
-      { shader: 'conv2d', entry: 'conv2d_implicit', constants: { VEC_B: ctx.tuning.vec4 && F % 4 === 0, WX: wx, WY: wy } },
+      { shader: 'conv2d', entry: registers ? 'conv2d_implicit_registers' : 'conv2d_implicit', constants },
       {
         bind: { x: X, wt: W, wt4: W, bias: B ?? ctx.placeholder, z: Z },
         params: convParams(win, F, { has_bias: B ? 1 : 0, act: actCode('conv2d', act) }),
-        groups: [Math.ceil(F / (4 * wx)), Math.ceil(rows / (4 * wy))],
-        label: `conv2d implicit ${shapeStr(X.shape)} * ${shapeStr(W.shape)} (${rows}×${K}·${K}×${F})`,
+        groups: [Math.ceil(F / (bn * wx)), Math.ceil(rows / (bm * wy))],
+        label: `conv2d implicit${registers ? ' (register blocks)' : ''} ${shapeStr(X.shape)} * ${shapeStr(W.shape)} (${rows}×${K}·${K}×${F})`,
       },
     );
     return Z;

@@ -140,9 +140,9 @@ export async function im2colLab(
       { name: 'cols = im2col(X)', cmp: cmp(got.cols, ref.cols), kernels: 'im2col.wgsl' },
       { name: 'Z = cols·W_flat + 1b', cmp: cmp(got.zflat, ref.zIm2col), kernels: 'matmul.wgsl' },
       { name: 'conv2d, im2col path', cmp: cmp(got.zIm2col, ref.zIm2col), kernels: 'im2col.wgsl, matmul.wgsl' },
-      { name: 'conv2d, implicit GEMM', cmp: cmp(got.zImplicit, ref.zIm2col), kernels: 'conv2d.wgsl (conv2d_implicit)' },
+      { name: 'conv2d, implicit GEMM', cmp: cmp(got.zImplicit, ref.zIm2col), kernels: 'conv2d.wgsl (conv2d_implicit; conv2d_implicit_registers on a software adapter)' },
       { name: 'dX = col2im(dZ·W_flatᵀ)', cmp: cmp(got.dx, ref.dx), kernels: 'matmul.wgsl, col2im.wgsl' },
-      { name: 'conv2dBackward dX', cmp: cmp(got.convDx, ref.dx), kernels: 'conv2d.wgsl (conv2d_backward_data)' },
+      { name: 'conv2dBackward dX', cmp: cmp(got.convDx, ref.dx), kernels: 'conv2d.wgsl (conv2d_backward)' },
     ],
   };
 }

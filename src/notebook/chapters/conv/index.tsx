@@ -26,7 +26,7 @@ export const PLANNED = [
 const SHADER_NOTES: Record<ConvShader, string> = {
   im2col: 'one thread per entry of cols: which window, which pixel, zero in the padding',
   col2im: 'one thread per pixel of dX: gathers every entry of dcols that copied it and adds them',
-  conv2d: 'the implicit GEMM forward (im2col folded into the tile loader) and the direct dX kernel',
+  conv2d: 'the implicit GEMM forward (im2col folded into the tile loader, or into register blocks on a software adapter) and the one-dispatch backward: dW, db and the direct dX',
   conv_weight_grad: 'dW = colsᵀ·dZ without storing cols, and db = Σ dZ',
   pool: 'max and average pooling forward (with the arg-max) and backward',
 };

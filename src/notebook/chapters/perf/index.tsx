@@ -86,7 +86,9 @@ export function PerfChapter({ info }: { info: ChapterInfo }) {
           memory and reuses each value many times between barriers (<code>matmul</code>). On a software adapter such as
           SwiftShader, a workgroup runs on one CPU thread and every barrier makes it switch between all of its invocations, so
           each invocation instead keeps a block of the result (8 rows by 8 columns, 4 where the matrix has no more) in registers and reads its operands
-          straight from memory (<code>matmul_registers</code>). Both are in <code>shaders/matmul.wgsl</code>, tested against the float64 reference.
+          straight from memory (<code>matmul_registers</code>). Both are in <code>shaders/matmul.wgsl</code>, tested against the float64 reference;
+          the convolution's forward pass follows the same choice (<code>conv2d_implicit</code> or <code>conv2d_implicit_registers</code> in{' '}
+          <code>shaders/conv2d.wgsl</code>).
         </p>
       </Cell>
     </ChapterPage>
