@@ -168,12 +168,17 @@ test('the per-sample Jacobian loop agrees with the vectorized kernel and dispatc
   await cell.getByLabel('Also run the per-sample Jacobian loop').check();
   const loop = cell.getByTestId('jvp-loop');
   await expect(loop).toContainText('agrees', { timeout: 60_000 });
-  await expect(loop.locator('td').first()).toHaveText('48');
-  await expect(cell.getByTestId('jvp-vectorized').locator('td').first()).toHaveText('1');
-  const loopMs = Number(await cell.getByTestId('jvp-loop-ms').textContent());
-  const vecMs = Number(await cell.getByTestId('jvp-vectorized-ms').textContent());
-  expect(loopMs, `loop ${loopMs} ms against vectorized ${vecMs} ms`).toBeGreaterThan(vecMs);
+  // 3 dispatches and 1 readback per row against 1 and 1; the times are shown, not asserted
+  await expect(loop.locator('td').nth(0)).toHaveText('48');
+  await expect(loop.locator('td').nth(1)).toHaveText('16');
+  const vectorized = cell.getByTestId('jvp-vectorized');
+  await expect(vectorized.locator('td').nth(0)).toHaveText('1');
+  await expect(vectorized.locator('td').nth(1)).toHaveText('1');
+  for (const ms of [cell.getByTestId('jvp-loop-ms'), cell.getByTestId('jvp-vectorized-ms')]) {
+    expect(Number(await ms.textContent())).toBeGreaterThan(0);
+  }
   await expect(cell.getByTestId('jvp-ratio')).toContainText('Same gradient');
+  await expect(cell.getByTestId('jvp-ratio')).toContainText('launches 48 kernels and waits for 16 readbacks');
 });
 
 test('the seed and settings live in the URL and survive a reload', async ({ page }) => {
