@@ -14,6 +14,7 @@ import { Rng } from '../../../engine/random';
 import type { ModelConfig } from '../../../nn/model';
 import { NeuralNetwork } from '../../../nn/model';
 import type { HiddenActivation, LossPath } from '../../../store/layersLab';
+import { median } from '../perf/measure';
 import { centralDifference, compareArrays, type Comparison } from './compare';
 
 /** float32 analytic against float64 numbers: |a − n| ≤ ATOL + RTOL·|n| */
@@ -314,8 +315,7 @@ export async function softmaxBackwardTwoWays(backend: Backend, reference: Backen
       await fn();
       times.push(performance.now() - t0);
     }
-    times.sort((a, b) => a - b);
-    return { ms: times[reps >> 1]!, dispatches, readbacks, cmp: compareArrays(out, ref, LOSS_ATOL, LOSS_RTOL) };
+    return { ms: median(times), dispatches, readbacks, cmp: compareArrays(out, ref, LOSS_ATOL, LOSS_RTOL) };
   };
 
   const vectorizedOnce = async () => {
