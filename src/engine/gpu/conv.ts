@@ -26,7 +26,7 @@ import type { Activation, Conv2DBackwardExtras, Conv2DOptions, ConvAlgorithm, Ma
 import { ShapeError } from '../errors';
 import { assertRank, assertShape, shapeStr, window2d, type Window2D } from '../geometry';
 import type { GpuContext, GpuTensor } from './context';
-import { actCode, gemmTile, registerCols, registerRows, registerTile } from './kernels';
+import { actCode, productLaunch } from './kernels';
 
 /** What the convolution needs from the backend: its context and its fused matmul. */
 export interface ConvHost {
@@ -192,20 +192,16 @@ export function conv2d(
     const rows = win.n * win.oh * win.ow;
     const K = win.kh * win.kw * win.c;
     // the matrix product's variant (kernels.ts): workgroup-memory tiles, or register blocks
-    const registers = ctx.tuning.matmul === 'registers';
-    const [wx, wy] = registers ? registerTile(rows, F) : gemmTile(rows, F, ctx.tuning.skinnyTiles);
-    const bm = registers ? registerRows(rows) : 4;
-    const bn = registers ? registerCols(F) : 4;
-    const constants: Record<string, number | boolean> = { VEC_B: ctx.tuning.vec4 && F % 4 === 0, WX: wx, WY: wy };
-    if (registers) Object.assign(constants, { BM: bm, BN: bn });
+    const shapes = `${shapeStr(X.shape)} * ${shapeStr(W.shape)} (${rows}×${K}·${K}×${F})`;
+    const { registers, constants: tile, groups } = productLaunch(ctx, rows, F, `conv2d ${shapes}`);
     const Z = ctx.empty([win.n, win.oh, win.ow, F], 'f32', 'conv2d');
     ctx.dispatch(
-      { shader: 'conv2d', entry: registers ? 'conv2d_implicit_registers' : 'conv2d_implicit', constants },
+      { shader: 'conv2d', entry: registers ? 'conv2d_implicit_registers' : 'conv2d_implicit', constants: { VEC_B: ctx.tuning.vec4 && F % 4 === 0, ...tile } },
       {
         bind: { x: X, wt: W, wt4: W, bias: B ?? ctx.placeholder, z: Z },
         params: convParams(win, F, { has_bias: B ? 1 : 0, act: actCode('conv2d', act) }),
-        groups: [Math.ceil(F / (bn * wx)), Math.ceil(rows / (bm * wy))],
-        label: `conv2d implicit${registers ? ' (register blocks)' : ''} ${shapeStr(X.shape)} * ${shapeStr(W.shape)} (${rows}×${K}·${K}×${F})`,
+        groups,
+        label: `conv2d implicit${registers ? ' (register blocks)' : ''} ${shapes}`,
       },
     );
     return Z;

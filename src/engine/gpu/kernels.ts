@@ -100,6 +100,27 @@ export function registerTile(M: number, N: number): [number, number] {
   return [8, 8];
 }
 
+/**
+ * The launch shape of a product C (M, N) in the adapter's variant (tuning.matmul), shared by
+ * matmul.wgsl and the implicit convolution forward:
+ *   tiled      a workgroup owns a 4·WY × 4·WX tile of C (workgroup memory)
+ *   registers  each invocation a BM × BN block of C, WX × WY invocations per workgroup
+ * `constants` are the kernel's overrides (WX, WY, and BM, BN for registers); `groups` the grid.
+ */
+export function productLaunch(ctx: GpuContext, M: number, N: number, label: string) {
+  const tuning = ctx.tuning;
+  const registers = tuning.matmul === 'registers';
+  if (!registers && tuning.matmul !== 'tiled') {
+    throw new Error(`${label}: unknown matmul variant '${String(tuning.matmul)}'; known: ${MATMUL_VARIANTS.join(', ')}`);
+  }
+  const [wx, wy] = registers ? registerTile(M, N) : gemmTile(M, N, tuning.skinnyTiles);
+  const bm = registers ? registerRows(M) : 4;
+  const bn = registers ? registerCols(N) : 4;
+  const constants: Record<string, number | boolean> = registers ? { WX: wx, WY: wy, BM: bm, BN: bn } : { WX: wx, WY: wy };
+  const groups: [number, number] = [Math.ceil(N / (bn * wx)), Math.ceil(M / (bm * wy))];
+  return { registers, constants, groups };
+}
+
 export interface GemmArgs {
   /** matmul: C = act(op(A)·op(B) + bias) or (op(A)·op(B)) ⊙ σ'(Y);  dense_grads: [C; db] = [Aᵀ; 1ᵀ]·B */
   entry: 'matmul' | 'dense_grads';
@@ -125,32 +146,19 @@ export interface GemmArgs {
 /** Records one tiled product of matmul.wgsl, with the tile and load variants the shape allows. */
 export function gemm(ctx: GpuContext, g: GemmArgs): void {
   const tuning = ctx.tuning;
-  const registers = tuning.matmul === 'registers';
-  if (!registers && tuning.matmul !== 'tiled') {
-    throw new Error(`${g.label}: unknown matmul variant '${String(tuning.matmul)}'; known: ${MATMUL_VARIANTS.join(', ')}`);
-  }
-  // tiled: a workgroup owns a 4·WY × 4·WX tile; registers: each invocation a bm × bn block
-  const [wx, wy] = registers ? registerTile(g.M, g.N) : gemmTile(g.M, g.N, tuning.skinnyTiles);
+  const { registers, constants: tile, groups } = productLaunch(ctx, g.M, g.N, g.label);
   // the contiguous dimension of each stored matrix: A (M, K) → K, A (K, M') → M'; B (K, N) → N, B (N, K) → K
   const storedRowsA = g.entry === 'dense_grads' ? g.M - 1 : g.M;
   const vecA = tuning.vec4 && (g.transA ? storedRowsA : g.K) % 4 === 0;
   const vecB = tuning.vec4 && (g.transB ? g.K : g.N) % 4 === 0;
-  // registers: each invocation bm rows × bn columns; tiled: 4 × 4 per invocation
-  const bm = registers ? registerRows(g.M) : 4;
-  const bn = registers ? registerCols(g.N) : 4;
   const constants: Record<string, number | boolean> = {
     TRANS_A: g.transA,
     TRANS_B: g.transB,
     VEC_A: vecA,
     VEC_B: vecB,
     ONES_ROW: g.entry === 'dense_grads',
-    WX: wx,
-    WY: wy,
+    ...tile,
   };
-  if (registers) {
-    constants.BM = bm;
-    constants.BN = bn;
-  }
   const bind: Record<string, GpuTensor> = { a: g.A, a4: g.A, b: g.B, b4: g.B, c: g.C };
   if (g.entry === 'matmul') {
     bind.bias = g.bias ?? ctx.placeholder;
@@ -164,7 +172,7 @@ export function gemm(ctx: GpuContext, g: GemmArgs): void {
     {
       bind,
       params: { M: g.M, N: g.N, K: g.K, has_bias: g.bias ? 1 : 0, act: g.act ?? 0, dact: g.dact ?? 0 },
-      groups: [Math.ceil(g.N / (bn * wx)), Math.ceil(g.M / (bm * wy))],
+      groups,
       label: g.label,
     },
   );
