@@ -23,8 +23,8 @@ export function looksLikeHtml(bytes: Uint8Array): boolean {
   return head.startsWith('<!doctype html') || head.startsWith('<html');
 }
 
-/** Initial buffer of a body read: the expected size when it is modest, else 64 KiB (then doubled as bytes arrive). */
-const PRESIZE_MAX = 1 << 24;
+/** A claimed size presizes a body's buffer up to 1 MiB; beyond, the buffer doubles as bytes arrive. */
+const PRESIZE_MAX = 1 << 20;
 
 async function collect(
   stream: ReadableStream<Uint8Array>,
@@ -34,7 +34,7 @@ async function collect(
   onBytes?: (n: number) => void,
 ): Promise<Uint8Array> {
   const reader = stream.getReader();
-  // a claimed size (Content-Length, the manifest) presizes at most 16 MiB: the buffer
+  // a claimed size (Content-Length, the manifest) presizes at most 1 MiB: the buffer
   // grows with the bytes that really arrive, never ahead of them
   const first = sizeHint && Number.isSafeInteger(sizeHint) && sizeHint > 0 ? Math.min(sizeHint, limit, PRESIZE_MAX) : 1 << 16;
   let buf = allocU8(first);
@@ -90,7 +90,7 @@ export async function maybeGunzip(bytes: Uint8Array, what: string, maxBytes?: nu
 
 /**
  * Reads a whole response body, calling onBytes(received so far) per chunk.
- * `sizeHint` (Content-Length or the manifest's size) presizes the buffer, up to 16 MiB.
+ * `sizeHint` (Content-Length or the manifest's size) presizes the buffer, up to 1 MiB.
  */
 export async function readBody(
   res: Response,

@@ -113,12 +113,17 @@ export function parseNumber(cell: string): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
+/** a cell for a message: at most 40 characters */
+function cellText(cell: string): string {
+  return cell.length > 40 ? `${cell.slice(0, 30)}… (${cell.length} characters)` : cell;
+}
+
 /** the cell as float32, or a refusal naming the place: not a number, or beyond float32's ±3.4·10³⁸ */
 function float32Cell(cell: string, where: string, kind: string): number {
-  if (!NUMBER.test(cell)) throw new DataFormatError(`${where}: ${kind}'${cell}' is not a number`);
+  if (!NUMBER.test(cell)) throw new DataFormatError(`${where}: ${kind}'${cellText(cell)}' is not a number`);
   const v = Number(cell);
   if (!Number.isFinite(Math.fround(v))) {
-    throw new DataFormatError(`${where}: ${kind}${cell} is outside float32's range (±3.4e38); the data is float32 on the GPU`);
+    throw new DataFormatError(`${where}: ${kind}${cellText(cell)} is outside float32's range (±3.4e38); the data is float32 on the GPU`);
   }
   return v;
 }
@@ -215,12 +220,12 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
       const where = `${what} row ${data[i]!.line}, column ${colName(labelCol)}`;
       if (!Number.isInteger(v) || v < 0) {
         throw new DataFormatError(
-          `${where}: label ${c} is not a class index (a non-negative integer); use task: 'regression' for real-valued targets`,
+          `${where}: label ${cellText(c)} is not a class index (a non-negative integer); use task: 'regression' for real-valued targets`,
         );
       }
       if (v + 1 > maxClasses) {
         throw new DataFormatError(
-          `${where}: label ${c} would make ${v + 1} classes for ${n} rows, over the limit maxClasses = ${maxClasses}; ` +
+          `${where}: label ${cellText(c)} would make ${v + 1} classes for ${n} rows, over the limit maxClasses = ${maxClasses}; ` +
             "class indices run 0…k−1 (use task: 'regression' for real-valued targets, or raise maxClasses)",
         );
       }

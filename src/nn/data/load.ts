@@ -221,12 +221,13 @@ async function loadManifest(fetcher: DataFetcher, signal?: AbortSignal): Promise
     }
     const version = (m as { version?: unknown } | null)?.version;
     if (version !== MANIFEST_VERSION) {
-      throw new DataFormatError(`data/manifest.json has version ${JSON.stringify(version)}, expected ${MANIFEST_VERSION}. ${PREPARE_HINT}`);
+      const shown = version === undefined ? 'no version' : `version ${JSON.stringify(version)}`;
+      throw new DataFormatError(`data/manifest.json has ${shown}, expected version ${MANIFEST_VERSION}. ${PREPARE_HINT}`);
     }
     try {
       return checkManifest(m);
     } catch (e) {
-      throw new DataFormatError(`${(e as Error).message}. ${PREPARE_HINT}`);
+      throw e instanceof DataFormatError ? new DataFormatError(`${e.message}. ${PREPARE_HINT}`) : e;
     }
   })();
   manifestCache = { fetcher, promise };

@@ -60,7 +60,8 @@ function isObject(v: unknown): v is Json {
 }
 
 function shown(v: unknown): string {
-  const s = Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : JSON.stringify(v);
+  if (v === undefined) return 'missing';
+  const s = Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : (JSON.stringify(v) ?? String(v));
   return s.length > 40 ? s.slice(0, 40) + '…' : s;
 }
 
