@@ -42,7 +42,8 @@ function fail(msg: string): never {
 }
 
 function shown(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
+  if (v === undefined) return 'missing';
+  const s = typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
   return s.length > 60 ? s.slice(0, 60) + '…' : s;
 }
 

@@ -10,7 +10,8 @@
 
 import { DataFormatError } from '../nn/data/errors';
 import { normalizeModelConfig, type ModelConfig } from '../nn/model';
-import type { DatasetName } from '../nn/data/load';
+import { modelShapes } from '../nn/serialize';
+import { DATASET_NAMES, type DatasetName } from '../nn/data/load';
 import type { Trace } from './trace';
 
 // ── configuration ──────────────────────────────────────────────────────────────
@@ -272,6 +273,22 @@ export type WorkerMessage = Reply | WorkerEvent;
 
 // ── request validation ─────────────────────────────────────────────────────────
 
+/** one example's shape in each dataset (flat: image sets as (784)) */
+export function sampleShapeOf(name: DatasetName, flat = false): number[] {
+  switch (name) {
+    case 'iris':
+      return [4];
+    case 'mnist':
+    case 'fashion-mnist':
+      return flat ? [784] : [28, 28, 1];
+    case 'regression-1':
+    case 'regression-2':
+      return [1];
+    default:
+      return [2];
+  }
+}
+
 export const REQUEST_TYPES: readonly RequestType[] = [
   'init', 'start', 'pause', 'resume', 'step', 'stop', 'reset',
   'setLearningRate', 'setHiddenSize', 'setBatchSize', 'setEpochs', 'trace', 'sweep', 'dispose',
@@ -327,7 +344,9 @@ export function parseRequest(raw: unknown): Request {
     const d = cfg.dataset;
     if (!isObj(d)) bad(`${at}.dataset`, d, "an object like { name: 'iris' }");
     const ds = d as Obj;
-    if (typeof ds.name !== 'string') bad(`${at}.dataset.name`, ds.name, 'a dataset name');
+    if (typeof ds.name !== 'string' || !(DATASET_NAMES as readonly string[]).includes(ds.name)) {
+      bad(`${at}.dataset.name`, ds.name, `one of ${DATASET_NAMES.join(', ')}`);
+    }
     oneOf(ds, `${at}.dataset.`, 'standardize', [true, false]);
     oneOf(ds, `${at}.dataset.`, 'layout', ['image', 'flat']);
     if (ds.toy !== undefined) {
@@ -344,10 +363,12 @@ export function parseRequest(raw: unknown): Request {
     posInt(ds, `${at}.dataset.`, 'testLimit', true);
     if (!isObj(cfg.model)) bad(`${at}.model`, cfg.model, 'a model configuration { layers, loss, optimizer }');
     try {
-      // the session replaces the model's seed with its own
-      normalizeModelConfig({ ...(cfg.model as Obj), seed: 0 });
+      // the session replaces the model's seed with its own; the layers must fit the
+      // dataset's examples and stay within the parameter limit before any weight is drawn
+      const model = normalizeModelConfig({ ...(cfg.model as Obj), seed: 0 });
+      modelShapes(model.layers, sampleShapeOf(ds.name as DatasetName, ds.layout === 'flat'));
     } catch (e) {
-      throw new DataFormatError(`${type} request: ${at}.model: ${(e as Error).message}`);
+      throw new DataFormatError(`${type} request: ${at}.model: ${(e as Error).message.replace(/^model file: /, '')}`);
     }
     posInt(cfg, `${at}.`, 'batchSize');
     posInt(cfg, `${at}.`, 'epochs');

@@ -41,12 +41,14 @@ export interface FuzzOptions<I> {
   size(input: I): number;
   /** most bytes the parsers may allocate for this input (default 8 × size + 1 KiB) */
   allowed?(input: I): number | Promise<number>;
+  /** bytes the run made where they are not counted by the data allocator (default: its count) */
+  made?(): number;
   /** a check of the error besides its type (e.g. no raw TypeError text in a reply) */
   checkError?(e: DataFormatError): string | null;
 }
 
 /** the text of a raw engine error (a TypeError, a RangeError) carried inside a DataFormatError */
-const RAW = /Cannot read propert|is not a function|is not iterable|is not defined|undefined is not|Invalid (typed )?array length|Array buffer allocation failed|Maximum call stack/;
+const RAW = /Cannot read propert|Cannot set propert|is not a function|is not iterable|is not defined|Invalid (typed )?array length|Array buffer allocation failed|Maximum call stack/;
 
 function rawText(e: Error): string | null {
   return RAW.test(e.message) ? `a raw engine error inside the message: ${e.message.slice(0, 200)}` : null;
@@ -83,7 +85,7 @@ export async function fuzz<I>(o: FuzzOptions<I>): Promise<FuzzReport> {
       }
     }
     const ms = performance.now() - t0;
-    const bytes = allocationCount();
+    const bytes = o.made ? o.made() : allocationCount();
     const size = Math.max(1, o.size(c.input));
     const allowed = o.allowed ? await o.allowed(c.input) : 8 * size + 1024;
     r.worstRatio = Math.max(r.worstRatio, bytes / size);
