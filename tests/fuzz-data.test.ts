@@ -250,7 +250,7 @@ describe('fuzz: manifest.json', () => {
     const good = fetcherFromReadFile(async (p) => (p === 'manifest.json' ? new TextEncoder().encode(JSON.stringify(MANIFEST)) : FILES[p]!));
     clearDatasetCache();
     expect((await loadDataset('iris', { fetcher: good })).train.shape[1]).toBe(4);
-    expect((await loadDataset('mnist', { fetcher: good })).test.shape).toEqual([10, 28, 28, 1]);
+    expect((await loadDataset('mnist', { fetcher: good })).test?.shape).toEqual([10, 28, 28, 1]);
 
     const r = await fuzz<{ text: string; name: 'iris' | 'mnist' }>({
       format: 'manifest',
