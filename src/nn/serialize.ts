@@ -84,14 +84,14 @@ export function modelShapes(layers: readonly NormalizedLayerConfig[], inputShape
     } else {
       sample = [sample.reduce((a, b) => a * b, 1)];
     }
-    const values = sample.reduce((a, b) => a * b, 1);
-    if (values > MAX_SAMPLE_VALUES) fail(`${name} outputs (m, ${sample.join(', ')}) = ${values} values per example, over the limit ${MAX_SAMPLE_VALUES}`);
     for (const [key, shape] of Object.entries(params)) {
       total += shape.reduce((a, b) => a * b, 1);
       if (total > MAX_MODEL_PARAMETERS) {
         fail(`${name}.${key} ${shapeStr(shape)} brings the model to ${total} parameters, over the limit ${MAX_MODEL_PARAMETERS} (1 GiB as float32)`);
       }
     }
+    const values = sample.reduce((a, b) => a * b, 1);
+    if (values > MAX_SAMPLE_VALUES) fail(`${name} outputs (m, ${sample.join(', ')}) = ${values} values per example, over the limit ${MAX_SAMPLE_VALUES}`);
     out.push(params);
   });
   return out;
