@@ -140,10 +140,10 @@ export function checkModelFile(file: unknown): ModelFile {
   if (
     !Array.isArray(input) ||
     input.length < 1 ||
-    input.length > 3 ||
+    input.length > 4 ||
     !input.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d > 0)
   ) {
-    fail(`inputShape must be 1 to 3 positive integers (one example: (n_in) or (H, W, C)), got ${shown(input)}`);
+    fail(`inputShape must be 1 to 4 positive integers (one example, e.g. (n_in) or (H, W, C)), got ${shown(input)}`);
   }
   const inputValues = (input as number[]).reduce((a, b) => a * b, 1);
   if (inputValues > MAX_SAMPLE_VALUES) fail(`inputShape (${input.join(', ')}) = ${inputValues} values per example, over the limit ${MAX_SAMPLE_VALUES}`);
