@@ -332,7 +332,7 @@ export function parseRequest(raw: unknown): Request {
     const v = o[key];
     if (optional && v === undefined) return;
     const inside = typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi && !(open && (v === lo || v === hi));
-    if (!inside) bad(`${at}${key}`, v, `a number in ${open ? '(' : '['}${lo}, ${hi}${open ? ')' : ']'}`);
+    if (!inside) bad(`${at}${key}`, v, hi === Number.MAX_VALUE ? `a finite number ≥ ${lo}` : `a number in ${open ? '(' : '['}${lo}, ${hi}${open ? ')' : ']'}`);
   };
   const oneOf = (o: Obj, at: string, key: string, valid: readonly unknown[]): void => {
     const v = o[key];
