@@ -10,6 +10,7 @@ import type { Backend } from '../engine/backend';
 import type { LoadProgress } from '../nn/data/load';
 import { loadSessionData, type SessionData } from './data';
 import type { BackendInfo, DatasetSpec, ReadyInfo, Reply, ReplyValues, Request, RequestType, WorkerMessage } from './protocol';
+import { parseRequest } from './protocol';
 import { TrainingSession } from './session';
 import { runSweep } from './sweep';
 
@@ -139,7 +140,9 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
   return async (req: Request) => {
     let reply: Reply;
     try {
-      reply = { type: 'reply', id: req.id, ok: true, value: await run(req) };
+      // every message is checked at the entry: a malformed one is refused naming its field
+      const value = await run(parseRequest(req));
+      reply = { type: 'reply', id: req.id, ok: true, value };
     } catch (e) {
       reply = { type: 'reply', id: req?.id ?? -1, ok: false, error: errorText(e) };
     }

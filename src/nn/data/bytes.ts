@@ -1,6 +1,7 @@
 // Bytes in: reading a response body with progress, recognizing gzip by its magic
 // bytes and inflating it with DecompressionStream (browser, worker and Node ≥ 18).
 
+import { allocU8 } from './alloc';
 import { DataFormatError, humanBytes } from './errors';
 
 /** gzip members start with 0x1f 0x8b */
@@ -22,6 +23,9 @@ export function looksLikeHtml(bytes: Uint8Array): boolean {
   return head.startsWith('<!doctype html') || head.startsWith('<html');
 }
 
+/** A claimed size presizes a body's buffer up to 1 MiB; beyond, the buffer doubles as bytes arrive. */
+const PRESIZE_MAX = 1 << 20;
+
 async function collect(
   stream: ReadableStream<Uint8Array>,
   what: string,
@@ -30,20 +34,23 @@ async function collect(
   onBytes?: (n: number) => void,
 ): Promise<Uint8Array> {
   const reader = stream.getReader();
-  let buf = new Uint8Array(sizeHint && sizeHint > 0 && sizeHint <= limit ? sizeHint : 1 << 16);
+  // a claimed size (Content-Length, the manifest) presizes at most 1 MiB: the buffer
+  // grows with the bytes that really arrive, never ahead of them
+  const first = sizeHint && Number.isSafeInteger(sizeHint) && sizeHint > 0 ? Math.min(sizeHint, limit, PRESIZE_MAX) : 1 << 16;
+  let buf = allocU8(first);
   let len = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     if (len + value.length > limit) {
-      await reader.cancel();
+      await reader.cancel().catch(() => {});
       throw new DataFormatError(
         `${what}: more than ${limit} bytes (${humanBytes(limit)}), over the limit maxBytes; ` +
           'raise maxBytes if the device has the memory.',
       );
     }
     if (len + value.length > buf.length) {
-      const grown = new Uint8Array(Math.max(buf.length * 2, len + value.length));
+      const grown = allocU8(Math.min(limit, Math.max(buf.length * 2, len + value.length)));
       grown.set(buf.subarray(0, len));
       buf = grown;
     }
@@ -55,20 +62,23 @@ async function collect(
 }
 
 /**
- * Inflates gzip data. The size stored in the gzip trailer (mod 2³²) presizes the
- * output; more than `maxBytes` of output is refused (a truncated or hostile file
- * cannot exhaust memory). Corrupt data is refused with the file's name.
+ * Inflates gzip data as a stream (DecompressionStream: native in browsers, workers and
+ * Node ≥ 18; it checks the trailer's CRC-32 and size). The output grows with the bytes
+ * inflated so far, never presized from the trailer's claim, and more than `maxBytes` is
+ * refused as soon as it is passed: a truncated, lying or hostile file cannot exhaust
+ * memory. Corrupt data is refused with the file's name.
  */
 export async function gunzip(bytes: Uint8Array, what: string, maxBytes = 2 ** 31): Promise<Uint8Array> {
   const n = bytes.length;
-  const isize = n >= 18 ? (bytes[n - 4]! | (bytes[n - 3]! << 8) | (bytes[n - 2]! << 16) | (bytes[n - 1]! << 24)) >>> 0 : 0;
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
   try {
-    return await collect(stream as ReadableStream<Uint8Array>, `${what} (gzip, decompressed)`, maxBytes, isize);
+    // start at 4× the compressed size (at least 1 KiB, at most 64 KiB) and double as it inflates
+    const start = Math.min(1 << 16, Math.max(1024, 4 * n));
+    return await collect(stream as ReadableStream<Uint8Array>, `${what} (gzip, decompressed)`, maxBytes, start);
   } catch (e) {
     if (e instanceof DataFormatError) throw e;
     throw new DataFormatError(
-      `${what}: the gzip data is corrupt or truncated (${n} bytes; ${(e as Error).message ?? e})`,
+      `${what}: the gzip data is corrupt or truncated (${n} bytes; ${(e as Error)?.message ?? e})`,
     );
   }
 }
@@ -80,7 +90,7 @@ export async function maybeGunzip(bytes: Uint8Array, what: string, maxBytes?: nu
 
 /**
  * Reads a whole response body, calling onBytes(received so far) per chunk.
- * `sizeHint` presizes the buffer (Content-Length or the manifest's size).
+ * `sizeHint` (Content-Length or the manifest's size) presizes the buffer, up to 1 MiB.
  */
 export async function readBody(
   res: Response,

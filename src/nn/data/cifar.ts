@@ -6,6 +6,7 @@
 // (y·32 + x)·3 + c, and values are scaled to [0, 1]. Several batches concatenated
 // are accepted as one.
 
+import { allocF32, allocU8 } from './alloc';
 import { checkLabels, checkSize, type ClassificationDataset, type SizeLimits } from './dataset';
 import { DataFormatError } from './errors';
 
@@ -35,8 +36,8 @@ export function parseCifar10(bytes: Uint8Array, opts: CifarOptions = {}): Classi
   }
   const n = bytes.length / RECORD;
   checkSize(what, `${n} images of 32×32×3`, n * 3 * PLANE, opts);
-  const labels = new Uint8Array(n);
-  const features = new Float32Array(n * 3 * PLANE);
+  const labels = allocU8(n);
+  const features = allocF32(n * 3 * PLANE);
   for (let i = 0; i < n; i++) {
     const rec = i * RECORD;
     labels[i] = bytes[rec]!;

@@ -1,19 +1,35 @@
 // CSV → dataset: numeric feature columns plus one label column.
 //
 // Rows are numbered as a text editor numbers lines (the header, when present, is
-// row 1), so "CSV row 14" points at line 14 of the file. Cells may be quoted
-// ("a,b", with "" for a quote); blank lines are skipped; surrounding spaces are
-// ignored. Every feature cell must be a decimal number: an empty cell, "NA", "?" or
-// "abc" is refused with its row and column rather than guessed.
+// row 1), so "CSV row 14" points at line 14 of the file. Cells are split by Papa Parse
+// (quotes "a,b" with "" for a quote, \n or \r\n line ends); blank lines are skipped;
+// surrounding spaces are ignored. Every feature cell must be a decimal number that
+// float32 can hold: an empty cell, "NA", "?", "abc" or 1e39 is refused with its row and
+// column rather than guessed.
 //
 // Labels: when every label cell is a number, the numbers are the class indices
 // (non-negative integers; k = max + 1) — or the targets, with task 'regression'.
 // Otherwise the distinct strings, sorted, become classes 0…k−1.
+//
+// Sizes are checked before anything is allocated: the header's width against
+// maxColumns and every row's width against the header's, n·d against the dataset
+// limits, and the class count against maxClasses.
 
+import Papa from 'papaparse';
+import { allocF32 } from './alloc';
 import { checkSize, labelArray, type Dataset, type SizeLimits } from './dataset';
 import { DataFormatError } from './errors';
 
-export interface CsvOptions extends SizeLimits {
+export interface CsvLimits {
+  /** most cells per row; default 16384 (a spreadsheet's column limit) */
+  maxColumns?: number;
+  /** most classes (numeric labels: the largest label + 1); default 1000 */
+  maxClasses?: number;
+}
+
+export const CSV_LIMITS: Required<CsvLimits> = { maxColumns: 16_384, maxClasses: 1000 };
+
+export interface CsvOptions extends SizeLimits, CsvLimits {
   /** the label column: its header name, or its 0-based index (−1 = last column) */
   label: string | number;
   /** whether row 1 is a header; 'auto' (default): yes when one of its feature cells is not a number */
@@ -36,77 +52,88 @@ interface Row {
   cells: string[];
 }
 
-/** Splits CSV text into rows of cells, honouring quotes; skips blank lines. */
-export function tokenizeCsv(text: string, delimiter = ',', what = 'CSV'): Row[] {
-  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n') {
-    throw new RangeError(`${what}: delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`);
+/**
+ * Splits CSV text into rows of trimmed cells (Papa Parse), numbering each row by the
+ * line it starts on; skips blank lines. A row wider than `maxColumns` stops the split.
+ */
+export function tokenizeCsv(text: string, delimiter = ',', what = 'CSV', maxColumns = CSV_LIMITS.maxColumns): Row[] {
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new DataFormatError(`${what}: the delimiter must be one character other than a quote or a line end, got ${JSON.stringify(delimiter)}`);
   }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // byte-order mark
   const rows: Row[] = [];
+  let failure: string | null = null;
+  // line of character `pos`; Papa's cursor is where each row ends
   let line = 1;
-  let i = 0;
-  const n = text.length;
-  if (text.charCodeAt(0) === 0xfeff) i = 1; // byte-order mark
-  while (i < n) {
-    const start = line;
-    const cells: string[] = [];
-    let cell = '';
-    let quoted = false;
-    for (;;) {
-      if (i >= n) {
-        if (quoted) throw new DataFormatError(`${what} row ${start}: a quoted cell is never closed`);
-        cells.push(cell);
-        break;
+  let pos = 0;
+  Papa.parse<string[]>(body, {
+    delimiter,
+    quoteChar: '"',
+    escapeChar: '"',
+    header: false,
+    dynamicTyping: false,
+    skipEmptyLines: false,
+    step: (r, parser) => {
+      const start = line;
+      const end = Math.min(r.meta.cursor, body.length);
+      for (let i = pos; i < end; i++) {
+        const c = body.charCodeAt(i);
+        if (c === 10 || (c === 13 && body.charCodeAt(i + 1) !== 10)) line++;
       }
-      const ch = text[i]!;
-      if (quoted) {
-        if (ch === '"') {
-          if (text[i + 1] === '"') {
-            cell += '"';
-            i += 2;
-          } else {
-            quoted = false;
-            i++;
-          }
-        } else {
-          if (ch === '\n') line++;
-          cell += ch;
-          i++;
-        }
-      } else if (ch === '"' && cell.trim() === '') {
-        quoted = true;
-        cell = '';
-        i++;
-      } else if (ch === delimiter) {
-        cells.push(cell);
-        cell = '';
-        i++;
-      } else if (ch === '\n' || ch === '\r') {
-        cells.push(cell);
-        i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
-        line++;
-        break;
-      } else {
-        cell += ch;
-        i++;
+      pos = Math.max(pos, end);
+      const err = r.errors[0];
+      if (err) {
+        failure =
+          err.code === 'MissingQuotes'
+            ? `${what} row ${start}: a quoted cell is never closed`
+            : `${what} row ${start}: ${err.message.replace(/\.$/, '')}`;
+        parser.abort();
+        return;
       }
-    }
-    const trimmed = cells.map((c) => c.trim());
-    if (!(trimmed.length === 1 && trimmed[0] === '')) rows.push({ line: start, cells: trimmed });
-  }
+      if (r.data.length > maxColumns) {
+        failure = `${what} row ${start} has ${r.data.length} cells, over the limit maxColumns = ${maxColumns}`;
+        parser.abort();
+        return;
+      }
+      const cells = r.data.map((c) => c.trim());
+      if (!(cells.length === 1 && cells[0] === '')) rows.push({ line: start, cells });
+    },
+  });
+  if (failure) throw new DataFormatError(failure);
   return rows;
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// linear: no two quantifiers compete for the same digits (40,000 digits then 'x' is refused at once)
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** a decimal number, or undefined ("", "NA", "0x10", "Infinity" are not) */
+/** a finite decimal number, or undefined ("", "NA", "0x10", "Infinity", "1e999" are not) */
 export function parseNumber(cell: string): number | undefined {
-  return NUMBER.test(cell) ? Number(cell) : undefined;
+  if (!NUMBER.test(cell)) return undefined;
+  const v = Number(cell);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/** a cell for a message: at most 40 characters */
+function cellText(cell: string): string {
+  return cell.length > 40 ? `${cell.slice(0, 30)}… (${cell.length} characters)` : cell;
+}
+
+/** the cell as float32, or a refusal naming the place: not a number, or beyond float32's ±3.4·10³⁸ */
+function float32Cell(cell: string, where: string, kind: string): number {
+  if (!NUMBER.test(cell)) throw new DataFormatError(`${where}: ${kind}'${cellText(cell)}' is not a number`);
+  const v = Number(cell);
+  if (!Number.isFinite(Math.fround(v))) {
+    throw new DataFormatError(`${where}: ${kind}${cellText(cell)} is outside float32's range (±3.4e38); the data is float32 on the GPU`);
+  }
+  return v;
 }
 
 /** Parses CSV text into a dataset; see the file comment for the rules. */
 export function parseCsv(text: string, opts: CsvOptions): Dataset {
   const what = opts.name ? `${opts.name} CSV` : 'CSV';
-  const rows = tokenizeCsv(text, opts.delimiter ?? ',', what);
+  const maxColumns = opts.maxColumns ?? CSV_LIMITS.maxColumns;
+  const maxClasses = opts.maxClasses ?? CSV_LIMITS.maxClasses;
+  const rows = tokenizeCsv(text, opts.delimiter ?? ',', what, maxColumns);
   if (rows.length === 0) throw new DataFormatError(`${what}: the file has no rows`);
   const width = rows[0]!.cells.length;
 
@@ -121,14 +148,15 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
     header = true;
     labelCol = first.indexOf(opts.label);
     if (labelCol < 0) {
-      throw new DataFormatError(`${what}: no column named '${opts.label}'; the header (row ${rows[0]!.line}) has ${first.map((c) => `'${c}'`).join(', ')}`);
+      const shown = first.slice(0, 20).map((c) => `'${c}'`).join(', ') + (first.length > 20 ? `, … (${first.length} in all)` : '');
+      throw new DataFormatError(`${what}: no column named '${opts.label}'; the header (row ${rows[0]!.line}) has ${shown}`);
     }
   } else {
     labelCol = opts.label < 0 ? width + opts.label : opts.label;
     if (!Number.isInteger(opts.label) || labelCol < 0 || labelCol >= width) {
       throw new DataFormatError(`${what}: label column ${opts.label} does not exist; rows have ${width} columns (0–${width - 1}, or −1 for the last)`);
     }
-    if (header === 'auto') header = first.some((c, j) => j !== labelCol && parseNumber(c) === undefined);
+    if (header === 'auto') header = first.some((c, j) => j !== labelCol && !NUMBER.test(c));
   }
   const names = header ? first : Array.from({ length: width }, (_, j) => `column ${j}`);
   const colName = (j: number): string => (header ? `'${names[j]}'` : `${j}`);
@@ -136,17 +164,20 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
   if (data.length === 0) throw new DataFormatError(`${what}: the file has a header but no data rows`);
   if (width < 2) throw new DataFormatError(`${what}: rows have ${width} column; need at least one feature and the label`);
 
-  const d = width - 1;
-  const n = data.length;
-  checkSize(what, `${n} rows of ${d} features`, n * d, opts);
-  const features = new Float32Array(n * d);
-  const rawLabels: string[] = new Array(n);
-  data.forEach((row, i) => {
+  // every row as wide as the first, before the features are allocated
+  for (const row of data) {
     if (row.cells.length !== width) {
       throw new DataFormatError(
         `${what} row ${row.line} has ${row.cells.length} cells, ${header ? 'header' : 'row ' + rows[0]!.line} has ${width}`,
       );
     }
+  }
+  const d = width - 1;
+  const n = data.length;
+  checkSize(what, `${n} rows of ${d} features`, n * d, opts);
+  const features = allocF32(n * d);
+  const rawLabels: string[] = new Array(n);
+  data.forEach((row, i) => {
     let k = 0;
     for (let j = 0; j < width; j++) {
       const cell = row.cells[j]!;
@@ -157,9 +188,7 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
         rawLabels[i] = cell;
         continue;
       }
-      const v = parseNumber(cell);
-      if (v === undefined) throw new DataFormatError(`${what} row ${row.line}, column ${colName(j)}: '${cell}' is not a number`);
-      features[i * d + k++] = v;
+      features[i * d + k++] = float32Cell(cell, `${what} row ${row.line}, column ${colName(j)}`, '');
     }
   });
 
@@ -173,28 +202,31 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
   };
 
   if (opts.task === 'regression') {
-    const targets = new Float32Array(n);
+    const targets = allocF32(n);
     rawLabels.forEach((c, i) => {
-      const v = parseNumber(c);
-      if (v === undefined) {
-        throw new DataFormatError(`${what} row ${data[i]!.line}, column ${colName(labelCol)}: target '${c}' is not a number`);
-      }
-      targets[i] = v;
+      targets[i] = float32Cell(c, `${what} row ${data[i]!.line}, column ${colName(labelCol)}`, 'target ');
     });
     return { ...base, task: 'regression', notes: [`target: column ${colName(labelCol)}`], targets, targetShape: [n, 1] };
   }
 
-  const numeric = !opts.classNames && rawLabels.every((c) => parseNumber(c) !== undefined);
+  const numeric = !opts.classNames && rawLabels.every((c) => NUMBER.test(c));
   let classNames: string[];
   let index: (c: string, i: number) => number;
   if (numeric) {
+    // k = max + 1 classes, bounded before the class list is made
     let max = 0;
     rawLabels.forEach((c, i) => {
       const v = Number(c);
+      const where = `${what} row ${data[i]!.line}, column ${colName(labelCol)}`;
       if (!Number.isInteger(v) || v < 0) {
         throw new DataFormatError(
-          `${what} row ${data[i]!.line}, column ${colName(labelCol)}: label ${c} is not a class index (a non-negative integer); ` +
-            "use task: 'regression' for real-valued targets",
+          `${where}: label ${cellText(c)} is not a class index (a non-negative integer); use task: 'regression' for real-valued targets`,
+        );
+      }
+      if (v + 1 > maxClasses) {
+        throw new DataFormatError(
+          `${where}: label ${cellText(c)} would make ${v + 1} classes for ${n} rows, over the limit maxClasses = ${maxClasses}; ` +
+            "class indices run 0…k−1 (use task: 'regression' for real-valued targets, or raise maxClasses)",
         );
       }
       max = Math.max(max, v);
@@ -203,6 +235,12 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
     index = (c) => Number(c);
   } else {
     classNames = opts.classNames ? [...opts.classNames] : [...new Set(rawLabels)].sort();
+    if (classNames.length > maxClasses) {
+      throw new DataFormatError(
+        `${what}: column ${colName(labelCol)} has ${classNames.length} distinct labels in ${n} rows, over the limit maxClasses = ${maxClasses}; ` +
+          "use task: 'regression' for real-valued targets, or raise maxClasses",
+      );
+    }
     const map = new Map(classNames.map((c, k) => [c, k]));
     index = (c, i) => {
       const k = map.get(c);

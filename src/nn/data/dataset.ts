@@ -8,6 +8,7 @@
 //   labels    class index per example (classification), Uint8Array when k ≤ 256.
 //   targets   real values, shape [n, t] (regression).
 
+import { allocI32, allocU8 } from './alloc';
 import { DataFormatError, humanBytes } from './errors';
 import { permutation } from './random';
 
@@ -111,7 +112,7 @@ export function checkSize(what: string, detail: string, elements: number, limits
 
 /** Uint8Array when every class index fits a byte, else Int32Array. */
 export function labelArray(n: number, numClasses: number): Labels {
-  return numClasses <= 256 ? new Uint8Array(n) : new Int32Array(n);
+  return numClasses <= 256 ? allocU8(n) : allocI32(n);
 }
 
 /** Refuses the first label outside 0…k−1: "label 12 out of range 0–9 at index 57". */

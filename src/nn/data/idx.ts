@@ -9,6 +9,7 @@
 // So an images file starts 0x00000803 and a labels file 0x00000801. Files ending in
 // .gz (or any bytes starting with the gzip magic) are inflated first.
 
+import { allocF32 } from './alloc';
 import { maybeGunzip, looksLikeHtml, preview } from './bytes';
 import {
   checkLabels,
@@ -101,7 +102,7 @@ export function parseIdxLabels(bytes: Uint8Array, what = 'labels'): IdxLabels {
 
 /** pixel bytes → float32 in [0, 1] (x / 255) */
 export function scalePixels(pixels: Uint8Array): Float32Array {
-  const out = new Float32Array(pixels.length);
+  const out = allocF32(pixels.length);
   for (let i = 0; i < pixels.length; i++) out[i] = pixels[i]! / 255;
   return out;
 }

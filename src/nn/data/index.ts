@@ -81,7 +81,8 @@ export {
 } from './toy';
 // parsers, for files a student brings
 export { parseIdxImages, parseIdxLabels, idxToDataset, decodeIdxPair, type IdxImages, type IdxLabels } from './idx';
-export { parseCsv, type CsvOptions } from './csv';
+export { parseCsv, CSV_LIMITS, type CsvLimits, type CsvOptions } from './csv';
 export { parseCifar10, CIFAR10_CLASSES, type CifarOptions } from './cifar';
 export { maybeGunzip, isGzip } from './bytes';
+export { allocationCount, resetAllocationCount } from './alloc';
 export type { Manifest, ManifestEntry, ManifestFile } from './manifest';

@@ -28,7 +28,7 @@ import {
 } from './dataset';
 import { DataFormatError } from './errors';
 import { decodeIdxPair } from './idx';
-import { MANIFEST_VERSION, type Manifest, type ManifestEntry, type ManifestFile } from './manifest';
+import { checkManifest, MANIFEST_VERSION, type Manifest, type ManifestEntry, type ManifestFile } from './manifest';
 import { courseRegression, toyDataset, type ToyName, type ToyOptions } from './toy';
 
 export const DATASET_NAMES = [
@@ -213,16 +213,22 @@ async function loadManifest(fetcher: DataFetcher, signal?: AbortSignal): Promise
   const promise = (async () => {
     const res = await fetchOk(fetcher, 'manifest.json', signal);
     const text = await res.text();
-    let m: Manifest;
+    let m: unknown;
     try {
-      m = JSON.parse(text) as Manifest;
+      m = JSON.parse(text);
     } catch {
       throw new DataFormatError(`data/manifest.json is not JSON (starts ${JSON.stringify(text.slice(0, 40))}). ${PREPARE_HINT}`);
     }
-    if (m.version !== MANIFEST_VERSION || typeof m.datasets !== 'object') {
-      throw new DataFormatError(`data/manifest.json has version ${m.version}, expected ${MANIFEST_VERSION}. ${PREPARE_HINT}`);
+    const version = (m as { version?: unknown } | null)?.version;
+    if (version !== MANIFEST_VERSION) {
+      const shown = version === undefined ? 'no version' : `version ${JSON.stringify(version)}`;
+      throw new DataFormatError(`data/manifest.json has ${shown}, expected version ${MANIFEST_VERSION}. ${PREPARE_HINT}`);
     }
-    return m;
+    try {
+      return checkManifest(m);
+    } catch (e) {
+      throw e instanceof DataFormatError ? new DataFormatError(`${e.message}. ${PREPARE_HINT}`) : e;
+    }
   })();
   manifestCache = { fetcher, promise };
   promise.catch(() => {

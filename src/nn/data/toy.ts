@@ -2,7 +2,9 @@
 // course gives them, and 2-D classification toys drawn from a seed (the same seed
 // gives the same points, in every browser and in Node).
 
-import type { ClassificationDataset, RegressionDataset } from './dataset';
+import { allocF32, allocU8 } from './alloc';
+import { checkSize, type ClassificationDataset, type RegressionDataset, type SizeLimits } from './dataset';
+import { DataFormatError } from './errors';
 import { rngFor } from './random';
 
 // ── the course's 1-D regression sets ───────────────────────────────────────────
@@ -50,6 +52,26 @@ export interface ToyOptions {
   part?: string;
 }
 
+/**
+ * Checks a toy's options before its arrays are made: perClass a positive integer,
+ * classes an integer in 1…256 (labels are bytes), noise a finite number ≥ 0, and
+ * N·K·2 values within the dataset limits. Returns [N, K].
+ */
+function toySize(name: string, opts: ToyOptions, classes: number, limits: SizeLimits = {}): [number, number] {
+  const N = opts.perClass ?? 100;
+  if (typeof N !== 'number' || !Number.isSafeInteger(N) || N < 1) {
+    throw new DataFormatError(`${name}: perClass must be a positive integer, got ${JSON.stringify(N)}`);
+  }
+  if (!Number.isInteger(classes) || classes < 1 || classes > 256) {
+    throw new DataFormatError(`${name}: classes must be an integer in 1…256, got ${JSON.stringify(classes)}`);
+  }
+  if (opts.noise !== undefined && !(typeof opts.noise === 'number' && Number.isFinite(opts.noise) && opts.noise >= 0)) {
+    throw new DataFormatError(`${name}: noise must be a finite number ≥ 0, got ${JSON.stringify(opts.noise)}`);
+  }
+  checkSize(name, `${classes} classes of ${N} points in 2-D`, N * classes * 2, limits);
+  return [N, classes];
+}
+
 export type ToyName = 'spiral' | 'circles' | 'xor' | 'blobs';
 export const TOY_NAMES: readonly ToyName[] = ['spiral', 'circles', 'xor', 'blobs'];
 
@@ -89,14 +111,13 @@ function partKey(part: string): number {
  * r = i/(N−1), t = 4j + 4i/(N−1) + noise·ε, point = (r·sin t, r·cos t).
  */
 export function spiral(opts: ToyOptions = {}): ClassificationDataset {
-  const N = opts.perClass ?? 100;
-  const K = opts.classes ?? 3;
+  const [N, K] = toySize('Spiral', opts, opts.classes ?? 3);
   const noise = opts.noise ?? 0.2;
   const seed = opts.seed ?? 0;
   const part = opts.part ?? 'train';
   const rng = rngFor(seed, 0x5b1, partKey(part));
-  const xs = new Float32Array(N * K * 2);
-  const labels = new Uint8Array(N * K);
+  const xs = allocF32(N * K * 2);
+  const labels = allocU8(N * K);
   for (let j = 0; j < K; j++)
     for (let i = 0; i < N; i++) {
       const r = N > 1 ? i / (N - 1) : 0;
@@ -115,14 +136,14 @@ export function spiral(opts: ToyOptions = {}): ClassificationDataset {
  * class 1 on radius `factor` = 0.5, angles evenly spaced, Gaussian noise added.
  */
 export function circles(opts: ToyOptions & { factor?: number } = {}): ClassificationDataset {
-  const N = opts.perClass ?? 100;
+  const [N] = toySize('Circles', opts, 2);
   const noise = opts.noise ?? 0.08;
   const factor = opts.factor ?? 0.5;
   const seed = opts.seed ?? 0;
   const part = opts.part ?? 'train';
   const rng = rngFor(seed, 0xc1c, partKey(part));
-  const xs = new Float32Array(2 * N * 2);
-  const labels = new Uint8Array(2 * N);
+  const xs = allocF32(2 * N * 2);
+  const labels = allocU8(2 * N);
   for (let j = 0; j < 2; j++)
     for (let i = 0; i < N; i++) {
       const a = (2 * Math.PI * i) / N;
@@ -141,14 +162,14 @@ export function circles(opts: ToyOptions & { factor?: number } = {}): Classifica
  * the classes overlap near the axes. 2N points, not balanced per class exactly.
  */
 export function xor(opts: ToyOptions = {}): ClassificationDataset {
-  const N = opts.perClass ?? 100;
+  const [N] = toySize('XOR', opts, 2);
   const noise = opts.noise ?? 0;
   const seed = opts.seed ?? 0;
   const part = opts.part ?? 'train';
   const rng = rngFor(seed, 0x0e0, partKey(part));
   const n = 2 * N;
-  const xs = new Float32Array(n * 2);
-  const labels = new Uint8Array(n);
+  const xs = allocF32(n * 2);
+  const labels = allocU8(n);
   for (let k = 0; k < n; k++) {
     const a = rng.range(-1, 1);
     const b = rng.range(-1, 1);
@@ -164,14 +185,13 @@ export function xor(opts: ToyOptions = {}): ClassificationDataset {
  * class drawn from N(centre, noise²·I), noise default 1.
  */
 export function blobs(opts: ToyOptions = {}): ClassificationDataset {
-  const N = opts.perClass ?? 100;
-  const K = opts.classes ?? 3;
+  const [N, K] = toySize('Blobs', opts, opts.classes ?? 3);
   const noise = opts.noise ?? 1;
   const seed = opts.seed ?? 0;
   const part = opts.part ?? 'train';
   const rng = rngFor(seed, 0xb10, partKey(part));
-  const xs = new Float32Array(N * K * 2);
-  const labels = new Uint8Array(N * K);
+  const xs = allocF32(N * K * 2);
+  const labels = allocU8(N * K);
   for (let j = 0; j < K; j++) {
     const cx = 3 * Math.cos((2 * Math.PI * j) / K);
     const cy = 3 * Math.sin((2 * Math.PI * j) / K);
@@ -197,5 +217,5 @@ export function toyDataset(name: ToyName, opts: ToyOptions = {}): Classification
     case 'blobs':
       return blobs(opts);
   }
-  throw new RangeError(`unknown toy dataset '${String(name)}'; known: ${TOY_NAMES.join(', ')}`);
+  throw new DataFormatError(`unknown toy dataset '${String(name)}'; known: ${TOY_NAMES.join(', ')}`);
 }
