@@ -305,6 +305,22 @@ export interface Backend {
   argmax(x: Tensor): Tensor;
   /** number of rows where argmax(scores) == argmax(onehot), as a (1) f32 tensor */
   countCorrect(scores: Tensor, onehot: Tensor): Tensor;
-  /** (1) f32 tensor: 1 when every element is finite, 0 if any NaN or ±Inf */
-  allFinite(x: Tensor): Tensor;
+  /**
+   * (1) f32 tensor: 1 when every element of x (and of y, when given) is finite, 0 if any
+   * is NaN or ±Inf. The GPU tests each float's bits (exponent all ones), never its value:
+   * WGSL leaves NaN arithmetic to the implementation (max, clamp, log and comparisons may
+   * turn NaN into a finite number), so a loss can read back finite while every parameter
+   * is NaN — check the parameters with the loss (x = a model's parameter arena, y = its
+   * loss: one dispatch).
+   */
+  allFinite(x: Tensor, y?: Tensor | null): Tensor;
+
+  // ── limits ─────────────────────────────────────────────────────────────────
+  /**
+   * Throws DeviceLimitError, naming `what`, its shape and the limit, when a tensor of this
+   * shape is more than the backend can hold (GPU: maxStorageBufferBindingSize and
+   * maxBufferSize; CPU: a host bound). Allocates nothing: models check every parameter
+   * and activation before drawing any weight.
+   */
+  checkFits(shape: Shape, what: string): void;
 }

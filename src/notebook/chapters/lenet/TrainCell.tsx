@@ -192,7 +192,8 @@ function Problems() {
     <>
       {diverged ? (
         <p className="notice warn" role="alert">
-          Training diverged at step {diverged.step} (learning rate {diverged.lr}): the loss {LOSS_WORDS[diverged.loss] ?? 'stopped being a finite number'}.
+          Training diverged at step {diverged.step} (learning rate {diverged.lr}):{' '}
+          {diverged.cause === 'loss' ? `the loss ${LOSS_WORDS[diverged.loss] ?? 'stopped being a finite number'}` : diverged.reason}.
           Lower the learning rate and press Reset.
         </p>
       ) : null}
