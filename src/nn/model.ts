@@ -369,10 +369,12 @@ export class NeuralNetwork {
    * The bits of each float are tested (Backend.allFinite), because WGSL may turn NaN into
    * finite numbers on the way to the loss (a NaN model can report a finite loss). Lean: one
    * dispatch over the parameter arena and the loss (want = 1); otherwise one per parameter
-   * (each with the loss) and their sum. The caller disposes flag.
+   * (each with the loss) and their sum. The caller disposes flag. `backend`: where to
+   * record it (the model's own by default; a session passes the untraced backend, so a
+   * traced step shows the step's ops only).
    */
-  finiteCheck(loss: Tensor): { flag: Tensor; want: number } {
-    const b = this.backend;
+  finiteCheck(loss: Tensor, backend: Backend = this.backend): { flag: Tensor; want: number } {
+    const b = backend;
     if (this.arenas) return { flag: b.allFinite(this.arenas.params, loss), want: 1 };
     const params = this.layers.flatMap((l) => Object.values(l.parameters));
     if (params.length === 0) return { flag: b.allFinite(loss), want: 1 };

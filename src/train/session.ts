@@ -335,7 +335,7 @@ export class TrainingSession {
       return null;
     }
     // the bits of the loss and of every parameter (lean: one dispatch), read with the loss
-    const { flag, want } = model.finiteCheck(loss);
+    const { flag, want } = model.finiteCheck(loss, this.backend);
     const rec: ReadRecord = { run: this.run, segment: this.segment, step: this.step, epoch: this.epoch + this.offset / n, examples: this.examplesSeen };
     // read(loss) submits the step (with the check and the copy); read(flag) only copies
     const p = Promise.all([this.backend.read(loss), this.backend.read(flag)])

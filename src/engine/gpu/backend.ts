@@ -498,7 +498,8 @@ export class WebGPUBackend implements Backend {
     const X = this.f32(x, 'allFinite', 'x');
     const Y = y ? this.f32(y, 'allFinite', 'y') : null;
     const out = this.ctx.empty([1], 'f32', 'allFinite');
-    const bind: Record<string, GpuTensor> = Y ? { x: X, y: Y, out } : { x: X, out };
+    // without y, x is bound in its place too (both read-only; cols = 0: never read as y)
+    const bind = { x: X, y: Y ?? X, out };
     this.run({ shader: 'reduce', entry: 'all_finite' }, { bind, params: { rows: X.size, cols: Y ? Y.size : 0 }, groups: 1 });
     return out;
   }
