@@ -119,6 +119,8 @@ describe('the finite check tests bits, of the loss and of the parameters', () =>
       // SwiftShader launders here: the loss reads back −89.13 from NaN probabilities
       console.log(`[divergence] NaN model (lean ${lean}), unfused loss read back ${l}; the loss's bits alone say ${alone ? 'finite' : 'not finite'}`);
       expect(alone).toBe(Number.isFinite(l) ? 1 : 0);
+      // the adapter the suite runs on hides the NaN from the loss: the case the bit check of the parameters is for
+      if (/swiftshader/i.test(gpu.deviceName)) expect(Number.isFinite(l), `SwiftShader: loss ${l} from NaN parameters`).toBe(true);
       expect(want).toBe(lean ? 1 : 4);
       expect(got, `lean ${lean}: flag ${got} of ${want}`).not.toBe(want);
       gpu.dispose(loss, x, y);

@@ -391,7 +391,7 @@ export class TrainingSession {
       const limit = this.backend.kind === 'webgpu' ? 'float32 (below 2^-126)' : 'float64 (below 2^-1022)';
       return (
         `the loss became Infinity: the probability ŷ of a target class underflowed to 0 in ${limit}, so ln ŷ = -Infinity ` +
-        `(the unfused cross-entropy takes ln of the softmax output; its gradient there is clamped, the parameters are finite). ` +
+        `(the unfused cross-entropy takes ln of the softmax output; its gradient there is clamped, so no NaN reaches the parameters). ` +
         `The fused loss (loss: 'cross_entropy') computes ln ŷ from the logits and has no such limit`
       );
     }
