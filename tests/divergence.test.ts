@@ -345,6 +345,20 @@ describe('a refused change leaves the session as it was', () => {
     await refusedHidden(createCpuBackend(), 2 ** 31, 'CPU');
   });
 
+  it('a refused setHiddenSize while training runs leaves it running, on the same model', async () => {
+    const events: MetricEvent[] = [];
+    const s = await TrainingSession.create(createCpuBackend(), config({ epochs: 1000 }), (batch) => events.push(...batch.events), { data });
+    const model = s.model;
+    await s.start();
+    await expect(s.setHiddenSize(2 ** 31)).rejects.toThrow(DeviceLimitError);
+    expect(s.snapshot()).toMatchObject({ state: 'running', hidden: 16, run: 0 });
+    expect(s.model).toBe(model);
+    const paused = await s.pause();
+    expect(paused.state).toBe('paused');
+    expect(events.filter((e) => e.kind === 'restart')).toEqual([]);
+    await s.dispose();
+  });
+
   it('setBatchSize: a bad value, or a batch whose activations the backend cannot hold, is refused and changes nothing', async () => {
     // 2^20 hidden units: fine at batch 30 (3·10^7 activations), above the CPU bound of 2^27 at 300
     const s = await TrainingSession.create(createCpuBackend(), config({ evalBatchSize: 30 }, 2 ** 20), () => {}, { data });
@@ -371,30 +385,35 @@ describe('a refused change leaves the session as it was', () => {
   });
 });
 
-describe('sweeps', () => {
-  it('a grid cell at lr 1e3 with the unfused loss ends diverged (WebGPU), its neighbour trains', async () => {
-    const spec = { name: 'blobs' as const };
-    const data = prepareSplits(spec, toyDataset('blobs', { seed: 2, part: 'train', perClass: 20 }), toyDataset('blobs', { seed: 2, part: 'test', perClass: 20 }), 2);
-    const table = await runSweep(
-      gpu,
-      {
-        base: {
-          dataset: spec,
-          model: { layers: [{ type: 'fc', nOut: 4, activation: 'relu' }, { type: 'fc', nOut: 3, activation: 'softmax' }], loss: UNFUSED, optimizer: { type: 'sgd', lr: 0.1 } },
-          batchSize: 10,
-          epochs: 30,
-          seed: 1,
-          lossEvery: 1,
-          flushMs: 0,
-        },
-        learningRates: [0.1, 1e3],
-        hiddenSizes: [4],
+/** a two-cell sweep (lr 0.1 and 1e3, unfused loss) on a toy set */
+async function sweepTwo(b: Backend): Promise<void> {
+  const spec = { name: 'blobs' as const };
+  const data = prepareSplits(spec, toyDataset('blobs', { seed: 2, part: 'train', perClass: 20 }), toyDataset('blobs', { seed: 2, part: 'test', perClass: 20 }), 2);
+  const table = await runSweep(
+    b,
+    {
+      base: {
+        dataset: spec,
+        model: { layers: [{ type: 'fc', nOut: 4, activation: 'relu' }, { type: 'fc', nOut: 3, activation: 'softmax' }], loss: UNFUSED, optimizer: { type: 'sgd', lr: 0.1 } },
+        batchSize: 10,
+        epochs: 30,
+        seed: 1,
+        lossEvery: 1,
+        flushMs: 0,
       },
-      data,
-    );
-    const byLr = new Map(table.rows.map((r) => [r.lr, r]));
-    expect(byLr.get(0.1)!.state).toBe('done');
-    expect(byLr.get(1e3)!).toMatchObject({ state: 'diverged', testAccuracy: null, rank: 2 });
-    expect(byLr.get(1e3)!.message).toMatch(/^diverged at step \d+ \(lr 1000\)/);
+      learningRates: [0.1, 1e3],
+      hiddenSizes: [4],
+    },
+    data,
+  );
+  const byLr = new Map(table.rows.map((r) => [r.lr, r]));
+  expect(byLr.get(0.1)!.state, b.kind).toBe('done');
+  expect(byLr.get(1e3)!).toMatchObject({ state: 'diverged', testAccuracy: null, rank: 2 });
+  expect(byLr.get(1e3)!.message, b.kind).toMatch(/^diverged at step \d+ \(lr 1000\)/);
+}
+
+describe('sweeps', () => {
+  it('a grid cell at lr 1e3 with the unfused loss ends diverged (both backends), its neighbour trains', async () => {
+    for (const [, b] of backends()) await sweepTwo(b);
   });
 });
