@@ -148,3 +148,28 @@ test('a new random start is reproducible from its seed', async ({ page }) => {
   await page.reload();
   await expect(page.getByTestId('network-function').first()).toHaveAttribute('d', curve!);
 });
+
+test('URL values outside their controls are refused and leave the address bar', async ({ page }) => {
+  // hand.w = 1e200 once put Infinity on the loss chart at step 0 and blamed the learning rate
+  const w = [1e200, 1, 1, 0.5, 5, -3, -7, -4.5, 1.5, -1, 1, 1, 1];
+  await page.goto(`/?ch=hand&hand.w=${w.join(',')}&hand.lr=50&hand.spf=1000&hand.x=3`);
+  await expect(page.getByRole('heading', { level: 1, name: 'A network by hand' })).toBeVisible();
+  // the starting weights, the default learning rate and pace; the valid hand.x is kept
+  await expect(page.getByRole('slider', { name: 'w1[1]', exact: true })).toHaveAttribute('aria-valuetext', '-1.00');
+  await expect(page.getByLabel('Learning rate')).toHaveValue('0.003');
+  await expect(page.getByRole('slider', { name: 'Steps per frame' })).toHaveAttribute('aria-valuetext', '20');
+  await expect(page.getByRole('slider', { name: 'Chosen x' })).toHaveAttribute('aria-valuetext', /^3 /);
+  const loss = Number(await page.getByLabel('Mean loss', { exact: true }).textContent());
+  expect(Number.isFinite(loss) && loss > 0, `mean loss ${loss}`).toBe(true);
+  await expect.poll(() => new URL(page.url()).searchParams.get('hand.w')).toBeNull();
+  const url = new URL(page.url());
+  expect(url.searchParams.get('hand.lr')).toBeNull();
+  expect(url.searchParams.get('hand.spf')).toBeNull();
+  expect(url.searchParams.get('hand.x')).toBe('3');
+  expect(url.searchParams.get('ch')).toBe('hand');
+  // training from there is ordinary: no divergence notice
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect.poll(async () => Number((await page.getByLabel('Step', { exact: true }).textContent())?.replace(/,/g, '')), { timeout: 60_000 }).toBeGreaterThan(40);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});

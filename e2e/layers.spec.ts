@@ -127,12 +127,14 @@ test('every cell runs on WebGPU and agrees with float64; the gradient check fail
   await expect(summary).toHaveAttribute('data-config', 'unfused|ok');
   await expect(summary).toContainText('PASS');
 
-  // the what-goes-wrong toggle: a confidently wrong row makes ŷ = 0, and −Y/Ŷ is −∞
+  // the what-goes-wrong toggle: a confidently wrong row makes ŷ = 0; −Y/Ŷ would be −∞, the
+  // kernel clamps ŷ, so the gradient is finite and wrong
   await gc.getByLabel(/A confidently wrong prediction/).check();
   await expect(summary).toHaveAttribute('data-config', 'unfused|wrong');
   await expect(summary).toContainText('FAIL');
   await expect(summary).toHaveClass(/fail/);
-  await expect(summary.getByTestId('gradcheck-worst')).toHaveText('not finite');
+  await expect(summary.getByTestId('gradcheck-worst')).toHaveText(/^\d\.\de[+-]\d+$/);
+  await expect(gc).toContainText('The kernel clamps');
   await expect(gc.getByTestId('gradcheck-table').locator('tbody tr.gc-fail')).toHaveCount(4);
   await expect(gc.getByTestId('gradcheck-table')).not.toContainText('NaN');
 
@@ -152,7 +154,9 @@ test('fused and unfused agree until ŷ underflows in float32', async ({ page }) 
   await cell.getByRole('button', { name: '200', exact: true }).click();
   await expect(cell.getByRole('slider', { name: 'Logit gap' })).toHaveAttribute('aria-valuetext', '200');
   await expect(unfused).toHaveClass(/gc-fail/);
-  await expect(unfused).toContainText('not finite');
+  // ŷ clamped at the smallest normal float: a finite gradient that is off, and the loss ∞
+  await expect(unfused).toContainText('off');
+  await expect(cell).toContainText('The kernel clamps ŷ at the smallest normal number');
   await expect(cell.getByLabel('True-class probability on the backend')).toHaveText('0');
   // the fused row still agrees with float64
   await expect(cell.getByTestId('loss-paths-table').locator('tbody tr').first()).toHaveClass(/gc-pass/);

@@ -2,7 +2,14 @@
 // (or any target distribution), all tensors row-major.
 //
 //   ce_loss             L = −(1/m) Σ_i Σ_k y_ik · ln ŷ_ik        ŷ probabilities (terms with y = 0 skipped)
-//   ce_backward         dL/dŷ = −y / (m · ŷ)                      the unfused path: fragile as ŷ → 0
+//   ce_backward         dL/dŷ = −y / (m · max(ŷ, 2⁻¹²⁶))          the unfused path: fragile as ŷ → 0
+//                       0 where y = 0 (the term is absent from L: no −0/0 = NaN where a
+//                       non-target ŷ underflowed). Where a target's ŷ is below the smallest
+//                       normal float 2⁻¹²⁶ (underflowed: its logit is ~87 below the row's
+//                       largest), −y/(m·ŷ) is not representable: ŷ is clamped there, so the
+//                       gradient stays finite (and too small), while ce_loss gives +∞ for
+//                       that row, which stops a training run with the cause named. The fused
+//                       softmax_ce has no such limit.
 //
 //   softmax_ce          fused softmax + cross-entropy on logits Z (m, k):
 //                       lse_i = m_i + ln Σ_k e^(z_ik − m_i),  m_i = max_k z_ik   (log-sum-exp)
@@ -22,6 +29,8 @@
 
 const WG: u32 = 256u;    // invocations of the reducing kernels
 const EW: u32 = 64u;     // invocations per workgroup of the elementwise kernels
+const TINY: f32 = 1.1754943508e-38;   // 2⁻¹²⁶, the smallest normal float32
+const INF_BITS: u32 = 0x7f800000u;    // +∞ (stored as bits: no float arithmetic on ∞)
 
 struct Dims {
   rows: u32,     // m
@@ -57,18 +66,26 @@ fn element_index(gid: vec3u, groups: vec3u) -> u32 {
 fn ce_loss(@builtin(local_invocation_index) t: u32) {
   let count = dims.rows * dims.cols;
   var s = 0.0;
+  var under = 0.0;   // 1 when a target's ŷ underflowed (below 2⁻¹²⁶): ln ŷ = −∞, L = +∞
   for (var e = t; e < count; e += WG) {
-    if (y[e] != 0.0) { s += y[e] * log(yhat[e]); }
+    if (y[e] != 0.0) {
+      if (yhat[e] < TINY) { under = 1.0; } else { s += y[e] * log(yhat[e]); }
+    }
   }
   let total = workgroup_sum(t, s);
-  if (t == 0u) { loss[0] = -total / f32(dims.rows); }
+  workgroupBarrier();   // every invocation has read partial[0] before it is reused
+  let underflows = workgroup_sum(t, under);
+  // +∞ from its bits (dims.cols & 0 keeps it a run-time value: a constant ∞ is refused)
+  let inf = bitcast<f32>(INF_BITS | (dims.cols & 0u));
+  if (t == 0u) { loss[0] = select(-total / f32(dims.rows), inf, underflows > 0.0); }
 }
 
 @compute @workgroup_size(EW)
 fn ce_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let e = element_index(gid, groups);
   if (e >= dims.rows * dims.cols) { return; }
-  grad[e] = -y[e] / (f32(dims.rows) * yhat[e]);
+  let t = y[e];
+  grad[e] = select(-t / (f32(dims.rows) * max(yhat[e], TINY)), 0.0, t == 0.0);
 }
 
 @compute @workgroup_size(WG)

@@ -3,7 +3,8 @@
 //   sum_rows       s[j] = Σ_i x[i, j]               X (M, N) → (1, N): the bias gradient Σ_rows dZ
 //   argmax_rows    idx[i] = argmax_j x[i, j]        X (M, N) → (M) u32; the first maximum on ties
 //   count_correct  n = #{ i : argmax_j x[i, j] = argmax_j y[i, j] }    → (1) f32
-//   all_finite     1 if no element of x is NaN or ±∞, else 0          → (1) f32
+//   all_finite     1 if no element of x nor of y is NaN or ±∞, else 0  → (1) f32
+//                  (x: e.g. a model's parameter arena, y: its loss — one dispatch for both)
 //
 // sum_rows: one workgroup of GROUP_SIZE invocations per column j; invocation t adds rows
 // t, t + GROUP_SIZE, …, then group_sum adds the partial sums (group_sum.wgsl: pairwise in
@@ -17,8 +18,8 @@ const WG: u32 = 64u;              // argmax_rows
 const WG_ONE: u32 = 256u;         // the single-workgroup kernels
 
 struct Dims {
-  rows: u32,   // M (all_finite: the element count, cols = 1)
-  cols: u32,   // N
+  rows: u32,   // M (all_finite: the element count of x)
+  cols: u32,   // N (all_finite: the element count of y, 0 for none)
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -84,10 +85,15 @@ fn count_correct(@builtin(local_invocation_index) t: u32) {
 @compute @workgroup_size(WG_ONE)
 fn all_finite(@builtin(local_invocation_index) t: u32) {
   // A float is NaN or ±∞ exactly when its 8 exponent bits are all ones. Testing the
-  // bits, not x != x, because a shader compiler may assume floats are finite.
+  // bits, not x != x, because a shader compiler may assume floats are finite (WGSL leaves
+  // NaN arithmetic to the implementation: max, min, clamp and comparisons may turn a NaN
+  // into a finite number, so no float operation touches the values here).
   var bad = 0.0;
   for (var e = t; e < dims.rows; e += WG_ONE) {
     if ((bitcast<u32>(x[e]) & 0x7f800000u) == 0x7f800000u) { bad = 1.0; }
+  }
+  for (var e = t; e < dims.cols; e += WG_ONE) {
+    if ((bitcast<u32>(y[e]) & 0x7f800000u) == 0x7f800000u) { bad = 1.0; }
   }
   let total = workgroup_sum(t, bad, WG_ONE);
   if (t == 0u) { out[0] = select(1.0, 0.0, total > 0.0); }

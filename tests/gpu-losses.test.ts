@@ -84,6 +84,37 @@ describe('cross-entropy', () => {
     }
   });
 
+  it('unfused gradient: exactly 0 where y = 0 even where ŷ underflowed to 0; where a target ŷ is 0 the loss is +∞ and the gradient finite', async () => {
+    const rng = new Rng(21);
+    for (const [m, k] of [[1, 2], [37, 5], [300, 17]] as [number, number][]) {
+      const y = randomOneHot(rng, m, k);
+      const p = probabilities(rng, m, k);
+      // every non-target ŷ of the even rows underflowed (0, or a float32 subnormal)
+      for (let i = 0; i < m; i += 2) for (let j = 0; j < k; j++) if (y[i * k + j] === 0) p[i * k + j] = j % 2 ? 0 : 1e-45;
+      const [pg, pc] = pair(p, [m, k]);
+      const [yg, yc] = pair(y, [m, k]);
+      const [dg, dc] = await both(gpu.crossEntropyBackward(pg, yg), cpu.crossEntropyBackward(pc, yc));
+      for (let e = 0; e < m * k; e++) {
+        if (y[e] === 0) {
+          expect(dg[e], `WebGPU (${m}, ${k}) element ${e}`).toBe(0);
+          expect(dc[e], `CPU (${m}, ${k}) element ${e}`).toBe(0);
+        }
+      }
+      expectClose(dg, dc, { atol: 1e-6, rtol: 1e-5, label: `dL/dŷ (${m}, ${k})` });
+      const [lg, lc] = await both(gpu.crossEntropy(pg, yg), cpu.crossEntropy(pc, yc));
+      expectClose(lg, lc, { atol: 1e-5, rtol: 1e-5, label: `loss (${m}, ${k})` });
+      // now the target of row 0 underflows too
+      const p0 = Float32Array.from(p);
+      for (let j = 0; j < k; j++) if (y[j] === 1) p0[j] = 0;
+      const [qg, qc] = pair(p0, [m, k]);
+      const [ug, uc] = await both(gpu.crossEntropy(qg, yg), cpu.crossEntropy(qc, yc));
+      expect([ug[0], uc[0]]).toEqual([Infinity, Infinity]);
+      const [gg, gc] = await both(gpu.crossEntropyBackward(qg, yg), cpu.crossEntropyBackward(qc, yc));
+      expect(Array.from(gg).every(Number.isFinite), 'WebGPU gradient finite').toBe(true);
+      expect(Array.from(gc).every(Number.isFinite), 'CPU gradient finite').toBe(true);
+    }
+  });
+
   it('fused softmax–cross-entropy: loss, probabilities and (probs − y)/m match, large logits included', async () => {
     const rng = new Rng(14);
     for (const [m, k] of [...SHAPES, [1000, 10] as [number, number]]) {

@@ -248,9 +248,18 @@ export interface Backend {
   softmax(x: Tensor): Tensor;
   /** Jacobian-vector product per row: dZ = σ ⊙ (dY − Σ_k dY_k σ_k), σ the softmax output */
   softmaxBackward(dy: Tensor, sigma: Tensor): Tensor;
-  /** L = −(1/m) Σ_i Σ_k y_ik · ln ŷ_ik, ŷ probabilities; returns a (1) tensor */
+  /**
+   * L = −(1/m) Σ_i Σ_k y_ik · ln ŷ_ik, ŷ probabilities; returns a (1) tensor. Terms with
+   * y = 0 are skipped; a target's ŷ below the smallest normal number (2⁻¹²⁶ in float32,
+   * 2⁻¹⁰²² in float64: it has underflowed) makes L = +∞.
+   */
   crossEntropy(yhat: Tensor, y: Tensor): Tensor;
-  /** dL/dŷ = −y / (m · ŷ) — the unfused path (numerically fragile when ŷ → 0) */
+  /**
+   * dL/dŷ = −y / (m · max(ŷ, tiny)) where y ≠ 0, and 0 where y = 0 — the unfused path
+   * (numerically fragile when ŷ → 0). tiny is the smallest normal number: where a target's
+   * ŷ underflowed the gradient stays finite (and wrong: the loss is then +∞, which stops a
+   * training run naming the cause), never −∞ (which the softmax backward turns into NaN).
+   */
   crossEntropyBackward(yhat: Tensor, y: Tensor): Tensor;
   /**
    * Fused softmax–cross-entropy on logits Z (m, k):
@@ -305,6 +314,22 @@ export interface Backend {
   argmax(x: Tensor): Tensor;
   /** number of rows where argmax(scores) == argmax(onehot), as a (1) f32 tensor */
   countCorrect(scores: Tensor, onehot: Tensor): Tensor;
-  /** (1) f32 tensor: 1 when every element is finite, 0 if any NaN or ±Inf */
-  allFinite(x: Tensor): Tensor;
+  /**
+   * (1) f32 tensor: 1 when every element of x (and of y, when given) is finite, 0 if any
+   * is NaN or ±Inf. The GPU tests each float's bits (exponent all ones), never its value:
+   * WGSL leaves NaN arithmetic to the implementation (max, clamp, log and comparisons may
+   * turn NaN into a finite number), so a loss can read back finite while every parameter
+   * is NaN — check the parameters with the loss (x = a model's parameter arena, y = its
+   * loss: one dispatch).
+   */
+  allFinite(x: Tensor, y?: Tensor | null): Tensor;
+
+  // ── limits ─────────────────────────────────────────────────────────────────
+  /**
+   * Throws DeviceLimitError, naming `what`, its shape and the limit, when a tensor of this
+   * shape is more than the backend can hold (GPU: maxStorageBufferBindingSize and
+   * maxBufferSize; CPU: a host bound). Allocates nothing: models check every parameter
+   * and activation before drawing any weight.
+   */
+  checkFits(shape: Shape, what: string): void;
 }

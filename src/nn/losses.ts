@@ -1,7 +1,9 @@
 // Losses over a batch of m rows; ŷ and y are (m, k), y one-hot for classification.
 //
 //   CrossEntropy      L = −(1/m) Σ_i Σ_k y_ik · ln ŷ_ik      dL/dŷ = −y / (m·ŷ)
-//     on probabilities ŷ. When the last activation is softmax the model fuses the two:
+//     on probabilities ŷ (dL/dŷ = 0 where y = 0; where a target's ŷ has underflowed below
+//     the smallest normal number, L = +∞ and ŷ is clamped in dL/dŷ, so no NaN reaches the
+//     parameters: see Backend.crossEntropyBackward). When the last activation is softmax the model fuses the two:
 //     L from the logits Z by log-sum-exp, and dL/dZ = (ŷ − y)/m, which is exactly
 //     softmax-backward ∘ CE-backward without the fragile division by ŷ.
 //     `fused: false` keeps the two steps apart (the course teaches both; they agree).

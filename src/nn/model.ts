@@ -192,8 +192,31 @@ export class NeuralNetwork {
     return this.layers[0]!.sampleShape;
   }
 
+  /**
+   * Refuses (DeviceLimitError, naming the tensor, its shape and the limit) a model the
+   * backend cannot hold for inputs of this shape (batch first), from the shapes alone —
+   * nothing is allocated and no weight is drawn: every parameter, every layer's output at
+   * this batch size, and (lean) the parameter arena that holds them all.
+   */
+  checkFits(inputShape: Shape): void {
+    const align = this.backend.viewAlignment;
+    let shape = inputShape;
+    let arena = 0;
+    for (const layer of this.layers) {
+      const out = layer.outputShape(shape); // throws a ShapeError when the input does not fit
+      for (const [key, p] of Object.entries(layer.plannedParameterShapes(shape))) {
+        this.backend.checkFits(p, `${layer.name}.${key}`);
+        arena = Math.ceil(arena / align) * align + sizeOf(p);
+      }
+      this.backend.checkFits(out, `${layer.name} output`);
+      shape = out;
+    }
+    if (this._lean && arena > 0) this.backend.checkFits([arena], 'the parameter arena (every parameter of the model)');
+  }
+
   /** creates every layer's parameters for inputs of this shape (batch first), without running anything */
   build(inputShape: Shape): void {
+    if (!this.built) this.checkFits(inputShape);
     let shape = inputShape;
     for (const layer of this.layers) {
       layer.build(shape);
@@ -338,6 +361,31 @@ export class NeuralNetwork {
     const act = this.layers[j]!.outputActivation;
     if (act === null || act === 'linear') return null;
     return { index: j, dact: { y: this.layers[i]!.cache.X!, activation: act } };
+  }
+
+  /**
+   * The finiteness check of a training step, recorded after it (nothing is read back):
+   * `flag` reads back `want` exactly when the loss (1) and every parameter are finite.
+   * The bits of each float are tested (Backend.allFinite), because WGSL may turn NaN into
+   * finite numbers on the way to the loss (a NaN model can report a finite loss). Lean: one
+   * dispatch over the parameter arena and the loss (want = 1); otherwise one per parameter
+   * (each with the loss) and their sum. The caller disposes flag. `backend`: where to
+   * record it (the model's own by default; a session passes the untraced backend, so a
+   * traced step shows the step's ops only).
+   */
+  finiteCheck(loss: Tensor, backend: Backend = this.backend): { flag: Tensor; want: number } {
+    const b = backend;
+    if (this.arenas) return { flag: b.allFinite(this.arenas.params, loss), want: 1 };
+    const params = this.layers.flatMap((l) => Object.values(l.parameters));
+    if (params.length === 0) return { flag: b.allFinite(loss), want: 1 };
+    let flag = b.allFinite(params[0]!, loss);
+    for (const p of params.slice(1)) {
+      const f = b.allFinite(p, loss);
+      const sum = b.axpby(1, flag, 1, f);
+      b.dispose(flag, f);
+      flag = sum;
+    }
+    return { flag, want: params.length };
   }
 
   /** (id, parameter, gradient) of every parameter, layer by layer */

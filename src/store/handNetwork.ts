@@ -1,13 +1,17 @@
 // Chapter 1's state: the 13 parameters of the 1-4-1 network, the data set, the chosen
 // input x, and a gradient-descent run (learning rate, step count, loss history).
 // URL keys: hand.set, hand.x, hand.lr, hand.spf, hand.seed, hand.w (the weights, when
-// they differ from the seed's starting point).
+// they differ from the seed's starting point). Each is bounded like the control that sets
+// it (a weight by its slider's range, the learning rate and steps per frame by their
+// inputs); a value outside is refused (the default is used) and leaves the address bar.
 
 import { create } from 'zustand';
 import { Rng } from '../engine/random';
 import {
   DATASETS,
   HIDDEN,
+  PARAM_RANGES,
+  PARAM_REFS,
   backward,
   datasetLoss,
   flatten,
@@ -28,6 +32,19 @@ export const DEFAULT_LR = 0.003;
 export const DEFAULT_STEPS_PER_FRAME = 20;
 export const DEFAULT_X = 2;
 export const MAX_HISTORY = 2000;
+/** the learning-rate input's bounds */
+export const LR_RANGE = { min: 1e-6, max: 1 } as const;
+/** the steps-per-frame slider's bounds */
+export const SPF_RANGE = { min: 1, max: 200 } as const;
+/** seeds the Reseed button can reach */
+export const MAX_SEED = 2 ** 31 - 1;
+
+/** the 13 weights of hand.w, when each lies within its slider's range; otherwise undefined */
+export function parseWeights(raw: string | null): number[] | undefined {
+  const w = parseNumberList(raw, 3 * HIDDEN + 1);
+  if (!w) return undefined;
+  return w.every((v, k) => v >= PARAM_RANGES[PARAM_REFS[k]!.group].min && v <= PARAM_RANGES[PARAM_REFS[k]!.group].max) ? w : undefined;
+}
 
 /**
  * Starting weights for a seed. Seed 0 is HAND_START; any other seed draws each unit's
@@ -195,16 +212,16 @@ bindUrl({
   read: (q) => {
     const setRaw = q.get('hand.set');
     const dataset: DatasetId = setRaw === '2' ? '2' : '1';
-    const seed = parseNumber(q.get('hand.seed'), 0, 2 ** 31);
+    const seed = parseNumber(q.get('hand.seed'), 0, MAX_SEED);
     const seedInt = seed !== undefined && Number.isInteger(seed) ? seed : 0;
-    const w = parseNumberList(q.get('hand.w'), 3 * HIDDEN + 1);
-    const spf = parseNumber(q.get('hand.spf'), 1, 1000);
+    const w = parseWeights(q.get('hand.w'));
+    const spf = parseNumber(q.get('hand.spf'), SPF_RANGE.min, SPF_RANGE.max);
     useHandNetwork.setState({
       dataset,
       seed: seedInt,
       params: w ? unflatten(w) : startingParams(seedInt, dataset),
       x: validX(dataset, parseNumber(q.get('hand.x')) ?? DEFAULT_X),
-      lr: parseNumber(q.get('hand.lr'), 1e-9, 10) ?? DEFAULT_LR,
+      lr: parseNumber(q.get('hand.lr'), LR_RANGE.min, LR_RANGE.max) ?? DEFAULT_LR,
       stepsPerFrame: spf !== undefined && Number.isInteger(spf) ? spf : DEFAULT_STEPS_PER_FRAME,
       running: false,
       step: 0,

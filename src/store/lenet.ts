@@ -49,6 +49,8 @@ export const TEST_CHOICES = [0, 2_000, 500, 100] as const;
  * so LeNet's float32 forward pass overflows (and the run diverges) only around η ≈ 10⁷.
  */
 export const MAX_LR = 1e9;
+/** the learning-rate input's lower bound (the URL is held to it too) */
+export const MIN_LR = 1e-6;
 /** how often the page fetches the parameters while training runs */
 export const MODEL_REFRESH_MS = 1500;
 
@@ -367,7 +369,7 @@ bindUrl({
     const n = int('lenet.n', 1, MNIST_TRAIN);
     const t = int('lenet.test', 1, MNIST_TEST);
     useLenet.setState({
-      lr: parseNumber(q.get('lenet.lr'), 1e-9, MAX_LR) ?? DEFAULTS.lr,
+      lr: parseNumber(q.get('lenet.lr'), MIN_LR, MAX_LR) ?? DEFAULTS.lr,
       batchSize: int('lenet.bs', 1, 4096) ?? DEFAULTS.batchSize,
       epochs: int('lenet.ep', 1, 50) ?? DEFAULTS.epochs,
       examples: n !== undefined && (EXAMPLE_CHOICES as readonly number[]).includes(n) ? n : DEFAULTS.examples,

@@ -267,7 +267,7 @@ export function ingestBatches(
           break;
         case 'diverged': {
           const where = at(e.step);
-          divergence = { step: e.step, lr: e.lr, loss: e.loss, lastFiniteStep: e.lastFiniteStep, x: where.x };
+          divergence = { step: e.step, lr: e.lr, loss: e.loss, lastFiniteStep: e.lastFiniteStep, cause: e.cause, reason: e.reason, x: where.x };
           add.markers.push({ kind: 'diverged', ...where, run: e.run, step: e.step, label: `diverged at step ${e.step}` });
           break;
         }

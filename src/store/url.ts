@@ -43,11 +43,25 @@ function flushReplace(): void {
   if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, '', url);
 }
 
-/** Register a store's URL keys; reads them at once from the current URL. */
+/**
+ * The keys of `binding` whose value in `params` the store did not take as it is: a value
+ * refused (out of its control's bounds, not a number, …) or written back differently.
+ */
+export function untakenKeys(binding: UrlBinding, params: URLSearchParams): string[] {
+  const written = binding.write();
+  return binding.keys.filter((k) => params.has(k) && (written[k] ?? null) !== params.get(k));
+}
+
+/**
+ * Register a store's URL keys; reads them at once from the current URL. A value the store
+ * refused leaves the address bar (the entry is replaced with what the store holds).
+ */
 export function bindUrl(binding: UrlBinding): void {
   bindings.push(binding);
   if (typeof location === 'undefined') return;
-  binding.read(currentParams());
+  const params = currentParams();
+  binding.read(params);
+  if (untakenKeys(binding, params).length) syncUrl('replace');
   if (!listening) {
     listening = true;
     window.addEventListener('popstate', () => {

@@ -83,6 +83,14 @@ export interface DivergenceInfo {
   loss: string;
   /** the last step read back with a finite loss (0 if none) */
   lastFiniteStep: number;
+  /**
+   * what was found not finite: the training loss read back; the parameters (checked with
+   * each loss read: a model whose parameters are NaN can still report a finite loss on the
+   * GPU); or the validation or test loss of the evaluation after `step` (end of an epoch)
+   */
+  cause: 'loss' | 'parameters' | 'validation' | 'test';
+  /** the cause in words, e.g. "the validation loss after epoch 1 became NaN (…)" */
+  reason: string;
 }
 
 /**

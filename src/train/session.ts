@@ -7,10 +7,16 @@
 //   → one submission (flush; on a read step the loss read submits it)
 //
 // The loss comes back every `lossEvery` steps (and at each epoch's end) without
-// stalling: the read of step s is issued together with allFinite(loss_s) and the loop
-// goes on recording steps s+1, s+2, …; at most `maxReadsInFlight` reads are pending
-// before the loop waits for the oldest. When a read shows NaN or ±Inf the run stops in
-// the state 'diverged' (step and learning rate named); no non-finite number is emitted.
+// stalling: the read of step s is issued together with the model's finiteness check of
+// the loss and every parameter (model.finiteCheck: their bits, in the same submission)
+// and the loop goes on recording steps s+1, s+2, …; at most `maxReadsInFlight` reads are
+// pending before the loop waits for the oldest. When a read shows NaN or ±Inf in the loss
+// or in a parameter — or an end-of-epoch evaluation's loss is not finite — the run stops
+// in the state 'diverged' (step, learning rate and what was found named); no non-finite
+// number is emitted.
+//
+// A refused setHiddenSize or setBatchSize (a bad value, or a model the backend cannot
+// hold, checked from the shapes before any weight is drawn) leaves the session as it was.
 //
 // Control (between steps, so a new learning rate is used from the very next step):
 // start, pause, resume, step (single-step while paused), stop, reset, setLearningRate,
@@ -178,6 +184,7 @@ export class TrainingSession {
     this.dataInfo = describeData(config.dataset, data);
     this.metrics = new MetricsBuffer(sink, () => this.snapshot(), this.settings.flushMs, sweepRun);
     this._model = this.buildModel();
+    this.lrHistory = [{ step: 1, lr: this._model.lr }];
   }
 
   /** Loads the data (unless given), builds the model; the session starts 'idle'. */
@@ -197,12 +204,32 @@ export class TrainingSession {
 
   // ── model ──────────────────────────────────────────────────────────────────
 
-  private buildModel(): NeuralNetwork {
-    const model = new NeuralNetwork(this.tracer.backend, { ...this.modelConfig, seed: this.settings.seed }, { lean: this.settings.lean });
-    model.build([1, ...this.data.train.shape.slice(1)]);
-    const lr = this.lrHistory.length ? this.lrHistory[this.lrHistory.length - 1]!.lr : model.lr;
-    model.lr = lr;
-    this.lrHistory = [{ step: 1, lr }];
+  /**
+   * Refuses (DeviceLimitError, naming the tensor and the limit) a model the backend cannot
+   * hold at this batch size or the evaluation's, from the shapes alone: nothing is
+   * allocated and nothing in the session changes.
+   */
+  private checkFits(config: ModelConfig, batchSize: number, evalBatchSize = this.settings.evalBatchSize): void {
+    const { train, validation, test } = this.data;
+    const rows = Math.max(
+      Math.min(batchSize, train.shape[0]!),
+      ...[validation, test].map((d) => (d ? Math.min(evalBatchSize, d.shape[0]!) : 0)),
+    );
+    const probe = new NeuralNetwork(this.tracer.backend, { ...config, seed: this.settings.seed }, { lean: this.settings.lean });
+    probe.checkFits([Math.max(1, rows), ...train.shape.slice(1)]);
+  }
+
+  /** a new model of `config` (same seed) at the current learning rate; throws, freeing what it made, if it cannot be built */
+  private buildModel(config: ModelConfig = this.modelConfig): NeuralNetwork {
+    this.checkFits(config, this.settings.batchSize);
+    const model = new NeuralNetwork(this.tracer.backend, { ...config, seed: this.settings.seed }, { lean: this.settings.lean });
+    try {
+      model.build([1, ...this.data.train.shape.slice(1)]);
+      model.lr = this.lrHistory.length ? this.lrHistory[this.lrHistory.length - 1]!.lr : model.lr;
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
     return model;
   }
 
@@ -307,12 +334,13 @@ export class TrainingSession {
       this.backend.dispose(loss);
       return null;
     }
-    const finite = this.backend.allFinite(loss);
+    // the bits of the loss and of every parameter (lean: one dispatch), read with the loss
+    const { flag, want } = model.finiteCheck(loss, this.backend);
     const rec: ReadRecord = { run: this.run, segment: this.segment, step: this.step, epoch: this.epoch + this.offset / n, examples: this.examplesSeen };
-    // read(loss) submits the step (with allFinite and the copy); read(finite) only copies
-    const p = Promise.all([this.backend.read(loss), this.backend.read(finite)])
-      .then(([l, f]) => this.onLossRead(rec, l[0]!, f[0]!))
-      .finally(() => this.backend.dispose(loss, finite));
+    // read(loss) submits the step (with the check and the copy); read(flag) only copies
+    const p = Promise.all([this.backend.read(loss), this.backend.read(flag)])
+      .then(([l, f]) => this.onLossRead(rec, l[0]!, f[0] === want))
+      .finally(() => this.backend.dispose(loss, flag));
     const tracked: Promise<void> = p.finally(() => {
       const i = this.inflight.indexOf(tracked);
       if (i >= 0) this.inflight.splice(i, 1);
@@ -321,10 +349,19 @@ export class TrainingSession {
     return tracked;
   }
 
-  private onLossRead(rec: ReadRecord, loss: number, finite: number): void {
+  private onLossRead(rec: ReadRecord, loss: number, finite: boolean): void {
     if (rec.run !== this.run || this.state === 'diverged') return;
-    if (finite !== 1 || !Number.isFinite(loss)) {
-      this.diverge(rec.step, loss);
+    if (!Number.isFinite(loss)) {
+      this.diverge(rec.step, 'loss', loss, this.lossReason(loss));
+      return;
+    }
+    if (!finite) {
+      this.diverge(
+        rec.step,
+        'parameters',
+        loss,
+        `the parameters became NaN or ±Infinity (the loss still read back ${loss}: NaN can turn into finite numbers on the way to the loss)`,
+      );
       return;
     }
     this.lastFiniteStep = rec.step;
@@ -347,11 +384,25 @@ export class TrainingSession {
     }
   }
 
-  private diverge(step: number, loss: number): void {
+  /** why a training loss read back as `loss` (NaN or ±Inf), in words */
+  private lossReason(loss: number): string {
+    const c = this._model.config.loss;
+    if (loss === Infinity && c.type === 'cross_entropy' && !this._model.fused) {
+      const limit = this.backend.kind === 'webgpu' ? 'float32 (below 2^-126)' : 'float64 (below 2^-1022)';
+      return (
+        `the loss became Infinity: the probability ŷ of a target class underflowed to 0 in ${limit}, so ln ŷ = -Infinity ` +
+        `(the unfused cross-entropy takes ln of the softmax output; its gradient there is clamped, so no NaN reaches the parameters). ` +
+        `The fused loss (loss: 'cross_entropy') computes ln ŷ from the logits and has no such limit`
+      );
+    }
+    return `the loss became ${loss}`;
+  }
+
+  private diverge(step: number, cause: DivergenceInfo['cause'], loss: number, reason: string): void {
     const lr = this.lrAt(step);
-    this.divergedAt = { step, lr, loss: String(loss), lastFiniteStep: this.lastFiniteStep };
+    this.divergedAt = { step, lr, loss: String(loss), lastFiniteStep: this.lastFiniteStep, cause, reason };
     this.metrics.push({ kind: 'diverged', run: this.run, ...this.divergedAt });
-    this.setState('diverged', `diverged at step ${step} (lr ${lr}): the loss became ${loss}; reset to start again`);
+    this.setState('diverged', `diverged at step ${step} (lr ${lr}): ${reason}; reset to start again`);
   }
 
   /** waits for every loss read in flight */
@@ -414,9 +465,17 @@ export class TrainingSession {
     const { validation, test } = this.data;
     const val = validation ? await this.evaluate(validation) : null;
     const tst = test ? await this.evaluate(test) : null;
-    for (const r of [val, tst]) {
+    for (const [split, r] of [['validation', val], ['test', tst]] as const) {
       if (r && !Number.isFinite(r.loss)) {
-        this.diverge(this.step, r.loss);
+        // found by the evaluation after the epoch's last step, whose training loss (read
+        // with its parameters' check) was finite
+        const last = this.lastTrainLoss === null ? '' : `; the training loss read back at step ${this.lastFiniteStep} was ${this.lastTrainLoss}`;
+        this.diverge(
+          this.step,
+          split,
+          r.loss,
+          `the ${split} loss, evaluated after step ${this.step} (the end of epoch ${this.epoch + 1}), became ${r.loss}${last}`,
+        );
         return;
       }
     }
@@ -566,10 +625,15 @@ export class TrainingSession {
     });
   }
 
-  private restart(reason: 'hidden' | 'reset'): void {
+  /** a new model (of `config`) and a new run; when the model cannot be built nothing changes */
+  private restart(reason: 'hidden' | 'reset', config: ModelConfig = this.modelConfig): void {
+    const model = this.buildModel(config); // throws before anything below
     const previousRun = this.run;
     const previousStep = this.step;
     this._model.dispose();
+    this._model = model;
+    this.modelConfig = config;
+    this.lrHistory = [{ step: 1, lr: model.lr }];
     this.run++;
     this.step = 0;
     this.epoch = 0;
@@ -582,7 +646,6 @@ export class TrainingSession {
     this.lastTrainLoss = null;
     this.epochLoss = { sum: 0, count: 0, epoch: 0 };
     this.lastEval = null;
-    this._model = this.buildModel();
     this.metrics.push({ kind: 'restart', run: this.run, step: 0, reason, hidden: hiddenSizeOf(this.modelConfig), previousRun, previousStep });
   }
 
@@ -607,10 +670,16 @@ export class TrainingSession {
     return this.serial(async () => {
       this.checkLive();
       const next = withHiddenSize(this.modelConfig, hidden);
+      this.checkFits(next, this.settings.batchSize); // refused here, the session is untouched
       const wasRunning = this.state === 'running';
       await this.halt('paused', 'rebuilding');
-      this.modelConfig = next;
-      this.restart('hidden');
+      try {
+        this.restart('hidden', next);
+      } catch (e) {
+        // the old model, its counters and its settings are all still in place
+        if (wasRunning && this.state === 'paused') this.launch();
+        throw e;
+      }
       if (wasRunning) this.launch();
       else this.setState('idle', `rebuilt with ${hidden} hidden units`);
       return this.snapshot();
@@ -622,6 +691,7 @@ export class TrainingSession {
     return this.serial(async () => {
       this.checkLive();
       checkPositiveInt('batchSize', batchSize);
+      this.checkFits(this.modelConfig, batchSize); // refused here, the session is untouched
       const previous = this.settings.batchSize;
       this.settings = { ...this.settings, batchSize };
       this.metrics.push({ kind: 'setting', run: this.run, step: this.step + 1, name: 'batchSize', value: batchSize, previous });

@@ -178,7 +178,7 @@ const ARG_NAMES: Record<string, string[]> = {
   adamUpdate: ['p', 'g', 'm', 'v', 'hyper'],
   argmax: ['X'],
   countCorrect: ['scores', 'y'],
-  allFinite: ['x'],
+  allFinite: ['x', 'y'],
   reshape: ['X', 'shape'],
 };
 

@@ -19,7 +19,7 @@ import type {
   Tensor,
   StepProfile,
 } from '../backend';
-import { ShapeError } from '../errors';
+import { DeviceLimitError, ShapeError } from '../errors';
 import { assertRank, assertShape, sameShape, type Shape, shapeStr, sizeOf, window2d, type Window2D } from '../geometry';
 
 export class CpuTensor implements Tensor {
@@ -73,6 +73,15 @@ export function activateGrad(act: Activation, y: number): number {
       return 1 - y * y;
   }
 }
+
+/** 2⁻¹⁰²², the smallest normal double: a probability below it has underflowed */
+const TINY = 2.2250738585072014e-308;
+
+/**
+ * The largest tensor the reference allocates, in elements (2²⁷ float64 = 1 GiB): the
+ * host bound that checkFits applies before any allocation.
+ */
+export const CPU_MAX_TENSOR_ELEMENTS = 2 ** 27;
 
 export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
@@ -302,8 +311,9 @@ export class CpuBackend implements Backend {
     const Y = t(y, 'crossEntropy');
     const [M] = rows('crossEntropy', 'ŷ', P);
     assertShape('crossEntropy', 'y', Y.shape, P.shape);
+    // a target's ŷ below the smallest normal double counts as 0: ln 0 = −∞, L = +∞ (as on the GPU)
     let s = 0;
-    for (let i = 0; i < P.size; i++) if (Y.data[i] !== 0) s += Y.data[i]! * Math.log(P.data[i]!);
+    for (let i = 0; i < P.size; i++) if (Y.data[i] !== 0) s += P.data[i]! < TINY ? -Infinity : Y.data[i]! * Math.log(P.data[i]!);
     return this.make(Float64Array.of(-s / M), [1]);
   }
 
@@ -313,7 +323,9 @@ export class CpuBackend implements Backend {
     const [M] = rows('crossEntropyBackward', 'ŷ', P);
     assertShape('crossEntropyBackward', 'y', Y.shape, P.shape);
     const out = new Float64Array(P.size);
-    for (let i = 0; i < P.size; i++) out[i] = -Y.data[i]! / (M * P.data[i]!);
+    // 0 where y = 0 (no −0/0 where a non-target ŷ underflowed); ŷ clamped at the smallest
+    // normal double where a target's ŷ underflowed, so the gradient stays finite
+    for (let i = 0; i < P.size; i++) out[i] = Y.data[i] === 0 ? 0 : -Y.data[i]! / (M * Math.max(P.data[i]!, TINY));
     return this.make(out, P.shape);
   }
 
@@ -624,9 +636,19 @@ export class CpuBackend implements Backend {
     return this.make(Float64Array.of(n), [1]);
   }
 
-  allFinite(x: Tensor): Tensor {
+  allFinite(x: Tensor, y?: Tensor | null): Tensor {
     const X = t(x, 'allFinite');
-    return this.make(Float64Array.of(X.data.every(Number.isFinite) ? 1 : 0), [1]);
+    const Y = y ? t(y, 'allFinite') : null;
+    return this.make(Float64Array.of(X.data.every(Number.isFinite) && (!Y || Y.data.every(Number.isFinite)) ? 1 : 0), [1]);
+  }
+
+  checkFits(shape: Shape, what: string): void {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n > CPU_MAX_TENSOR_ELEMENTS) {
+      throw new DeviceLimitError(
+        `${what} ${shapeStr(shape)} has ${n} elements, above the CPU reference's bound of ${CPU_MAX_TENSOR_ELEMENTS} (2^27 float64 numbers, 1 GiB)`,
+      );
+    }
   }
 }
 

@@ -494,11 +494,18 @@ export class WebGPUBackend implements Backend {
     return out;
   }
 
-  allFinite(x: Tensor): Tensor {
+  allFinite(x: Tensor, y?: Tensor | null): Tensor {
     const X = this.f32(x, 'allFinite', 'x');
+    const Y = y ? this.f32(y, 'allFinite', 'y') : null;
     const out = this.ctx.empty([1], 'f32', 'allFinite');
-    this.run({ shader: 'reduce', entry: 'all_finite' }, { bind: { x: X, out }, params: { rows: X.size, cols: 1 }, groups: 1 });
+    // without y, x is bound in its place too (both read-only; cols = 0: never read as y)
+    const bind = { x: X, y: Y ?? X, out };
+    this.run({ shader: 'reduce', entry: 'all_finite' }, { bind, params: { rows: X.size, cols: Y ? Y.size : 0 }, groups: 1 });
     return out;
+  }
+
+  checkFits(shape: Shape, what: string): void {
+    this.ctx.checkFits(shape.reduce((a, b) => a * b, 1) * 4, `${what} ${shapeStr(shape)}`);
   }
 }
 

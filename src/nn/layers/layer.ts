@@ -111,6 +111,11 @@ export abstract class Layer {
     return {};
   }
 
+  /** the shape of each parameter build(inputShape) would create (allocates nothing) */
+  plannedParameterShapes(inputShape: Shape): Record<string, Shape> {
+    return Object.fromEntries(Object.entries(this.parameterShapes(inputShape)).map(([k, p]) => [k, p.shape]));
+  }
+
   protected initialValues(_key: string, shape: Shape, _fanIn: number, _fanOut: number): Float64Array {
     return new Float64Array(shape.reduce((a, b) => a * b, 1));
   }

@@ -3,22 +3,16 @@
 
 import { useHandNetwork } from '../../../store/handNetwork';
 import { Slider } from '../../../ui/controls';
-import { PARAM_REFS, getParam, type ParamGroup, type ParamRef } from './handnet';
+import { PARAM_RANGES, PARAM_REFS, getParam, type ParamRef } from './handnet';
 import { UNIT_COLORS } from '../../../ui/colors';
 
-const RANGES: Record<ParamGroup, { min: number; max: number; step: number }> = {
-  w1: { min: -3, max: 3, step: 0.05 },
-  b1: { min: -15, max: 15, step: 0.1 },
-  w2: { min: -5, max: 5, step: 0.05 },
-  b2: { min: -20, max: 20, step: 0.1 },
-};
 
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(2));
 
 function ParamSlider({ r }: { r: ParamRef }) {
   const value = useHandNetwork((s) => getParam(s.params, r));
   const setParam = useHandNetwork((s) => s.setParam);
-  const range = RANGES[r.group];
+  const range = PARAM_RANGES[r.group];
   return <Slider label={r.name} value={value} {...range} format={fmt} onChange={(v) => setParam(r, v)} />;
 }
 

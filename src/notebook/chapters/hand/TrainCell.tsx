@@ -3,7 +3,7 @@
 // history (metrics arrive per frame, not per step).
 
 import { useEffect, useMemo } from 'react';
-import { useHandNetwork } from '../../../store/handNetwork';
+import { LR_RANGE, SPF_RANGE, useHandNetwork } from '../../../store/handNetwork';
 import { LossChart, type LossSeries } from '../../../ui/LossChart';
 import { NumberInput, Slider } from '../../../ui/controls';
 import { FunctionPlot } from './FunctionPlot';
@@ -61,8 +61,8 @@ function TrainControls() {
           Reset
         </button>
       </div>
-      <NumberInput label="Learning rate" value={lr} min={1e-6} max={1} step="any" onChange={setLr} hint="η" />
-      <Slider label="Steps per frame" value={spf} min={1} max={200} step={1} format={(v) => String(v)} onChange={setSpf} />
+      <NumberInput label="Learning rate" value={lr} min={LR_RANGE.min} max={LR_RANGE.max} step="any" onChange={setLr} hint="η" />
+      <Slider label="Steps per frame" value={spf} min={SPF_RANGE.min} max={SPF_RANGE.max} step={1} format={(v) => String(v)} onChange={setSpf} />
     </div>
   );
 }

@@ -36,6 +36,14 @@ export const PARAM_REFS: readonly ParamRef[] = [
   { group: 'b2', index: 0, name: 'b2' },
 ];
 
+/** each group's slider: the range a parameter may take on the page (and from the URL) */
+export const PARAM_RANGES: Readonly<Record<ParamGroup, { min: number; max: number; step: number }>> = {
+  w1: { min: -3, max: 3, step: 0.05 },
+  b1: { min: -15, max: 15, step: 0.1 },
+  w2: { min: -5, max: 5, step: 0.05 },
+  b2: { min: -20, max: 20, step: 0.1 },
+};
+
 export function getParam(p: HandParams, r: ParamRef): number {
   return r.group === 'b2' ? p.b2 : p[r.group][r.index]!;
 }

@@ -254,8 +254,8 @@ export function SessionNotices({ store }: { store: TrainingStore }) {
     <>
       {divergence && state === 'diverged' ? (
         <p className="notice error" role="alert" data-testid="divergence">
-          The run diverged at step {int(divergence.step)} (learning rate {fmt(divergence.lr)}): the loss became {divergence.loss}, so the
-          chart stops at step {int(divergence.lastFiniteStep)}, the last finite loss. Lower the learning rate and press Reset.
+          The run diverged at step {int(divergence.step)} (learning rate {fmt(divergence.lr)}): {divergence.reason}. The chart stops at step{' '}
+          {int(divergence.lastFiniteStep)}, the last finite loss. Lower the learning rate and press Reset.
         </p>
       ) : null}
       {state === 'failed' ? (

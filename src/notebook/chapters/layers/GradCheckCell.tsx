@@ -130,10 +130,12 @@ export function GradCheckCell() {
             </p>
             {!r.pass && lossPath === 'unfused' && r.wrong ? (
               <p className="notice error">
-                The unfused path divides by <M>{tex`\hat Y = 0`}</M>: <M>{tex`-Y/(m\hat Y) = -\infty`}</M>, and the softmax backward then
-                multiplies <M>{tex`\infty`}</M> by <M>{tex`\hat Y_k = 0`}</M> in <M>{tex`\sum_k \mathrm{d}\hat Y_k \hat Y_k`}</M> — not a number,
-                and it spreads to every gradient of the network. The fused <M>{tex`(\hat Y - Y)/m`}</M> never divides: switch the loss gradient
-                to fused and the same batch passes.
+                The unfused path divides by <M>{tex`\hat Y = 0`}</M>: <M>{tex`-Y/(m\hat Y)`}</M> would be <M>{tex`-\infty`}</M>, and the softmax
+                backward would then multiply <M>{tex`\infty`}</M> by <M>{tex`\hat Y_k = 0`}</M> in{' '}
+                <M>{tex`\sum_k \mathrm{d}\hat Y_k \hat Y_k`}</M> — not a number, spreading to every gradient of the network. The kernel clamps{' '}
+                <M>{tex`\hat Y`}</M> at the smallest normal number instead: the gradient stays finite but is wrong (those rows give about 0
+                instead of <M>{tex`(\hat Y - Y)/m`}</M>), and the loss is <M>{tex`\infty`}</M>, which stops a training run. The fused{' '}
+                <M>{tex`(\hat Y - Y)/m`}</M> never divides: switch the loss gradient to fused and the same batch passes.
               </p>
             ) : null}
             {r.minAbsZ < 10 * GRAD_H && activation === 'relu' ? (

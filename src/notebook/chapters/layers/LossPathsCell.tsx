@@ -128,7 +128,9 @@ export function LossPathsCell() {
                 ? 'At this gap both paths give the same gradient: the cancellation in the derivation is exact as long as ŷ is representable.'
                 : r.unfused.cmp.nonFinite
                   ? 'ŷ of the true class is 0, so −Y/(mŶ) is −∞, and the softmax backward multiplies it by 0: the result is not a number, and it spreads through every layer below. The fused path is untouched.'
-                  : 'ŷ of the true class is so small that float32 keeps only a few of its digits (a subnormal number), and −Y/(mŶ) inherits that error: the unfused gradient is off while the fused one is exact.'}
+                  : r.unfused.loss === Infinity
+                    ? 'ŷ of the true class is below the smallest normal number (0 or a subnormal that keeps only a few digits): ln ŷ is −∞, so the loss is ∞, and −Y/(mŶ) would be −∞, which the softmax backward turns into 0·∞, not a number, spreading through every layer below. The kernel clamps ŷ at the smallest normal number instead: the gradient stays finite but is wrong (about 0 where the fused path gives −1/m), and a training run stops at that loss, naming the cause. The fused path is untouched.'
+                    : 'ŷ of the true class is so small that float32 keeps only a few of its digits (a subnormal number), and −Y/(mŶ) inherits that error: the unfused gradient is off while the fused one is exact.'}
             </p>
           </>
         ) : null}
