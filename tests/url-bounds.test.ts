@@ -3,24 +3,29 @@
 
 import { describe, expect, it } from 'vitest';
 import { flatten, PARAM_RANGES, PARAM_REFS } from '../src/notebook/chapters/hand/handnet';
-import { HAND_START, LR_RANGE, parseWeights, SPF_RANGE } from '../src/store/handNetwork';
+import { HAND_START, LR_RANGE, parseWeights, SPF_RANGE, URL_WEIGHT_REACH } from '../src/store/handNetwork';
 import { parseNumber, untakenKeys, type UrlBinding } from '../src/store/url';
 
 const start = flatten(HAND_START);
 
-describe('hand.w: each weight within its slider range', () => {
-  it('takes 13 weights inside the sliders, the ends included', () => {
+describe('hand.w: each weight within reach of its slider range', () => {
+  it('takes 13 weights inside the sliders, and weights training carried past a slider (3.07 for w1 in [−3, 3])', () => {
     expect(parseWeights(start.join(','))).toEqual(start);
     const ends = PARAM_REFS.map((r, k) => (k % 2 ? PARAM_RANGES[r.group].max : PARAM_RANGES[r.group].min));
     expect(parseWeights(ends.join(','))).toEqual(ends);
+    const trained = start.slice();
+    trained[0] = 3.07;
+    expect(parseWeights(trained.join(','))).toEqual(trained);
+    const reach = PARAM_REFS.map((r, k) => URL_WEIGHT_REACH * (k % 2 ? PARAM_RANGES[r.group].max : PARAM_RANGES[r.group].min));
+    expect(parseWeights(reach.join(','))).toEqual(reach);
   });
 
-  it('refuses 1e200 (Infinity on the loss chart at step 0), a weight just past its slider, and non-numbers', () => {
+  it('refuses 1e200 (Infinity on the loss chart at step 0), a weight past its reach, and non-numbers', () => {
     const huge = start.slice();
     huge[0] = 1e200;
     expect(parseWeights(huge.join(','))).toBeUndefined();
     for (const [k, r] of PARAM_REFS.entries()) {
-      for (const v of [PARAM_RANGES[r.group].max + 0.01, PARAM_RANGES[r.group].min - 0.01]) {
+      for (const v of [URL_WEIGHT_REACH * PARAM_RANGES[r.group].max + 0.01, URL_WEIGHT_REACH * PARAM_RANGES[r.group].min - 0.01]) {
         const w = start.slice();
         w[k] = v;
         expect(parseWeights(w.join(',')), `${r.name} = ${v}`).toBeUndefined();

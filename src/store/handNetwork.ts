@@ -39,11 +39,22 @@ export const SPF_RANGE = { min: 1, max: 200 } as const;
 /** seeds the Reseed button can reach */
 export const MAX_SEED = 2 ** 31 - 1;
 
-/** the 13 weights of hand.w, when each lies within its slider's range; otherwise undefined */
+/**
+ * How far past its slider a weight in hand.w may lie: training (not only the slider) sets
+ * the weights and can carry one a little past the slider's end, and a link to that state
+ * must reload it; 1e200 (Infinity on the loss chart at step 0) is refused.
+ */
+export const URL_WEIGHT_REACH = 10;
+
+/** the 13 weights of hand.w, when each lies within URL_WEIGHT_REACH × its slider's range; otherwise undefined */
 export function parseWeights(raw: string | null): number[] | undefined {
   const w = parseNumberList(raw, 3 * HIDDEN + 1);
   if (!w) return undefined;
-  return w.every((v, k) => v >= PARAM_RANGES[PARAM_REFS[k]!.group].min && v <= PARAM_RANGES[PARAM_REFS[k]!.group].max) ? w : undefined;
+  const within = (v: number, k: number) => {
+    const r = PARAM_RANGES[PARAM_REFS[k]!.group];
+    return v >= URL_WEIGHT_REACH * r.min && v <= URL_WEIGHT_REACH * r.max;
+  };
+  return w.every(within) ? w : undefined;
 }
 
 /**
