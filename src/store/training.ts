@@ -85,8 +85,10 @@ export interface PastRun {
  * starting  the worker is loading the data and building the model (init in flight)
  * ready     a session exists (its own state is in `state`)
  * failed    init failed (`error` says why); init again to retry
+ * stopped   the worker died (`error` says "the training worker stopped: …"); restart()
+ *           starts a fresh worker and session with the same configuration
  */
-export type ConnectionPhase = 'off' | 'starting' | 'ready' | 'failed';
+export type ConnectionPhase = 'off' | 'starting' | 'ready' | 'failed' | 'stopped';
 
 export interface TrainingData {
   phase: ConnectionPhase;
@@ -138,6 +140,8 @@ export interface TrainingActions {
   clearPastRuns: () => void;
   /** the client, for cells that drive the same session directly (e.g. a step-through trace) */
   client: () => TrainingClient | null;
+  /** a fresh worker and session with the last configuration (after the worker stopped) */
+  restart: () => Promise<void>;
   /** frees the worker (the store can init again afterwards) */
   dispose: () => Promise<void>;
 }
@@ -160,6 +164,12 @@ export interface TrainingStoreOptions {
   describe?: (config: SessionConfig, snapshot: SessionSnapshot | null) => string;
   /** the animation frame the client batches metrics by (tests: a timer) */
   frame?: (cb: () => void) => void;
+}
+
+/** the ports of the live training workers of every store (for the test faults, src/store/faults.ts) */
+const livePorts = new Set<PortLike>();
+export function liveTrainingPorts(): PortLike[] {
+  return [...livePorts];
 }
 
 const EMPTY_SERIES = {
@@ -314,8 +324,10 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
   const store = create<TrainingState>()((set, get) => {
     const connect = (): TrainingClient => {
       if (client) return client;
-      port = opts.createPort ? opts.createPort() : createTrainingWorker();
-      client = new TrainingClient(port, opts.frame ? { frame: opts.frame } : {});
+      const made = opts.createPort ? opts.createPort() : createTrainingWorker();
+      port = made;
+      livePorts.add(made);
+      client = new TrainingClient(made, opts.frame ? { frame: opts.frame } : {});
       unsubscribe = [
         client.onMetrics((batches) => {
           if (!accepting) return;
@@ -336,23 +348,48 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
             download: null,
           });
         }),
-        client.onProgress((p) => set({ download: p }))
+        client.onProgress((p) => set({ download: p })),
+        client.onStopped((message) => workerStopped(message)),
       ];
       return client;
+    };
+
+    /** the worker died: forget it (the next init makes a new one) and say so */
+    const workerStopped = (message: string): void => {
+      paceGen++;
+      if (port) livePorts.delete(port);
+      client = null;
+      port = null;
+      accepting = false;
+      unsubscribe.forEach((u) => u());
+      unsubscribe = [];
+      initGen++;
+      const snap = get().snapshot;
+      set({
+        phase: 'stopped',
+        error: `${name}: ${message}`,
+        pacing: false,
+        download: null,
+        snapshot: snap ? { ...snap, state: 'failed', message } : null,
+      });
     };
 
     /** runs a control; its error (if any) lands in `error`, and the snapshot it returns in `snapshot` */
     const control = async (what: string, fn: (c: TrainingClient) => Promise<SessionSnapshot | null>): Promise<void> => {
       const c = client;
+      if (get().phase === 'stopped') return;
       if (!c || get().phase !== 'ready') {
         set({ error: `${name}: ${what}: no training session yet (it is still loading, or it failed to start)` });
         return;
       }
       try {
         const snap = await fn(c);
+        if (client !== c) return;
         if (snap) set({ snapshot: snap, error: null });
         else set({ error: null });
       } catch (e) {
+        // a stopped worker has said so already (phase 'stopped')
+        if (client !== c) return;
         set({ error: `${what}: ${errorText(e)}` });
       }
     };
@@ -383,7 +420,7 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
             try {
               snap = await client!.step(k);
             } catch (e) {
-              if (gen === paceGen) set({ error: `Train: ${errorText(e)}` });
+              if (gen === paceGen && get().phase !== 'stopped') set({ error: `Train: ${errorText(e)}` });
               break;
             }
             if (gen !== paceGen) break;
@@ -497,10 +534,17 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
 
       client: () => client,
 
+      restart: async () => {
+        const { config, prefer } = get();
+        if (!config) return void set({ error: `${name}: nothing to restart: no session was started yet` });
+        await get().init(config, prefer);
+      },
+
       dispose: async () => {
         await stopPacing();
         const c = client;
         const p = port;
+        if (p) livePorts.delete(p);
         client = null;
         port = null;
         accepting = false;

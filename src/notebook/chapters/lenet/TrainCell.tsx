@@ -6,6 +6,7 @@ import { useEffect, useMemo } from 'react';
 import { EXAMPLE_CHOICES, MAX_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetTraining } from '../../../store/lenet';
 import { LossChart, type ChartPoint, type LossSeries } from '../../../ui/LossChart';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
+import { WorkerStopped } from '../../cells/WorkerStopped';
 
 const num = (v: number) => v.toLocaleString('en-US');
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -196,12 +197,13 @@ function Problems() {
           Lower the learning rate and press Reset.
         </p>
       ) : null}
-      {state === 'failed' ? (
+      <WorkerStopped store={useLenetTraining} />
+      {state === 'failed' && phase !== 'stopped' ? (
         <p className="notice error" role="alert">
           {message}
         </p>
       ) : null}
-      {error ? (
+      {error && phase !== 'stopped' ? (
         <p className={`notice ${phase === 'failed' ? 'error' : 'warn'}`} role="alert">
           {error}
         </p>
