@@ -579,7 +579,8 @@ export class TrainingSession {
       // training time then describe finished work
       await this.backend.sync();
     } catch (e) {
-      await this.drain().catch(() => undefined);
+      // every read still in flight settles (on a lost device each one fails) before the state says so
+      while (this.inflight.length) await Promise.allSettled(this.inflight.slice());
       this.setState('failed', `failed at step ${this.step}: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       if (this.segmentStart) this.trainMs += now() - this.segmentStart;
@@ -793,7 +794,7 @@ export class TrainingSession {
     if (this.disposed) return;
     await this.serial(async () => {
       await this.halt('stopped', 'disposed');
-    });
+    }).catch(() => undefined); // a read that failed (a lost device) does not keep the model alive
     this.disposed = true;
     this._model.dispose();
     for (const { x, y } of this.inputs.values()) this.backend.dispose(x, y);
