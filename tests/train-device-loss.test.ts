@@ -98,7 +98,12 @@ describe('a lost GPU device', () => {
     expect(t.backends.length, 'a new backend was made').toBe(2);
     const last = t.states().at(-1)!;
     expect(last).toMatchObject({ state: 'paused', step: 7 });
-    expect(last.kind === 'state' && last.message).toMatch(/^GPU device lost \(reason: destroyed\).*Continued on a new device .* from step 7, the parameters last read back/);
+    expect(last.kind === 'state' && last.message).toMatch(/^GPU device lost \(reason: destroyed\): [^]*[^.]\. Continued on a new device .* from step 7, the parameters last read back \(the optimizer's momentum starts afresh\)\. Press Train to go on\.$/);
+
+    // the page is told in a 'device' event, once
+    const told = t.messages.flatMap((m) => (m.type === 'metrics' ? m.batch.events : [])).filter((e) => e.kind === 'device');
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ kind: 'device', step: 7 });
 
     const resumed = t.session()!;
     expect(resumed.backend).toBe(t.backends[1]);
@@ -140,7 +145,7 @@ describe('a lost GPU device', () => {
     expect(rejections).toEqual([]);
   });
 
-  it('with several loss reads in flight: each fails inside the session (state 'failed'), none unhandled', async () => {
+  it('with several loss reads in flight: each fails inside the session (state "failed"), none unhandled', async () => {
     const spec = { name: 'blobs' as const };
     const data = prepareSplits(spec, toyDataset('blobs', { seed: 2, part: 'train', perClass: 400 }), toyDataset('blobs', { seed: 2, part: 'test', perClass: 40 }), 2);
     const gpu = await createWebGPUBackend(await nodeGPU());

@@ -21,7 +21,7 @@
 //   useIrisTraining.getState().init(config, 'webgpu');      // actions live next to the state
 
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import { createTrainingWorker, TrainingClient, type PortLike } from '../train/client';
+import { createTrainingWorker, DEVICE_LOST_DURING, TrainingClient, type PortLike } from '../train/client';
 import type { BackendInfo, DatasetInfo, DivergenceInfo, MetricsBatch, SessionConfig, SessionSnapshot, SessionState } from '../train/protocol';
 import { appendBounded } from './history';
 
@@ -119,6 +119,8 @@ export interface TrainingData {
   /** global step and epoch where the current run starts */
   offset: { x: number; ex: number };
   pastRuns: PastRun[];
+  /** the GPU device was lost and the session went on on a new one: what the worker said (null otherwise) */
+  deviceNote: string | null;
 }
 
 export interface TrainingActions {
@@ -282,6 +284,7 @@ export function ingestBatches(
           break;
         }
         case 'state':
+        case 'device':
           break;
       }
     }
@@ -332,6 +335,12 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
         client.onMetrics((batches) => {
           if (!accepting) return;
           const s = get();
+          const note = batches.flatMap((b) => (b.sweepRun === undefined ? b.events : [])).filter((e) => e.kind === 'device').at(-1);
+          if (note) {
+            // the session waits, paused, on its new device: a paced run stops too
+            set({ deviceNote: note.message });
+            if (get().pacing) void stopPacing();
+          }
           const next = ingestBatches(s, batches, { maxPoints, maxMarkers, lastEpoch });
           lastEpoch = next.lastEpoch;
           const snapshot = batches[batches.length - 1]!.snapshot;
@@ -388,8 +397,8 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
         if (snap) set({ snapshot: snap, error: null });
         else set({ error: null });
       } catch (e) {
-        // a stopped worker has said so already (phase 'stopped')
-        if (client !== c) return;
+        // a stopped worker has said so already (phase 'stopped'); a lost device says so in deviceNote
+        if (client !== c || errorText(e).startsWith(DEVICE_LOST_DURING)) return;
         set({ error: `${what}: ${errorText(e)}` });
       }
     };
@@ -420,7 +429,7 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
             try {
               snap = await client!.step(k);
             } catch (e) {
-              if (gen === paceGen && get().phase !== 'stopped') set({ error: `Train: ${errorText(e)}` });
+              if (gen === paceGen && get().phase !== 'stopped' && !errorText(e).startsWith(DEVICE_LOST_DURING)) set({ error: `Train: ${errorText(e)}` });
               break;
             }
             if (gen !== paceGen) break;
@@ -457,6 +466,7 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
       examplesPerSec: 0,
       ...EMPTY_SERIES,
       pastRuns: [],
+      deviceNote: null,
 
       init: async (config, prefer = 'webgpu') => {
         const gen = ++initGen;
@@ -470,7 +480,7 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
         }
         accepting = false;
         lastEpoch = 0;
-        set({ phase: 'starting', error: null, config, prefer, download: null, snapshot: null, examplesPerSec: 0, ...EMPTY_SERIES });
+        set({ phase: 'starting', error: null, config, prefer, download: null, snapshot: null, examplesPerSec: 0, deviceNote: null, ...EMPTY_SERIES });
         const c = connect();
         try {
           const ready = await c.init(config, prefer);
@@ -487,6 +497,7 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
       train: async () => {
         const s = get();
         if (s.pacing || s.snapshot?.state === 'running') return;
+        if (s.deviceNote) set({ deviceNote: null });
         if (s.pace > 0) {
           if (s.phase !== 'ready' || !client) return void set({ error: `${name}: Train: no training session yet` });
           if (!canTrain(s.snapshot?.state)) return void set({ error: `Train: ${s.snapshot?.message ?? 'not ready'}` });
@@ -506,12 +517,13 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
 
       step: async (count = 1) => {
         await stopPacing();
+        if (get().deviceNote) set({ deviceNote: null });
         await control('Step forward', (c) => c.step(count));
       },
 
       reset: async () => {
         await stopPacing();
-        set({ ...EMPTY_SERIES, examplesPerSec: 0 });
+        set({ ...EMPTY_SERIES, examplesPerSec: 0, deviceNote: null });
         lastEpoch = 0;
         await control('Reset', (c) => c.reset());
       },

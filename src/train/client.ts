@@ -18,6 +18,9 @@
 import type { MetricsBatch, ReadyInfo, Reply, ReplyValues, Request, RequestType, SessionConfig, SessionSnapshot, SweepSpec, SweepTable, WorkerMessage } from './protocol';
 import type { Trace } from './trace';
 
+/** how a reply's error begins when the request failed because the GPU device was lost under it (handler.ts) */
+export const DEVICE_LOST_DURING = 'the GPU device was lost while';
+
 /** the events a port reports: replies, undeliverable replies, and (a Worker's) uncaught errors */
 export type PortEventType = 'message' | 'messageerror' | 'error';
 

@@ -12,6 +12,7 @@
 // message that says so; a later init or sweep gets the new backend too.
 
 import type { Backend } from '../engine/backend';
+import { DEVICE_LOST_DURING } from './client';
 import type { LoadProgress } from '../nn/data/load';
 import { loadSessionData, type SessionData } from './data';
 import type { BackendInfo, DatasetSpec, ReadyInfo, Reply, ReplyValues, Request, RequestType, WorkerMessage } from './protocol';
@@ -68,7 +69,8 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
   }
 
   /** a new backend, and the session continued on it from its checkpoint */
-  async function recover(lostOne: NonNullable<typeof backend>, reason: string): Promise<void> {
+  async function recover(lostOne: NonNullable<typeof backend>, lostReason: string): Promise<void> {
+    let reason = lostReason;
     sweep?.abort();
     const old = session;
     const stoppedAt = old?.snapshot().step ?? 0;
@@ -88,8 +90,9 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
       return;
     }
     const from = checkpoint ? checkpoint.step : 0;
+    reason = reason.replace(/[.\s]+$/, '');
     const message = checkpoint
-      ? `${reason}. Continued on a new device (${b.backend.deviceName}) from step ${from}, the parameters last read back (steps ${from + 1}–${stoppedAt} are redone; the optimizer's momentum starts afresh). Press Train to go on.`
+      ? `${reason}. Continued on a new device (${b.backend.deviceName}) from step ${from}, the parameters last read back (${stoppedAt > from ? `steps ${from + 1}–${stoppedAt} are redone; ` : ''}the optimizer's momentum starts afresh). Press Train to go on.`
       : `${reason}. A new device (${b.backend.deviceName}) is ready; no parameters had been read back yet, so the model starts again from its seed. Press Train to go on.`;
     const made = await TrainingSession.create(b.backend, checkpoint ? { ...old.config, model: checkpoint.model } : old.config, (batch) => env.post({ type: 'metrics', batch }), {
       data: old.data,
@@ -97,7 +100,7 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
       resume: checkpoint ? { checkpoint, message } : undefined,
     });
     setSession(made);
-    if (!checkpoint) made.note(message);
+    if (!checkpoint) made.announceNewDevice(message);
   }
 
   function info(): BackendInfo {
@@ -181,13 +184,25 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
     }
   }
 
+  /** true when `b` was lost (or is being lost: its device.lost may settle just after the failed read) */
+  async function wasLost(b: typeof backend): Promise<boolean> {
+    if (!b?.backend.lost) return false;
+    if (b.lost) return true;
+    const settled = await Promise.race([b.backend.lost.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 200))]);
+    return settled;
+  }
+
   return async (req: Request) => {
     let reply: Reply;
+    let used: typeof backend = null;
     try {
       if (recovering) await recovering;
+      used = backend;
       reply = { type: 'reply', id: req.id, ok: true, value: await run(req) };
     } catch (e) {
-      reply = { type: 'reply', id: req?.id ?? -1, ok: false, error: errorText(e) };
+      let error = errorText(e);
+      if (await wasLost(used)) error = `${DEVICE_LOST_DURING} '${req.type}' ran (${error}); the session goes on on a new device from the parameters it last read back`;
+      reply = { type: 'reply', id: req?.id ?? -1, ok: false, error };
     }
     env.post(reply);
   };

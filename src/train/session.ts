@@ -296,8 +296,9 @@ export class TrainingSession {
     this.metrics.flush(true);
   }
 
-  /** tells the page why the session is as it is (the state stays) */
-  note(message: string): void {
+  /** tells the page that the session moved to a new device, and how it goes on (the state stays) */
+  announceNewDevice(message: string): void {
+    this.metrics.push({ kind: 'device', run: this.run, step: this.step, message });
     this.setState(this.state, message);
   }
 
@@ -419,7 +420,8 @@ export class TrainingSession {
     this.lastFiniteStep = k.step;
     this.lastTrainLoss = k.lastTrainLoss;
     this.kept = k;
-    this.setState('paused', message);
+    this.state = 'paused';
+    this.announceNewDevice(message);
   }
 
   private onLossRead(rec: ReadRecord, loss: number, finite: number): void {

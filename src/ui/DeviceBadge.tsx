@@ -74,10 +74,10 @@ export function deviceNotice(s: { status: string; kind: string | null; deviceNam
 
 /** what the page says after the GPU device was lost */
 export function deviceLostNotice(lost: { reason: string; count: number }, status: string): string {
-  const times = lost.count > 1 ? ` (${lost.count} times)` : '';
-  if (status === 'failed') return `The GPU device was lost${times}: ${lost.reason}. No new device could be created; reload the page to try again.`;
-  if (status !== 'ready') return `The GPU device was lost${times}: ${lost.reason}. Requesting a new device…`;
-  return `The GPU device was lost${times}: ${lost.reason}. The notebook requested a new device and runs on it; a training session continues from the parameters it last read back — press Train to go on.`;
+  const what = `${lost.reason.replace(/[.\s]+$/, '')}${lost.count > 1 ? ` (the device was lost ${lost.count} times)` : ''}.`;
+  if (status === 'failed') return `${what} No new device could be created; reload the page to try again.`;
+  if (status !== 'ready') return `${what} Requesting a new device…`;
+  return `${what} The notebook requested a new device and runs on it; a training session continues from the parameters it last read back — press Train to go on.`;
 }
 
 export function DeviceNotice() {

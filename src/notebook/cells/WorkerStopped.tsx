@@ -1,6 +1,7 @@
-// The notice a training cell shows when its worker died (phase 'stopped'): what the
+// The notices a training cell shows when its worker died (phase 'stopped': what the
 // worker said, and a button that starts a fresh worker and session with the same
-// configuration (the chart of the lost run stays until then).
+// configuration; the chart of the lost run stays until then), and when the session moved
+// to a new GPU device after a device loss (paused where its parameters were last read).
 
 import type { TrainingStore } from '../../store/training';
 
@@ -19,5 +20,16 @@ export function WorkerStopped({ store }: { store: TrainingStore }) {
         </button>
       </p>
     </div>
+  );
+}
+
+export function DeviceNote({ store }: { store: TrainingStore }) {
+  const note = store((s) => s.deviceNote);
+  const state = store((s) => s.snapshot?.state);
+  if (!note || (state !== 'paused' && state !== 'idle')) return null;
+  return (
+    <p className="notice warn" role="status" data-testid="session-new-device">
+      {note}
+    </p>
   );
 }

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { canTrain, fmt, type TrainingStore } from '../../../store/training';
 import { Progress } from '../../../ui/controls';
 import { softwareAdapterName } from '../../../store/device';
-import { WorkerStopped } from '../../cells/WorkerStopped';
+import { DeviceNote, WorkerStopped } from '../../cells/WorkerStopped';
 import './training.css';
 
 /** chart data refresh interval: ≥ 5 refreshes a second, without redrawing on every metric batch */
@@ -257,6 +257,7 @@ export function SessionNotices({ store }: { store: TrainingStore }) {
   return (
     <>
       <WorkerStopped store={store} />
+      <DeviceNote store={store} />
       {divergence && state === 'diverged' ? (
         <p className="notice error" role="alert" data-testid="divergence">
           The run diverged at step {int(divergence.step)} (learning rate {fmt(divergence.lr)}): the loss became {divergence.loss}, so the

@@ -6,7 +6,7 @@ import { useEffect, useMemo } from 'react';
 import { EXAMPLE_CHOICES, MAX_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetTraining } from '../../../store/lenet';
 import { LossChart, type ChartPoint, type LossSeries } from '../../../ui/LossChart';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
-import { WorkerStopped } from '../../cells/WorkerStopped';
+import { DeviceNote, WorkerStopped } from '../../cells/WorkerStopped';
 
 const num = (v: number) => v.toLocaleString('en-US');
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -198,6 +198,7 @@ function Problems() {
         </p>
       ) : null}
       <WorkerStopped store={useLenetTraining} />
+      <DeviceNote store={useLenetTraining} />
       {state === 'failed' && phase !== 'stopped' ? (
         <p className="notice error" role="alert">
           {message}

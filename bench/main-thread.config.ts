@@ -1,0 +1,14 @@
+import { defineConfig } from '@playwright/test';
+import base from '../playwright.config';
+
+// `npm run bench:main-thread`: the long-task budget of the page's main thread while a
+// worker trains (bench/main-thread.bench.ts), in the same Chromium and build as the
+// end-to-end tests. A benchmark: it prints its figures and asserts no time.
+export default defineConfig({
+  ...base,
+  testDir: '.',
+  testMatch: /main-thread\.bench\.ts$/,
+  projects: undefined,
+  timeout: 300_000,
+  outputDir: '../test-results/bench-main-thread',
+});
