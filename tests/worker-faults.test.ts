@@ -10,6 +10,7 @@ import { InspectClient } from '../src/notebook/chapters/lenet/inspect-client';
 import { TrainingClient, type PortEventType, type PortLike } from '../src/train/client';
 import { createMessageHandler } from '../src/train/handler';
 import type { Request, SessionConfig } from '../src/train/protocol';
+import { createSweepStore } from '../src/store/sweep';
 import { createTrainingStore } from '../src/store/training';
 
 const config: SessionConfig = {
@@ -240,5 +241,32 @@ describe('training store and a dying worker', () => {
     expect(await settled(init)).toEqual({ ok: true, value: undefined });
     expect(store.getState().phase).toBe('stopped');
     expect(store.getState().error).toBe('test: the training worker stopped: an uncaught error (the browser gives no message; see the console)');
+  });
+});
+
+describe('sweep store and a dying worker', () => {
+  it('the sweep in flight fails with the worker\'s message, and the next sweep starts a new worker', async () => {
+    const workers: StandInWorker[] = [];
+    const store = createSweepStore({
+      name: 'test sweep',
+      createPort: () => {
+        const w = new StandInWorker();
+        w.silent = workers.length === 0; // the first one dies before it answers
+        workers.push(w);
+        return w;
+      },
+      frame,
+    });
+    const spec = { base: { ...config, epochs: 2, dataset: { name: 'blobs' as const } }, learningRates: [0.1], hiddenSizes: [2, 4] };
+    const run = settled(store.getState().run(spec, 'cpu'));
+    await until(() => workers.length === 1 && workers[0]!.received.length > 0, 'the sweep request');
+    workers[0]!.crash();
+    expect(await run).toEqual({ ok: true, value: undefined });
+    expect(store.getState().status).toBe('failed');
+    expect(store.getState().error).toMatch(/^the training worker stopped: Uncaught Error: kaboom/);
+    await store.getState().run(spec, 'cpu');
+    expect(workers.length).toBe(2);
+    expect(store.getState().status).toBe('done');
+    expect(store.getState().table!.rows).toHaveLength(2);
   });
 });
