@@ -3,6 +3,7 @@
 // GPU device that is lost. In each case the page says what happened and how to go on,
 // and going on works. Screenshots of both pages go to test-results/faults/.
 
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test, waitForDevice } from './fixtures';
 
@@ -37,8 +38,11 @@ test('a training worker that crashes: the cell says so, and a new worker trains 
   await expect(restart).toBeEnabled();
   await notice.scrollIntoViewIfNeeded();
   await cell.screenshot({ path: `${SHOTS}/worker-crashed.png` });
+  const axe = await new AxeBuilder({ page }).include('#iris-train').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 
-  await restart.click();
+  await restart.focus();
+  await page.keyboard.press('Enter');
   await expect(state).toHaveText('ready', { timeout: 60_000 });
   await expect(notice).toHaveCount(0);
   await cell.getByRole('button', { name: 'Train' }).click();
