@@ -237,12 +237,23 @@ export class TrainingClient {
 
   /**
    * Frees the session and the backend in the worker, then terminates it (a Worker); the
-   * client is unusable afterwards. A dead worker is terminated without being asked.
+   * client is unusable afterwards. Always resolves: a dead worker is terminated without
+   * being asked, and one that dies meanwhile or does not answer within `waitMs` is
+   * terminated anyway.
    */
-  async dispose(): Promise<void> {
+  async dispose(opts: { waitMs?: number } = {}): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      if (!this.closed) await this.request({ type: 'dispose' });
+      if (!this.closed) {
+        const answered = this.request({ type: 'dispose' });
+        const gaveUp = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, opts.waitMs ?? 5000);
+        });
+        // the worker is terminated below whatever it answers (or if it died meanwhile)
+        await Promise.race([answered.catch(() => undefined), gaveUp]);
+      }
     } finally {
+      clearTimeout(timer);
       this.close();
       this.port.terminate?.();
     }
