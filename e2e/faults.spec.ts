@@ -88,3 +88,27 @@ test('a lost GPU device: the page requests a new one, and training goes on from 
   await expect(cell.locator('.session-status')).not.toContainText('NaN');
   await cell.screenshot({ path: `${SHOTS}/device-lost-continued.png` });
 });
+
+test("chapter 5's own worker (training and inspection) that crashes: the cell says so, and a new worker trains", async ({ page }) => {
+  await page.goto('/?ch=lenet&lenet.n=100&lenet.test=100&lenet.bs=50&lenet.ep=3&faults=1');
+  await waitForDevice(page);
+  const state = page.getByTestId('lenet-state');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByLabel('Training device', { exact: true })).toHaveText(/^WebGPU · .+/, { timeout: 60_000 });
+  await expect.poll(async () => Number(await page.getByLabel('Step', { exact: true }).textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+
+  expect(await fault(page, 'crashTrainingWorkers')).toBe(1);
+  const notice = page.getByTestId('worker-stopped');
+  await expect(notice).toContainText('LeNet: the training worker stopped: Uncaught Error: simulated crash (a test fault)');
+  await expect(state).toHaveText('worker stopped');
+  await expect(page.getByRole('button', { name: 'Pause', exact: true })).toBeDisabled();
+  await notice.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/lenet-worker-crashed.png` });
+
+  await page.getByRole('button', { name: 'Start a new training worker' }).click();
+  await expect(state).toHaveText('ready', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(state).toHaveText('done', { timeout: 120_000 });
+  // the inspection requests go to the new worker: the confusion matrix fills
+  await expect(page.getByRole('table', { name: /Confusion matrix on the test set/ })).toBeVisible({ timeout: 60_000 });
+});

@@ -130,7 +130,7 @@ function Status() {
     <>
       <p className="train-status" aria-live="off">
         <span className={`dot ${state === 'running' ? 'on' : ''}`} aria-hidden="true" />
-        <span data-testid="lenet-state">{phase === 'starting' ? 'loading' : phase === 'off' ? 'not started' : phase === 'failed' ? 'failed' : STATE_TEXT[state ?? 'idle']}</span>
+        <span data-testid="lenet-state">{phase === 'starting' ? 'loading' : phase === 'off' ? 'not started' : phase === 'failed' ? 'failed' : phase === 'stopped' ? 'worker stopped' : STATE_TEXT[state ?? 'idle']}</span>
         <span>
           step{' '}
           <output className="mono" aria-label="Step">
