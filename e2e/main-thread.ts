@@ -33,13 +33,18 @@ export async function countPageWork(page: Page): Promise<void> {
         return map.apply(this, args);
       };
     }
+    // one message reaches every listener of a worker (chapter 5 has two): count it once
+    const seen = new WeakSet<Event>();
     const add = Worker.prototype.addEventListener;
     Worker.prototype.addEventListener = function (this: Worker, type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions) {
       if (type === 'message' && typeof listener === 'function') {
         const inner = listener;
         const counted = function (this: Worker, e: Event) {
           const data = (e as MessageEvent).data as { type?: unknown } | null;
-          if (data && data.type === 'metrics') w.__pageWork.metricBatches++;
+          if (data && data.type === 'metrics' && !seen.has(e)) {
+            seen.add(e);
+            w.__pageWork.metricBatches++;
+          }
           return inner.call(this, e);
         };
         // removeEventListener gets the original: map it to the wrapper

@@ -201,7 +201,10 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
       reply = { type: 'reply', id: req.id, ok: true, value: await run(req) };
     } catch (e) {
       let error = errorText(e);
-      if (await wasLost(used)) error = `${DEVICE_LOST_DURING} '${req.type}' ran (${error}); the session goes on on a new device from the parameters it last read back`;
+      if (await wasLost(used)) {
+        const goOn = req.type === 'sweep' ? 'a new device is ready: run the sweep again' : 'the session goes on on a new device from the parameters it last read back';
+        error = `${DEVICE_LOST_DURING} '${req.type}' ran (${error}); ${goOn}`;
+      }
       reply = { type: 'reply', id: req?.id ?? -1, ok: false, error };
     }
     env.post(reply);
