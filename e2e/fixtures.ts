@@ -1,15 +1,20 @@
-// Shared test fixture: every test fails if the page logs a console error or throws.
+// Shared test fixture: every test fails if the page logs a console error or throws —
+// except the errors a test provokes on purpose and names (`expectedErrors`, one pattern).
 
 import { test as base, expect, type Page } from '@playwright/test';
 
-export const test = base.extend<{ consoleErrors: string[] }>({
+export const test = base.extend<{ consoleErrors: string[]; expectedErrors: RegExp | null }>({
+  expectedErrors: [null, { option: true }],
   consoleErrors: [
-    async ({ page }, use) => {
+    async ({ page, expectedErrors }, use) => {
       const errors: string[] = [];
+      const unexpected = (text: string) => !expectedErrors?.test(text);
       page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+        if (m.type() === 'error' && unexpected(m.text())) errors.push(`console.error: ${m.text()}`);
       });
-      page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+      page.on('pageerror', (e) => {
+        if (unexpected(e.message)) errors.push(`uncaught: ${e.message}`);
+      });
       await use(errors);
       expect(errors, 'the page logged errors').toEqual([]);
     },

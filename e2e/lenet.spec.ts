@@ -2,43 +2,19 @@
 // SwiftShader, so a short epoch: 100 training and 100 test images), with progress,
 // throughput and the device named; the confusion matrix fills and sums to the images
 // evaluated; the filters and feature maps appear; a drawing gets a prediction; a huge
-// learning rate ends the run with "diverged at step k" and no NaN on the page; the main
-// thread has no long task while an epoch trains.
+// learning rate ends the run with "diverged at step k" and no NaN on the page; while an
+// epoch trains, the loss chart redraws at most once per metric batch (counts; the
+// long-task budget is timed in bench/main-thread.bench.ts, not here).
 
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, waitForDevice } from './fixtures';
+import { countPageWork, pageWork, watchRedraws } from './main-thread';
 
 const QUICK = '/?ch=lenet&lenet.n=100&lenet.test=100&lenet.bs=50';
 
-// Playwright's trace recorder snapshots the DOM on the page's main thread: those snapshots
-// are long tasks of their own, and they slow SwiftShader's training several times over
+// Playwright's trace recorder snapshots the DOM on the page's main thread, which slows
+// SwiftShader's training several times over
 test.use({ trace: 'off' });
-
-type TraceEvent = { name: string; ph: string; ts: number; dur?: number; tdur?: number; pid: number; tid: number; args?: { name?: string } };
-
-/**
- * The main thread's own work in each long task the page reported: the CPU time of the
- * renderer main-thread task (Chrome trace, thread time) that the long task covers. A long
- * task's duration is wall time, which on a machine shared with other jobs also counts their
- * time; the page is busy only for the thread time. The trace and the page's clock are
- * aligned by a performance mark made at page time `markAt`. (As in iris.spec.ts.)
- */
-function mainThreadWork(trace: { traceEvents: TraceEvent[] }, mark: string, markAt: number, longTasks: { start: number; duration: number }[]) {
-  const evs = trace.traceEvents;
-  const markEv = evs.find((e) => e.name === mark);
-  if (!markEv) throw new Error(`the trace has no mark '${mark}'`);
-  const main = evs.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && e.pid === markEv.pid);
-  if (!main) throw new Error('the trace has no renderer main thread for the page');
-  const tasks = evs.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask');
-  const offset = markEv.ts - markAt * 1000;
-  return longTasks.map((lt) => {
-    const a = offset + lt.start * 1000;
-    const b = a + lt.duration * 1000;
-    const cover = tasks.filter((t) => t.ts < b && t.ts + (t.dur ?? 0) > a);
-    if (cover.length === 0) throw new Error(`no main-thread task in the trace at the long task ${lt.start.toFixed(0)} ms (+${lt.duration.toFixed(0)} ms)`);
-    return { wall: Math.round(lt.duration), cpu: Math.round(Math.max(...cover.map((t) => (t.tdur ?? t.dur ?? 0) / 1000))) };
-  });
-}
 
 test('the chapter renders its cells and labelled controls', async ({ page }) => {
   await page.goto('/?ch=lenet');
@@ -78,8 +54,9 @@ test('the chapter renders its cells and labelled controls', async ({ page }) => 
   expect(new URL(page.url()).searchParams.get('lenet.bs')).toBe('32');
 });
 
-test('a short epoch trains on WebGPU, fills the confusion matrix, and a drawing is predicted', async ({ page, browser }) => {
+test('a short epoch trains on WebGPU, fills the confusion matrix, and a drawing is predicted', async ({ page }) => {
   test.setTimeout(170_000);
+  await countPageWork(page);
   await page.goto(QUICK);
   await expect(page.getByRole('heading', { level: 1, name: 'LeNet on MNIST' })).toBeVisible();
   await waitForDevice(page);
@@ -166,21 +143,17 @@ test('a short epoch trains on WebGPU, fills the confusion matrix, and a drawing 
   // and the page refreshes the model shown in the draw pad (on screen now)
   await page.getByLabel('Epochs', { exact: true }).fill('2');
   await page.getByLabel('Epochs', { exact: true }).press('Enter');
-  await browser.startTracing(page, { categories: ['toplevel', 'blink.user_timing'] });
-  const alignAt = await page.evaluate(() => {
-    const w = window as unknown as { __long: { start: number; duration: number }[] };
-    w.__long = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__long.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: false });
-    return performance.mark('long-task-watch').startTime;
-  });
+  const work0 = await pageWork(page);
+  const redraws = await watchRedraws(page.getByRole('figure', { name: /^Cross-entropy loss while training LeNet/ }));
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByTestId('lenet-state')).toHaveText('done', { timeout: 90_000 });
   await expect(page.getByText(/^Predictions of the model after step 4 /)).toBeVisible({ timeout: 60_000 });
-  const longTasks = await page.evaluate(() => (window as unknown as { __long: { start: number; duration: number }[] }).__long);
-  const busy = mainThreadWork(JSON.parse((await browser.stopTracing()).toString('utf8')), 'long-task-watch', alignAt, longTasks);
-  const busyText = busy.map((t) => `${t.wall}/${t.cpu}`).join(' ') || 'none';
-  mark(`second epoch; long tasks (wall ms / main-thread CPU ms): ${busyText}`);
-  expect(busy.filter((t) => t.cpu > 50), `long tasks (wall ms / main-thread CPU ms): ${busyText}`).toEqual([]);
+  const drawn = await redraws.stop();
+  const batches = (await pageWork(page)).metricBatches - work0.metricBatches;
+  mark(`second epoch: the loss chart redrew ${drawn.redraws} times for ${batches} metric batches`);
+  expect(batches).toBeGreaterThanOrEqual(1);
+  expect(drawn.redraws).toBeGreaterThanOrEqual(1);
+  expect(drawn.redraws, `${drawn.redraws} redraws for ${batches} metric batches`).toBeLessThanOrEqual(batches + 1);
 
   // a third epoch at an absurd learning rate: float32 overflows, and the run says where
   await page.getByLabel('Epochs', { exact: true }).fill('3');

@@ -222,6 +222,12 @@ export interface Backend {
   sync(): Promise<void>;
   /** release every resource; the backend is unusable afterwards */
   destroy(): void;
+  /**
+   * WebGPU: resolves with the reason when the device is lost (driver reset, out of memory,
+   * device.destroy() by someone else); the backend is unusable from then on and a new one
+   * must be created. Absent on the CPU reference, which cannot be lost.
+   */
+  readonly lost?: Promise<string>;
 
   // ── dense algebra ──────────────────────────────────────────────────────────
   /** C (M, N) = op(A) · op(B) [+ 1·bias] then activation; op is identity or transpose */

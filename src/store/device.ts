@@ -1,5 +1,7 @@
 // The compute device: which backend the notebook runs on, why, and whether a kernel
-// run on it agrees with the float64 CPU reference. Requested once on load.
+// run on it agrees with the float64 CPU reference. Requested on load, and again when the
+// device is lost (device.lost: a driver reset, the tab evicted, device.destroy()): the
+// store says so (`lost`) and requests a new device; cells ask currentBackend() anew.
 
 import { create } from 'zustand';
 import type { Backend, BackendKind } from '../engine/backend';
@@ -8,6 +10,12 @@ import { createBackend } from '../engine/index';
 import { runKernelCheck, type KernelCheckResult } from '../notebook/cells/kernelCheck';
 
 export type DeviceStatus = 'idle' | 'requesting' | 'ready' | 'failed';
+
+/** the last device loss: why, and how many so far */
+export interface DeviceLoss {
+  reason: string;
+  count: number;
+}
 /** 'skipped': the CPU reference runs, so there is no GPU kernel to check against it */
 export type CheckStatus = 'idle' | 'running' | 'passed' | 'failed' | 'error' | 'skipped';
 
@@ -24,6 +32,8 @@ interface DeviceState {
   error: string | null;
   /** ms from request to a usable backend */
   requestMs: number | null;
+  /** the last loss of the device (null when none happened); a new device is requested at once */
+  lost: DeviceLoss | null;
 
   checkStatus: CheckStatus;
   check: KernelCheckResult | null;
@@ -51,6 +61,7 @@ export const useDevice = create<DeviceState>()((set, get) => ({
   fallbackReason: null,
   error: null,
   requestMs: null,
+  lost: null,
   checkStatus: 'idle',
   check: null,
   checkError: null,
@@ -61,7 +72,17 @@ export const useDevice = create<DeviceState>()((set, get) => ({
       const t0 = performance.now();
       try {
         const choice = await createBackend({ prefer: 'webgpu', label: 'notebook' });
-        backend = choice.backend;
+        const made = choice.backend;
+        backend = made;
+        void made.lost?.then((reason) => {
+          if (backend !== made) return;
+          // drop the lost backend and request a new device
+          backend = null;
+          pending = null;
+          made.destroy();
+          set({ status: 'requesting', lost: { reason, count: (get().lost?.count ?? 0) + 1 }, checkStatus: 'idle', check: null, checkError: null });
+          void get().init();
+        });
         set({
           status: 'ready',
           kind: backend.kind,

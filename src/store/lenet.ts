@@ -194,10 +194,15 @@ function scheduleModelFetch(): void {
 }
 
 async function pageBackendModel(): Promise<PageModel> {
-  if (pageModel) return pageModel;
+  if (pageModel && pageModel.backend === currentBackend()) return pageModel;
   await useDevice.getState().init();
   const b = currentBackend();
   if (!b) throw new Error(`no compute device on the page: ${useDevice.getState().error ?? 'the device request failed'}`);
+  // after a device loss the page's backend is a new one: the model is rebuilt on it
+  if (pageModel && pageModel.backend !== b) {
+    pageModel.dispose();
+    pageModel = null;
+  }
   pageModel ??= new PageModel(b);
   return pageModel;
 }

@@ -138,6 +138,13 @@ export function createSweepStore(opts: SweepStoreOptions): SweepStore {
       client.onSweepTable((table) => {
         if (get().status === 'running') set({ table });
       });
+      // a worker that died: the sweep in flight rejects with its message; the next run starts a new worker
+      const mine = client;
+      client.onStopped(() => {
+        if (client !== mine) return;
+        client = null;
+        port = null;
+      });
       return client;
     };
 

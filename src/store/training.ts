@@ -21,7 +21,7 @@
 //   useIrisTraining.getState().init(config, 'webgpu');      // actions live next to the state
 
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import { createTrainingWorker, TrainingClient, type PortLike } from '../train/client';
+import { createTrainingWorker, DEVICE_LOST_DURING, TrainingClient, type PortLike } from '../train/client';
 import type { BackendInfo, DatasetInfo, DivergenceInfo, MetricsBatch, SessionConfig, SessionSnapshot, SessionState } from '../train/protocol';
 import { appendBounded } from './history';
 
@@ -85,8 +85,10 @@ export interface PastRun {
  * starting  the worker is loading the data and building the model (init in flight)
  * ready     a session exists (its own state is in `state`)
  * failed    init failed (`error` says why); init again to retry
+ * stopped   the worker died (`error` says "the training worker stopped: …"); restart()
+ *           starts a fresh worker and session with the same configuration
  */
-export type ConnectionPhase = 'off' | 'starting' | 'ready' | 'failed';
+export type ConnectionPhase = 'off' | 'starting' | 'ready' | 'failed' | 'stopped';
 
 export interface TrainingData {
   phase: ConnectionPhase;
@@ -117,6 +119,8 @@ export interface TrainingData {
   /** global step and epoch where the current run starts */
   offset: { x: number; ex: number };
   pastRuns: PastRun[];
+  /** the GPU device was lost and the session went on on a new one: what the worker said (null otherwise) */
+  deviceNote: string | null;
 }
 
 export interface TrainingActions {
@@ -138,6 +142,8 @@ export interface TrainingActions {
   clearPastRuns: () => void;
   /** the client, for cells that drive the same session directly (e.g. a step-through trace) */
   client: () => TrainingClient | null;
+  /** a fresh worker and session with the last configuration (after the worker stopped) */
+  restart: () => Promise<void>;
   /** frees the worker (the store can init again afterwards) */
   dispose: () => Promise<void>;
 }
@@ -160,6 +166,12 @@ export interface TrainingStoreOptions {
   describe?: (config: SessionConfig, snapshot: SessionSnapshot | null) => string;
   /** the animation frame the client batches metrics by (tests: a timer) */
   frame?: (cb: () => void) => void;
+}
+
+/** the ports of the live training workers of every store (for the test faults, src/store/faults.ts) */
+const livePorts = new Set<PortLike>();
+export function liveTrainingPorts(): PortLike[] {
+  return [...livePorts];
 }
 
 const EMPTY_SERIES = {
@@ -272,6 +284,7 @@ export function ingestBatches(
           break;
         }
         case 'state':
+        case 'device':
           break;
       }
     }
@@ -314,12 +327,20 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
   const store = create<TrainingState>()((set, get) => {
     const connect = (): TrainingClient => {
       if (client) return client;
-      port = opts.createPort ? opts.createPort() : createTrainingWorker();
-      client = new TrainingClient(port, opts.frame ? { frame: opts.frame } : {});
+      const made = opts.createPort ? opts.createPort() : createTrainingWorker();
+      port = made;
+      livePorts.add(made);
+      client = new TrainingClient(made, opts.frame ? { frame: opts.frame } : {});
       unsubscribe = [
         client.onMetrics((batches) => {
           if (!accepting) return;
           const s = get();
+          const note = batches.flatMap((b) => (b.sweepRun === undefined ? b.events : [])).filter((e) => e.kind === 'device').at(-1);
+          if (note) {
+            // the session waits, paused, on its new device: a paced run stops too
+            set({ deviceNote: note.message });
+            if (get().pacing) void stopPacing();
+          }
           const next = ingestBatches(s, batches, { maxPoints, maxMarkers, lastEpoch });
           lastEpoch = next.lastEpoch;
           const snapshot = batches[batches.length - 1]!.snapshot;
@@ -336,23 +357,48 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
             download: null,
           });
         }),
-        client.onProgress((p) => set({ download: p }))
+        client.onProgress((p) => set({ download: p })),
+        client.onStopped((message) => workerStopped(message)),
       ];
       return client;
+    };
+
+    /** the worker died: forget it (the next init makes a new one) and say so */
+    const workerStopped = (message: string): void => {
+      paceGen++;
+      if (port) livePorts.delete(port);
+      client = null;
+      port = null;
+      accepting = false;
+      unsubscribe.forEach((u) => u());
+      unsubscribe = [];
+      initGen++;
+      const snap = get().snapshot;
+      set({
+        phase: 'stopped',
+        error: `${name}: ${message}`,
+        pacing: false,
+        download: null,
+        snapshot: snap ? { ...snap, state: 'failed', message } : null,
+      });
     };
 
     /** runs a control; its error (if any) lands in `error`, and the snapshot it returns in `snapshot` */
     const control = async (what: string, fn: (c: TrainingClient) => Promise<SessionSnapshot | null>): Promise<void> => {
       const c = client;
+      if (get().phase === 'stopped') return;
       if (!c || get().phase !== 'ready') {
         set({ error: `${name}: ${what}: no training session yet (it is still loading, or it failed to start)` });
         return;
       }
       try {
         const snap = await fn(c);
+        if (client !== c) return;
         if (snap) set({ snapshot: snap, error: null });
         else set({ error: null });
       } catch (e) {
+        // a stopped worker has said so already (phase 'stopped'); a lost device says so in deviceNote
+        if (client !== c || errorText(e).startsWith(DEVICE_LOST_DURING)) return;
         set({ error: `${what}: ${errorText(e)}` });
       }
     };
@@ -383,7 +429,7 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
             try {
               snap = await client!.step(k);
             } catch (e) {
-              if (gen === paceGen) set({ error: `Train: ${errorText(e)}` });
+              if (gen === paceGen && get().phase !== 'stopped' && !errorText(e).startsWith(DEVICE_LOST_DURING)) set({ error: `Train: ${errorText(e)}` });
               break;
             }
             if (gen !== paceGen) break;
@@ -420,6 +466,7 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
       examplesPerSec: 0,
       ...EMPTY_SERIES,
       pastRuns: [],
+      deviceNote: null,
 
       init: async (config, prefer = 'webgpu') => {
         const gen = ++initGen;
@@ -433,7 +480,7 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
         }
         accepting = false;
         lastEpoch = 0;
-        set({ phase: 'starting', error: null, config, prefer, download: null, snapshot: null, examplesPerSec: 0, ...EMPTY_SERIES });
+        set({ phase: 'starting', error: null, config, prefer, download: null, snapshot: null, examplesPerSec: 0, deviceNote: null, ...EMPTY_SERIES });
         const c = connect();
         try {
           const ready = await c.init(config, prefer);
@@ -450,6 +497,7 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
       train: async () => {
         const s = get();
         if (s.pacing || s.snapshot?.state === 'running') return;
+        if (s.deviceNote) set({ deviceNote: null });
         if (s.pace > 0) {
           if (s.phase !== 'ready' || !client) return void set({ error: `${name}: Train: no training session yet` });
           if (!canTrain(s.snapshot?.state)) return void set({ error: `Train: ${s.snapshot?.message ?? 'not ready'}` });
@@ -469,12 +517,13 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
 
       step: async (count = 1) => {
         await stopPacing();
+        if (get().deviceNote) set({ deviceNote: null });
         await control('Step forward', (c) => c.step(count));
       },
 
       reset: async () => {
         await stopPacing();
-        set({ ...EMPTY_SERIES, examplesPerSec: 0 });
+        set({ ...EMPTY_SERIES, examplesPerSec: 0, deviceNote: null });
         lastEpoch = 0;
         await control('Reset', (c) => c.reset());
       },
@@ -497,10 +546,17 @@ export function createTrainingStore(opts: TrainingStoreOptions): TrainingStore {
 
       client: () => client,
 
+      restart: async () => {
+        const { config, prefer } = get();
+        if (!config) return void set({ error: `${name}: nothing to restart: no session was started yet` });
+        await get().init(config, prefer);
+      },
+
       dispose: async () => {
         await stopPacing();
         const c = client;
         const p = port;
+        if (p) livePorts.delete(p);
         client = null;
         port = null;
         accepting = false;

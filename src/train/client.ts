@@ -8,16 +8,60 @@
 // Every control returns a promise of the worker's reply (the session's counters after
 // the change, or an Error with the worker's message). Metric batches that arrive within
 // one animation frame are handed over together, so the store appends once per frame.
+//
+// A worker that stops (an uncaught error in it: the port's `error` event; a message that
+// cannot be deserialized: `messageerror`) is treated as dead: every pending request
+// rejects with "the training worker stopped: <its message>", the worker is terminated,
+// onStopped listeners are told, and later requests reject at once. dispose() never waits
+// on a dead worker.
 
 import type { MetricsBatch, ReadyInfo, Reply, ReplyValues, Request, RequestType, SessionConfig, SessionSnapshot, SweepSpec, SweepTable, WorkerMessage } from './protocol';
 import type { Trace } from './trace';
 
-/** a Worker, a MessagePort, or anything with the same two methods */
+/** how a reply's error begins when the request failed because the GPU device was lost under it (handler.ts) */
+export const DEVICE_LOST_DURING = 'the GPU device was lost while';
+
+/** the events a port reports: replies, undeliverable replies, and (a Worker's) uncaught errors */
+export type PortEventType = 'message' | 'messageerror' | 'error';
+
+/** a Worker, a MessagePort, or anything with the same methods */
 export interface PortLike {
   postMessage(msg: unknown): void;
-  addEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
-  removeEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
+  addEventListener(type: PortEventType, listener: (e: MessageEvent & Partial<ErrorEvent>) => void): void;
+  removeEventListener(type: PortEventType, listener: (e: MessageEvent & Partial<ErrorEvent>) => void): void;
   start?(): void;
+  /** a Worker's: ends it at once */
+  terminate?(): void;
+}
+
+/** the words for a port's `error` or `messageerror` event */
+export function describePortFailure(e: Event & { message?: unknown; filename?: unknown; lineno?: unknown; error?: unknown }): string {
+  if (e.type === 'messageerror') return 'a message from the worker could not be read (messageerror)';
+  const inner = e.error instanceof Error ? e.error.message : null;
+  const text = typeof e.message === 'string' && e.message ? e.message : (inner ?? 'an uncaught error (the browser gives no message; see the console)');
+  const where = typeof e.filename === 'string' && e.filename ? ` (${e.filename.replace(/^.*\//, '')}${typeof e.lineno === 'number' && e.lineno ? `:${e.lineno}` : ''})` : '';
+  return `${text}${where}`;
+}
+
+/**
+ * Listens for the port's `error` and `messageerror` events and calls `onStop` once with
+ * their words; terminates the worker. Returns the function that stops listening. Every
+ * client of a worker (the training client, chapter 5's inspect client) watches it so.
+ */
+export function watchPort(port: PortLike, onStop: (message: string) => void): () => void {
+  let stopped = false;
+  const listener = (e: Event) => {
+    if (stopped) return;
+    stopped = true;
+    onStop(describePortFailure(e));
+    port.terminate?.();
+  };
+  port.addEventListener('error', listener);
+  port.addEventListener('messageerror', listener);
+  return () => {
+    port.removeEventListener('error', listener);
+    port.removeEventListener('messageerror', listener);
+  };
 }
 
 /** the module worker that runs the session (Vite bundles it) */
@@ -43,9 +87,13 @@ export class TrainingClient {
   private progressListeners = new Set<(p: { loaded: number; total: number; file: string; phase: string }) => void>();
   private buffered: MetricsBatch[] = [];
   private scheduled = false;
+  private stoppedListeners = new Set<(message: string) => void>();
   private closed = false;
+  /** why the worker stopped (null while it runs) */
+  private stoppedWith: string | null = null;
   private readonly frame: Frame;
   private readonly listener = (e: MessageEvent) => this.receive(e.data as WorkerMessage);
+  private readonly unwatch: () => void;
 
   constructor(
     private readonly port: PortLike,
@@ -53,7 +101,21 @@ export class TrainingClient {
   ) {
     this.frame = opts.frame ?? defaultFrame();
     port.addEventListener('message', this.listener);
+    this.unwatch = watchPort(port, (message) => this.fail(message));
     port.start?.();
+  }
+
+  /** the worker is dead: reject what waits on it and tell the listeners */
+  private fail(message: string): void {
+    if (this.closed) return;
+    this.stoppedWith = `the training worker stopped: ${message}`;
+    this.close();
+    this.stoppedListeners.forEach((l) => l(this.stoppedWith!));
+  }
+
+  /** why the worker stopped, or null while it runs */
+  get stopped(): string | null {
+    return this.stoppedWith;
   }
 
   private receive(msg: WorkerMessage): void {
@@ -96,7 +158,7 @@ export class TrainingClient {
   }
 
   private request<T extends RequestType>(body: Extract<RequestBody, { type: T }>): Promise<ReplyValues[T]> {
-    if (this.closed) return Promise.reject(new Error('training client: closed'));
+    if (this.closed) return Promise.reject(new Error(this.stoppedWith ?? 'training client: closed'));
     const id = this.nextId++;
     return new Promise<ReplyValues[T]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, type: body.type });
@@ -120,6 +182,12 @@ export class TrainingClient {
   onProgress(listener: (p: { loaded: number; total: number; file: string; phase: string }) => void): () => void {
     this.progressListeners.add(listener);
     return () => this.progressListeners.delete(listener);
+  }
+
+  /** told once, with "the training worker stopped: …", when the worker dies */
+  onStopped(listener: (message: string) => void): () => void {
+    this.stoppedListeners.add(listener);
+    return () => this.stoppedListeners.delete(listener);
   }
 
   // ── controls ───────────────────────────────────────────────────────────────
@@ -167,12 +235,27 @@ export class TrainingClient {
     return this.request({ type: 'sweep', spec });
   }
 
-  /** frees the session and the backend in the worker; the client is unusable afterwards */
-  async dispose(): Promise<void> {
+  /**
+   * Frees the session and the backend in the worker, then terminates it (a Worker); the
+   * client is unusable afterwards. Always resolves: a dead worker is terminated without
+   * being asked, and one that dies meanwhile or does not answer within `waitMs` is
+   * terminated anyway.
+   */
+  async dispose(opts: { waitMs?: number } = {}): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await this.request({ type: 'dispose' });
+      if (!this.closed) {
+        const answered = this.request({ type: 'dispose' });
+        const gaveUp = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, opts.waitMs ?? 5000);
+        });
+        // the worker is terminated below whatever it answers (or if it died meanwhile)
+        await Promise.race([answered.catch(() => undefined), gaveUp]);
+      }
     } finally {
+      clearTimeout(timer);
       this.close();
+      this.port.terminate?.();
     }
   }
 
@@ -181,7 +264,9 @@ export class TrainingClient {
     if (this.closed) return;
     this.closed = true;
     this.port.removeEventListener('message', this.listener);
-    for (const p of this.pending.values()) p.reject(new Error(`training client: closed before the reply to '${p.type}'`));
+    this.unwatch();
+    const why = this.stoppedWith;
+    for (const p of this.pending.values()) p.reject(new Error(why ?? `training client: closed before the reply to '${p.type}'`));
     this.pending.clear();
     this.deliver();
   }

@@ -5,8 +5,14 @@
 // One backend per handler (made on the first init, destroyed on dispose when the
 // handler made it), at most one session, and sweeps on the same backend. Controls are
 // answered while the loop runs: the session lets the event loop in between steps.
+//
+// A lost GPU device (backend.lost) is dropped, never reused: the handler makes a new
+// backend at once and continues the session on it from the parameters it last read back
+// (the session keeps them on the host at each periodic loss read), paused there with a
+// message that says so; a later init or sweep gets the new backend too.
 
 import type { Backend } from '../engine/backend';
+import { DEVICE_LOST_DURING } from './client';
 import type { LoadProgress } from '../nn/data/load';
 import { loadSessionData, type SessionData } from './data';
 import type { BackendInfo, DatasetSpec, ReadyInfo, Reply, ReplyValues, Request, RequestType, WorkerMessage } from './protocol';
@@ -33,7 +39,9 @@ function errorText(e: unknown): string {
 }
 
 export function createMessageHandler(env: HandlerEnv): MessageHandler {
-  let backend: { backend: Backend; fallbackReason: string | null; prefer: 'webgpu' | 'cpu' } | null = null;
+  let backend: { backend: Backend; fallbackReason: string | null; prefer: 'webgpu' | 'cpu'; lost: string | null } | null = null;
+  /** the move to a new device after a loss; requests wait for it */
+  let recovering: Promise<void> | null = null;
   let session: TrainingSession | null = null;
   const setSession = (s: TrainingSession | null) => {
     session = s;
@@ -45,15 +53,55 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
   const progress = (p: LoadProgress) => env.post({ type: 'progress', loaded: p.loaded, total: p.total, file: p.file, phase: p.phase });
 
   async function getBackend(prefer: 'webgpu' | 'cpu'): Promise<NonNullable<typeof backend>> {
-    if (backend && backend.prefer === prefer) return backend;
+    if (backend && backend.prefer === prefer && !backend.lost) return backend;
     if (backend) {
-      await session?.dispose();
+      await session?.dispose().catch(() => undefined);
       setSession(null);
       if (env.ownsBackend !== false) backend.backend.destroy();
       backend = null;
     }
-    backend = { ...(await env.createBackend(prefer)), prefer };
-    return backend;
+    const made = { ...(await env.createBackend(prefer)), prefer, lost: null as string | null };
+    backend = made;
+    void made.backend.lost?.then((reason) => {
+      made.lost = reason;
+      if (backend === made) recovering ??= recover(made, reason).finally(() => (recovering = null));
+    });
+    return made;
+  }
+
+  /** a new backend, and the session continued on it from its checkpoint */
+  async function recover(lostOne: NonNullable<typeof backend>, lostReason: string): Promise<void> {
+    let reason = lostReason;
+    sweep?.abort();
+    const old = session;
+    const stoppedAt = old?.snapshot().step ?? 0;
+    const checkpoint = old?.checkpoint ?? null;
+    await old?.dispose().catch(() => undefined);
+    if (session === old) setSession(null);
+    if (backend === lostOne) {
+      if (env.ownsBackend !== false) lostOne.backend.destroy();
+      backend = null;
+    }
+    if (!old) return;
+    let b: NonNullable<typeof backend>;
+    try {
+      b = await getBackend(lostOne.prefer);
+    } catch (e) {
+      env.post({ type: 'metrics', batch: { events: [{ kind: 'state', run: old.snapshot().run, step: stoppedAt, state: 'failed', message: `${reason}; no new device: ${errorText(e)}` }], snapshot: { ...old.snapshot(), state: 'failed', message: `${reason}; no new device: ${errorText(e)}` } } });
+      return;
+    }
+    const from = checkpoint ? checkpoint.step : 0;
+    reason = reason.replace(/[.\s]+$/, '');
+    const message = checkpoint
+      ? `${reason}. Continued on a new device (${b.backend.deviceName}) from step ${from}, the parameters last read back (${stoppedAt > from ? `steps ${from + 1}–${stoppedAt} are redone; ` : ''}the optimizer's momentum starts afresh). Press Train to go on.`
+      : `${reason}. A new device (${b.backend.deviceName}) is ready; no parameters had been read back yet, so the model starts again from its seed. Press Train to go on.`;
+    const made = await TrainingSession.create(b.backend, checkpoint ? { ...old.config, model: checkpoint.model } : old.config, (batch) => env.post({ type: 'metrics', batch }), {
+      data: old.data,
+      keepParameters: true,
+      resume: checkpoint ? { checkpoint, message } : undefined,
+    });
+    setSession(made);
+    if (!checkpoint) made.announceNewDevice(message);
   }
 
   function info(): BackendInfo {
@@ -74,7 +122,7 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
         await session?.dispose();
         setSession(null);
         const data = await load(req.config.dataset, req.config.seed, progress);
-        const made = await TrainingSession.create(b.backend, req.config, (batch) => env.post({ type: 'metrics', batch }), { data });
+        const made = await TrainingSession.create(b.backend, req.config, (batch) => env.post({ type: 'metrics', batch }), { data, keepParameters: true });
         setSession(made);
         const ready: ReadyInfo = { backend: info(), dataset: made.dataInfo, snapshot: made.snapshot() };
         return ready;
@@ -137,14 +185,30 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
     }
   }
 
+  /** true when `b` was lost (or is being lost: its device.lost may settle just after the failed read) */
+  async function wasLost(b: typeof backend): Promise<boolean> {
+    if (!b?.backend.lost) return false;
+    if (b.lost) return true;
+    const settled = await Promise.race([b.backend.lost.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 200))]);
+    return settled;
+  }
+
   return async (req: Request) => {
     let reply: Reply;
+    let used: typeof backend = null;
     try {
+      if (recovering) await recovering;
+      used = backend;
       // every message is checked at the entry: a malformed one is refused naming its field
       const value = await run(parseRequest(req));
       reply = { type: 'reply', id: req.id, ok: true, value };
     } catch (e) {
-      reply = { type: 'reply', id: req?.id ?? -1, ok: false, error: errorText(e) };
+      let error = errorText(e);
+      if (await wasLost(used)) {
+        const goOn = req?.type === 'sweep' ? 'a new device is ready: run the sweep again' : 'the session goes on on a new device from the parameters it last read back';
+        error = `${DEVICE_LOST_DURING} '${req?.type}' ran (${error}); ${goOn}`;
+      }
+      reply = { type: 'reply', id: req?.id ?? -1, ok: false, error };
     }
     env.post(reply);
   };

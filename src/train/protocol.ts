@@ -127,6 +127,8 @@ export type MetricEvent =
   /** a new model from the same seed: run `run` starts at step 0 */
   | { kind: 'restart'; run: number; step: 0; reason: 'hidden' | 'reset'; hidden: number | null; previousRun: number; previousStep: number }
   | { kind: 'state'; run: number; step: number; state: SessionState; message: string }
+  /** the GPU device was lost: the session goes on on a new device from `step` (the message says how) */
+  | { kind: 'device'; run: number; step: number; message: string }
   | ({ kind: 'diverged'; run: number } & DivergenceInfo);
 
 export interface SessionSnapshot {

@@ -127,6 +127,35 @@ export interface SessionOptions {
   onProgress?: (p: LoadProgress) => void;
   /** set on each metrics batch (sweeps) */
   sweepRun?: number;
+  /**
+   * Keep a host copy of the parameters at each periodic loss read (one more copy in the
+   * read's submission: the parameter arena, P floats), so that the session can continue
+   * on a new device after the old one was lost (`checkpoint`, `resume`).
+   */
+  keepParameters?: boolean;
+  /** start from a checkpoint of an earlier session of the same model (paused there) */
+  resume?: { checkpoint: SessionCheckpoint; message: string };
+}
+
+/**
+ * The parameters and counters as of the last periodic loss read that came back finite,
+ * on the host. The optimizer's state (momentum, Adam moments, the scheduler's count) is
+ * not kept: a resumed session's optimizer starts afresh.
+ */
+export interface SessionCheckpoint {
+  run: number;
+  step: number;
+  epoch: number;
+  /** examples of the epoch consumed */
+  offset: number;
+  examplesSeen: number;
+  lrHistory: { step: number; lr: number }[];
+  batchSize: number;
+  epochs: number;
+  model: ModelConfig;
+  lastTrainLoss: number | null;
+  /** the parameter arena (lean models), else each layer's parameters by key */
+  params: Float32Array | Float64Array | Record<string, { data: ArrayLike<number> }>[];
 }
 
 /** how often the loop gives the event loop a turn, in ms */
@@ -169,29 +198,38 @@ export class TrainingSession {
   private mark: { examples: number; t: number } | null = null;
   private examplesPerSec = 0;
   private disposed = false;
+  private readonly keep: boolean;
+  private kept: SessionCheckpoint | null = null;
 
   private constructor(
     readonly backend: Backend,
     config: SessionConfig,
     readonly data: SessionData,
     sink: MetricsSink,
-    sweepRun?: number,
+    opts: SessionOptions,
   ) {
     this.settings = normalizeSessionConfig(config);
     this.modelConfig = config.model;
     this.tracer = new Tracer(backend);
     this.order = new BatchOrder(data.train, this.settings.seed);
     this.dataInfo = describeData(config.dataset, data);
-    this.metrics = new MetricsBuffer(sink, () => this.snapshot(), this.settings.flushMs, sweepRun);
+    this.metrics = new MetricsBuffer(sink, () => this.snapshot(), this.settings.flushMs, opts.sweepRun);
+    this.keep = opts.keepParameters ?? false;
     this._model = this.buildModel();
     this.lrHistory = [{ step: 1, lr: this._model.lr }];
+    if (opts.resume) this.restore(opts.resume.checkpoint, opts.resume.message);
   }
 
-  /** Loads the data (unless given), builds the model; the session starts 'idle'. */
+  /** Loads the data (unless given), builds the model; the session starts 'idle' (or paused at a checkpoint). */
   static async create(backend: Backend, config: SessionConfig, onMetrics: MetricsSink, opts: SessionOptions = {}): Promise<TrainingSession> {
     normalizeSessionConfig(config);
     const data = opts.data ?? (await loadSessionData(config.dataset, config.seed, opts.onProgress));
-    return new TrainingSession(backend, config, data, onMetrics, opts.sweepRun);
+    return new TrainingSession(backend, config, data, onMetrics, opts);
+  }
+
+  /** the parameters and counters at the last finite periodic read (keepParameters), or null */
+  get checkpoint(): SessionCheckpoint | null {
+    return this.kept;
   }
 
   get model(): NeuralNetwork {
@@ -285,6 +323,12 @@ export class TrainingSession {
     this.metrics.flush(true);
   }
 
+  /** tells the page that the session moved to a new device, and how it goes on (the state stays) */
+  announceNewDevice(message: string): void {
+    this.metrics.push({ kind: 'device', run: this.run, step: this.step, message });
+    this.setState(this.state, message);
+  }
+
   /** control operations run one at a time, in call order */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const p = this.control.then(fn, fn);
@@ -346,7 +390,66 @@ export class TrainingSession {
       if (i >= 0) this.inflight.splice(i, 1);
     });
     this.inflight.push(tracked);
+    // a read that fails (a lost device) rejects whoever waits on it (drain, admit); the
+    // reads nobody waits on any more must not surface as unhandled rejections
+    tracked.catch(() => undefined);
+    if (this.keep) this.keepParametersAt(tracked);
     return tracked;
+  }
+
+  /**
+   * Copies the parameters now (recorded before the next step's update) and keeps them
+   * with the counters once the loss read of this step came back finite.
+   */
+  private keepParametersAt(read: Promise<void>): void {
+    const model = this._model;
+    const arena = model.arena;
+    const params = arena ? this.backend.read(arena.params) : model.readParameters();
+    const at = { run: this.run, step: this.step, epoch: this.epoch, offset: this.offset, examplesSeen: this.examplesSeen };
+    Promise.all([params, read]).then(
+      ([p]) => {
+        if (at.run !== this.run || this.state === 'diverged' || this.lastFiniteStep !== at.step) return;
+        if (this.kept && this.kept.run === at.run && this.kept.step > at.step) return;
+        this.kept = {
+          ...at,
+          lrHistory: this.lrHistory.map((h) => ({ ...h })),
+          batchSize: this.settings.batchSize,
+          epochs: this.settings.epochs,
+          model: this.modelConfig,
+          lastTrainLoss: this.lastTrainLoss,
+          params: p,
+        };
+      },
+      () => undefined, // the read's own failure reaches the loop through `read`
+    );
+  }
+
+  /** continues from a checkpoint: its parameters, counters and settings; paused */
+  private restore(k: SessionCheckpoint, message: string): void {
+    if (JSON.stringify(k.model) !== JSON.stringify(this.modelConfig)) throw new Error('session: the checkpoint belongs to a different model');
+    const model = this._model;
+    const arena = model.arena;
+    if (arena && !Array.isArray(k.params)) this.backend.write(arena.params, k.params as ArrayLike<number>);
+    else if (!arena && Array.isArray(k.params)) model.setParameters(k.params.map((l) => Object.fromEntries(Object.entries(l).map(([key, t]) => [key, t.data]))));
+    else throw new Error('session: the checkpoint holds parameters of another layout');
+    this.settings = { ...this.settings, batchSize: k.batchSize, epochs: k.epochs };
+    this.run = k.run;
+    this.step = k.step;
+    this.epoch = k.epoch;
+    this.offset = k.offset;
+    this.examplesSeen = k.examplesSeen;
+    if (this.offset >= this.order.size) {
+      // the checkpoint was the last step of an epoch, before its evaluation
+      this.epoch++;
+      this.offset = 0;
+    }
+    this.lrHistory = k.lrHistory.map((h) => ({ ...h }));
+    model.lr = this.lrHistory[this.lrHistory.length - 1]!.lr;
+    this.lastFiniteStep = k.step;
+    this.lastTrainLoss = k.lastTrainLoss;
+    this.kept = k;
+    this.state = 'paused';
+    this.announceNewDevice(message);
   }
 
   private onLossRead(rec: ReadRecord, loss: number, finite: boolean): void {
@@ -537,7 +640,8 @@ export class TrainingSession {
       // training time then describe finished work
       await this.backend.sync();
     } catch (e) {
-      await this.drain().catch(() => undefined);
+      // every read still in flight settles (on a lost device each one fails) before the state says so
+      while (this.inflight.length) await Promise.allSettled(this.inflight.slice());
       this.setState('failed', `failed at step ${this.step}: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       if (this.segmentStart) this.trainMs += now() - this.segmentStart;
@@ -646,6 +750,7 @@ export class TrainingSession {
     this.lastTrainLoss = null;
     this.epochLoss = { sum: 0, count: 0, epoch: 0 };
     this.lastEval = null;
+    this.kept = null;
     this.metrics.push({ kind: 'restart', run: this.run, step: 0, reason, hidden: hiddenSizeOf(this.modelConfig), previousRun, previousStep });
   }
 
@@ -761,7 +866,7 @@ export class TrainingSession {
     if (this.disposed) return;
     await this.serial(async () => {
       await this.halt('stopped', 'disposed');
-    });
+    }).catch(() => undefined); // a read that failed (a lost device) does not keep the model alive
     this.disposed = true;
     this._model.dispose();
     for (const { x, y } of this.inputs.values()) this.backend.dispose(x, y);

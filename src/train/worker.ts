@@ -5,6 +5,8 @@
 //   main thread: new TrainingClient(createTrainingWorker())   (client.ts)
 
 import { createBackend } from '../engine';
+import type { Backend } from '../engine/backend';
+import { applyFault, isFaultRequest } from './faults';
 import { createMessageHandler } from './handler';
 import type { Request, WorkerMessage } from './protocol';
 
@@ -13,9 +15,19 @@ const scope = self as unknown as {
   addEventListener(type: 'message', f: (e: MessageEvent<Request>) => void): void;
 };
 
+/** the backend made last (the one in use), for the test faults (faults.ts) */
+let latest: Backend | null = null;
 const handle = createMessageHandler({
   post: (msg) => scope.postMessage(msg),
-  createBackend: (prefer) => createBackend({ prefer }),
+  createBackend: async (prefer) => {
+    const made = await createBackend({ prefer });
+    latest = made.backend;
+    return made;
+  },
 });
 
-scope.addEventListener('message', (e) => void handle(e.data));
+scope.addEventListener('message', (e) => {
+  const req: unknown = e.data;
+  if (isFaultRequest(req)) applyFault(req, latest);
+  else void handle(e.data);
+});

@@ -10,13 +10,14 @@ export function DeviceBadge() {
   const name = useDevice((s) => s.deviceName);
   const isFallback = useDevice((s) => s.isFallback);
   const checkStatus = useDevice((s) => s.checkStatus);
+  const lost = useDevice((s) => s.lost);
   const openChapter = useNavigation((s) => s.openChapter);
 
   let text: string;
   let tone: 'pending' | 'ok' | 'warn' | 'error';
   if (status === 'idle' || status === 'requesting') {
-    text = 'Requesting a WebGPU device…';
-    tone = 'pending';
+    text = lost ? 'GPU device lost — requesting a new one…' : 'Requesting a WebGPU device…';
+    tone = lost ? 'warn' : 'pending';
   } else if (status === 'failed') {
     text = 'No compute device';
     tone = 'error';
@@ -71,6 +72,14 @@ export function deviceNotice(s: { status: string; kind: string | null; deviceNam
   return null;
 }
 
+/** what the page says after the GPU device was lost */
+export function deviceLostNotice(lost: { reason: string; count: number }, status: string): string {
+  const what = `${lost.reason.replace(/[.\s]+$/, '')}${lost.count > 1 ? ` (the device was lost ${lost.count} times)` : ''}.`;
+  if (status === 'failed') return `${what} No new device could be created; reload the page to try again.`;
+  if (status !== 'ready') return `${what} Requesting a new device…`;
+  return `${what} The notebook requested a new device and runs on it; a training session continues from the parameters it last read back — press Train to go on.`;
+}
+
 export function DeviceNotice() {
   const status = useDevice((s) => s.status);
   const kind = useDevice((s) => s.kind);
@@ -78,7 +87,19 @@ export function DeviceNotice() {
   const isFallback = useDevice((s) => s.isFallback);
   const fallbackReason = useDevice((s) => s.fallbackReason);
   const error = useDevice((s) => s.error);
+  const lost = useDevice((s) => s.lost);
   const text = deviceNotice({ status, kind, deviceName, isFallback, fallbackReason, error });
+  const lostText = lost ? deviceLostNotice(lost, status) : null;
+  if (lostText) {
+    return (
+      <div className="device-notice warn" role="status" data-testid="device-lost">
+        <span aria-hidden="true" className="notice-icon">
+          !
+        </span>
+        <p>{lostText}</p>
+      </div>
+    );
+  }
   if (!text) return null;
   return (
     <div className={`device-notice ${status === 'failed' ? 'error' : 'warn'}`} role="status">

@@ -178,6 +178,10 @@ export class WebGPUBackend implements Backend {
     this.ctx.destroy();
   }
 
+  get lost(): Promise<string> {
+    return this.ctx.lost;
+  }
+
   // ── dense algebra ──────────────────────────────────────────────────────────
 
   matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {

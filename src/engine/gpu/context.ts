@@ -404,6 +404,11 @@ export class GpuContext {
   private stepIndex = 0;
   private nextKernelId = 1;
   private lostInfo: GPUDeviceLostInfo | null = null;
+  private lostResolve: (message: string) => void = () => undefined;
+  /** resolves with the reason when the device is lost (never when destroy() freed it) */
+  readonly lost: Promise<string> = new Promise((r) => {
+    this.lostResolve = r;
+  });
   private gpuErrors: string[] = [];
   private destroyed = false;
   private dump: boolean;
@@ -431,6 +436,7 @@ export class GpuContext {
       if (this.destroyed) return;
       this.lostInfo = info;
       console.error(`[webgpu] device lost (${info.reason}): ${info.message}`);
+      this.lostResolve(`GPU device lost (reason: ${info.reason}): ${info.message || 'no message'}`);
     });
     device.addEventListener('uncapturederror', (ev) => {
       const err = (ev as GPUUncapturedErrorEvent).error;

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { canTrain, fmt, type TrainingStore } from '../../../store/training';
 import { Progress } from '../../../ui/controls';
 import { softwareAdapterName } from '../../../store/device';
+import { DeviceNote, WorkerStopped } from '../../cells/WorkerStopped';
 import './training.css';
 
 /** chart data refresh interval: ≥ 5 refreshes a second, without redrawing on every metric batch */
@@ -35,7 +36,7 @@ export function useThrottled<T>(value: T, ms = CHART_REFRESH_MS): T {
   return shown;
 }
 
-export type DisplayState = 'off' | 'loading' | 'failed' | 'ready' | 'training' | 'paused' | 'done' | 'diverged' | 'stopped';
+export type DisplayState = 'off' | 'loading' | 'failed' | 'ready' | 'training' | 'paused' | 'done' | 'diverged' | 'stopped' | 'workerStopped';
 
 /** what the cell shows: the store's connection and the session's state in one word */
 export function useDisplayState(store: TrainingStore): DisplayState {
@@ -46,6 +47,7 @@ export function useDisplayState(store: TrainingStore): DisplayState {
   if (phase === 'off') return 'off';
   if (phase === 'starting') return 'loading';
   if (phase === 'failed') return 'failed';
+  if (phase === 'stopped') return 'workerStopped';
   if (pacing || state === 'running') return 'training';
   if (state === 'paused') return 'paused';
   if (state === 'idle') return started ? 'paused' : 'ready';
@@ -65,6 +67,7 @@ const STATE_TEXT: Record<DisplayState, string> = {
   done: 'done',
   diverged: 'diverged',
   stopped: 'stopped',
+  workerStopped: 'worker stopped',
 };
 
 export function TrainButtons({ store, onTrain }: { store: TrainingStore; onTrain?: () => void }) {
@@ -74,7 +77,7 @@ export function TrainButtons({ store, onTrain }: { store: TrainingStore; onTrain
   const pause = store((s) => s.pause);
   const step = store((s) => s.step);
   const reset = store((s) => s.reset);
-  const ready = display !== 'off' && display !== 'loading' && display !== 'failed';
+  const ready = display !== 'off' && display !== 'loading' && display !== 'failed' && display !== 'workerStopped';
   const trainable = ready && canTrain(state) && display !== 'training';
   return (
     <div className="button-row" role="group" aria-label="Training">
@@ -250,20 +253,23 @@ export function SessionNotices({ store }: { store: TrainingStore }) {
   const divergence = store((s) => s.divergence);
   const state = store((s) => s.snapshot?.state);
   const message = store((s) => s.snapshot?.message);
+  const phase = store((s) => s.phase);
   return (
     <>
+      <WorkerStopped store={store} />
+      <DeviceNote store={store} />
       {divergence && state === 'diverged' ? (
         <p className="notice error" role="alert" data-testid="divergence">
           The run diverged at step {int(divergence.step)} (learning rate {fmt(divergence.lr)}): {divergence.reason}. The chart stops at step{' '}
           {int(divergence.lastFiniteStep)}, the last finite loss. Lower the learning rate and press Reset.
         </p>
       ) : null}
-      {state === 'failed' ? (
+      {state === 'failed' && phase !== 'stopped' ? (
         <p className="notice error" role="alert">
           {message}
         </p>
       ) : null}
-      {error ? (
+      {error && phase !== 'stopped' ? (
         <p className="notice warn" role="alert">
           {error}
         </p>

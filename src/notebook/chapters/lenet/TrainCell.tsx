@@ -6,6 +6,7 @@ import { useEffect, useMemo } from 'react';
 import { EXAMPLE_CHOICES, MAX_LR, MIN_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetTraining } from '../../../store/lenet';
 import { LossChart, type ChartPoint, type LossSeries } from '../../../ui/LossChart';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
+import { DeviceNote, WorkerStopped } from '../../cells/WorkerStopped';
 
 const num = (v: number) => v.toLocaleString('en-US');
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -129,7 +130,7 @@ function Status() {
     <>
       <p className="train-status" aria-live="off">
         <span className={`dot ${state === 'running' ? 'on' : ''}`} aria-hidden="true" />
-        <span data-testid="lenet-state">{phase === 'starting' ? 'loading' : phase === 'off' ? 'not started' : phase === 'failed' ? 'failed' : STATE_TEXT[state ?? 'idle']}</span>
+        <span data-testid="lenet-state">{phase === 'starting' ? 'loading' : phase === 'off' ? 'not started' : phase === 'failed' ? 'failed' : phase === 'stopped' ? 'worker stopped' : STATE_TEXT[state ?? 'idle']}</span>
         <span>
           step{' '}
           <output className="mono" aria-label="Step">
@@ -197,12 +198,14 @@ function Problems() {
           Lower the learning rate and press Reset.
         </p>
       ) : null}
-      {state === 'failed' ? (
+      <WorkerStopped store={useLenetTraining} />
+      <DeviceNote store={useLenetTraining} />
+      {state === 'failed' && phase !== 'stopped' ? (
         <p className="notice error" role="alert">
           {message}
         </p>
       ) : null}
-      {error ? (
+      {error && phase !== 'stopped' ? (
         <p className={`notice ${phase === 'failed' ? 'error' : 'warn'}`} role="alert">
           {error}
         </p>

@@ -1,7 +1,9 @@
 // The page's side of chapter 5's inspect requests (inspect-protocol.ts): a promise per
-// request, progress per request id. Shares the worker with a TrainingClient.
+// request, progress per request id. Shares the worker with a TrainingClient; when the
+// worker stops (its `error` or `messageerror` event, watched as the TrainingClient does),
+// pending requests reject with "the training worker stopped: …".
 
-import type { PortLike } from '../../../train/client';
+import { watchPort, type PortLike } from '../../../train/client';
 import { INSPECT_CHANNEL, isInspectMessage, type InspectOp, type InspectValues } from './inspect-protocol';
 
 /** the chapter's training worker: the session's handler plus the inspect requests */
@@ -13,10 +15,16 @@ export class InspectClient {
   private nextId = 1;
   private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; op: InspectOp; onProgress?: (done: number, total: number) => void }>();
   private closed = false;
+  private stoppedWith: string | null = null;
   private readonly listener = (e: MessageEvent) => this.receive(e.data);
+  private readonly unwatch: () => void;
 
   constructor(private readonly port: PortLike) {
     port.addEventListener('message', this.listener);
+    this.unwatch = watchPort(port, (message) => {
+      this.stoppedWith = `the training worker stopped: ${message}`;
+      this.close();
+    });
     port.start?.();
   }
 
@@ -34,7 +42,7 @@ export class InspectClient {
   }
 
   private request<K extends InspectOp>(op: K, onProgress?: (done: number, total: number) => void): Promise<InspectValues[K]> {
-    if (this.closed) return Promise.reject(new Error('inspect client: closed'));
+    if (this.closed) return Promise.reject(new Error(this.stoppedWith ?? 'inspect client: closed'));
     const id = this.nextId++;
     return new Promise<InspectValues[K]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, op, onProgress });
@@ -59,7 +67,8 @@ export class InspectClient {
     if (this.closed) return;
     this.closed = true;
     this.port.removeEventListener('message', this.listener);
-    for (const p of this.pending.values()) p.reject(new Error(`inspect client: closed before the reply to '${p.op}'`));
+    this.unwatch();
+    for (const p of this.pending.values()) p.reject(new Error(this.stoppedWith ?? `inspect client: closed before the reply to '${p.op}'`));
     this.pending.clear();
   }
 }

@@ -26,7 +26,7 @@ export class PageModel {
   private built = '';
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly backend: Backend) {}
+  constructor(readonly backend: Backend) {}
 
   get deviceName(): string {
     return this.backend.deviceName;

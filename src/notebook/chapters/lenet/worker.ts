@@ -5,6 +5,8 @@
 //   page: new TrainingClient(worker) and new InspectClient(worker)   (inspect-client.ts)
 
 import { createBackend } from '../../../engine';
+import type { Backend } from '../../../engine/backend';
+import { applyFault, isFaultRequest } from '../../../train/faults';
 import { createMessageHandler } from '../../../train/handler';
 import type { Request, WorkerMessage } from '../../../train/protocol';
 import type { TrainingSession } from '../../../train/session';
@@ -17,9 +19,15 @@ const scope = self as unknown as {
 };
 
 let session: TrainingSession | null = null;
+/** the backend made last (the one in use), for the test faults */
+let latest: Backend | null = null;
 const handle = createMessageHandler({
   post: (msg) => scope.postMessage(msg),
-  createBackend: (prefer) => createBackend({ prefer }),
+  createBackend: async (prefer) => {
+    const made = await createBackend({ prefer });
+    latest = made.backend;
+    return made;
+  },
   onSession: (s) => {
     session = s;
   },
@@ -28,6 +36,7 @@ const inspect = createInspector({ session: () => session, post: (msg, transfer) 
 
 scope.addEventListener('message', (e) => {
   const req = e.data;
-  if (isInspectRequest(req)) void inspect(req);
+  if (isFaultRequest(req)) applyFault(req, latest);
+  else if (isInspectRequest(req)) void inspect(req);
   else void handle(req);
 });
