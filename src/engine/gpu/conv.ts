@@ -239,6 +239,9 @@ export function conv2dBackward(
   const W = f32(ctx, w, op, 'W');
   const win = convWindow(op, X, W, opts);
   const algorithm = algorithmOf(op, opts);
+  if (algorithm === 'implicit' && !CONV_BACKWARD_VARIANTS.includes(ctx.tuning.convBackward)) {
+    throw new Error(`${op}: unknown conv backward variant '${String(ctx.tuning.convBackward)}'; known: ${CONV_BACKWARD_VARIANTS.join(', ')}`);
+  }
   const F = W.shape[3]!;
   assertShape(op, 'dZ', D.shape, [win.n, win.oh, win.ow, F]);
   const K = win.kh * win.kw * win.c;
@@ -264,9 +267,6 @@ export function conv2dBackward(
     return blockedBackward(ctx, { D, X, W, win, F, dw, db, dactY, dact, needInput, extras });
   }
   if (algorithm === 'implicit') {
-    if (ctx.tuning.convBackward !== 'per-weight') {
-      throw new Error(`${op}: unknown conv backward variant '${String(ctx.tuning.convBackward)}'; known: ${CONV_BACKWARD_VARIANTS.join(', ')}`);
-    }
     // one dispatch: [dW; db] (rows split in chunks when the layer has few weights) in the
     // first workgroups, dX ⊙ σ'(Y_prev) in the rest; then the chunks' sums added
     const red = ctx.reduction();
