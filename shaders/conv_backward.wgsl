@@ -38,7 +38,7 @@ override VEC_F: bool = false;
 override GROUP_SIZE: u32 = 64u;        // a power of two, ≤ 64 (block_sum's workgroup memory)
 override BK: u32 = 8u;                 // dW block: rows k of [dW; db] per invocation (4 or 8)
 override BF: u32 = 8u;                 // dW block: filters per invocation (4 or 8)
-override BP: u32 = 4u;                 // dX block: pixels per invocation (1 to 4)
+override BP: u32 = 8u;                 // dX block: pixels per invocation (1 to 8)
 override BC: u32 = 8u;                 // dX block: channels per invocation (4 or 8)
 
 struct ConvBack {
@@ -231,6 +231,20 @@ fn w_mat(wrow: u32, ch: u32, fo: u32) -> mat4x4<f32> {
   );
 }
 
+// dZ[b, d1, d2_q, fo … fo + 3] of 4 pixels as the columns of a matrix (zrow0: the dZ row
+// of (b, d1, 0)); a pixel whose d2 lies outside dZ (`valid` false) gives a zero column
+fn dz_pixels(zrow0: u32, d2: vec4<i32>, fo: u32) -> mat4x4<f32> {
+  let valid = (d2 >= vec4<i32>(0)) & (d2 < vec4<i32>(i32(cb.ow)));
+  let col = vec4<u32>(clamp(d2, vec4<i32>(0), vec4<i32>(i32(cb.ow) - 1))) + vec4<u32>(zrow0);
+  let zero = vec4<f32>(0.0);
+  return mat4x4<f32>(
+    select(zero, dz_vec(col.x, fo), valid.x),
+    select(zero, dz_vec(col.y, fo), valid.y),
+    select(zero, dz_vec(col.z, fo), valid.z),
+    select(zero, dz_vec(col.w, fo), valid.w),
+  );
+}
+
 fn input_grads(item: u32) {
   let cblk = item % cb.c_blocks;
   var rest = item / cb.c_blocks;
@@ -244,11 +258,11 @@ fn input_grads(item: u32) {
   let x0 = rho + s * xs0;
   if (x0 >= cb.w) { return; }
   let ch0 = cblk * BC;
+  let second = BC == 8u && ch0 + 4u < cb.c; // channels ch0 + 4 … exist
   let py = yi + cb.pad_top;                 // row in Xpad
   let px0 = x0 + cb.pad_left;               // column of pixel 0 in Xpad
-  // acc0: channels ch0 … ch0 + 3, column q = pixel q;  acc1: channels ch0 + 4 … (BC = 8)
-  var acc0 = mat4x4<f32>();
-  var acc1 = mat4x4<f32>();
+  // acc[2·g + h]: pixels 4g … 4g + 3 (columns) × channels ch0 + 4h … ch0 + 4h + 3 (rows)
+  var acc: array<mat4x4<f32>, 4>;
   // window row i with d1·s + i = py: i runs over py mod s, + s, … while i ≤ py and i < kh
   for (var i = py % s; i < cb.kh && i <= py; i += s) {
     let d1 = (py - i) / s;
@@ -258,26 +272,21 @@ fn input_grads(item: u32) {
       // pixel q's output column: d2 = (px0 − j) / s + q (exact: px0 ≡ j mod s)
       let d20 = (i32(px0) - i32(j)) / i32(s);
       if (d20 + i32(BP) <= 0 || d20 >= i32(cb.ow)) { continue; }
-      let valid = (vec4<i32>(d20) + vec4<i32>(0, 1, 2, 3) >= vec4<i32>(0)) &
-                  (vec4<i32>(d20) + vec4<i32>(0, 1, 2, 3) < vec4<i32>(i32(cb.ow)));
-      let d2 = vec4<u32>(clamp(vec4<i32>(d20) + vec4<i32>(0, 1, 2, 3), vec4<i32>(0), vec4<i32>(i32(cb.ow) - 1)));
+      let d2a = vec4<i32>(d20) + vec4<i32>(0, 1, 2, 3);
+      let d2b = d2a + vec4<i32>(4);
       let wrow = (i * cb.kw + j) * cb.c + ch0;  // W[i, j, ch0, ·]
       for (var fo = 0u; fo < cb.f; fo += 4u) {
-        let m0 = w_mat(wrow, ch0, fo);
-        let z0 = select(vec4<f32>(0.0), dz_vec(zrow0 + d2.x, fo), valid.x);
-        acc0[0] += z0 * m0;
-        var z1 = vec4<f32>();
-        var z2 = vec4<f32>();
-        var z3 = vec4<f32>();
-        if (BP > 1u) { z1 = select(vec4<f32>(0.0), dz_vec(zrow0 + d2.y, fo), valid.y); acc0[1] += z1 * m0; }
-        if (BP > 2u) { z2 = select(vec4<f32>(0.0), dz_vec(zrow0 + d2.z, fo), valid.z); acc0[2] += z2 * m0; }
-        if (BP > 3u) { z3 = select(vec4<f32>(0.0), dz_vec(zrow0 + d2.w, fo), valid.w); acc0[3] += z3 * m0; }
-        if (BC == 8u && ch0 + 4u < cb.c) {
-          let m1 = w_mat(wrow + 4u, ch0 + 4u, fo);
-          acc1[0] += z0 * m1;
-          if (BP > 1u) { acc1[1] += z1 * m1; }
-          if (BP > 2u) { acc1[2] += z2 * m1; }
-          if (BP > 3u) { acc1[3] += z3 * m1; }
+        // Wᵀ rows: channels; columns: filters fo … fo + 3
+        let w0 = transpose(w_mat(wrow, ch0, fo));
+        var w1 = mat4x4<f32>();
+        if (second) { w1 = transpose(w_mat(wrow + 4u, ch0 + 4u, fo)); }
+        let za = dz_pixels(zrow0, d2a, fo);
+        acc[0] += w0 * za;
+        if (second) { acc[1] += w1 * za; }
+        if (BP > 4u) {
+          let zb = dz_pixels(zrow0, d2b, fo);
+          acc[2] += w0 * zb;
+          if (second) { acc[3] += w1 * zb; }
         }
       }
     }
@@ -289,8 +298,7 @@ fn input_grads(item: u32) {
     for (var e = 0u; e < BC; e++) {
       let ch = ch0 + e;
       if (ch >= cb.c) { break; }
-      var v = 0.0;
-      if (e < 4u) { v = acc0[q][e]; } else { v = acc1[q][e - 4u]; }
+      var v = acc[2u * (q / 4u) + e / 4u][q % 4u][e % 4u];
       if (cb.dact != 0u) { v *= act_grad(y[e0 + ch], cb.dact); }
       dx[e0 + ch] = v;
     }

@@ -4,11 +4,15 @@
 //   forward    Z = act(cols · W' + 1·b)          tile loader gathers cols from X   conv2d.wgsl conv2d_implicit
 //                                                (register blocks gather it where    (conv2d_implicit_registers)
 //                                                matmul is 'registers': kernels.ts)
-//   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      read through X, cols unstored      conv2d.wgsl conv2d_backward
-//              dX = col2im(dZ·W'ᵀ) ⊙ σ'(Y_prev)  one gather per element of dX,     (the same dispatch)
-//                                                in the workgroups after dW's
+//   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      BK × BF register blocks of outer   conv_backward.wgsl
+//                                                products over the rows, read        conv2d_backward_blocked
+//                                                through X; block_sum adds them
+//              dX = convᵀ(dZ, W) ⊙ σ'(Y_prev)    BP pixels × BC channels per         (the same dispatch)
+//                                                invocation, gathered per pixel
 //              → forward 1 dispatch; backward 1, or 2 when a layer with few weights
 //                has its rows split across workgroups (+ conv2d_weight_grad_reduce)
+//   tuning.convBackward 'per-weight' runs the first version instead (conv2d.wgsl
+//   conv2d_backward: a workgroup per element of [dW; db], an invocation per element of dX).
 //
 // 'im2col' (the course's, shown in the notebook): unroll, then one matrix product.
 //   forward    cols = im2col(X)                  (m·oh·ow, kh·kw·C)            im2col.wgsl
@@ -394,7 +398,7 @@ export function blockedBackwardLaunch(
   const split = ctx.tuning.splitRows && blocks < target ? Math.max(1, Math.min(Math.floor(target / blocks), Math.floor(rows / (16 * groupSize)))) : 1;
   const chunk = Math.ceil(rows / split);
   const s = win.stride;
-  const BP = Math.min(4, Math.ceil(win.w / s));
+  const BP = Math.min(ctx.software ? 8 : 4, Math.ceil(win.w / s));
   const BC = win.c > 4 ? 8 : 4;
   const xSlots = s * Math.ceil(Math.ceil(win.w / s) / BP);
   const cBlocks = Math.ceil(win.c / BC);
