@@ -3,6 +3,7 @@
 
 import { softwareAdapterName } from '../../../store/device';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
+import { fmtDuration } from '../../../ui/format';
 import { BATCH_LIMITS, kernelRows, PERF_MODELS, STEP_LIMITS, type PerfModel, type PerfResult } from './measure';
 import { usePerf } from './store';
 
@@ -12,16 +13,6 @@ function fmtMs(ms: number): string {
   if (ms >= 10) return `${ms.toFixed(1)} ms`;
   if (ms >= 0.1) return `${ms.toFixed(2)} ms`;
   return `${(ms * 1000).toFixed(0)} µs`;
-}
-
-/** a duration in seconds: "42 ms", "3.4 s", "6 min 12 s", "1 h 05 min" */
-export function fmtDuration(sec: number): string {
-  if (!Number.isFinite(sec)) return '—';
-  if (sec < 1) return fmtMs(sec * 1000);
-  if (sec < 60) return `${sec.toFixed(sec < 10 ? 1 : 0)} s`;
-  const s = Math.round(sec);
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
 const CONV_BACKWARD_KERNELS: Record<string, string> = {
