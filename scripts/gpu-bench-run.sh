@@ -16,8 +16,8 @@
 # Everything is written to $OUT (default ./gpu-results): ours.log, ours.json, ours.md,
 # torch.log, torch.json.
 #
-# Environment: OUT, ALLOW_SOFTWARE=1, BENCH_TIMEOUT (s, default 420), TORCH_TIMEOUT (s,
-# default 240), SKIP_TORCH=1, GROUPS (default matmul,conv,lenet). Extra arguments go to the
+# Environment: OUT, ALLOW_SOFTWARE=1, BENCH_TIMEOUT (s, default 360), TORCH_TIMEOUT (s,
+# default 180), SKIP_TORCH=1, BENCH_GROUPS (default matmul,conv,lenet). Extra arguments go to the
 # benchmark (e.g. --sizes=256,4096 --contenders=ours,jax).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,20 +31,20 @@ log "unpacking into $work"
 xz -dc "$here/node.xz" > "$work/node" && chmod +x "$work/node" || { log "node.xz did not unpack"; exit 1; }
 xz -dc "$here/dawn.node.xz" > "$work/dawn.node" || { log "dawn.node.xz did not unpack"; exit 1; }
 xz -dc "$here/bench-node.mjs.xz" > "$work/bench-node.mjs" || { log "bench-node.mjs.xz did not unpack"; exit 1; }
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
-  deb=$(ls "$here"/libvulkan1_*.deb 2>/dev/null | head -1)
-  [ -n "$deb" ] || { log "no libvulkan.so.1 on this machine and no libvulkan1 .deb in the pack"; exit 1; }
-  mkdir -p "$work/vulkan"
-  if command -v dpkg-deb >/dev/null; then
-    dpkg-deb -x "$deb" "$work/vulkan"
-  else
-    # a .deb is an ar archive; its data.tar.* holds the files
-    (cd "$work/vulkan" && ar x "$deb" && tar -xf data.tar.* && rm -f data.tar.* control.tar.* debian-binary)
-  fi
-  lib=$(dirname "$(find "$work/vulkan" -name 'libvulkan.so.1*' | head -1)")
-  export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  log "Vulkan loader from $(basename "$deb") ($lib)"
+# Debian's Vulkan loader from the pack, found through LD_LIBRARY_PATH (Dawn loads
+# libvulkan.so.1 by name): nothing installed system-wide, no root needed
+deb=$(ls "$here"/libvulkan1_*.deb 2>/dev/null | head -1)
+[ -n "$deb" ] || { log "no libvulkan1 .deb in the pack"; exit 1; }
+mkdir -p "$work/vulkan"
+if command -v dpkg-deb >/dev/null; then
+  dpkg-deb -x "$deb" "$work/vulkan"
+else
+  # a .deb is an ar archive; its data.tar.* holds the files
+  (cd "$work/vulkan" && ar x "$deb" && tar -xf data.tar.* && rm -f data.tar.* control.tar.* debian-binary)
 fi
+lib=$(dirname "$(find "$work/vulkan" -name 'libvulkan.so.1*' | head -1)")
+export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+log "Vulkan loader from $(basename "$deb") ($lib)"
 export DAWN_NODE="$work/dawn.node"
 # MNIST for the epoch: bench-node.mjs reads public/data/… under the current folder
 mkdir -p "$work/public/data"
@@ -76,8 +76,8 @@ adapter=$(sed -n 's/^adapter: //p' <<<"$probe_out")
 
 # ── 3. our benchmark (with TF.js and jax-js on the same device) ──────────────────────
 log "our benchmark on: $adapter"
-timeout "${BENCH_TIMEOUT:-420}" "$work/node" "$work/bench-node.mjs" --out="$out/ours.md" \
-  --json="$out/ours.json" --groups="${GROUPS:-matmul,conv,lenet}" "$@" 2>&1 | tee "$out/ours.log"
+timeout "${BENCH_TIMEOUT:-360}" "$work/node" "$work/bench-node.mjs" --out="$out/ours.md" \
+  --json="$out/ours.json" --groups="${BENCH_GROUPS:-matmul,conv,lenet}" "$@" 2>&1 | tee "$out/ours.log"
 bench_rc=${PIPESTATUS[0]}
 [ "$bench_rc" -eq 0 ] || log "our benchmark ended with exit $bench_rc (124: BENCH_TIMEOUT); its log is in $out/ours.log"
 ours_json=()
@@ -87,6 +87,6 @@ if [ -f "$out/ours.json" ]; then ours_json=(--ours "$out/ours.json"); else log "
 if [ -n "${SKIP_TORCH:-}" ]; then log "SKIP_TORCH set: no PyTorch baseline"; exit "$bench_rc"; fi
 if ! python3 -c 'import torch' 2>/dev/null; then log "no PyTorch here: no baseline"; exit "$bench_rc"; fi
 log "PyTorch fp32 baseline (TF32 off)"
-timeout "${TORCH_TIMEOUT:-240}" python3 "$here/gpu-torch-baseline.py" --data "$work/public/data/mnist" \
+timeout "${TORCH_TIMEOUT:-180}" python3 "$here/gpu-torch-baseline.py" --data "$work/public/data/mnist" \
   --out "$out/torch.json" "${ours_json[@]}" 2>&1 | tee "$out/torch.log"
 log "adapter: $adapter; results in $out"
