@@ -30,8 +30,8 @@
 // one invocation (no overlapping writes), times σ'(Y_prev) with dact (Y_prev: the
 // activation output that was this conv's input).
 //
-// dZ and W are read 4 floats at a time (VEC_F: f a multiple of 4) or element by element,
-// masked past f; filters past f, channels past c, rows past R and pixels past w are
+// dZ and W are read 4 floats at a time (VEC_F: f a multiple of 4), or else 4 floats from
+// the two vec4s that hold them, masked past f; filters past f, channels past c, rows past R and pixels past w are
 // clamped into the arrays and never stored.
 
 override VEC_F: bool = false;
@@ -77,30 +77,33 @@ fn act_grad(yv: f32, code: u32) -> f32 {
   }
 }
 
-// dZ[row, fo … fo + 3] (0 past f)
+// v[k … k + 3] of the 8 floats v = (a, b): 4 consecutive floats that start at an offset k
+// of an array bound as vec4s
+fn window4(a: vec4<f32>, b: vec4<f32>, k: u32) -> vec4<f32> {
+  var v = select(a, vec4<f32>(a.yzw, b.x), k == 1u);
+  v = select(v, vec4<f32>(a.zw, b.xy), k == 2u);
+  return select(v, vec4<f32>(a.w, b.xyz), k == 3u);
+}
+
+// floats past f (q with fo + q ≥ f) set to 0
+fn mask_f(v: vec4<f32>, fo: u32) -> vec4<f32> {
+  return select(vec4<f32>(0.0), v, vec4<u32>(fo) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(cb.f));
+}
+
+// dZ[row, fo … fo + 3] (0 past f): one vec4 load when f is a multiple of 4, else the two
+// vec4s that hold the 4 floats (the second may lie past the array: robust access reads
+// something there, masked away or not used)
 fn dz_vec(row: u32, fo: u32) -> vec4<f32> {
-  if (VEC_F) { return dz4[(row * cb.f + fo) / 4u]; }
-  var v = vec4<f32>(0.0);
-  for (var q = 0u; q < 4u; q++) {
-    if (fo + q < cb.f) {
-      let e = row * cb.f + fo + q;
-      v[q] = dz4[e / 4u][e % 4u];
-    }
-  }
-  return v;
+  let e = row * cb.f + fo;
+  if (VEC_F) { return dz4[e / 4u]; }
+  return mask_f(window4(dz4[e / 4u], dz4[e / 4u + 1u], e % 4u), fo);
 }
 
 // W[i, j, ch, fo … fo + 3] with wrow = (i·kw + j)·c + ch (0 past f)
 fn w_vec(wrow: u32, fo: u32) -> vec4<f32> {
-  if (VEC_F) { return wt4[(wrow * cb.f + fo) / 4u]; }
-  var v = vec4<f32>(0.0);
-  for (var q = 0u; q < 4u; q++) {
-    if (fo + q < cb.f) {
-      let e = wrow * cb.f + fo + q;
-      v[q] = wt4[e / 4u][e % 4u];
-    }
-  }
-  return v;
+  let e = wrow * cb.f + fo;
+  if (VEC_F) { return wt4[e / 4u]; }
+  return mask_f(window4(wt4[e / 4u], wt4[e / 4u + 1u], e % 4u), fo);
 }
 
 // yb·xaᵀ: column q is xa[q]·yb (row k0 + q of the block, 4 filters)
