@@ -17,7 +17,7 @@
 // product cols[r, k0 …]ᵀ · dZ[r, f0 …] into a BK × BF register block: per row BK gathers
 // of X (the offsets of the BK taps are worked out once) and BF / 4 vec4 loads of dZ for
 // BK·BF multiply-adds. block_sum then adds the invocations' blocks (a fixed order). With
-// split > 1 (a layer with few weights, on a GPU: more workgroups along R) the chunk sums
+// split > 1 (a layer with few weights: more workgroups along R) the chunk sums
 // go to `partial` (split, (K + 1)·f) and conv2d_weight_grad_reduce adds them.
 //
 // Input gradient, the workgroups after them: the transposed convolution, gathered per
@@ -31,8 +31,8 @@
 // activation output that was this conv's input).
 //
 // dZ and W are read 4 floats at a time (VEC_F: f a multiple of 4), or else 4 floats from
-// the two vec4s that hold them, masked past f; filters past f, channels past c, rows past R and pixels past w are
-// clamped into the arrays and never stored.
+// the two vec4s that hold them, masked past f; filters past f, channels past c, rows past
+// R and pixels past w are clamped into the arrays and never stored.
 
 override VEC_F: bool = false;
 override GROUP_SIZE: u32 = 64u;        // a power of two, ≤ 64 (block_sum's workgroup memory)
