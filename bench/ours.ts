@@ -114,10 +114,10 @@ export interface OursOptions {
   owner?: boolean;
 }
 
-/** "ours webgpu (registers matmul)": the column title names the product kernel that ran */
+/** "ours webgpu (registers matmul, blocked conv bwd)": the column title names the product and conv backward kernels that ran */
 export function oursName(be: Backend, variant?: MatmulVariant): string {
   if (!(be instanceof WebGPUBackend)) return 'ours (CPU float64 reference)';
-  return `ours webgpu (${variant ?? be.tuning.matmul} matmul)`;
+  return `ours webgpu (${variant ?? be.tuning.matmul} matmul, ${be.tuning.convBackward} conv bwd)`;
 }
 
 export class OursContender implements Contender {

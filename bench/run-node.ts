@@ -6,6 +6,9 @@
 // --epoch=SAMPLES --sweep-epochs=N --groups=matmul,conv,lenet,iris
 // --contenders=ours,ours-tiled,ours-registers,tfjs,jax --data=mnist|synthetic
 // --ours=webgpu|cpu --full --out=docs/benchmarks.md --write=false
+//   --json=FILE       also writes every figure as JSON (scripts/gpu-torch-baseline.py reads it)
+//   --probe           prints the adapter's name and stops: exit 0 on a GPU, 3 on a software
+//                     adapter unless --allow-software (the GPU run's first check)
 // Prints every figure with the adapter's name and rewrites the Node section of
 // docs/benchmarks.md (unless --write=false).
 
@@ -17,7 +20,7 @@ import { fetcherFromReadFile } from '../src/nn/data';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { mergeDoc, sectionMarkdown } from './report';
 import { openSharedDevice } from './shared-device';
-import { resolveOptions, runSuite } from './suite';
+import { resolveOptions, runSuite, type SuiteResult } from './suite';
 
 function parseArgs(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -30,12 +33,44 @@ function parseArgs(argv: string[]): Record<string, string> {
   return out;
 }
 
+/** every figure by workload id and contender key: ms = median time of one run */
+function jsonReport(r: SuiteResult) {
+  return {
+    adapter: r.adapterName,
+    software: r.isSoftware,
+    environment: r.environment,
+    date: r.date,
+    command: r.command,
+    notes: r.notes,
+    workloads: r.results.map((w) => ({
+      id: w.workload.id,
+      title: w.workload.title,
+      flops: w.flops,
+      contenders: w.results.map((c) => ({ key: c.key, name: c.name, ms: Number.isFinite(c.ms) ? c.ms : null, samples: c.samples, skipped: c.skipped ?? null, agrees: c.check ? c.check.ok : null })),
+    })),
+  };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES) {
     console.warn('[bench] VK_ICD_FILENAMES is not set; Dawn may find no adapter (here: /usr/lib/chromium/vk_swiftshader_icd.json)');
   }
+  // options of this entry point only (not the suite's)
+  const json = args.json;
+  const probe = 'probe' in args && args.probe !== 'false';
+  const allowSoftware = 'allow-software' in args && args['allow-software'] !== 'false';
+  for (const k of ['json', 'probe', 'allow-software']) delete args[k];
   const shared = await openSharedDevice(await nodeGPU());
+  if (probe) {
+    console.log(`adapter: ${shared.adapterName}${shared.isSoftware ? ' (software adapter)' : ''}`);
+    shared.device.destroy();
+    if (shared.isSoftware && !allowSoftware) {
+      console.log('a software adapter: no GPU figures here (--allow-software to go on anyway, as a test of the run)');
+      process.exit(3);
+    }
+    return;
+  }
   const { opts, notes } = resolveOptions(args, shared.isSoftware);
   const shown = Object.entries(args)
     .filter(([k]) => k !== 'out' && k !== 'write')
@@ -46,6 +81,10 @@ async function main(): Promise<void> {
   const result = await runSuite(shared, opts, { environment: `Node ${process.version}, Dawn (npm webgpu)`, command, notes, fetcher }, (s) =>
     console.log(s),
   );
+  if (json) {
+    writeFileSync(json, JSON.stringify(jsonReport(result), null, 1));
+    console.log(`wrote ${json}`);
+  }
   if (args.write !== 'false') {
     const out = args.out ?? 'docs/benchmarks.md';
     const old = existsSync(out) ? readFileSync(out, 'utf8') : null;

@@ -57,8 +57,14 @@ test('LeNet on WebGPU: 20 dispatches per step and a per-kernel GPU time table', 
   await expect(measure(page, 'submissions per step')).toHaveText('1');
   await expect(measure(page, 'readbacks per step')).toHaveText('0');
   await expect(measure(page, 'matrix-product kernel')).toHaveText('registers');
+  await expect(measure(page, 'convolution backward kernel')).toHaveText('blocked (conv_backward.wgsl)');
   const eps = Number((await measure(page, 'examples per second').textContent())!.replace(/,/g, ''));
   expect(eps).toBeGreaterThan(0);
+  // the projected epoch over MNIST's 60 000 training images, stated in the summary and the headline
+  await expect(measure(page, 'projected epoch')).toHaveText(/^\d+(\.\d)? s$|^\d+ min \d\d s$|^\d+ h \d\d min$/);
+  const epoch = (await measure(page, 'projected epoch').textContent())!;
+  await expect(page.getByTestId('perf-headline')).toContainText(`examples per second`);
+  await expect(page.getByTestId('perf-headline')).toContainText(epoch);
   // a software adapter: the page says so
   await expect(page.getByRole('status').filter({ hasText: /software fallback/ })).toBeVisible();
 
@@ -76,6 +82,7 @@ test('LeNet on WebGPU: 20 dispatches per step and a per-kernel GPU time table', 
   expect(sum).toBeGreaterThan(99);
   expect(sum).toBeLessThan(101);
   await expect(kernels).toContainText('conv2d.wgsl');
+  await expect(kernels).toContainText('conv_backward.wgsl : conv2d_backward_blocked');
   await expect(kernels).toContainText('matmul.wgsl : matmul_registers');
   await expect(page.getByText(/How these were timed:/)).toBeVisible();
   await expect(page.locator('main')).not.toContainText('NaN');

@@ -15,7 +15,7 @@ import { createCpuBackend } from '../src/engine/cpu/backend';
 import { ShapeError } from '../src/engine/errors';
 import { window2d, type Padding } from '../src/engine/geometry';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
-import { weightGradSplit } from '../src/engine/gpu/conv';
+import { blockedBackwardLaunch, weightGradSplit } from '../src/engine/gpu/conv';
 import { MATMUL_VARIANTS } from '../src/engine/gpu/kernels';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
@@ -125,6 +125,12 @@ interface ConvCheck {
  */
 function convDispatches(algorithm: ConvAlgorithm, k: ConvCase, rows: number): { forward: number; backward: number; dact: number; noInput: number } {
   if (algorithm === 'im2col') return { forward: 2, backward: 3, dact: 1, noInput: 1 };
+  if (gpu.tuning.convBackward === 'blocked') {
+    const win = window2d('conv2d', [k.m, k.h, k.w, k.c], [k.kh, k.kw], k.stride, k.pad);
+    const withDx = blockedBackwardLaunch(gpu.ctx, win, k.f, true).split > 1 ? 2 : 1;
+    const noDx = blockedBackwardLaunch(gpu.ctx, win, k.f, false).split > 1 ? 2 : 1;
+    return { forward: 1, backward: withDx, dact: 0, noInput: noDx };
+  }
   const split = gpu.tuning.splitRows ? weightGradSplit((k.kh * k.kw * k.c + 1) * k.f, rows, gpu.ctx.reduction().size) : 1;
   const backward = split > 1 ? 2 : 1;
   return { forward: 1, backward, dact: 0, noInput: backward };
@@ -260,7 +266,7 @@ describe('conv2d forward and backward vs CPU reference (implicit GEMM and im2col
     await checkConv(new Rng(25), { m: 1, h: 9, w: 4, c: 2, f: 3, kh: 4, kw: 2, stride: 2, pad: 'same' }, 'sigmoid', false);
   });
 
-  it('weight gradients split over row chunks, reduced with subgroups or in workgroup memory: every combination', async () => {
+  it('per-weight backward kernel: weight gradients split over row chunks, reduced with subgroups or in workgroup memory: every combination', async () => {
     // SwiftShader offers 'subgroups' (subgroups of 4): both reduction paths run here
     expect(gpu.hasSubgroups, 'the adapter offers subgroups').toBe(true);
     const saved = gpu.tuning;
@@ -268,7 +274,7 @@ describe('conv2d forward and backward vs CPU reference (implicit GEMM and im2col
     try {
       for (const subgroups of [true, false]) {
         for (const splitRows of [true, false]) {
-          gpu.tuning = { ...saved, subgroups, splitRows };
+          gpu.tuning = { ...saved, subgroups, splitRows, convBackward: 'per-weight' };
           const size = gpu.ctx.reduction().size;
           expect(size).toBe(subgroups ? gpu.ctx.subgroupMinSize : 64);
           const split = weightGradSplit(156, 2352, size);

@@ -28,8 +28,18 @@ describe('measureTraining on WebGPU', () => {
     expect(r.backendKind).toBe('webgpu');
     expect(r.isFallback).toBe(true);
     expect(r.matmulKernel).toBe('registers');
+    expect(r.convBackwardKernel).toBe('blocked');
+    // a full MNIST epoch (60000 training images) at the measured rate
+    expect(r.epochSeconds).toBeCloseTo(60000 / r.examplesPerSecond, 9);
     expect(r.profile.source).toBe('timestamp-query');
     expect(r.profile.timings).toHaveLength(20);
+    // the conv backward that ran: conv1 (no dX, rows split: + the chunk reduce), conv2 (dW, db and dX)
+    const convBackward = r.profile.timings.filter((t) => t.kernel === 'conv_backward' || t.entry === 'conv2d_weight_grad_reduce');
+    expect(convBackward.map((t) => `${t.kernel}:${t.entry}`).sort()).toEqual([
+      'conv2d:conv2d_weight_grad_reduce',
+      'conv_backward:conv2d_backward_blocked',
+      'conv_backward:conv2d_backward_blocked',
+    ]);
     const rows = kernelRows(r.profile);
     expect(rows).toHaveLength(20);
     for (let i = 1; i < rows.length; i++) expect(rows[i - 1]!.ms).toBeGreaterThanOrEqual(rows[i]!.ms);
@@ -41,6 +51,7 @@ describe('measureTraining on WebGPU', () => {
   it('the Iris net, batch 30: 7 dispatches per step, each profiled', async () => {
     const r = await measureTraining(gpu, { model: 'iris', batch: 30, steps: 3 }, () => {});
     expect(r.perStep).toEqual({ dispatches: 7, submissions: 1, readbacks: 0 });
+    expect(r.epochSeconds).toBeCloseTo(150 / r.examplesPerSecond, 9);
     expect(r.profile.timings.map((t) => t.kernel)).toEqual(['matmul', 'matmul', 'cross_entropy', 'matmul', 'matmul', 'matmul', 'optimizers']);
     expect(r.profile.timings.every((t) => Number.isFinite(t.ms) && t.ms >= 0)).toBe(true);
   });
@@ -68,6 +79,7 @@ describe('measureTraining on the CPU reference', () => {
     const r = await measureTraining(createCpuBackend(), { model: 'iris', batch: 10, steps: 2 });
     expect(r.backendKind).toBe('cpu');
     expect(r.matmulKernel).toBeNull();
+    expect(r.convBackwardKernel).toBeNull();
     // the CPU reference counts every op's result as a "dispatch"
     expect(r.perStep.dispatches).toBeGreaterThan(7);
     expect(r.profile.source).toBe('none');

@@ -6,7 +6,9 @@
 //     forward + loss   8 dispatches  (2 implicit-GEMM convs, 2 pools, 3 matmuls, 1 loss kernel
 //                                     that also makes dZ)
 //     backward        11 dispatches  (3 × [dW; db] + 3 × dX·σ' for the dense layers, 2 pool
-//                                     backward ·σ', 2 conv weight gradients, 1 conv dX)
+//                                     backward ·σ', conv_backward.wgsl once per conv — conv2's
+//                                     dX in the same dispatch as its [dW; db] — and the
+//                                     chunk reduce of conv1's split rows)
 //     update           1 dispatch    (every parameter in one arena)
 //   = 20, against 40 on the course's explicit path (lean: false): one submission, no readback.
 //   Reading the loss every k steps adds exactly one readback per read.
@@ -102,7 +104,23 @@ describe('a lean LeNet step at batch 64 (WebGPU)', () => {
       const model = lenet(gpu, optimizer);
       // SGD: the first step (arenas and velocity set up) and a steady one; Adam: its first
       for (let step = 1; step <= (optimizer === SGD ? 2 : 1); step++) {
-        const c = countedStep(gpu, model, xt, yt);
+        const entries: string[] = [];
+        const dispatch = gpu.ctx.dispatch;
+        gpu.ctx.dispatch = (kern, args) => {
+          entries.push(`${kern.shader}:${kern.entry}`);
+          dispatch.call(gpu.ctx, kern, args);
+        };
+        let c: ReturnType<typeof countedStep>;
+        try {
+          c = countedStep(gpu, model, xt, yt);
+        } finally {
+          gpu.ctx.dispatch = dispatch;
+        }
+        // the convolution backward that ran: the blocked kernel, neither im2col nor col2im
+        expect(entries.filter((e) => e.startsWith('conv_backward:') || e.includes('col'))).toEqual([
+          'conv_backward:conv2d_backward_blocked',
+          'conv_backward:conv2d_backward_blocked',
+        ]);
         const what = `${optimizer.type} step ${step}: ${JSON.stringify({ ...c, loss: undefined })}`;
         console.log(`[lean-step] LeNet batch 64, ${what}`);
         expect(c.forward, what).toBe(8);

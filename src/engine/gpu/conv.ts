@@ -4,11 +4,15 @@
 //   forward    Z = act(cols · W' + 1·b)          tile loader gathers cols from X   conv2d.wgsl conv2d_implicit
 //                                                (register blocks gather it where    (conv2d_implicit_registers)
 //                                                matmul is 'registers': kernels.ts)
-//   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      read through X, cols unstored      conv2d.wgsl conv2d_backward
-//              dX = col2im(dZ·W'ᵀ) ⊙ σ'(Y_prev)  one gather per element of dX,     (the same dispatch)
-//                                                in the workgroups after dW's
+//   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      BK × BF register blocks of outer   conv_backward.wgsl
+//                                                products over the rows, read        conv2d_backward_blocked
+//                                                through X; block_sum adds them
+//              dX = convᵀ(dZ, W) ⊙ σ'(Y_prev)    BP pixels × BC channels per         (the same dispatch)
+//                                                invocation, gathered per pixel
 //              → forward 1 dispatch; backward 1, or 2 when a layer with few weights
 //                has its rows split across workgroups (+ conv2d_weight_grad_reduce)
+//   tuning.convBackward 'per-weight' runs the first version instead (conv2d.wgsl
+//   conv2d_backward: a workgroup per element of [dW; db], an invocation per element of dX).
 //
 // 'im2col' (the course's, shown in the notebook): unroll, then one matrix product.
 //   forward    cols = im2col(X)                  (m·oh·ow, kh·kw·C)            im2col.wgsl
@@ -26,7 +30,7 @@ import type { Activation, Conv2DBackwardExtras, Conv2DOptions, ConvAlgorithm, Ma
 import { ShapeError } from '../errors';
 import { assertRank, assertShape, shapeStr, window2d, type Window2D } from '../geometry';
 import type { GpuContext, GpuTensor } from './context';
-import { actCode, productLaunch } from './kernels';
+import { actCode, CONV_BACKWARD_VARIANTS, productLaunch } from './kernels';
 
 /** What the convolution needs from the backend: its context and its fused matmul. */
 export interface ConvHost {
@@ -239,6 +243,9 @@ export function conv2dBackward(
   const W = f32(ctx, w, op, 'W');
   const win = convWindow(op, X, W, opts);
   const algorithm = algorithmOf(op, opts);
+  if (algorithm === 'implicit' && !CONV_BACKWARD_VARIANTS.includes(ctx.tuning.convBackward)) {
+    throw new Error(`${op}: unknown conv backward variant '${String(ctx.tuning.convBackward)}'; known: ${CONV_BACKWARD_VARIANTS.join(', ')}`);
+  }
   const F = W.shape[3]!;
   assertShape(op, 'dZ', D.shape, [win.n, win.oh, win.ow, F]);
   const K = win.kh * win.kw * win.c;
@@ -260,6 +267,9 @@ export function conv2dBackward(
   const dw = target(extras.dw, W.shape, 'dW', 'conv2d dW');
   const db = target(extras.db, [1, F], 'db', 'conv2d db');
 
+  if (algorithm === 'implicit' && ctx.tuning.convBackward === 'blocked') {
+    return blockedBackward(ctx, { D, X, W, win, F, dw, db, dactY, dact, needInput, extras });
+  }
   if (algorithm === 'implicit') {
     // one dispatch: [dW; db] (rows split in chunks when the layer has few weights) in the
     // first workgroups, dX ⊙ σ'(Y_prev) in the rest; then the chunks' sums added
@@ -343,4 +353,135 @@ export function conv2dBackward(
     dx = g;
   }
   return { dx, dw, db };
+}
+
+/**
+ * The launch of conv_backward.wgsl for dZ (R, F) of a window: register blocks of [dW; db]
+ * (BK rows k × BF filters per invocation; its rows R split in chunks across workgroups when
+ * the blocks alone are too few workgroups for the device) and of dX (BP pixels × BC
+ * channels per invocation).
+ */
+export function blockedBackwardLaunch(
+  ctx: GpuContext,
+  win: Window2D,
+  F: number,
+  needInput: boolean,
+): {
+  groupSize: number;
+  subgroups: boolean;
+  BK: number;
+  BF: number;
+  BP: number;
+  BC: number;
+  kBlocks: number;
+  fBlocks: number;
+  split: number;
+  chunk: number;
+  xSlots: number;
+  cBlocks: number;
+  dxItems: number;
+} {
+  // block_sum keeps 4 blocks per invocation in 16 KiB of workgroup memory: ≤ 64 invocations
+  const red = ctx.reduction();
+  const { subgroups, size: groupSize } = red.size <= 64 ? red : { subgroups: false, size: 64 };
+  const K = win.kh * win.kw * win.c;
+  const rows = win.n * win.oh * win.ow;
+  const BK = K + 1 > 4 ? 8 : 4;
+  const BF = F > 4 ? 8 : 4;
+  const kBlocks = Math.ceil((K + 1) / BK);
+  const fBlocks = Math.ceil(F / BF);
+  const blocks = kBlocks * fBlocks;
+  // workgroups the weight gradient should fill: a CPU-emulated adapter runs a few at a time;
+  // a GPU wants hundreds, but where dX shares the dispatch its workgroups fill the device
+  const target = ctx.software ? 32 : needInput ? 64 : 512;
+  // each invocation still adds at least 16 rows
+  const split = ctx.tuning.splitRows && blocks < target ? Math.max(1, Math.min(Math.floor(target / blocks), Math.floor(rows / (16 * groupSize)))) : 1;
+  const chunk = Math.ceil(rows / split);
+  const s = win.stride;
+  const BP = Math.min(ctx.software ? 8 : 4, Math.ceil(win.w / s));
+  const BC = win.c > 4 ? 8 : 4;
+  const xSlots = s * Math.ceil(Math.ceil(win.w / s) / BP);
+  const cBlocks = Math.ceil(win.c / BC);
+  const dxItems = needInput ? win.n * win.h * xSlots * cBlocks : 0;
+  return { groupSize, subgroups, BK, BF, BP, BC, kBlocks, fBlocks, split, chunk, xSlots, cBlocks, dxItems };
+}
+
+interface BlockedArgs {
+  D: GpuTensor;
+  X: GpuTensor;
+  W: GpuTensor;
+  win: Window2D;
+  F: number;
+  dw: GpuTensor;
+  db: GpuTensor;
+  dactY: GpuTensor | null;
+  dact: number;
+  needInput: boolean;
+  extras: Conv2DBackwardExtras;
+}
+
+// one dispatch of conv_backward.wgsl: [dW; db] in the first workgroups, dX ⊙ σ'(Y_prev) in
+// the rest; then, when the rows were split, the chunks' sums added (conv2d_weight_grad_reduce)
+function blockedBackward(ctx: GpuContext, a: BlockedArgs): { dx?: GpuTensor; dw: GpuTensor; db: GpuTensor } {
+  const { D, X, W, win, F, dw, db } = a;
+  const L = blockedBackwardLaunch(ctx, win, F, a.needInput);
+  const outputs = (win.kh * win.kw * win.c + 1) * F;
+  const weightGroups = L.kBlocks * L.fBlocks * L.split;
+  const dx = a.needInput ? ctx.empty(X.shape, 'f32', 'conv2d dX') : null;
+  const partial = ctx.empty([L.split > 1 ? L.split * outputs : 1], 'f32', 'conv2d dW chunks');
+  const noDx = dx ? null : ctx.empty([1], 'f32', 'unused');
+  const dxGroups = Math.ceil(L.dxItems / L.groupSize);
+  ctx.dispatch(
+    {
+      shader: 'conv_backward',
+      entry: 'conv2d_backward_blocked',
+      subgroups: L.subgroups,
+      constants: { VEC_F: ctx.tuning.vec4 && F % 4 === 0, GROUP_SIZE: L.groupSize, BK: L.BK, BF: L.BF, BP: L.BP, BC: L.BC },
+    },
+    {
+      bind: { x: X, dz4: D, wt4: W, y: a.dactY ?? ctx.placeholder, dx: dx ?? noDx!, dw, db, partial },
+      params: {
+        n: win.n,
+        h: win.h,
+        w: win.w,
+        c: win.c,
+        kh: win.kh,
+        kw: win.kw,
+        stride: win.stride,
+        pad_top: win.padTop,
+        pad_left: win.padLeft,
+        oh: win.oh,
+        ow: win.ow,
+        f: F,
+        dact: a.dact,
+        split: L.split,
+        chunk: L.chunk,
+        weight_groups: weightGroups,
+        k_blocks: L.kBlocks,
+        f_blocks: L.fBlocks,
+        x_slots: L.xSlots,
+        c_blocks: L.cBlocks,
+        dx_items: L.dxItems,
+      },
+      groups: weightGroups + dxGroups,
+      label:
+        `conv2d backward blocked [dW; db] ${L.BK}×${L.BF} blocks${L.split > 1 ? ` in ${L.split} row chunks` : ''}` +
+        (dx ? ` + dX ${shapeStr(D.shape)} → ${shapeStr(X.shape)} ${L.BP}×${L.BC} blocks${a.dact ? ` ⊙ ${a.extras.dact!.activation}'` : ''}` : ''),
+    },
+  );
+  if (L.split > 1) {
+    const red = ctx.reduction();
+    ctx.dispatch(
+      { shader: 'conv2d', entry: 'conv2d_weight_grad_reduce', constants: { GROUP_SIZE: red.size } },
+      {
+        bind: { partial, dw, db },
+        params: convParams(win, F, { split: L.split, chunk: L.chunk, weight_groups: weightGroups }),
+        invocations: outputs,
+        label: `conv2d [dW; db] = Σ of ${L.split} row chunks`,
+      },
+    );
+  }
+  ctx.dispose(partial);
+  ctx.dispose(noDx);
+  return dx ? { dx, dw, db } : { dw, db };
 }

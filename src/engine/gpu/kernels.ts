@@ -47,9 +47,29 @@ export interface KernelTuning {
   subgroups: boolean;
   /** split the rows of a conv weight gradient across workgroups when the layer has few weights; false: one workgroup per weight */
   splitRows: boolean;
+  /** the implicit convolution backward's kernel (conv.ts): register blocks, or one workgroup per weight */
+  convBackward: ConvBackwardVariant;
 }
 
-export const DEFAULT_TUNING: Readonly<KernelTuning> = { matmul: 'tiled', vec4: true, skinnyTiles: true, subgroups: true, splitRows: true };
+/**
+ * How the implicit convolution backward computes [dW; db] and dX (conv.ts):
+ *   'blocked'   conv_backward.wgsl: dW as register-block outer products reduced over the
+ *               rows, dX as a transposed convolution, a block of pixels × channels per
+ *               invocation (the default)
+ *   'per-weight' conv2d.wgsl conv2d_backward: a workgroup per element of [dW; db], an
+ *               invocation per element of dX (the first version, kept to compare)
+ */
+export type ConvBackwardVariant = 'blocked' | 'per-weight';
+export const CONV_BACKWARD_VARIANTS: readonly ConvBackwardVariant[] = ['blocked', 'per-weight'];
+
+export const DEFAULT_TUNING: Readonly<KernelTuning> = {
+  matmul: 'tiled',
+  vec4: true,
+  skinnyTiles: true,
+  subgroups: true,
+  splitRows: true,
+  convBackward: 'blocked',
+};
 
 /** the tuning a device starts with: the defaults, with register-block products on a software adapter */
 export function defaultTuning(software: boolean): KernelTuning {

@@ -39,19 +39,32 @@ export function shaderSource(name: ShaderName): string {
   return src;
 }
 
+/** helpers a kernel may call without defining them; each has a portable and a subgroup file */
+const HELPERS = ['group_sum', 'block_sum'] as const;
+
+function calledHelpers(src: string): string[] {
+  return HELPERS.filter((h) => new RegExp(`\\b${h}\\s*\\(`).test(src) && !new RegExp(`\\bfn\\s+${h}\\b`).test(src));
+}
+
 /**
- * The WGSL the engine compiles for a shader: its file, preceded by the group_sum helper
- * when it calls one without defining it — group_sum_subgroups.wgsl when `subgroups`
- * (the device has the 'subgroups' feature and the kernel may use it), else group_sum.wgsl.
+ * The WGSL the engine compiles for a shader: its file, preceded by the reduction helpers it
+ * calls without defining them — group_sum (group_sum.wgsl) and block_sum (block_sum.wgsl),
+ * or their _subgroups files when `subgroups` (the device has the 'subgroups' feature and
+ * the kernel may use it).
  */
 export function composeShader(name: ShaderName, subgroups: boolean): string {
   const src = shaderSource(name);
-  if (!/\bgroup_sum\s*\(/.test(src) || /\bfn\s+group_sum\b/.test(src)) return src;
-  return `${shaderSource(subgroups ? 'group_sum_subgroups' : 'group_sum')}\n${src}`;
+  const helpers = calledHelpers(src);
+  if (helpers.length === 0) return src;
+  const parts = helpers.map((h) => shaderSource(subgroups ? `${h}_subgroups` : h));
+  if (subgroups) {
+    // one `enable subgroups;`, before every declaration
+    return ['enable subgroups;', ...parts.map((p) => p.replace(/^enable subgroups;\n/m, '')), src].join('\n');
+  }
+  return [...parts, src].join('\n');
 }
 
-/** true when the shader reduces with group_sum (so a subgroup variant exists) */
+/** true when the shader reduces with group_sum or block_sum (so a subgroup variant exists) */
 export function usesGroupSum(name: ShaderName): boolean {
-  const src = shaderSource(name);
-  return /\bgroup_sum\s*\(/.test(src) && !/\bfn\s+group_sum\b/.test(src);
+  return calledHelpers(shaderSource(name)).length > 0;
 }

@@ -142,7 +142,7 @@ export async function im2colLab(
       { name: 'conv2d, im2col path', cmp: cmp(got.zIm2col, ref.zIm2col), kernels: 'im2col.wgsl, matmul.wgsl' },
       { name: 'conv2d, implicit GEMM', cmp: cmp(got.zImplicit, ref.zIm2col), kernels: 'conv2d.wgsl (conv2d_implicit; conv2d_implicit_registers on a software adapter)' },
       { name: 'dX = col2im(dZ·W_flatᵀ)', cmp: cmp(got.dx, ref.dx), kernels: 'matmul.wgsl, col2im.wgsl' },
-      { name: 'conv2dBackward dX', cmp: cmp(got.convDx, ref.dx), kernels: 'conv2d.wgsl (conv2d_backward)' },
+      { name: 'conv2dBackward dX', cmp: cmp(got.convDx, ref.dx), kernels: 'conv_backward.wgsl (conv2d_backward_blocked)' },
     ],
   };
 }

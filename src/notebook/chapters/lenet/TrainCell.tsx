@@ -7,6 +7,7 @@ import { EXAMPLE_CHOICES, MAX_LR, MIN_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES,
 import { LossChart, type ChartPoint, type LossSeries } from '../../../ui/LossChart';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
 import { DeviceNote, WorkerStopped } from '../../cells/WorkerStopped';
+import { fmtDuration } from '../../../ui/format';
 
 const num = (v: number) => v.toLocaleString('en-US');
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -142,6 +143,12 @@ function Status() {
             {examplesPerSec > 0 ? num(Math.round(examplesPerSec)) : '—'}
           </output>{' '}
           examples/s
+        </span>
+        <span>
+          full epoch ≈{' '}
+          <output className="mono" aria-label="Projected time of a full epoch">
+            {examplesPerSec > 0 ? fmtDuration((dataset?.train ?? MNIST_TRAIN) / examplesPerSec) : '—'}
+          </output>
         </span>
         <span>
           test accuracy{' '}

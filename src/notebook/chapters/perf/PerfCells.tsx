@@ -3,6 +3,7 @@
 
 import { softwareAdapterName } from '../../../store/device';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
+import { fmtDuration } from '../../../ui/format';
 import { BATCH_LIMITS, kernelRows, PERF_MODELS, STEP_LIMITS, type PerfModel, type PerfResult } from './measure';
 import { usePerf } from './store';
 
@@ -13,6 +14,11 @@ function fmtMs(ms: number): string {
   if (ms >= 0.1) return `${ms.toFixed(2)} ms`;
   return `${(ms * 1000).toFixed(0)} µs`;
 }
+
+const CONV_BACKWARD_KERNELS: Record<string, string> = {
+  blocked: 'blocked (conv_backward.wgsl)',
+  'per-weight': 'per weight (conv2d.wgsl : conv2d_backward)',
+};
 
 function fmtCount(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
@@ -108,10 +114,17 @@ export function MeasureCellBody() {
 
 function Summary({ r }: { r: PerfResult }) {
   const s = r.settings;
+  const epoch = PERF_MODELS[s.model].epoch;
   const rows: [string, string, string][] = [
     ['device', r.backendKind === 'webgpu' ? `WebGPU · ${r.deviceName}` : r.deviceName, r.isFallback ? 'software / fallback' : 'hardware'],
     ['matrix-product kernel', r.matmulKernel ?? '— (CPU reference)', 'backend.tuning.matmul'],
+    [
+      'convolution backward kernel',
+      r.convBackwardKernel ? (CONV_BACKWARD_KERNELS[r.convBackwardKernel] ?? r.convBackwardKernel) : '— (CPU reference)',
+      s.model === 'lenet' ? "backend.tuning.convBackward: the kernel LeNet's two conv layers ran" : 'backend.tuning.convBackward (this model has no convolution)',
+    ],
     ['examples per second', fmtRate(r.examplesPerSecond), `batch ${s.batch} ÷ median step time`],
+    ['projected epoch', fmtDuration(r.epochSeconds), `${epoch.dataset}, ${epoch.examples.toLocaleString('en-US')} examples, ÷ examples per second`],
     ['time per step (median)', fmtMs(r.medianMs), `${r.stepMs.length} timed steps: ${r.stepMs.map(fmtMs).join(', ')}`],
     ['dispatches per step', fmtCount(r.perStep.dispatches), 'kernels recorded for forward, loss, backward and update'],
     ['submissions per step', fmtCount(r.perStep.submissions), 'command buffers sent to the GPU'],
@@ -122,6 +135,11 @@ function Summary({ r }: { r: PerfResult }) {
   return (
     <>
       <SoftwareNote r={r} />
+      <p className="perf-headline" role="status" data-testid="perf-headline">
+        On this device {PERF_MODELS[s.model].name} trains on <strong>{fmtRate(r.examplesPerSecond)} examples per second</strong>{' '}
+        (batch {s.batch}): one epoch over {epoch.dataset} ({epoch.examples.toLocaleString('en-US')} examples) would take about{' '}
+        <strong>{fmtDuration(r.epochSeconds)}</strong>.
+      </p>
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Throughput and counters table">
         <table className="perf-summary" data-testid="perf-summary">
           <caption>

@@ -45,6 +45,10 @@ export function PerfChapter({ info }: { info: ChapterInfo }) {
         </p>
         <MathBlock>{tex`\text{examples per second} = \frac{m}{t_\text{step}} .`}</MathBlock>
         <p>
+          An epoch is one pass over the training set; with <M>N</M> training examples (MNIST: 60 000) it takes about{' '}
+          <M p=".">{tex`N / (\text{examples per second})`}</M> The cell below states both figures for the device it ran on.
+        </p>
+        <p>
           A bigger batch usually raises it — the GPU does more work per dispatch for the same fixed costs of recording,
           submitting and waiting — until the device is busy.
         </p>
@@ -89,6 +93,14 @@ export function PerfChapter({ info }: { info: ChapterInfo }) {
           straight from memory (<code>matmul_registers</code>). Both are in <code>shaders/matmul.wgsl</code>, tested against the float64 reference;
           the convolution's forward pass follows the same choice (<code>conv2d_implicit</code> or <code>conv2d_implicit_registers</code> in{' '}
           <code>shaders/conv2d.wgsl</code>).
+        </p>
+        <p className="small muted">
+          The convolution's backward pass in the training step does not build the im2col matrix or scatter through col2im (the
+          step-through in the convolution chapter shows that route). <code>conv2d_backward_blocked</code> in{' '}
+          <code>shaders/conv_backward.wgsl</code> computes <M>{tex`[dW; db] = [\text{cols}^\top; 1^\top]\,dZ`}</M> in register
+          blocks of 8 weights by 8 filters, each invocation adding its share of the rows and the workgroup adding the blocks; in the
+          same dispatch it computes <M>dX</M> as a transposed convolution, each invocation gathering a block of input pixels × channels
+          from <M>dZ</M> and <M>W</M>, so no two invocations write the same element. The table above names the kernel that ran.
         </p>
       </Cell>
     </ChapterPage>

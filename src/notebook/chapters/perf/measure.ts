@@ -8,7 +8,8 @@
 //   submissions  command buffers submitted (one flush per step)
 //   readbacks    copies back to the host (none: the loss is read once, after the last step)
 // Time per step: from recording the step to the GPU having finished it (flush, then sync),
-// so the figure includes the wait for the GPU. Examples per second = batch ÷ median step.
+// so the figure includes the wait for the GPU. Examples per second = batch ÷ median step;
+// the projected epoch = the model's training-set size (MNIST: 60000) ÷ examples per second.
 
 import type { Backend, StepProfile, Tensor } from '../../../engine/backend';
 import { Rng } from '../../../engine/random';
@@ -16,15 +17,29 @@ import { NeuralNetwork, type LayerConfig, type ModelConfig } from '../../../nn';
 
 export type PerfModel = 'lenet' | 'iris';
 
-export const PERF_MODELS: Readonly<Record<PerfModel, { name: string; input: readonly number[]; classes: number; describe: string }>> = {
+export const PERF_MODELS: Readonly<
+  Record<PerfModel, { name: string; input: readonly number[]; classes: number; describe: string; epoch: { dataset: string; examples: number } }>
+> = {
   lenet: {
     name: 'LeNet-5',
     input: [28, 28, 1],
     classes: 10,
     describe: 'conv 5×5×6 same + ReLU, max pool, conv 5×5×16 valid + ReLU, max pool, dense 120, 84, 10 + softmax; Adam',
+    epoch: { dataset: "MNIST's training set", examples: 60000 },
   },
-  iris: { name: 'Iris net 4–16–3', input: [4], classes: 3, describe: 'dense 4→16 ReLU, dense 16→3 + softmax; SGD' },
+  iris: {
+    name: 'Iris net 4–16–3',
+    input: [4],
+    classes: 3,
+    describe: 'dense 4→16 ReLU, dense 16→3 + softmax; SGD',
+    epoch: { dataset: 'the Iris data set', examples: 150 },
+  },
 };
+
+/** seconds for one epoch over the model's training set at a measured rate */
+export function projectedEpochSeconds(model: PerfModel, examplesPerSecond: number): number {
+  return PERF_MODELS[model].epoch.examples / examplesPerSecond;
+}
 
 const LENET_LAYERS: LayerConfig[] = [
   { type: 'conv2d', nOut: 6, kernel: 5, pad: 'same', activation: 'relu' },
@@ -77,12 +92,16 @@ export interface PerfResult {
   isFallback: boolean;
   /** the matrix-product kernel the GPU backend used ('tiled' | 'registers'); null on the CPU */
   matmulKernel: string | null;
+  /** the convolution backward kernel ('blocked' | 'per-weight', backend.tuning.convBackward); null on the CPU */
+  convBackwardKernel: string | null;
   /** ms of the warm-up step (kernel compilation included) */
   warmupMs: number;
   /** ms of each timed step */
   stepMs: number[];
   medianMs: number;
   examplesPerSecond: number;
+  /** a full epoch over the model's training set at examplesPerSecond, in seconds */
+  epochSeconds: number;
   perStep: { dispatches: number; submissions: number; readbacks: number };
   /** the loss after the last timed step (read once) */
   loss: number;
@@ -179,17 +198,20 @@ export async function measureTraining(
       profile = await backend.endProfile();
     }
     const medianMs = median(stepMs);
-    const tuning = (backend as { tuning?: { matmul?: string } }).tuning;
+    const tuning = (backend as { tuning?: { matmul?: string; convBackward?: string } }).tuning;
+    const examplesPerSecond = (batch / medianMs) * 1000;
     return {
       settings: { ...settings },
       backendKind: backend.kind,
       deviceName: backend.deviceName,
       isFallback: backend.isFallback,
       matmulKernel: backend.kind === 'webgpu' ? (tuning?.matmul ?? null) : null,
+      convBackwardKernel: backend.kind === 'webgpu' ? (tuning?.convBackward ?? null) : null,
       warmupMs,
       stepMs,
       medianMs,
-      examplesPerSecond: (batch / medianMs) * 1000,
+      examplesPerSecond,
+      epochSeconds: projectedEpochSeconds(settings.model, examplesPerSecond),
       perStep,
       loss,
       profile,
