@@ -62,6 +62,28 @@ export interface Window2D {
   ow: number;
 }
 
+/**
+ * The window's fields as the WGSL uniform structs name them (the common head of `Conv` in
+ * conv2d.wgsl / conv_backward.wgsl, `Win` in im2col.wgsl, col2im.wgsl and pool.wgsl):
+ * n, h, w, c, kh, kw, stride, pad_top, pad_left, oh, ow. Bottom and right padding need no
+ * field: oh and ow already say where the windows end.
+ */
+export function windowUniforms(win: Window2D): Record<string, number> {
+  return {
+    n: win.n,
+    h: win.h,
+    w: win.w,
+    c: win.c,
+    kh: win.kh,
+    kw: win.kw,
+    stride: win.stride,
+    pad_top: win.padTop,
+    pad_left: win.padLeft,
+    oh: win.oh,
+    ow: win.ow,
+  };
+}
+
 export function resolvePad(size: number, k: number, stride: number, pad: Padding, op: string): [number, number] {
   if (pad === 'valid') return [0, 0];
   if (pad === 'same') {

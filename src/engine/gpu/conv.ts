@@ -28,7 +28,7 @@
 
 import type { Activation, Conv2DBackwardExtras, Conv2DOptions, ConvAlgorithm, MatmulOptions, Tensor } from '../backend';
 import { ShapeError } from '../errors';
-import { assertRank, assertShape, shapeStr, window2d, type Window2D } from '../geometry';
+import { assertRank, assertShape, shapeStr, window2d, windowUniforms, type Window2D } from '../geometry';
 import type { GpuContext, GpuTensor } from './context';
 import { actCode, CONV_BACKWARD_VARIANTS, productLaunch } from './kernels';
 
@@ -62,17 +62,7 @@ function convParams(
   extra: { has_bias?: number; act?: number; dact?: number; count?: number; split?: number; chunk?: number; weight_groups?: number },
 ): Record<string, number> {
   return {
-    n: win.n,
-    h: win.h,
-    w: win.w,
-    c: win.c,
-    kh: win.kh,
-    kw: win.kw,
-    stride: win.stride,
-    pad_top: win.padTop,
-    pad_left: win.padLeft,
-    oh: win.oh,
-    ow: win.ow,
+    ...windowUniforms(win),
     f,
     has_bias: extra.has_bias ?? 0,
     act: extra.act ?? 0,
@@ -110,17 +100,7 @@ function checkWindow(op: string, win: Window2D): void {
 /** The uniform struct `Win` of im2col.wgsl / col2im.wgsl (count: elements the kernel writes). */
 function winParams(win: Window2D, count: number): Record<string, number> {
   return {
-    n: win.n,
-    h: win.h,
-    w: win.w,
-    c: win.c,
-    kh: win.kh,
-    kw: win.kw,
-    stride: win.stride,
-    pad_top: win.padTop,
-    pad_left: win.padLeft,
-    oh: win.oh,
-    ow: win.ow,
+    ...windowUniforms(win),
     count,
   };
 }
@@ -316,17 +296,7 @@ export function conv2dBackward(
     {
       bind: { x: X, dz: D, dw, db },
       params: {
-        n: win.n,
-        h: win.h,
-        w: win.w,
-        c: win.c,
-        kh: win.kh,
-        kw: win.kw,
-        stride: win.stride,
-        pad_top: win.padTop,
-        pad_left: win.padLeft,
-        oh: win.oh,
-        ow: win.ow,
+        ...windowUniforms(win),
         f: F,
       },
       groups: (K + 1) * F,
@@ -441,17 +411,7 @@ function blockedBackward(ctx: GpuContext, a: BlockedArgs): { dx?: GpuTensor; dw:
     {
       bind: { x: X, dz4: D, wt4: W, y: a.dactY ?? ctx.placeholder, dx: dx ?? noDx!, dw, db, partial },
       params: {
-        n: win.n,
-        h: win.h,
-        w: win.w,
-        c: win.c,
-        kh: win.kh,
-        kw: win.kw,
-        stride: win.stride,
-        pad_top: win.padTop,
-        pad_left: win.padLeft,
-        oh: win.oh,
-        ow: win.ow,
+        ...windowUniforms(win),
         f: F,
         dact: a.dact,
         split: L.split,

@@ -12,7 +12,7 @@
 import type { ActivationGrad, Pool2DOptions, PoolResult, Tensor } from '../backend';
 import { actCode } from './kernels';
 import { ShapeError } from '../errors';
-import { assertShape, shapeStr, sizeOf, window2d, type Shape, type Window2D } from '../geometry';
+import { assertShape, shapeStr, sizeOf, window2d, windowUniforms, type Shape, type Window2D } from '../geometry';
 import type { GpuContext, GpuTensor } from './context';
 
 /** arg-max of a window whose maximum is a padding zero */
@@ -31,17 +31,7 @@ function checkMode(op: string, opts: Pool2DOptions): 'max' | 'avg' {
 /** The uniform struct `Win` of pool.wgsl (count: elements the kernel writes; dact: σ' code or 0). */
 function winParams(win: Window2D, count: number, dact = 0): Record<string, number> {
   return {
-    n: win.n,
-    h: win.h,
-    w: win.w,
-    c: win.c,
-    kh: win.kh,
-    kw: win.kw,
-    stride: win.stride,
-    pad_top: win.padTop,
-    pad_left: win.padLeft,
-    oh: win.oh,
-    ow: win.ow,
+    ...windowUniforms(win),
     count,
     dact,
   };
