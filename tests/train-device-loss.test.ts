@@ -13,23 +13,9 @@ import { prepareSplits } from '../src/train/data';
 import { createMessageHandler } from '../src/train/handler';
 import type { MetricsBatch, Reply, Request, SessionConfig, SessionSnapshot, WorkerMessage } from '../src/train/protocol';
 import { TrainingSession } from '../src/train/session';
+import { blobsSession } from './helpers/sessions';
 
-const config: SessionConfig = {
-  dataset: { name: 'blobs', validationFraction: 0.25 },
-  model: {
-    layers: [
-      { type: 'fc', nOut: 12, activation: 'tanh' },
-      { type: 'fc', nOut: 3, activation: 'softmax' },
-    ],
-    loss: 'cross_entropy',
-    optimizer: { type: 'sgd', lr: 0.2, momentum: 0.5 },
-  },
-  batchSize: 8,
-  epochs: 1000,
-  seed: 5,
-  lossEvery: 3,
-  flushMs: 0,
-};
+const config: SessionConfig = blobsSession({ hidden: 12, activation: 'tanh', lr: 0.2, momentum: 0.5 }, { epochs: 1000, seed: 5, lossEvery: 3, flushMs: 0 });
 
 const rejections: unknown[] = [];
 const onRejection = (e: unknown) => void rejections.push(e);

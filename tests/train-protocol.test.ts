@@ -9,24 +9,10 @@ import { TrainingClient, type PortLike } from '../src/train/client';
 import { createMessageHandler } from '../src/train/handler';
 import type { TrainingSession } from '../src/train/session';
 import type { MetricEvent, MetricsBatch, SessionConfig, SweepTable, WorkerMessage } from '../src/train/protocol';
+import { blobsSession } from './helpers/sessions';
 
-const config: SessionConfig = {
-  dataset: { name: 'blobs', validationFraction: 0.25 },
-  model: {
-    layers: [
-      { type: 'fc', nOut: 10, activation: 'relu' },
-      { type: 'fc', nOut: 3, activation: 'softmax' },
-    ],
-    loss: 'cross_entropy',
-    optimizer: { type: 'sgd', lr: 0.1 },
-  },
-  batchSize: 8,
-  epochs: 100000,
-  seed: 1,
-  lossEvery: 1,
-  // every op as the course writes it: the step-through path the trace below checks
-  lean: false,
-};
+// every op as the course writes it (lean: false): the step-through path the trace below checks
+const config: SessionConfig = blobsSession({}, { lean: false });
 
 const ports: { close(): void }[] = [];
 afterEach(() => ports.splice(0).forEach((p) => p.close()));

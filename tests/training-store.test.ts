@@ -12,22 +12,9 @@ import { createMessageHandler } from '../src/train/handler';
 import type { MetricsBatch, SessionConfig, SessionSnapshot } from '../src/train/protocol';
 import { createTrainingStore, ingestBatches, type TrainingStore } from '../src/store/training';
 import { createSweepStore } from '../src/store/sweep';
+import { blobsSession } from './helpers/sessions';
 
-const config: SessionConfig = {
-  dataset: { name: 'blobs', validationFraction: 0.25 },
-  model: {
-    layers: [
-      { type: 'fc', nOut: 10, activation: 'relu' },
-      { type: 'fc', nOut: 3, activation: 'softmax' },
-    ],
-    loss: 'cross_entropy',
-    optimizer: { type: 'sgd', lr: 0.1 },
-  },
-  batchSize: 8,
-  epochs: 100000,
-  seed: 1,
-  lossEvery: 1,
-};
+const config: SessionConfig = blobsSession();
 
 const closers: (() => void)[] = [];
 afterEach(() => closers.splice(0).forEach((c) => c()));
