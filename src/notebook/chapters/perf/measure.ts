@@ -179,13 +179,12 @@ export async function measureTraining(
       profile = await backend.endProfile();
     }
     const medianMs = median(stepMs);
-    const tuning = (backend as { tuning?: { matmul?: string } }).tuning;
     return {
       settings: { ...settings },
       backendKind: backend.kind,
       deviceName: backend.deviceName,
       isFallback: backend.isFallback,
-      matmulKernel: backend.kind === 'webgpu' ? (tuning?.matmul ?? null) : null,
+      matmulKernel: backend.profile.matmulKernel,
       warmupMs,
       stepMs,
       medianMs,
