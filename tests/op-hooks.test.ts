@@ -9,6 +9,7 @@ import type { Backend, OpEvent } from '../src/engine/backend';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
 import { nodeGPU } from '../src/engine/gpu/node';
+import { shaderSource } from '../src/engine/gpu/shaders';
 import type { ModelScope } from '../src/nn/events';
 import { NeuralNetwork } from '../src/nn/model';
 
@@ -71,6 +72,15 @@ describe.each(['cpu', 'webgpu'] as const)('backend.onOp on %s', (kind) => {
       expect(events[0]!.kernels[0]!.shader).toBe('matmul');
       expect(events[1]!.kernels.map((k) => k.shader)).toEqual(['reduce']);
       expect(events[1]!.kernels.every((k) => k.entry.length > 0)).toBe(true);
+      // the entry point's lines in its file: from its attributes to its closing brace
+      for (const k of [...events[0]!.kernels, ...events[1]!.kernels]) {
+        const lines = shaderSource(k.shader).split('\n');
+        const [first, last] = k.lines!;
+        expect(first).toBeLessThan(last);
+        expect(lines[first]).toMatch(/^\s*@/);
+        expect(lines.slice(first, last + 1).join('\n')).toMatch(new RegExp(`\\bfn\\s+${k.entry}\\s*\\(`));
+        expect(lines[last]).toMatch(/^\s*}/);
+      }
     }
     backend.dispose(x, w, bias, y, s);
   });

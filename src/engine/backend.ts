@@ -191,6 +191,8 @@ export interface BackendStats {
 export interface OpKernel {
   shader: string;
   entry: string;
+  /** [first, last] line (0-based) of the entry point in the file, its attributes included */
+  lines: readonly [number, number] | null;
 }
 
 /**

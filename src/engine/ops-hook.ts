@@ -5,8 +5,8 @@
 //   listener.begin(op, args)      before the op records anything (inputs still hold their
 //                                 values: an in-place update has not run yet)
 //   listener.end(event: OpEvent)  after it, with its result and the WGSL kernels it
-//                                 dispatched (file and entry point, in order; none on the
-//                                 CPU reference)
+//                                 dispatched (file, entry point and its lines, in order;
+//                                 none on the CPU reference)
 //
 // Only the outermost op is announced (an op a backend builds from others, or a tensor a
 // listener copies while it is told, announces nothing of its own). With no listener an op
@@ -20,6 +20,12 @@ export class OpHook {
   private depth = 0;
   /** the kernels of the op being announced; null when none is */
   private kernels: OpKernel[] | null = null;
+
+  /**
+   * @param locate the lines of an entry point in its file (asked only while an op is
+   *   being announced)
+   */
+  constructor(private readonly locate: (shader: string, entry: string) => readonly [number, number] | null = () => null) {}
 
   /** subscribe; returns the unsubscribe */
   on(listener: OpListener): () => void {
@@ -54,6 +60,6 @@ export class OpHook {
 
   /** the GPU's dispatch path: one kernel recorded (attributed to the op being announced) */
   kernel(shader: string, entry: string): void {
-    if (this.kernels) this.kernels.push({ shader, entry });
+    if (this.kernels) this.kernels.push({ shader, entry, lines: this.locate(shader, entry) });
   }
 }

@@ -45,6 +45,8 @@ export interface TraceKernel {
   /** shaders/<shader>.wgsl */
   shader: string;
   entry: string;
+  /** [first, last] line (0-based) of the entry point in that file */
+  lines: [number, number] | null;
 }
 
 export interface TraceOp {
@@ -325,7 +327,7 @@ export class Tracer {
       inputs,
       outputs: outs.flatMap((t, i) => (t ? [{ role: outRoles[i] ?? `out${i}`, label: t.label, shape: [...t.shape], copy: this.copyOf(t) }] : [])),
       args: plain,
-      kernels: kernels.map((k) => ({ shader: k.shader, entry: k.entry })),
+      kernels: kernels.map((k) => ({ shader: k.shader, entry: k.entry, lines: k.lines ? [k.lines[0], k.lines[1]] : null })),
     });
   }
 

@@ -32,7 +32,7 @@ import { DeviceLimitError, DeviceLostError, ShapeError } from '../errors';
 import { OpHook } from '../ops-hook';
 import { shapeStr, sizeOf, type Shape } from '../geometry';
 import { defaultTuning, type KernelTuning } from './kernels';
-import { composeShader, type ShaderName } from './shaders';
+import { composeShader, entryLines, shaderSource, type ShaderName } from './shaders';
 
 /** Bytes per element: both f32 and u32 are 4 bytes. */
 export const ELEMENT_BYTES = 4;
@@ -379,7 +379,7 @@ interface ProfileState {
 export class GpuContext {
   readonly stats: BackendStats = { dispatches: 0, submissions: 0, readbacks: 0 };
   /** the backend's op hook; every dispatch names its kernel to it (see ../ops-hook.ts) */
-  readonly ops = new OpHook();
+  readonly ops = new OpHook((shader, entry) => entryLines(shaderSource(shader), entry));
   readonly limits: GPUSupportedLimits;
   /** the kernel variants in use (mutable: later dispatches follow it) */
   tuning: KernelTuning;
