@@ -18,3 +18,29 @@ export interface ModelListener {
   enter?(scope: ModelScope): void;
   exit?(scope: ModelScope): void;
 }
+
+/** a model's listeners, and the scopes it tells them */
+export class ModelEvents {
+  private listeners: ModelListener[] = [];
+
+  /** subscribe; returns the unsubscribe */
+  on(listener: ModelListener): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** runs `body` inside a scope told to the listeners */
+  scoped<T>(phase: ModelPhase, layer: string | null, layerType: string | null, body: () => T): T {
+    if (this.listeners.length === 0) return body();
+    const scope: ModelScope = { phase, layer, layerType };
+    const listeners = this.listeners;
+    for (const l of listeners) l.enter?.(scope);
+    try {
+      return body();
+    } finally {
+      for (const l of listeners) l.exit?.(scope);
+    }
+  }
+}

@@ -30,7 +30,7 @@ import { type ArrayInput, type HostTensor, readTensor } from './arrays';
 import { layerSeed } from './init';
 import { createLayer, Flatten, FullyConnected, type Layer, type LayerConfig, normalizeLayerConfig, type NormalizedLayerConfig } from './layers';
 import { CrossEntropy, createLoss, type LossConfig, MeanSquaredError, normalizeLossConfig, type NormalizedLossConfig } from './losses';
-import type { ModelListener, ModelPhase, ModelScope } from './events';
+import { type ModelListener, ModelEvents } from './events';
 import { checkKeys } from './names';
 import {
   createOptimizer,
@@ -127,7 +127,7 @@ export class NeuralNetwork {
   private arenas: Arenas | null = null;
   /** a backward has filled the gradient arena (it starts as zeros) */
   private backwardRan = false;
-  private listeners: ModelListener[] = [];
+  private readonly events = new ModelEvents();
 
   constructor(
     readonly backend: Backend,
@@ -149,23 +149,7 @@ export class NeuralNetwork {
    * loss, the update); returns the unsubscribe. With no listener a scope costs a length test.
    */
   onEvent(listener: ModelListener): () => void {
-    this.listeners = [...this.listeners, listener];
-    return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener);
-    };
-  }
-
-  /** runs `body` inside a scope told to the listeners */
-  private scoped<T>(phase: ModelPhase, layer: string | null, layerType: string | null, body: () => T): T {
-    if (this.listeners.length === 0) return body();
-    const scope: ModelScope = { phase, layer, layerType };
-    const listeners = this.listeners;
-    for (const l of listeners) l.enter?.(scope);
-    try {
-      return body();
-    } finally {
-      for (const l of listeners) l.exit?.(scope);
-    }
+    return this.events.on(listener);
   }
 
   /**
@@ -301,7 +285,7 @@ export class NeuralNetwork {
     this.pending = null;
     this.prepare(x);
     let h = x;
-    for (const layer of this.layers) h = this.scoped('forward', layer.name, layer.type, () => layer.forward(h));
+    for (const layer of this.layers) h = this.events.scoped('forward', layer.name, layer.type, () => layer.forward(h));
     return h;
   }
 
@@ -326,18 +310,18 @@ export class NeuralNetwork {
       const n = this.layers.length;
       for (let i = 0; i < n - 1; i++) {
         const layer = this.layers[i]!;
-        h = this.scoped('forward', layer.name, layer.type, () => layer.forward(h));
+        h = this.events.scoped('forward', layer.name, layer.type, () => layer.forward(h));
       }
       const last = this.layers[n - 1] as FullyConnected;
-      const z = this.scoped('forward', last.name, last.type, () => last.forwardLogits(h));
+      const z = this.events.scoped('forward', last.name, last.type, () => last.forwardLogits(h));
       const ce = this.loss as CrossEntropy;
-      const { loss, probs } = this.scoped('loss', 'loss', 'loss', () => ce.forwardLogits(z, y, this._lean && withGrad));
+      const { loss, probs } = this.events.scoped('loss', 'loss', 'loss', () => ce.forwardLogits(z, y, this._lean && withGrad));
       last.setOutput(probs);
       this.pending = 'fused';
       return loss;
     }
     const yhat = this.forward(x);
-    const loss = this.scoped('loss', 'loss', 'loss', () => this.loss.forward(yhat, y));
+    const loss = this.events.scoped('loss', 'loss', 'loss', () => this.loss.forward(yhat, y));
     this.pending = 'unfused';
     return loss;
   }
@@ -352,15 +336,15 @@ export class NeuralNetwork {
     let dzFor: number | null = null;
     if (this.pending === 'fused') {
       const ce = this.loss as CrossEntropy;
-      const dz = this.scoped('backward', 'loss', 'loss', () => ce.backwardLogits()); // (ŷ − y)/m
+      const dz = this.events.scoped('backward', 'loss', 'loss', () => ce.backwardLogits()); // (ŷ − y)/m
       const below = this.fusableBelow(n - 1);
       const last = this.layers[n - 1] as FullyConnected;
-      dtop = this.scoped('backward', last.name, last.type, () => last.backwardLogits(dz, n > 1, { dact: below?.dact }));
+      dtop = this.events.scoped('backward', last.name, last.type, () => last.backwardLogits(dz, n > 1, { dact: below?.dact }));
       dzFor = below?.index ?? null;
       this.backend.dispose(dz);
       start = n - 2;
     } else {
-      dtop = this.scoped('backward', 'loss', 'loss', () => this.loss.backward());
+      dtop = this.events.scoped('backward', 'loss', 'loss', () => this.loss.backward());
     }
     // each dX feeds the next layer down, then is freed (views included: storage is reference counted)
     let cur = dtop;
@@ -369,11 +353,11 @@ export class NeuralNetwork {
       let dx: Tensor | null;
       if (layer instanceof Flatten) {
         const dy = cur!;
-        dx = this.scoped('backward', layer.name, layer.type, () => layer.backward(dy, i > 0)); // a reshape: what flows through keeps its meaning
+        dx = this.events.scoped('backward', layer.name, layer.type, () => layer.backward(dy, i > 0)); // a reshape: what flows through keeps its meaning
       } else {
         const below = this.fusableBelow(i);
         const [dy, gradIsDz] = [cur!, dzFor === i];
-        dx = this.scoped('backward', layer.name, layer.type, () => layer.backward(dy, i > 0, { gradIsDz, dact: below?.dact }));
+        dx = this.events.scoped('backward', layer.name, layer.type, () => layer.backward(dy, i > 0, { gradIsDz, dact: below?.dact }));
         dzFor = below?.index ?? null;
       }
       this.backend.dispose(cur);
@@ -444,10 +428,10 @@ export class NeuralNetwork {
         throw new Error(`model: ${first.id} has no gradient; run backward before step`);
       }
       const slot = { id: 'parameters', param: this.arenas.params, grad: this.arenas.grads };
-      this.scoped('update', null, this.optimizer.type, () => this.optimizer.update([slot], lr));
+      this.events.scoped('update', null, this.optimizer.type, () => this.optimizer.update([slot], lr));
     } else {
       const slots = this.parameterSlots();
-      this.scoped('update', null, this.optimizer.type, () => this.optimizer.update(slots, lr));
+      this.events.scoped('update', null, this.optimizer.type, () => this.optimizer.update(slots, lr));
     }
   }
 
