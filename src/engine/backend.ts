@@ -33,6 +33,21 @@ export interface Tensor {
   readonly disposed: boolean;
 }
 
+/**
+ * true for a tensor of either backend (an op's arguments mix tensors, options and
+ * numbers: an op listener tells them apart with this)
+ */
+export function isTensor(v: unknown): v is Tensor {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Array.isArray((v as Tensor).shape) &&
+    typeof (v as Tensor).size === 'number' &&
+    typeof (v as Tensor).label === 'string' &&
+    typeof (v as Tensor).dtype === 'string'
+  );
+}
+
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
 
@@ -172,6 +187,52 @@ export interface BackendStats {
   readbacks: number;
 }
 
+/** A WGSL kernel an op dispatched: shaders/<shader>.wgsl, entry point `entry`. */
+export interface OpKernel {
+  shader: string;
+  entry: string;
+  /** [first, last] line (0-based) of the entry point in the file, its attributes included */
+  lines: readonly [number, number] | null;
+}
+
+/**
+ * One compute op as a backend ran it (see onOp):
+ *   op       the Backend method, e.g. "matmul"
+ *   args     its positional arguments as the caller passed them (tensors, options)
+ *   result   what it returned: a tensor, an object of tensors ({ dw, db }, { y, argmax },
+ *            { loss, probs, dz? }, { dx?, dw, db }), or undefined for the in-place ops
+ *            (assign, sgdUpdate, adamUpdate: their first argument is the output)
+ *   kernels  the WGSL kernels it dispatched, in order; empty on the CPU reference and for
+ *            ops that only relabel data (reshape)
+ */
+export interface OpEvent {
+  readonly op: string;
+  readonly args: readonly unknown[];
+  readonly result: unknown;
+  readonly kernels: readonly OpKernel[];
+}
+
+/**
+ * Told about every outermost compute op: begin before it records anything (its inputs
+ * still hold their values), end after it. A listener may use the backend (copy a tensor)
+ * while it is told; those calls are not announced.
+ */
+export interface OpListener {
+  begin?(op: string, args: readonly unknown[]): void;
+  end?(event: OpEvent): void;
+}
+
+/**
+ * What a backend reports about how it runs (the Performance page's record of a run):
+ * the kernel variants in use on the GPU, null on the CPU reference.
+ */
+export interface BackendProfile {
+  /** the matrix-product kernel: 'tiled' (workgroup tiles) or 'registers' (register blocks) */
+  matmulKernel: string | null;
+  /** the convolution backward: 'blocked' (register blocks, no im2col) or 'per-weight' */
+  convBackwardKernel: string | null;
+}
+
 export interface Backend {
   readonly kind: BackendKind;
   /** e.g. "SwiftShader Device (Subzero)" or "NVIDIA H100"; "float64 CPU reference" on cpu */
@@ -179,6 +240,13 @@ export interface Backend {
   /** true for a software adapter (SwiftShader, WARP, llvmpipe) or the CPU backend */
   readonly isFallback: boolean;
   readonly stats: BackendStats;
+  /** how this backend runs its kernels (see BackendProfile) */
+  readonly profile: BackendProfile;
+  /**
+   * Subscribes to the compute ops (see OpListener); returns the unsubscribe. The step-
+   * through's tracer is such a listener. With no listener an op pays one length test.
+   */
+  onOp(listener: OpListener): () => void;
 
   // ── tensors ────────────────────────────────────────────────────────────────
   fromArray(data: ArrayLike<number>, shape: Shape, label?: string, dtype?: DType): Tensor;

@@ -12,7 +12,7 @@ import { createCpuBackend } from './cpu/backend';
 import { NoAdapterError } from './errors';
 import { createWebGPUBackend, type WebGPUBackendOptions } from './gpu/backend';
 
-export type { Backend, BackendKind, Tensor } from './backend';
+export type { Backend, BackendKind, BackendProfile, OpEvent, OpKernel, OpListener, Tensor } from './backend';
 
 export interface CreateBackendOptions extends WebGPUBackendOptions {
   /** 'cpu' skips WebGPU entirely; 'webgpu' (the default) falls back to the CPU when it must */

@@ -12,6 +12,8 @@
 
 export { type ActivationFunction, type ActivationName, ACTIVATION_NAMES, createActivation } from './activations';
 export { type ArrayInput, type HostTensor, type NestedArray, readRecord, readTensor, toFlat } from './arrays';
+export { EQUATIONS } from './equations';
+export type { ModelListener, ModelPhase, ModelScope } from './events';
 export { INIT_NAMES, type InitName, initWeights, layerSeed } from './init';
 export {
   type BackwardOptions,

@@ -30,6 +30,7 @@ import { type ArrayInput, type HostTensor, readTensor } from './arrays';
 import { layerSeed } from './init';
 import { createLayer, Flatten, FullyConnected, type Layer, type LayerConfig, normalizeLayerConfig, type NormalizedLayerConfig } from './layers';
 import { CrossEntropy, createLoss, type LossConfig, MeanSquaredError, normalizeLossConfig, type NormalizedLossConfig } from './losses';
+import { type ModelListener, ModelEvents } from './events';
 import { checkKeys } from './names';
 import {
   createOptimizer,
@@ -126,6 +127,7 @@ export class NeuralNetwork {
   private arenas: Arenas | null = null;
   /** a backward has filled the gradient arena (it starts as zeros) */
   private backwardRan = false;
+  private readonly events = new ModelEvents();
 
   constructor(
     readonly backend: Backend,
@@ -140,6 +142,14 @@ export class NeuralNetwork {
     this.scheduler = createScheduler(this.config.scheduler);
     this._lean = opts.lean ?? true;
     for (const layer of this.layers) layer.lean = this._lean;
+  }
+
+  /**
+   * Subscribes to the model's scopes (./events.ts: each layer's forward and backward, the
+   * loss, the update); returns the unsubscribe. With no listener a scope costs a length test.
+   */
+  onEvent(listener: ModelListener): () => void {
+    return this.events.on(listener);
   }
 
   /**
@@ -275,7 +285,7 @@ export class NeuralNetwork {
     this.pending = null;
     this.prepare(x);
     let h = x;
-    for (const layer of this.layers) h = layer.forward(h);
+    for (const layer of this.layers) h = this.events.scoped('forward', layer.name, layer.type, () => layer.forward(h));
     return h;
   }
 
@@ -298,16 +308,20 @@ export class NeuralNetwork {
     if (this.fused) {
       let h = x;
       const n = this.layers.length;
-      for (let i = 0; i < n - 1; i++) h = this.layers[i]!.forward(h);
+      for (let i = 0; i < n - 1; i++) {
+        const layer = this.layers[i]!;
+        h = this.events.scoped('forward', layer.name, layer.type, () => layer.forward(h));
+      }
       const last = this.layers[n - 1] as FullyConnected;
-      const z = last.forwardLogits(h);
-      const { loss, probs } = (this.loss as CrossEntropy).forwardLogits(z, y, this._lean && withGrad);
+      const z = this.events.scoped('forward', last.name, last.type, () => last.forwardLogits(h));
+      const ce = this.loss as CrossEntropy;
+      const { loss, probs } = this.events.scoped('loss', 'loss', 'loss', () => ce.forwardLogits(z, y, this._lean && withGrad));
       last.setOutput(probs);
       this.pending = 'fused';
       return loss;
     }
     const yhat = this.forward(x);
-    const loss = this.loss.forward(yhat, y);
+    const loss = this.events.scoped('loss', 'loss', 'loss', () => this.loss.forward(yhat, y));
     this.pending = 'unfused';
     return loss;
   }
@@ -321,14 +335,16 @@ export class NeuralNetwork {
     // lean: index of the layer whose dZ the gradient in flight already is (σ' fused above it)
     let dzFor: number | null = null;
     if (this.pending === 'fused') {
-      const dz = (this.loss as CrossEntropy).backwardLogits(); // (ŷ − y)/m
+      const ce = this.loss as CrossEntropy;
+      const dz = this.events.scoped('backward', 'loss', 'loss', () => ce.backwardLogits()); // (ŷ − y)/m
       const below = this.fusableBelow(n - 1);
-      dtop = (this.layers[n - 1] as FullyConnected).backwardLogits(dz, n > 1, { dact: below?.dact });
+      const last = this.layers[n - 1] as FullyConnected;
+      dtop = this.events.scoped('backward', last.name, last.type, () => last.backwardLogits(dz, n > 1, { dact: below?.dact }));
       dzFor = below?.index ?? null;
       this.backend.dispose(dz);
       start = n - 2;
     } else {
-      dtop = this.loss.backward();
+      dtop = this.events.scoped('backward', 'loss', 'loss', () => this.loss.backward());
     }
     // each dX feeds the next layer down, then is freed (views included: storage is reference counted)
     let cur = dtop;
@@ -336,10 +352,12 @@ export class NeuralNetwork {
       const layer = this.layers[i]!;
       let dx: Tensor | null;
       if (layer instanceof Flatten) {
-        dx = layer.backward(cur!, i > 0); // a reshape: what flows through keeps its meaning
+        const dy = cur!;
+        dx = this.events.scoped('backward', layer.name, layer.type, () => layer.backward(dy, i > 0)); // a reshape: what flows through keeps its meaning
       } else {
         const below = this.fusableBelow(i);
-        dx = layer.backward(cur!, i > 0, { gradIsDz: dzFor === i, dact: below?.dact });
+        const [dy, gradIsDz] = [cur!, dzFor === i];
+        dx = this.events.scoped('backward', layer.name, layer.type, () => layer.backward(dy, i > 0, { gradIsDz, dact: below?.dact }));
         dzFor = below?.index ?? null;
       }
       this.backend.dispose(cur);
@@ -409,9 +427,11 @@ export class NeuralNetwork {
         const first = this.parameterSlots()[0]!;
         throw new Error(`model: ${first.id} has no gradient; run backward before step`);
       }
-      this.optimizer.update([{ id: 'parameters', param: this.arenas.params, grad: this.arenas.grads }], lr);
+      const slot = { id: 'parameters', param: this.arenas.params, grad: this.arenas.grads };
+      this.events.scoped('update', null, this.optimizer.type, () => this.optimizer.update([slot], lr));
     } else {
-      this.optimizer.update(this.parameterSlots(), lr);
+      const slots = this.parameterSlots();
+      this.events.scoped('update', null, this.optimizer.type, () => this.optimizer.update(slots, lr));
     }
   }
 

@@ -15,15 +15,19 @@
 // parameter arena — and the trace shows exactly those; a session with lean: false runs
 // and traces every op as the course writes it.
 //
-// How: the session builds its model on `Tracer.backend`, a pass-through wrapper of the
-// real backend. While `record` runs, every compute op is logged; the layers, the loss and
-// the optimizer of the model are wrapped for that one step to say which layer and phase
-// each op belongs to; on the WebGPU backend the context's dispatch is observed to name
-// the kernels. Values are captured as copies at the moment of the op (parameters change
-// in place in the update), then read back once the step is submitted.
+// How: while `record` runs, the tracer listens to the backend's ops (backend.onOp: each
+// compute op with its arguments, result and the WGSL kernels it dispatched) and to the
+// model's scopes (model.onEvent: which layer and phase each op belongs to); an op outside
+// every scope of the model (the caller's own reads and checks) is not part of the trace. Values are
+// captured as copies at the moment of the op (parameters change in place in the update),
+// then read back once the step is submitted.
 
-import type { Backend, Tensor } from '../engine/backend';
+import { type Backend, isTensor, type OpEvent, type Tensor } from '../engine/backend';
+import { EQUATIONS } from '../nn/equations';
+import type { ModelScope } from '../nn/events';
 import type { NeuralNetwork } from '../nn/model';
+
+export { EQUATIONS };
 
 export type TracePhase = 'forward' | 'loss' | 'backward' | 'update';
 
@@ -41,6 +45,8 @@ export interface TraceKernel {
   /** shaders/<shader>.wgsl */
   shader: string;
   entry: string;
+  /** [first, last] line (0-based) of the entry point in that file */
+  lines: [number, number] | null;
 }
 
 export interface TraceOp {
@@ -80,76 +86,6 @@ export interface Trace {
   maxValues: number;
 }
 
-/** The equations the notebook shows beside each op (course notation, row-major, batch first). */
-export const EQUATIONS: Readonly<Record<string, string>> = {
-  'fc.forward': 'Y = σ(X·W + 1b)   X (m, n_in), W (n_in, n_out), b (1, n_out)',
-  'fc.logits': 'Z = X·W + 1b',
-  'fc.backward.dW': 'dW = Xᵀ·dZ',
-  'fc.backward.db': 'db = 1ᵀ·dZ (column sums)',
-  'fc.backward.dX': 'dX = dZ·Wᵀ',
-  'fc.backward.dX.dact': "dZ_below = (dZ·Wᵀ) ⊙ σ'(Y_below): dX and the activation derivative of the layer below in one kernel",
-  'fc.backward.dWdb': '[dW; db] = [X 1]ᵀ·dZ: dW = Xᵀ·dZ and db = 1ᵀ·dZ in one pass',
-  'activation.forward': 'Y = σ(Z)',
-  'activation.backward': "dZ = dY ⊙ σ'(Z), written with Y: relu [Y > 0], sigmoid Y(1 − Y), tanh 1 − Y²",
-  'softmax.forward': 'σ(z)_k = e^{z_k − max z} / Σ_j e^{z_j − max z}, per row',
-  'softmax.backward': 'dZ = σ ⊙ (dY − Σ_k dY_k σ_k), per row',
-  'loss.softmax_ce': 'Ŷ = softmax(Z); L = −(1/m) Σ_i Σ_k y_ik · ln Ŷ_ik (log-sum-exp form)',
-  'loss.softmax_ce.backward': 'dZ = (Ŷ − y)/m',
-  'loss.softmax_ce.grad': 'Ŷ = softmax(Z); L = −(1/m) Σ_i Σ_k y_ik · ln Ŷ_ik; dZ = (Ŷ − y)/m, all in one kernel',
-  'loss.cross_entropy': 'L = −(1/m) Σ_i Σ_k y_ik · ln ŷ_ik',
-  'loss.cross_entropy.backward': 'dŶ = −y / (m · Ŷ)',
-  'loss.mse': 'L = (1/2m) Σ_i Σ_j (ŷ_ij − y_ij)²',
-  'loss.mse.backward': 'dŶ = (Ŷ − y)/m',
-  'conv2d.forward': 'Z[n,d1,d2,f] = Σ_i Σ_j Σ_c W[i,j,c,f]·Xpad[n, d1·s+i, d2·s+j, c] + b[f]; Y = σ(Z)',
-  'conv2d.backward': 'dW = colsᵀ·dZ, db = Σ dZ, dX = col2im(dZ·Wᵀ)   (cols = im2col(X))',
-  'conv2d.backward.dact': "dW = colsᵀ·dZ, db = Σ dZ, dZ_below = col2im(dZ·Wᵀ) ⊙ σ'(Y_below)",
-  'conv2d.im2col': 'cols[(n,d1,d2), (i·kw + j)·C + c] = Xpad[n, d1·s+i, d2·s+j, c]',
-  'conv2d.col2im': 'dX = Σ over overlapping patches of dcols (the adjoint of im2col)',
-  'pool2d.forward.max': 'Y[n,d1,d2,c] = max over the kh×kw window of Xpad',
-  'pool2d.forward.avg': 'Y[n,d1,d2,c] = mean over the kh×kw window of Xpad',
-  'pool2d.backward.max': 'dX gets dY at the arg-max of each window, 0 elsewhere',
-  'pool2d.backward.avg': 'dX gets dY/(kh·kw) at every position of each window',
-  'pool2d.backward.max.dact': "dX gets dY at the arg-max of each window, times σ'(Y_below) there: the conv's dZ",
-  'pool2d.backward.avg.dact': "dX gets dY/(kh·kw) at every position of each window, times σ'(Y_below)",
-  'tensor.assign': 'dst ← src (a copy, e.g. into a gradient arena)',
-  'flatten.forward': '(m, H, W, C) → (m, H·W·C), the same data',
-  'flatten.backward': '(m, H·W·C) → (m, H, W, C), the same data',
-  'sgd.update': 'v ← μ·v − lr·g;  p ← p + v   (μ = 0: p ← p − lr·g)',
-  'adam.update': 'm ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  p ← p − lr·m̂/(√v̂ + ε)',
-};
-
-/** the Backend methods that compute (traced); tensor bookkeeping (fromArray, read, …) is not */
-const TRACED = new Set([
-  'matmul',
-  'denseGrads',
-  'assign',
-  'biasActivation',
-  'activationBackward',
-  'sumRows',
-  'axpby',
-  'scale',
-  'softmax',
-  'softmaxBackward',
-  'crossEntropy',
-  'crossEntropyBackward',
-  'softmaxCrossEntropy',
-  'softmaxCrossEntropyBackward',
-  'mse',
-  'mseBackward',
-  'im2col',
-  'col2im',
-  'conv2d',
-  'conv2dBackward',
-  'pool2d',
-  'pool2dBackward',
-  'sgdUpdate',
-  'adamUpdate',
-  'argmax',
-  'countCorrect',
-  'allFinite',
-  'reshape',
-]);
-
 /** names of each op's positional arguments (tensors get these roles) */
 const ARG_NAMES: Record<string, string[]> = {
   matmul: ['A', 'B', 'opts'],
@@ -181,17 +117,6 @@ const ARG_NAMES: Record<string, string[]> = {
   allFinite: ['x', 'y'],
   reshape: ['X', 'shape'],
 };
-
-function isTensor(v: unknown): v is Tensor {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    Array.isArray((v as Tensor).shape) &&
-    typeof (v as Tensor).size === 'number' &&
-    typeof (v as Tensor).label === 'string' &&
-    typeof (v as Tensor).dtype === 'string'
-  );
-}
 
 type Scalar = string | number | boolean | number[];
 
@@ -325,51 +250,31 @@ function resultTensors(op: string, result: unknown, args: unknown[]): (Tensor | 
   return [];
 }
 
-type MethodHost = Record<string, unknown>;
-
-/**
- * A pass-through wrapper of a backend that can record one step. The model must be built
- * on `tracer.backend`; everything else (inputs, reads) may use the raw backend.
- */
+/** Records one training step of a model built on `backend`. */
 export class Tracer {
-  readonly backend: Backend;
   private recording: {
     ops: PendingOp[];
     stack: Context[];
     maxValues: number;
-    kernels: TraceKernel[] | null;
+    /** inputs copied when the op began, until it ends */
+    inputs: PendingTensor[] | null;
+    plain: Record<string, Scalar> | null;
   } | null = null;
 
-  constructor(readonly raw: Backend) {
-    const bound = new Map<PropertyKey, unknown>();
-    this.backend = new Proxy(raw, {
-      get: (target, prop) => {
-        const v = Reflect.get(target, prop, target) as unknown;
-        if (typeof v !== 'function') return v;
-        let f = bound.get(prop);
-        if (!f) {
-          const name = String(prop);
-          f = TRACED.has(name)
-            ? (...args: unknown[]) => (this.recording ? this.traced(name, v as (...a: unknown[]) => unknown, args) : (v as (...a: unknown[]) => unknown).apply(target, args))
-            : (v as (...a: unknown[]) => unknown).bind(target);
-          bound.set(prop, f);
-        }
-        return f;
-      },
-    });
-  }
+  constructor(readonly backend: Backend) {}
 
   get active(): boolean {
     return this.recording !== null;
   }
 
   private copyOf(t: Tensor): Tensor | null {
-    return t.size <= this.recording!.maxValues ? this.raw.clone(t, `trace ${t.label}`) : null;
+    return t.size <= this.recording!.maxValues ? this.backend.clone(t, `trace ${t.label}`) : null;
   }
 
-  private traced(op: string, fn: (...a: unknown[]) => unknown, args: unknown[]): unknown {
+  /** an op begins: copy its input tensors (before an in-place update changes them) */
+  private begin(op: string, args: readonly unknown[]): void {
     const rec = this.recording!;
-    const ctx = rec.stack[rec.stack.length - 1] ?? { phase: 'forward', layer: null, layerType: null };
+    if (rec.stack.length === 0) return; // not the model's (e.g. the caller's finiteness check)
     const names = ARG_NAMES[op] ?? args.map((_, i) => `arg${i}`);
     const inputs: PendingTensor[] = [];
     const plain: Record<string, Scalar> = {};
@@ -390,19 +295,23 @@ export class Tracer {
         }
       }
     });
-    const kernels: TraceKernel[] = [];
-    rec.kernels = kernels;
-    let result: unknown;
-    try {
-      result = fn.apply(this.raw, args);
-    } finally {
-      rec.kernels = null;
-    }
-    const { equation, outRoles, inRoles } = classify(op, ctx, args);
+    rec.inputs = inputs;
+    rec.plain = plain;
+  }
+
+  /** the op ended: its outputs, its kernels, its place in the step */
+  private end({ op, args, result, kernels }: OpEvent): void {
+    const rec = this.recording!;
+    const ctx = rec.stack[rec.stack.length - 1];
+    if (!ctx) return;
+    const inputs = rec.inputs ?? [];
+    const plain = rec.plain ?? {};
+    rec.inputs = rec.plain = null;
+    const { equation, outRoles, inRoles } = classify(op, ctx, args as unknown[]);
     if (inRoles) inputs.forEach((t, i) => (t.role = inRoles[i] ?? t.role));
-    const outs = resultTensors(op, result, args);
+    const outs = resultTensors(op, result, args as unknown[]);
     let layer = ctx.layer;
-    let layerType = ctx.layerType;
+    const layerType = ctx.layerType;
     if (ctx.phase === 'update' && isTensor(args[0])) {
       // parameters are labelled "<layer>.<key>"
       const label = args[0].label;
@@ -418,94 +327,46 @@ export class Tracer {
       inputs,
       outputs: outs.flatMap((t, i) => (t ? [{ role: outRoles[i] ?? `out${i}`, label: t.label, shape: [...t.shape], copy: this.copyOf(t) }] : [])),
       args: plain,
-      kernels,
+      kernels: kernels.map((k) => ({ shader: k.shader, entry: k.entry, lines: k.lines ? [k.lines[0], k.lines[1]] : null })),
     });
-    return result;
-  }
-
-  /** wraps obj[method] so ops inside run under ctx; returns the undo */
-  private wrap(obj: object, method: string, ctx: Context): (() => void) | null {
-    const host = obj as MethodHost;
-    const f = host[method];
-    if (typeof f !== 'function') return null;
-    const had = Object.prototype.hasOwnProperty.call(host, method);
-    const stack = () => this.recording!.stack;
-    host[method] = function (this: unknown, ...args: unknown[]) {
-      stack().push(ctx);
-      try {
-        return (f as (...a: unknown[]) => unknown).apply(this, args);
-      } finally {
-        stack().pop();
-      }
-    };
-    return () => {
-      if (had) host[method] = f;
-      else delete host[method];
-    };
-  }
-
-  /** observe the WebGPU context's dispatches (the kernel names) */
-  private observeKernels(): (() => void) | null {
-    const ctx = (this.raw as unknown as { ctx?: MethodHost }).ctx;
-    if (!ctx || typeof ctx.dispatch !== 'function') return null;
-    const dispatch = ctx.dispatch as (k: { shader: string; entry: string }, ...rest: unknown[]) => unknown;
-    const had = Object.prototype.hasOwnProperty.call(ctx, 'dispatch');
-    const self = this;
-    ctx.dispatch = function (this: unknown, k: { shader: string; entry: string }, ...rest: unknown[]) {
-      self.recording?.kernels?.push({ shader: k.shader, entry: k.entry });
-      return dispatch.call(this, k, ...rest);
-    };
-    return () => {
-      if (had) ctx.dispatch = dispatch;
-      else delete ctx.dispatch;
-    };
   }
 
   /**
-   * Runs `step` (which records one training step of `model` on this tracer's backend)
-   * with tracing on; returns the ops with their values read back. `step` must submit
-   * its work (flush or read) before it resolves.
+   * Runs `step` (which records one training step of `model`) with tracing on; returns the
+   * ops with their values read back. `step` must submit its work (flush or read) before
+   * it resolves.
    */
   async record(model: NeuralNetwork, maxValues: number, step: () => Promise<void>): Promise<{ ops: TraceOp[]; equations: Record<string, string> }> {
     if (this.recording) throw new Error('trace: a trace is already being recorded');
     if (model.backend !== this.backend) throw new Error('trace: the model was not built on this tracer’s backend');
-    this.recording = { ops: [], stack: [], maxValues, kernels: null };
-    const undo: (() => void)[] = [];
-    const add = (u: (() => void) | null) => u && undo.push(u);
+    const rec: NonNullable<Tracer['recording']> = { ops: [], stack: [], maxValues, inputs: null, plain: null };
+    this.recording = rec;
+    const offOps = this.backend.onOp({ begin: (op, args) => this.begin(op, args), end: (e) => this.end(e) });
+    const offModel = model.onEvent({
+      enter: (s: ModelScope) => rec.stack.push({ phase: s.phase, layer: s.layer, layerType: s.layerType }),
+      exit: () => rec.stack.pop(),
+    });
     try {
-      for (const layer of model.layers) {
-        const ctxF: Context = { phase: 'forward', layer: layer.name, layerType: layer.type };
-        const ctxB: Context = { phase: 'backward', layer: layer.name, layerType: layer.type };
-        add(this.wrap(layer, 'forward', ctxF));
-        add(this.wrap(layer, 'forwardLogits', ctxF));
-        add(this.wrap(layer, 'backward', ctxB));
-        add(this.wrap(layer, 'backwardLogits', ctxB));
-      }
-      const lossF: Context = { phase: 'loss', layer: 'loss', layerType: 'loss' };
-      const lossB: Context = { phase: 'backward', layer: 'loss', layerType: 'loss' };
-      add(this.wrap(model.loss, 'forward', lossF));
-      add(this.wrap(model.loss, 'forwardLogits', lossF));
-      add(this.wrap(model.loss, 'backward', lossB));
-      add(this.wrap(model.loss, 'backwardLogits', lossB));
-      add(this.wrap(model.optimizer, 'update', { phase: 'update', layer: null, layerType: model.optimizer.type }));
-      add(this.observeKernels());
       await step();
     } catch (e) {
-      for (const op of this.recording.ops) for (const t of [...op.inputs, ...op.outputs]) this.raw.dispose(t.copy);
+      for (const op of rec.ops) for (const t of [...op.inputs, ...op.outputs]) this.backend.dispose(t.copy);
+      this.backend.dispose(...(rec.inputs ?? []).map((t) => t.copy));
+      this.recording = null;
       throw e;
     } finally {
-      for (const u of undo.reverse()) u();
+      offOps();
+      offModel();
     }
-    const pending = this.recording.ops;
+    const pending = rec.ops;
     this.recording = null;
 
     const read = async (p: PendingTensor): Promise<TraceTensor> => {
       if (!p.copy) return { role: p.role, label: p.label, shape: p.shape, values: null };
       try {
-        const v = await this.raw.read(p.copy);
+        const v = await this.backend.read(p.copy);
         return { role: p.role, label: p.label, shape: p.shape, values: Array.from(v) };
       } finally {
-        this.raw.dispose(p.copy);
+        this.backend.dispose(p.copy);
       }
     };
     const ops: TraceOp[] = [];

@@ -3,32 +3,8 @@
 // inside the listing (the page itself does not move).
 
 import { useLayoutEffect, useMemo, useRef } from 'react';
-import { SHADERS } from '../engine/gpu/shaders';
+import { entryLines, SHADERS } from '../engine/gpu/shaders';
 import { tokenizeWgsl } from './KernelSource';
-
-/** [first, last] line (0-based) of `fn <entry>(…) { … }`, from its attributes to the closing brace */
-export function entryLines(source: string, entry: string): [number, number] | null {
-  const lines = source.split('\n');
-  const head = new RegExp(`^\\s*fn\\s+${entry.replace(/[^\w]/g, '')}\\s*\\(`);
-  const at = lines.findIndex((l) => head.test(l));
-  if (at < 0) return null;
-  let first = at;
-  // the @compute / @workgroup_size attribute lines just above belong to the entry point
-  while (first > 0 && /^\s*@/.test(lines[first - 1]!)) first--;
-  let depth = 0;
-  let opened = false;
-  for (let i = at; i < lines.length; i++) {
-    const code = lines[i]!.replace(/\/\/.*$/, '');
-    for (const ch of code) {
-      if (ch === '{') {
-        depth++;
-        opened = true;
-      } else if (ch === '}') depth--;
-    }
-    if (opened && depth <= 0) return [first, i];
-  }
-  return [first, lines.length - 1];
-}
 
 export interface StepThroughKernelProps {
   shader: string;

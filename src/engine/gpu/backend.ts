@@ -23,11 +23,13 @@ import type {
   ActivationGrad,
   AdamHyper,
   Backend,
+  BackendProfile,
   BackendStats,
   Conv2DBackwardExtras,
   Conv2DOptions,
   DType,
   MatmulOptions,
+  OpListener,
   Pool2DOptions,
   PoolResult,
   SgdHyper,
@@ -35,6 +37,7 @@ import type {
   StepProfile,
   Tensor,
 } from '../backend';
+import type { OpHook } from '../ops-hook';
 import { NoAdapterError, ShapeError } from '../errors';
 import { assertRank, assertShape, sameShape, shapeStr, type Shape, type Window2D } from '../geometry';
 import * as conv from './conv';
@@ -63,6 +66,17 @@ export class WebGPUBackend implements Backend {
     readonly isFallback: boolean,
   ) {
     this.stats = ctx.stats;
+    this.ops = ctx.ops;
+  }
+
+  private readonly ops: OpHook;
+
+  onOp(listener: OpListener): () => void {
+    return this.ops.on(listener);
+  }
+
+  get profile(): BackendProfile {
+    return { matmulKernel: this.ctx.tuning.matmul, convBackwardKernel: this.ctx.tuning.convBackward };
   }
 
   // ── helpers ────────────────────────────────────────────────────────────────
@@ -126,7 +140,9 @@ export class WebGPUBackend implements Backend {
   }
 
   reshape(t: Tensor, shape: Shape): Tensor {
-    return this.ctx.alias(this.ctx.use(t, 'reshape', 'tensor'), shape);
+    return this.ops.op('reshape', [t, shape], () => {
+      return this.ctx.alias(this.ctx.use(t, 'reshape', 'tensor'), shape);
+    });
   }
 
   clone(t: Tensor, label?: string): Tensor {
@@ -143,7 +159,9 @@ export class WebGPUBackend implements Backend {
   }
 
   assign(dst: Tensor, src: Tensor): void {
-    this.ctx.copyInto(this.ctx.use(src, 'assign', 'src'), this.ctx.use(dst, 'assign', 'dst'));
+    return this.ops.op('assign', [dst, src], () => {
+      this.ctx.copyInto(this.ctx.use(src, 'assign', 'src'), this.ctx.use(dst, 'assign', 'dst'));
+    });
   }
 
   read(t: Tensor): Promise<Float32Array | Float64Array> {
@@ -185,151 +203,169 @@ export class WebGPUBackend implements Backend {
   // ── dense algebra ──────────────────────────────────────────────────────────
 
   matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
-    const A = this.f32(a, 'matmul', 'A');
-    const B = this.f32(b, 'matmul', 'B');
-    const [ar, ac] = this.rows('matmul', 'A', A);
-    const [br, bc] = this.rows('matmul', 'B', B);
-    const transA = opts.transA === true;
-    const transB = opts.transB === true;
-    const [M, K] = transA ? [ac, ar] : [ar, ac];
-    const [K2, N] = transB ? [bc, br] : [br, bc];
-    if (K !== K2) {
-      throw new ShapeError(
-        `matmul: inner sizes differ: A${transA ? 'ᵀ' : ''} is ${M}×${K} (A ${shapeStr(A.shape)}), ` +
-          `B${transB ? 'ᵀ' : ''} is ${K2}×${N} (B ${shapeStr(B.shape)})`,
-      );
-    }
-    const bias = opts.bias ? this.f32(opts.bias, 'matmul', 'bias') : null;
-    if (bias) assertShape('matmul', 'bias', bias.shape, [1, N]);
-    const act = opts.activation ?? 'linear';
-    const [dactY, dact] = this.dactOf('matmul', opts.dact, [M, N]);
-    if (opts.dact && (bias || act !== 'linear')) throw new Error('matmul: dact (a backward epilogue) cannot be combined with bias or activation');
-    const C = this.output('matmul', 'C', opts.out, [M, N], 'matmul');
-    gemm(this.ctx, {
-      entry: 'matmul',
-      A,
-      B,
-      C,
-      M,
-      N,
-      K,
-      transA,
-      transB,
-      bias,
-      act: actCode('matmul', act),
-      dactY,
-      dact,
-      label: `matmul ${M}×${K}·${K}×${N}${dact ? ` ⊙ ${opts.dact!.activation}'` : ''}`,
+    return this.ops.op('matmul', [a, b, opts], () => {
+      const A = this.f32(a, 'matmul', 'A');
+      const B = this.f32(b, 'matmul', 'B');
+      const [ar, ac] = this.rows('matmul', 'A', A);
+      const [br, bc] = this.rows('matmul', 'B', B);
+      const transA = opts.transA === true;
+      const transB = opts.transB === true;
+      const [M, K] = transA ? [ac, ar] : [ar, ac];
+      const [K2, N] = transB ? [bc, br] : [br, bc];
+      if (K !== K2) {
+        throw new ShapeError(
+          `matmul: inner sizes differ: A${transA ? 'ᵀ' : ''} is ${M}×${K} (A ${shapeStr(A.shape)}), ` +
+            `B${transB ? 'ᵀ' : ''} is ${K2}×${N} (B ${shapeStr(B.shape)})`,
+        );
+      }
+      const bias = opts.bias ? this.f32(opts.bias, 'matmul', 'bias') : null;
+      if (bias) assertShape('matmul', 'bias', bias.shape, [1, N]);
+      const act = opts.activation ?? 'linear';
+      const [dactY, dact] = this.dactOf('matmul', opts.dact, [M, N]);
+      if (opts.dact && (bias || act !== 'linear')) throw new Error('matmul: dact (a backward epilogue) cannot be combined with bias or activation');
+      const C = this.output('matmul', 'C', opts.out, [M, N], 'matmul');
+      gemm(this.ctx, {
+        entry: 'matmul',
+        A,
+        B,
+        C,
+        M,
+        N,
+        K,
+        transA,
+        transB,
+        bias,
+        act: actCode('matmul', act),
+        dactY,
+        dact,
+        label: `matmul ${M}×${K}·${K}×${N}${dact ? ` ⊙ ${opts.dact!.activation}'` : ''}`,
+      });
+      return C;
     });
-    return C;
   }
 
   denseGrads(x: Tensor, dz: Tensor, out: { dw?: Tensor; db?: Tensor } = {}): { dw: Tensor; db: Tensor } {
-    const op = 'denseGrads';
-    const X = this.f32(x, op, 'X');
-    const D = this.f32(dz, op, 'dZ');
-    const [m, nIn] = this.rows(op, 'X', X);
-    const [m2, nOut] = this.rows(op, 'dZ', D);
-    if (m !== m2) throw new ShapeError(`${op}: X ${shapeStr(X.shape)} and dZ ${shapeStr(D.shape)} have different row counts`);
-    const dw = this.output(op, 'dW', out.dw, [nIn, nOut], 'dense dW');
-    const db = this.output(op, 'db', out.db, [1, nOut], 'dense db');
-    // [dW; db] = [Xᵀ; 1ᵀ]·dZ: op(A) = Xᵀ with a row of ones, (n_in + 1) × m
-    gemm(this.ctx, {
-      entry: 'dense_grads',
-      A: X,
-      B: D,
-      C: dw,
-      db,
-      M: nIn + 1,
-      N: nOut,
-      K: m,
-      transA: true,
-      transB: false,
-      label: `dense grads [dW; db] (${nIn}+1)×${m}·${m}×${nOut}`,
+    return this.ops.op('denseGrads', [x, dz, out], () => {
+      const op = 'denseGrads';
+      const X = this.f32(x, op, 'X');
+      const D = this.f32(dz, op, 'dZ');
+      const [m, nIn] = this.rows(op, 'X', X);
+      const [m2, nOut] = this.rows(op, 'dZ', D);
+      if (m !== m2) throw new ShapeError(`${op}: X ${shapeStr(X.shape)} and dZ ${shapeStr(D.shape)} have different row counts`);
+      const dw = this.output(op, 'dW', out.dw, [nIn, nOut], 'dense dW');
+      const db = this.output(op, 'db', out.db, [1, nOut], 'dense db');
+      // [dW; db] = [Xᵀ; 1ᵀ]·dZ: op(A) = Xᵀ with a row of ones, (n_in + 1) × m
+      gemm(this.ctx, {
+        entry: 'dense_grads',
+        A: X,
+        B: D,
+        C: dw,
+        db,
+        M: nIn + 1,
+        N: nOut,
+        K: m,
+        transA: true,
+        transB: false,
+        label: `dense grads [dW; db] (${nIn}+1)×${m}·${m}×${nOut}`,
+      });
+      return { dw, db };
     });
-    return { dw, db };
   }
 
   biasActivation(x: Tensor, b: Tensor | null, act: Activation): Tensor {
-    const X = this.f32(x, 'biasActivation', 'X');
-    const [M, N] = this.rows('biasActivation', 'X', X);
-    const B = b ? this.f32(b, 'biasActivation', 'bias') : null;
-    if (B) assertShape('biasActivation', 'bias', B.shape, [1, N]);
-    const Y = this.ctx.empty([M, N], 'f32', `${act}`);
-    this.run(
-      { shader: 'elementwise', entry: 'bias_act', constants: { HAS_BIAS: B !== null, ACT: actCode('biasActivation', act) } },
-      { bind: { x: X, b: B ?? this.ctx.placeholder, out: Y }, params: { count: M * N, cols: N }, invocations: M * N },
-    );
-    return Y;
+    return this.ops.op('biasActivation', [x, b, act], () => {
+      const X = this.f32(x, 'biasActivation', 'X');
+      const [M, N] = this.rows('biasActivation', 'X', X);
+      const B = b ? this.f32(b, 'biasActivation', 'bias') : null;
+      if (B) assertShape('biasActivation', 'bias', B.shape, [1, N]);
+      const Y = this.ctx.empty([M, N], 'f32', `${act}`);
+      this.run(
+        { shader: 'elementwise', entry: 'bias_act', constants: { HAS_BIAS: B !== null, ACT: actCode('biasActivation', act) } },
+        { bind: { x: X, b: B ?? this.ctx.placeholder, out: Y }, params: { count: M * N, cols: N }, invocations: M * N },
+      );
+      return Y;
+    });
   }
 
   activationBackward(dy: Tensor, y: Tensor, act: Activation): Tensor {
-    const D = this.f32(dy, 'activationBackward', 'dY');
-    const Y = this.f32(y, 'activationBackward', 'Y');
-    assertShape('activationBackward', 'dY', D.shape, Y.shape);
-    const out = this.ctx.empty(Y.shape, 'f32', `d${act}`);
-    this.run(
-      { shader: 'elementwise', entry: 'act_backward', constants: { ACT: actCode('activationBackward', act) } },
-      { bind: { dy: D, y: Y, out }, params: { count: Y.size, cols: 1 }, invocations: Y.size },
-    );
-    return out;
+    return this.ops.op('activationBackward', [dy, y, act], () => {
+      const D = this.f32(dy, 'activationBackward', 'dY');
+      const Y = this.f32(y, 'activationBackward', 'Y');
+      assertShape('activationBackward', 'dY', D.shape, Y.shape);
+      const out = this.ctx.empty(Y.shape, 'f32', `d${act}`);
+      this.run(
+        { shader: 'elementwise', entry: 'act_backward', constants: { ACT: actCode('activationBackward', act) } },
+        { bind: { dy: D, y: Y, out }, params: { count: Y.size, cols: 1 }, invocations: Y.size },
+      );
+      return out;
+    });
   }
 
   sumRows(x: Tensor): Tensor {
-    const X = this.f32(x, 'sumRows', 'X');
-    const [M, N] = this.rows('sumRows', 'X', X);
-    const out = this.ctx.empty([1, N], 'f32', 'sumRows');
-    const red = this.ctx.reduction();
-    this.run(
-      { shader: 'reduce', entry: 'sum_rows', subgroups: red.subgroups, constants: { GROUP_SIZE: red.size } },
-      { bind: { x: X, out }, params: { rows: M, cols: N }, groups: N },
-    );
-    return out;
+    return this.ops.op('sumRows', [x], () => {
+      const X = this.f32(x, 'sumRows', 'X');
+      const [M, N] = this.rows('sumRows', 'X', X);
+      const out = this.ctx.empty([1, N], 'f32', 'sumRows');
+      const red = this.ctx.reduction();
+      this.run(
+        { shader: 'reduce', entry: 'sum_rows', subgroups: red.subgroups, constants: { GROUP_SIZE: red.size } },
+        { bind: { x: X, out }, params: { rows: M, cols: N }, groups: N },
+      );
+      return out;
+    });
   }
 
   axpby(alpha: number, x: Tensor, beta: number, y: Tensor): Tensor {
-    const X = this.f32(x, 'axpby', 'x');
-    const Y = this.f32(y, 'axpby', 'y');
-    assertShape('axpby', 'y', Y.shape, X.shape);
-    const out = this.ctx.empty(X.shape, 'f32', 'axpby');
-    this.run(
-      { shader: 'elementwise', entry: 'axpby' },
-      { bind: { x: X, y: Y, out }, params: { count: X.size, alpha, beta }, invocations: X.size },
-    );
-    return out;
+    return this.ops.op('axpby', [alpha, x, beta, y], () => {
+      const X = this.f32(x, 'axpby', 'x');
+      const Y = this.f32(y, 'axpby', 'y');
+      assertShape('axpby', 'y', Y.shape, X.shape);
+      const out = this.ctx.empty(X.shape, 'f32', 'axpby');
+      this.run(
+        { shader: 'elementwise', entry: 'axpby' },
+        { bind: { x: X, y: Y, out }, params: { count: X.size, alpha, beta }, invocations: X.size },
+      );
+      return out;
+    });
   }
 
   scale(x: Tensor, s: number): Tensor {
-    const X = this.f32(x, 'scale', 'x');
-    const out = this.ctx.empty(X.shape, 'f32', 'scale');
-    this.run(
-      { shader: 'elementwise', entry: 'scale' },
-      { bind: { x: X, out }, params: { count: X.size, alpha: s, beta: 0 }, invocations: X.size },
-    );
-    return out;
+    return this.ops.op('scale', [x, s], () => {
+      const X = this.f32(x, 'scale', 'x');
+      const out = this.ctx.empty(X.shape, 'f32', 'scale');
+      this.run(
+        { shader: 'elementwise', entry: 'scale' },
+        { bind: { x: X, out }, params: { count: X.size, alpha: s, beta: 0 }, invocations: X.size },
+      );
+      return out;
+    });
   }
 
   // ── softmax and losses ─────────────────────────────────────────────────────
 
   softmax(x: Tensor): Tensor {
-    const X = this.f32(x, 'softmax', 'X');
-    const [M, N] = this.rows('softmax', 'X', X);
-    const out = this.ctx.empty([M, N], 'f32', 'softmax');
-    this.run({ shader: 'softmax', entry: 'softmax' }, { bind: { x: X, out }, params: { rows: M, cols: N }, invocations: M });
-    return out;
+    return this.ops.op('softmax', [x], () => {
+      const X = this.f32(x, 'softmax', 'X');
+      const [M, N] = this.rows('softmax', 'X', X);
+      const out = this.ctx.empty([M, N], 'f32', 'softmax');
+      this.run({ shader: 'softmax', entry: 'softmax' }, { bind: { x: X, out }, params: { rows: M, cols: N }, invocations: M });
+      return out;
+    });
   }
 
   softmaxBackward(dy: Tensor, sigma: Tensor): Tensor {
-    const D = this.f32(dy, 'softmaxBackward', 'dY');
-    const S = this.f32(sigma, 'softmaxBackward', 'σ');
-    const [M, N] = this.rows('softmaxBackward', 'σ', S);
-    assertShape('softmaxBackward', 'dY', D.shape, S.shape);
-    const out = this.ctx.empty([M, N], 'f32', 'dsoftmax');
-    this.run(
-      { shader: 'softmax', entry: 'softmax_backward' },
-      { bind: { dy: D, sigma: S, out }, params: { rows: M, cols: N }, invocations: M },
-    );
-    return out;
+    return this.ops.op('softmaxBackward', [dy, sigma], () => {
+      const D = this.f32(dy, 'softmaxBackward', 'dY');
+      const S = this.f32(sigma, 'softmaxBackward', 'σ');
+      const [M, N] = this.rows('softmaxBackward', 'σ', S);
+      assertShape('softmaxBackward', 'dY', D.shape, S.shape);
+      const out = this.ctx.empty([M, N], 'f32', 'dsoftmax');
+      this.run(
+        { shader: 'softmax', entry: 'softmax_backward' },
+        { bind: { dy: D, sigma: S, out }, params: { rows: M, cols: N }, invocations: M },
+      );
+      return out;
+    });
   }
 
   /** checks (ŷ, y) of a loss: both (m, k), f32 */
@@ -356,57 +392,75 @@ export class WebGPUBackend implements Backend {
   }
 
   crossEntropy(yhat: Tensor, y: Tensor): Tensor {
-    return this.reducedLoss('crossEntropy', 'ce_loss', yhat, y);
+    return this.ops.op('crossEntropy', [yhat, y], () => {
+      return this.reducedLoss('crossEntropy', 'ce_loss', yhat, y);
+    });
   }
 
   crossEntropyBackward(yhat: Tensor, y: Tensor): Tensor {
-    return this.elementwiseLossGrad('crossEntropyBackward', 'ce_backward', 'ŷ', yhat, y);
+    return this.ops.op('crossEntropyBackward', [yhat, y], () => {
+      return this.elementwiseLossGrad('crossEntropyBackward', 'ce_backward', 'ŷ', yhat, y);
+    });
   }
 
   softmaxCrossEntropy(logits: Tensor, y: Tensor, opts: SoftmaxCrossEntropyOptions = {}): { loss: Tensor; probs: Tensor; dz?: Tensor } {
-    const [Z, Y, M, N] = this.lossPair('softmaxCrossEntropy', 'logits', logits, y);
-    const loss = this.ctx.empty([1], 'f32', 'softmaxCrossEntropy loss');
-    const probs = this.ctx.empty([M, N], 'f32', 'softmaxCrossEntropy probs');
-    if (opts.grad) {
-      const dz = this.ctx.empty([M, N], 'f32', 'softmaxCrossEntropy dZ');
+    return this.ops.op('softmaxCrossEntropy', [logits, y, opts], () => {
+      const [Z, Y, M, N] = this.lossPair('softmaxCrossEntropy', 'logits', logits, y);
+      const loss = this.ctx.empty([1], 'f32', 'softmaxCrossEntropy loss');
+      const probs = this.ctx.empty([M, N], 'f32', 'softmaxCrossEntropy probs');
+      if (opts.grad) {
+        const dz = this.ctx.empty([M, N], 'f32', 'softmaxCrossEntropy dZ');
+        this.run(
+          { shader: 'cross_entropy', entry: 'softmax_ce_grad' },
+          { bind: { logits: Z, y: Y, loss, probs, grad: dz }, params: { rows: M, cols: N }, groups: 1 },
+        );
+        return { loss, probs, dz };
+      }
       this.run(
-        { shader: 'cross_entropy', entry: 'softmax_ce_grad' },
-        { bind: { logits: Z, y: Y, loss, probs, grad: dz }, params: { rows: M, cols: N }, groups: 1 },
+        { shader: 'cross_entropy', entry: 'softmax_ce' },
+        { bind: { logits: Z, y: Y, loss, probs }, params: { rows: M, cols: N }, groups: 1 },
       );
-      return { loss, probs, dz };
-    }
-    this.run(
-      { shader: 'cross_entropy', entry: 'softmax_ce' },
-      { bind: { logits: Z, y: Y, loss, probs }, params: { rows: M, cols: N }, groups: 1 },
-    );
-    return { loss, probs };
+      return { loss, probs };
+    });
   }
 
   softmaxCrossEntropyBackward(probs: Tensor, y: Tensor): Tensor {
-    return this.elementwiseLossGrad('softmaxCrossEntropyBackward', 'softmax_ce_backward', 'probs', probs, y);
+    return this.ops.op('softmaxCrossEntropyBackward', [probs, y], () => {
+      return this.elementwiseLossGrad('softmaxCrossEntropyBackward', 'softmax_ce_backward', 'probs', probs, y);
+    });
   }
 
   mse(yhat: Tensor, y: Tensor): Tensor {
-    return this.reducedLoss('mse', 'mse_loss', yhat, y);
+    return this.ops.op('mse', [yhat, y], () => {
+      return this.reducedLoss('mse', 'mse_loss', yhat, y);
+    });
   }
 
   mseBackward(yhat: Tensor, y: Tensor): Tensor {
-    return this.elementwiseLossGrad('mseBackward', 'mse_backward', 'ŷ', yhat, y);
+    return this.ops.op('mseBackward', [yhat, y], () => {
+      return this.elementwiseLossGrad('mseBackward', 'mse_backward', 'ŷ', yhat, y);
+    });
   }
 
   // ── convolution and pooling ────────────────────────────────────────────────
   // The kernels and their host code live in conv.ts and pool.ts.
 
   im2col(x: Tensor, win: Window2D): Tensor {
-    return conv.im2col(this.ctx, x, win);
+    return this.ops.op('im2col', [x, win], () => {
+      return conv.im2col(this.ctx, x, win);
+    });
   }
 
   col2im(cols: Tensor, win: Window2D): Tensor {
-    return conv.col2im(this.ctx, cols, win);
+    return this.ops.op('col2im', [cols, win], () => {
+      return conv.col2im(this.ctx, cols, win);
+    });
   }
 
   conv2d(x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2DOptions, act?: Activation): Tensor {
-    return conv.conv2d(this, x, w, b, opts, act);
+    return this.ops.op('conv2d', [x, w, b, opts, act], () => {
+      return conv.conv2d(this, x, w, b, opts, act);
+    });
   }
 
   conv2dBackward(
@@ -417,95 +471,111 @@ export class WebGPUBackend implements Backend {
     needInput: boolean,
     extras?: Conv2DBackwardExtras,
   ): { dx?: Tensor; dw: Tensor; db: Tensor } {
-    return conv.conv2dBackward(this, dz, x, w, opts, needInput, extras);
+    return this.ops.op('conv2dBackward', [dz, x, w, opts, needInput, extras], () => {
+      return conv.conv2dBackward(this, dz, x, w, opts, needInput, extras);
+    });
   }
 
   pool2d(x: Tensor, opts: Pool2DOptions): PoolResult {
-    return pool.pool2d(this.ctx, x, opts);
+    return this.ops.op('pool2d', [x, opts], () => {
+      return pool.pool2d(this.ctx, x, opts);
+    });
   }
 
   pool2dBackward(dy: Tensor, xShape: Shape, opts: Pool2DOptions, argmax?: Tensor, dact?: ActivationGrad): Tensor {
-    return pool.pool2dBackward(this.ctx, dy, xShape, opts, argmax, dact);
+    return this.ops.op('pool2dBackward', [dy, xShape, opts, argmax, dact], () => {
+      return pool.pool2dBackward(this.ctx, dy, xShape, opts, argmax, dact);
+    });
   }
 
   // ── optimizers (in place) ──────────────────────────────────────────────────
 
   sgdUpdate(param: Tensor, grad: Tensor, velocity: Tensor | null, h: SgdHyper): void {
-    const P = this.f32(param, 'sgdUpdate', 'param');
-    const G = this.f32(grad, 'sgdUpdate', 'gradient');
-    assertShape('sgdUpdate', 'gradient', G.shape, P.shape);
-    if (velocity && h.momentum !== 0) {
-      const V = this.f32(velocity, 'sgdUpdate', 'velocity');
-      assertShape('sgdUpdate', 'velocity', V.shape, P.shape);
-      this.run(
-        { shader: 'optimizers', entry: 'sgd_momentum' },
-        { bind: { p: P, g: G, v: V }, params: { count: P.size, lr: h.lr, momentum: h.momentum }, invocations: P.size },
-      );
-    } else {
-      this.run(
-        { shader: 'optimizers', entry: 'sgd' },
-        { bind: { p: P, g: G }, params: { count: P.size, lr: h.lr, momentum: 0 }, invocations: P.size },
-      );
-    }
+    return this.ops.op('sgdUpdate', [param, grad, velocity, h], () => {
+      const P = this.f32(param, 'sgdUpdate', 'param');
+      const G = this.f32(grad, 'sgdUpdate', 'gradient');
+      assertShape('sgdUpdate', 'gradient', G.shape, P.shape);
+      if (velocity && h.momentum !== 0) {
+        const V = this.f32(velocity, 'sgdUpdate', 'velocity');
+        assertShape('sgdUpdate', 'velocity', V.shape, P.shape);
+        this.run(
+          { shader: 'optimizers', entry: 'sgd_momentum' },
+          { bind: { p: P, g: G, v: V }, params: { count: P.size, lr: h.lr, momentum: h.momentum }, invocations: P.size },
+        );
+      } else {
+        this.run(
+          { shader: 'optimizers', entry: 'sgd' },
+          { bind: { p: P, g: G }, params: { count: P.size, lr: h.lr, momentum: 0 }, invocations: P.size },
+        );
+      }
+    });
   }
 
   adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, h: AdamHyper): void {
-    const P = this.f32(param, 'adamUpdate', 'param');
-    const G = this.f32(grad, 'adamUpdate', 'gradient');
-    const Mt = this.f32(m, 'adamUpdate', 'm');
-    const Vt = this.f32(v, 'adamUpdate', 'v');
-    assertShape('adamUpdate', 'gradient', G.shape, P.shape);
-    assertShape('adamUpdate', 'm', Mt.shape, P.shape);
-    assertShape('adamUpdate', 'v', Vt.shape, P.shape);
-    if (!(h.t >= 1)) throw new Error(`adamUpdate: step count t must be ≥ 1 (1-based), got ${h.t}`);
-    this.run(
-      { shader: 'optimizers', entry: 'adam' },
-      {
-        bind: { p: P, g: G, m: Mt, v: Vt },
-        params: {
-          count: P.size,
-          lr: h.lr,
-          beta1: h.beta1,
-          beta2: h.beta2,
-          eps: h.eps,
-          c1: 1 - h.beta1 ** h.t,
-          c2: 1 - h.beta2 ** h.t,
+    return this.ops.op('adamUpdate', [param, grad, m, v, h], () => {
+      const P = this.f32(param, 'adamUpdate', 'param');
+      const G = this.f32(grad, 'adamUpdate', 'gradient');
+      const Mt = this.f32(m, 'adamUpdate', 'm');
+      const Vt = this.f32(v, 'adamUpdate', 'v');
+      assertShape('adamUpdate', 'gradient', G.shape, P.shape);
+      assertShape('adamUpdate', 'm', Mt.shape, P.shape);
+      assertShape('adamUpdate', 'v', Vt.shape, P.shape);
+      if (!(h.t >= 1)) throw new Error(`adamUpdate: step count t must be ≥ 1 (1-based), got ${h.t}`);
+      this.run(
+        { shader: 'optimizers', entry: 'adam' },
+        {
+          bind: { p: P, g: G, m: Mt, v: Vt },
+          params: {
+            count: P.size,
+            lr: h.lr,
+            beta1: h.beta1,
+            beta2: h.beta2,
+            eps: h.eps,
+            c1: 1 - h.beta1 ** h.t,
+            c2: 1 - h.beta2 ** h.t,
+          },
+          invocations: P.size,
         },
-        invocations: P.size,
-      },
-    );
+      );
+    });
   }
 
   // ── evaluation ─────────────────────────────────────────────────────────────
 
   argmax(x: Tensor): Tensor {
-    const X = this.f32(x, 'argmax', 'X');
-    const [M, N] = this.rows('argmax', 'X', X);
-    const idx = this.ctx.empty([M], 'u32', 'argmax');
-    this.run({ shader: 'reduce', entry: 'argmax_rows' }, { bind: { x: X, idx }, params: { rows: M, cols: N }, invocations: M });
-    return idx;
+    return this.ops.op('argmax', [x], () => {
+      const X = this.f32(x, 'argmax', 'X');
+      const [M, N] = this.rows('argmax', 'X', X);
+      const idx = this.ctx.empty([M], 'u32', 'argmax');
+      this.run({ shader: 'reduce', entry: 'argmax_rows' }, { bind: { x: X, idx }, params: { rows: M, cols: N }, invocations: M });
+      return idx;
+    });
   }
 
   countCorrect(scores: Tensor, onehot: Tensor): Tensor {
-    const S = this.f32(scores, 'countCorrect', 'scores');
-    const Y = this.f32(onehot, 'countCorrect', 'labels');
-    if (!sameShape(S.shape, Y.shape)) {
-      throw new ShapeError(`countCorrect: scores ${shapeStr(S.shape)} and labels ${shapeStr(Y.shape)} differ`);
-    }
-    const [M, N] = this.rows('countCorrect', 'scores', S);
-    const out = this.ctx.empty([1], 'f32', 'countCorrect');
-    this.run({ shader: 'reduce', entry: 'count_correct' }, { bind: { x: S, y: Y, out }, params: { rows: M, cols: N }, groups: 1 });
-    return out;
+    return this.ops.op('countCorrect', [scores, onehot], () => {
+      const S = this.f32(scores, 'countCorrect', 'scores');
+      const Y = this.f32(onehot, 'countCorrect', 'labels');
+      if (!sameShape(S.shape, Y.shape)) {
+        throw new ShapeError(`countCorrect: scores ${shapeStr(S.shape)} and labels ${shapeStr(Y.shape)} differ`);
+      }
+      const [M, N] = this.rows('countCorrect', 'scores', S);
+      const out = this.ctx.empty([1], 'f32', 'countCorrect');
+      this.run({ shader: 'reduce', entry: 'count_correct' }, { bind: { x: S, y: Y, out }, params: { rows: M, cols: N }, groups: 1 });
+      return out;
+    });
   }
 
   allFinite(x: Tensor, y?: Tensor | null): Tensor {
-    const X = this.f32(x, 'allFinite', 'x');
-    const Y = y ? this.f32(y, 'allFinite', 'y') : null;
-    const out = this.ctx.empty([1], 'f32', 'allFinite');
-    // without y, x is bound in its place too (both read-only; cols = 0: never read as y)
-    const bind = { x: X, y: Y ?? X, out };
-    this.run({ shader: 'reduce', entry: 'all_finite' }, { bind, params: { rows: X.size, cols: Y ? Y.size : 0 }, groups: 1 });
-    return out;
+    return this.ops.op('allFinite', [x, y], () => {
+      const X = this.f32(x, 'allFinite', 'x');
+      const Y = y ? this.f32(y, 'allFinite', 'y') : null;
+      const out = this.ctx.empty([1], 'f32', 'allFinite');
+      // without y, x is bound in its place too (both read-only; cols = 0: never read as y)
+      const bind = { x: X, y: Y ?? X, out };
+      this.run({ shader: 'reduce', entry: 'all_finite' }, { bind, params: { rows: X.size, cols: Y ? Y.size : 0 }, groups: 1 });
+      return out;
+    });
   }
 
   checkFits(shape: Shape, what: string): void {

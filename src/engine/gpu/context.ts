@@ -29,9 +29,10 @@ import {
 } from 'webgpu-utils';
 import type { BackendStats, DType, KernelTiming, StepProfile, Tensor } from '../backend';
 import { DeviceLimitError, DeviceLostError, ShapeError } from '../errors';
+import { OpHook } from '../ops-hook';
 import { shapeStr, sizeOf, type Shape } from '../geometry';
 import { defaultTuning, type KernelTuning } from './kernels';
-import { composeShader, type ShaderName } from './shaders';
+import { composeShader, entryLines, shaderSource, type ShaderName } from './shaders';
 
 /** Bytes per element: both f32 and u32 are 4 bytes. */
 export const ELEMENT_BYTES = 4;
@@ -377,6 +378,8 @@ interface ProfileState {
 
 export class GpuContext {
   readonly stats: BackendStats = { dispatches: 0, submissions: 0, readbacks: 0 };
+  /** the backend's op hook; every dispatch names its kernel to it (see ../ops-hook.ts) */
+  readonly ops = new OpHook((shader, entry) => entryLines(shaderSource(shader), entry));
   readonly limits: GPUSupportedLimits;
   /** the kernel variants in use (mutable: later dispatches follow it) */
   tuning: KernelTuning;
@@ -934,6 +937,7 @@ export class GpuContext {
    * uniform fields are matched by their WGSL names; a missing or unknown name throws.
    */
   dispatch(k: Kernel, args: DispatchArgs): void {
+    this.ops.kernel(k.shader, k.entry);
     this.checkUsable();
     const c = this.compile(k);
     const label = args.label ?? c.key;

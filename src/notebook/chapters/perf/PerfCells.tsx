@@ -117,11 +117,11 @@ function Summary({ r }: { r: PerfResult }) {
   const epoch = PERF_MODELS[s.model].epoch;
   const rows: [string, string, string][] = [
     ['device', r.backendKind === 'webgpu' ? `WebGPU · ${r.deviceName}` : r.deviceName, r.isFallback ? 'software / fallback' : 'hardware'],
-    ['matrix-product kernel', r.matmulKernel ?? '— (CPU reference)', 'backend.tuning.matmul'],
+    ['matrix-product kernel', r.matmulKernel ?? '— (CPU reference)', 'backend.profile.matmulKernel'],
     [
       'convolution backward kernel',
       r.convBackwardKernel ? (CONV_BACKWARD_KERNELS[r.convBackwardKernel] ?? r.convBackwardKernel) : '— (CPU reference)',
-      s.model === 'lenet' ? "backend.tuning.convBackward: the kernel LeNet's two conv layers ran" : 'backend.tuning.convBackward (this model has no convolution)',
+      s.model === 'lenet' ? "backend.profile.convBackwardKernel: the kernel LeNet's two conv layers ran" : 'backend.profile.convBackwardKernel (this model has no convolution)',
     ],
     ['examples per second', fmtRate(r.examplesPerSecond), `batch ${s.batch} ÷ median step time`],
     ['projected epoch', fmtDuration(r.epochSeconds), `${epoch.dataset}, ${epoch.examples.toLocaleString('en-US')} examples, ÷ examples per second`],

@@ -92,7 +92,7 @@ export interface PerfResult {
   isFallback: boolean;
   /** the matrix-product kernel the GPU backend used ('tiled' | 'registers'); null on the CPU */
   matmulKernel: string | null;
-  /** the convolution backward kernel ('blocked' | 'per-weight', backend.tuning.convBackward); null on the CPU */
+  /** the convolution backward kernel ('blocked' | 'per-weight', backend.profile.convBackwardKernel); null on the CPU */
   convBackwardKernel: string | null;
   /** ms of the warm-up step (kernel compilation included) */
   warmupMs: number;
@@ -198,15 +198,14 @@ export async function measureTraining(
       profile = await backend.endProfile();
     }
     const medianMs = median(stepMs);
-    const tuning = (backend as { tuning?: { matmul?: string; convBackward?: string } }).tuning;
     const examplesPerSecond = (batch / medianMs) * 1000;
     return {
       settings: { ...settings },
       backendKind: backend.kind,
       deviceName: backend.deviceName,
       isFallback: backend.isFallback,
-      matmulKernel: backend.kind === 'webgpu' ? (tuning?.matmul ?? null) : null,
-      convBackwardKernel: backend.kind === 'webgpu' ? (tuning?.convBackward ?? null) : null,
+      matmulKernel: backend.profile.matmulKernel,
+      convBackwardKernel: backend.profile.convBackwardKernel,
       warmupMs,
       stepMs,
       medianMs,
