@@ -5,7 +5,7 @@
 // conv.ps, conv.ppad, conv.broken, conv.src.
 
 import { create } from 'zustand';
-import { bindUrl, parseNumber, syncUrl } from './url';
+import { bindUrl, parseNumber, syncUrl } from '../../../store/url';
 
 export type ConvPad = 'same' | 'valid' | '0' | '1' | '2';
 export type PoolMode = 'max' | 'avg';

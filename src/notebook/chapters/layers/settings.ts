@@ -5,7 +5,7 @@
 // layers.gap, layers.rows, layers.loop.
 
 import { create } from 'zustand';
-import { bindUrl, parseNumber, syncUrl } from './url';
+import { bindUrl, parseNumber, syncUrl } from '../../../store/url';
 
 export type HiddenActivation = 'relu' | 'sigmoid' | 'tanh';
 export type LossPath = 'fused' | 'unfused';
