@@ -11,9 +11,9 @@
 // the previous run on the accuracy chart for comparison. The data set (30 MB) is fetched
 // only when the reader first presses Train.
 
-import { create } from 'zustand';
+import { defineSettings, followSettings, num, oneOf } from '../../../store/settings';
 import { createTrainingStore } from '../../../store/training';
-import { bindUrl, formatNumber, parseNumber, syncUrl } from '../../../store/url';
+import { formatNumber } from '../../../store/url';
 import { EXPERIMENTS } from '../../../train/experiments';
 import type { OptimizerConfig } from '../../../nn/optimizers';
 import type { SchedulerConfig } from '../../../nn/schedulers';
@@ -23,35 +23,7 @@ export type Device = 'webgpu' | 'cpu';
 export type OptimizerChoice = 'sgd' | 'momentum' | 'adam';
 export type ScheduleChoice = 'constant' | 'exponential' | 'step';
 
-export interface FashionSettings {
-  hidden: number;
-  lr: number;
-  batchSize: number;
-  epochs: number;
-  optimizer: OptimizerChoice;
-  schedule: ScheduleChoice;
-  seed: number;
-  device: Device;
-  /** training examples per epoch (the first n of the training part); 0 = all */
-  limit: number;
-  /** about this many validation and this many test examples per evaluation; 0 = all (5000 and 10 000) */
-  evalSize: number;
-}
-
 const EXP = EXPERIMENTS['fashion-mlp'].config;
-
-export const FASHION_DEFAULTS: FashionSettings = {
-  hidden: 128,
-  lr: 0.001,
-  batchSize: EXP.batchSize,
-  epochs: EXP.epochs,
-  optimizer: 'adam',
-  schedule: 'constant',
-  seed: EXP.seed,
-  device: 'webgpu',
-  limit: 0,
-  evalSize: 0,
-};
 
 /** a learning rate that trains well with each optimizer (set when the optimizer changes) */
 export const SUGGESTED_LR: Record<OptimizerChoice, number> = { sgd: 0.1, momentum: 0.02, adam: 0.001 };
@@ -66,13 +38,34 @@ export const SCHEDULE_LABELS: Record<ScheduleChoice, string> = {
 export const LIMIT_CHOICES = [0, 20000, 5000, 1000] as const;
 export const EVAL_CHOICES = [0, 1000] as const;
 
-export const LIMITS = {
-  hidden: { min: 1, max: 1024 },
-  lr: { min: 0, max: 100 },
-  batchSize: { min: 1, max: 4096 },
-  epochs: { min: 1, max: 200 },
-  seed: { min: 0, max: 2 ** 31 - 1 },
-} as const;
+const settings = defineSettings({
+  prefix: 'fashion',
+  fields: {
+    hidden: num('the hidden size', { min: 1, max: 1024, int: true, default: 128, url: 'h', change: 'live' }),
+    // without an explicit rate, the optimizer's suggested one
+    lr: num('the learning rate', { min: 0, max: 100, default: (s) => SUGGESTED_LR[s.optimizer as OptimizerChoice], url: 'lr', change: 'live' }),
+    batchSize: num('the batch size', { min: 1, max: 4096, int: true, default: EXP.batchSize, url: 'bs', change: 'live' }),
+    epochs: num('the number of epochs', { min: 1, max: 200, int: true, default: EXP.epochs, url: 'ep', change: 'live' }),
+    optimizer: oneOf<OptimizerChoice>('optimizer', ['sgd', 'momentum', 'adam'], { default: 'adam', url: 'opt', change: 'rebuild' }),
+    schedule: oneOf<ScheduleChoice>('schedule', ['constant', 'exponential', 'step'], { default: 'constant', url: 'sched', change: 'rebuild' }),
+    seed: num('the seed', { min: 0, max: 2 ** 31 - 1, int: true, default: EXP.seed, url: 'seed', change: 'rebuild' }),
+    device: oneOf<Device>('device', ['webgpu', 'cpu'], { default: 'webgpu', url: 'dev', change: 'rebuild' }),
+    /** training examples per epoch (the first n of the training part); 0 = all */
+    limit: oneOf<number>('examples per epoch', LIMIT_CHOICES, { default: 0, url: 'n', change: 'rebuild' }),
+    /** about this many validation and this many test examples per evaluation; 0 = all (5000 and 10 000) */
+    evalSize: oneOf<number>('evaluation examples', EVAL_CHOICES, { default: 0, url: 'eval', change: 'rebuild' }),
+  },
+  // a new optimizer comes with a learning rate that suits it
+  implies: (key, value) => (key === 'optimizer' ? { lr: SUGGESTED_LR[value as OptimizerChoice] } : {}),
+});
+
+export type FashionSettings = typeof settings.defaults;
+export const FASHION_DEFAULTS: FashionSettings = settings.defaults;
+export const useFashionSettings = settings.use;
+export const fashionSettings = settings.values;
+
+const f = settings.fields;
+export const LIMITS = { hidden: f.hidden, lr: f.lr, batchSize: f.batchSize, epochs: f.epochs, seed: f.seed } as const;
 
 /** held out of the training part for validation (the experiment's 1/12: 5000 of 60 000) */
 export const VALIDATION_FRACTION = EXP.dataset.validationFraction ?? 1 / 12;
@@ -144,94 +137,12 @@ export const useFashionTraining = createTrainingStore({
   },
 });
 
-interface FashionSettingsState extends FashionSettings {
-  set: <K extends keyof FashionSettings>(key: K, value: FashionSettings[K]) => void;
-}
-
-function check(what: string, v: unknown, lo: number, hi: number, int: boolean): void {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v))) {
-    throw new Error(`${what} must be ${int ? 'an integer' : 'a number'} in [${lo}, ${hi}], got ${String(v)}`);
-  }
-}
-
-function validate<K extends keyof FashionSettings>(key: K, v: FashionSettings[K]): void {
-  switch (key) {
-    case 'hidden':
-      return check('the hidden size', v, LIMITS.hidden.min, LIMITS.hidden.max, true);
-    case 'lr':
-      return check('the learning rate', v, LIMITS.lr.min, LIMITS.lr.max, false);
-    case 'batchSize':
-      return check('the batch size', v, LIMITS.batchSize.min, LIMITS.batchSize.max, true);
-    case 'epochs':
-      return check('the number of epochs', v, LIMITS.epochs.min, LIMITS.epochs.max, true);
-    case 'seed':
-      return check('the seed', v, LIMITS.seed.min, LIMITS.seed.max, true);
-    case 'evalSize':
-      if (!(EVAL_CHOICES as readonly number[]).includes(v as number)) throw new Error(`evaluation examples must be one of ${EVAL_CHOICES.join(', ')}, got ${String(v)}`);
-      return;
-    case 'limit':
-      if (!(LIMIT_CHOICES as readonly number[]).includes(v as number)) throw new Error(`examples per epoch must be one of ${LIMIT_CHOICES.join(', ')}, got ${String(v)}`);
-      return;
-    case 'optimizer':
-      if (!(v === 'sgd' || v === 'momentum' || v === 'adam')) throw new Error(`optimizer must be sgd, momentum or adam, got ${String(v)}`);
-      return;
-    case 'schedule':
-      if (!(v === 'constant' || v === 'exponential' || v === 'step')) throw new Error(`schedule must be constant, exponential or step, got ${String(v)}`);
-      return;
-    case 'device':
-      if (v !== 'webgpu' && v !== 'cpu') throw new Error(`device must be webgpu or cpu, got ${String(v)}`);
-      return;
-  }
-}
-
-export const useFashionSettings = create<FashionSettingsState>()((set) => ({
-  ...FASHION_DEFAULTS,
-  set: (key, value) => {
-    validate(key, value);
-    // a new optimizer comes with a learning rate that suits it
-    const patch: Partial<FashionSettings> = key === 'optimizer' ? { optimizer: value as OptimizerChoice, lr: SUGGESTED_LR[value as OptimizerChoice] } : { [key]: value };
-    set(patch);
-    syncUrl();
-    syncFashionSession();
-  },
-}));
-
-export function fashionSettings(): FashionSettings {
-  const { set: _set, ...s } = useFashionSettings.getState();
-  return s;
-}
-
-/** what the live session was built with (needs a new session when it differs) */
-function buildKey(s: FashionSettings): string {
-  return JSON.stringify([s.optimizer, s.schedule, s.limit, s.evalSize, s.seed, s.device]);
-}
-
-let sent: (Pick<FashionSettings, 'lr' | 'hidden' | 'batchSize' | 'epochs'> & { key: string }) | null = null;
-
-/** Brings the session in line with the settings (nothing before the first Train). */
-export function syncFashionSession(): void {
-  const t = useFashionTraining.getState();
-  const s = fashionSettings();
-  if (t.phase !== 'ready' || !sent) return;
-  if (sent.key !== buildKey(s)) {
-    void startFashionSession();
-    return;
-  }
-  if (sent.lr !== s.lr) void t.setLearningRate((sent.lr = s.lr));
-  if (sent.hidden !== s.hidden) void t.setHiddenSize((sent.hidden = s.hidden));
-  if (sent.batchSize !== s.batchSize) void t.setBatchSize((sent.batchSize = s.batchSize));
-  if (sent.epochs !== s.epochs) void t.setEpochs((sent.epochs = s.epochs));
-}
+const session = followSettings(settings, useFashionTraining, (s) => fashionConfig(s));
 
 /** a new session from the settings: downloads the data (once per page), builds the model */
-export async function startFashionSession(): Promise<void> {
-  const s = fashionSettings();
-  const t = useFashionTraining.getState();
-  sent = null;
-  await t.init(fashionConfig(s), s.device);
-  if (useFashionTraining.getState().phase === 'ready') sent = { lr: s.lr, hidden: s.hidden, batchSize: s.batchSize, epochs: s.epochs, key: buildKey(s) };
-  syncFashionSession();
-}
+export const startFashionSession = session.start;
+/** brings the session in line with the settings (nothing before the first Train) */
+export const syncFashionSession = session.sync;
 
 /** Train: the first press starts the session (download included), then trains */
 export async function trainFashion(): Promise<void> {
@@ -240,52 +151,3 @@ export async function trainFashion(): Promise<void> {
   const now = useFashionTraining.getState();
   if (now.phase === 'ready') await now.train();
 }
-
-// ── URL ────────────────────────────────────────────────────────────────────────
-
-function int(raw: string | null, lo: number, hi: number): number | undefined {
-  const v = parseNumber(raw, lo, hi);
-  return v !== undefined && Number.isInteger(v) ? v : undefined;
-}
-
-bindUrl({
-  keys: ['fashion.h', 'fashion.lr', 'fashion.bs', 'fashion.ep', 'fashion.opt', 'fashion.sched', 'fashion.seed', 'fashion.dev', 'fashion.n', 'fashion.eval'],
-  read: (q) => {
-    const d = FASHION_DEFAULTS;
-    const opt = q.get('fashion.opt');
-    const optimizer: OptimizerChoice = opt === 'sgd' || opt === 'momentum' || opt === 'adam' ? opt : d.optimizer;
-    const sch = q.get('fashion.sched');
-    const limit = int(q.get('fashion.n'), 0, 1e6);
-    const evalSize = int(q.get('fashion.eval'), 0, 1e6);
-    useFashionSettings.setState({
-      hidden: int(q.get('fashion.h'), LIMITS.hidden.min, LIMITS.hidden.max) ?? d.hidden,
-      // without an explicit rate, the optimizer's suggested one
-      lr: parseNumber(q.get('fashion.lr'), LIMITS.lr.min, LIMITS.lr.max) ?? SUGGESTED_LR[optimizer],
-      batchSize: int(q.get('fashion.bs'), LIMITS.batchSize.min, LIMITS.batchSize.max) ?? d.batchSize,
-      epochs: int(q.get('fashion.ep'), LIMITS.epochs.min, LIMITS.epochs.max) ?? d.epochs,
-      optimizer,
-      schedule: sch === 'exponential' || sch === 'step' || sch === 'constant' ? sch : d.schedule,
-      seed: int(q.get('fashion.seed'), LIMITS.seed.min, LIMITS.seed.max) ?? d.seed,
-      device: q.get('fashion.dev') === 'cpu' ? 'cpu' : 'webgpu',
-      limit: limit !== undefined && (LIMIT_CHOICES as readonly number[]).includes(limit) ? limit : d.limit,
-      evalSize: evalSize !== undefined && (EVAL_CHOICES as readonly number[]).includes(evalSize) ? evalSize : d.evalSize,
-    });
-    syncFashionSession();
-  },
-  write: () => {
-    const s = useFashionSettings.getState();
-    const d = FASHION_DEFAULTS;
-    return {
-      'fashion.h': s.hidden === d.hidden ? null : String(s.hidden),
-      'fashion.lr': s.lr === SUGGESTED_LR[s.optimizer] ? null : formatNumber(s.lr),
-      'fashion.bs': s.batchSize === d.batchSize ? null : String(s.batchSize),
-      'fashion.ep': s.epochs === d.epochs ? null : String(s.epochs),
-      'fashion.opt': s.optimizer === d.optimizer ? null : s.optimizer,
-      'fashion.sched': s.schedule === d.schedule ? null : s.schedule,
-      'fashion.seed': s.seed === d.seed ? null : String(s.seed),
-      'fashion.dev': s.device === d.device ? null : s.device,
-      'fashion.n': s.limit === d.limit ? null : String(s.limit),
-      'fashion.eval': s.evalSize === d.evalSize ? null : String(s.evalSize),
-    };
-  },
-});

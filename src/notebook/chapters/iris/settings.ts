@@ -10,54 +10,53 @@
 // takes effect at the next step and is marked on the chart); a new seed or device builds
 // a new session.
 
-import { create } from 'zustand';
 import { createSweepStore } from '../../../store/sweep';
+import { defineSettings, followSettings, list, num, oneOf } from '../../../store/settings';
 import { createTrainingStore } from '../../../store/training';
-import { bindUrl, formatNumber, parseNumber, syncUrl } from '../../../store/url';
 import { EXPERIMENTS } from '../../../train/experiments';
 import type { SessionConfig, SweepSpec } from '../../../train/protocol';
 
 export type Device = 'webgpu' | 'cpu';
 
-export interface IrisSettings {
-  lr: number;
-  hidden: number;
-  batchSize: number;
-  epochs: number;
-  seed: number;
-  device: Device;
-  /** steps per second; 0 = as fast as the device goes */
-  pace: number;
-  sweepLrs: number[];
-  sweepHidden: number[];
-  sweepEpochs: number;
-}
-
-export const IRIS_DEFAULTS: IrisSettings = {
-  lr: 0.1,
-  hidden: 8,
-  batchSize: 8,
-  epochs: 200,
-  // the first of the course experiment's ten splits (npm run train -- iris)
-  seed: EXPERIMENTS.iris.config.seed,
-  device: 'webgpu',
-  pace: 200,
-  sweepLrs: EXPERIMENTS.iris.sweep!.learningRates,
-  sweepHidden: EXPERIMENTS.iris.sweep!.hiddenSizes,
-  sweepEpochs: EXPERIMENTS.iris.withinEpochs,
-};
-
-export const LIMITS = {
-  lr: { min: 0, max: 1000 },
-  hidden: { min: 1, max: 512 },
-  batchSize: { min: 1, max: 120 },
-  epochs: { min: 1, max: 20000 },
-  seed: { min: 0, max: 2 ** 31 - 1 },
-  sweepEpochs: { min: 1, max: 2000 },
-  listLength: 6,
-} as const;
-
 export const PACES = [0, 1000, 200, 50, 10] as const;
+
+const lr = { label: 'a learning rate', min: 0, max: 1000 };
+const hidden = { label: 'a hidden size', min: 1, max: 512, int: true };
+const LIST_LENGTH = 6;
+
+const settings = defineSettings({
+  prefix: 'iris',
+  fields: {
+    lr: num('the learning rate', { ...lr, default: 0.1, url: 'lr', change: 'live' }),
+    hidden: num('the hidden size', { ...hidden, default: 8, url: 'h', change: 'live' }),
+    batchSize: num('the batch size', { min: 1, max: 120, int: true, default: 8, url: 'bs', change: 'live' }),
+    epochs: num('the number of epochs', { min: 1, max: 20000, int: true, default: 200, url: 'ep', change: 'live' }),
+    // the first of the course experiment's ten splits (npm run train -- iris)
+    seed: num('the seed', { min: 0, max: 2 ** 31 - 1, int: true, default: EXPERIMENTS.iris.config.seed, url: 'seed', change: 'rebuild' }),
+    device: oneOf<Device>('device', ['webgpu', 'cpu'], { default: 'webgpu', url: 'dev', change: 'rebuild' }),
+    /** steps per second; 0 = as fast as the device goes (the session's pace, not its model) */
+    pace: oneOf<number>('speed', PACES, { unit: 'steps per second', default: 200, url: 'pace', change: 'none' }),
+    sweepLrs: list('a sweep list', lr, { maxLength: LIST_LENGTH, default: EXPERIMENTS.iris.sweep!.learningRates, url: 'slr', change: 'none' }),
+    sweepHidden: list('a sweep list', hidden, { maxLength: LIST_LENGTH, default: EXPERIMENTS.iris.sweep!.hiddenSizes, url: 'sh', change: 'none' }),
+    sweepEpochs: num('epochs per run', { min: 1, max: 2000, int: true, default: EXPERIMENTS.iris.withinEpochs, url: 'sep', change: 'none' }),
+  },
+});
+
+export type IrisSettings = typeof settings.defaults;
+export const IRIS_DEFAULTS: IrisSettings = settings.defaults;
+export const useIrisSettings = settings.use;
+export const irisSettings = settings.values;
+
+const f = settings.fields;
+export const LIMITS = {
+  lr: f.lr,
+  hidden: f.hidden,
+  batchSize: f.batchSize,
+  epochs: f.epochs,
+  seed: f.seed,
+  sweepEpochs: f.sweepEpochs,
+  listLength: LIST_LENGTH,
+} as const;
 
 /** share of the flowers held out for the test (the course's 80/20 split) */
 export const TEST_FRACTION = EXPERIMENTS.iris.config.dataset.testFraction ?? 0.2;
@@ -105,148 +104,13 @@ export const useIrisTraining = createTrainingStore({
 
 export const useIrisSweep = createSweepStore({ name: 'Iris sweep' });
 
-interface IrisSettingsState extends IrisSettings {
-  /** sets one hyperparameter (validated), records it in the URL and sends it to the session */
-  set: <K extends keyof IrisSettings>(key: K, value: IrisSettings[K]) => void;
-}
-
-function validate<K extends keyof IrisSettings>(key: K, v: IrisSettings[K]): void {
-  const num = (what: string, x: unknown, lo: number, hi: number, int: boolean) => {
-    if (typeof x !== 'number' || !Number.isFinite(x) || x < lo || x > hi || (int && !Number.isInteger(x))) {
-      throw new Error(`${what} must be ${int ? 'an integer' : 'a number'} in [${lo}, ${hi}], got ${String(x)}`);
-    }
-  };
-  switch (key) {
-    case 'lr':
-      return num('the learning rate', v, LIMITS.lr.min, LIMITS.lr.max, false);
-    case 'hidden':
-      return num('the hidden size', v, LIMITS.hidden.min, LIMITS.hidden.max, true);
-    case 'batchSize':
-      return num('the batch size', v, LIMITS.batchSize.min, LIMITS.batchSize.max, true);
-    case 'epochs':
-      return num('the number of epochs', v, LIMITS.epochs.min, LIMITS.epochs.max, true);
-    case 'seed':
-      return num('the seed', v, LIMITS.seed.min, LIMITS.seed.max, true);
-    case 'sweepEpochs':
-      return num('epochs per run', v, LIMITS.sweepEpochs.min, LIMITS.sweepEpochs.max, true);
-    case 'pace':
-      if (!(PACES as readonly number[]).includes(v as number)) throw new Error(`speed must be one of ${PACES.join(', ')} steps per second, got ${String(v)}`);
-      return;
-    case 'device':
-      if (v !== 'webgpu' && v !== 'cpu') throw new Error(`device must be webgpu or cpu, got ${String(v)}`);
-      return;
-    case 'sweepLrs':
-    case 'sweepHidden': {
-      const xs = v as number[];
-      if (!Array.isArray(xs) || xs.length === 0 || xs.length > LIMITS.listLength) throw new Error(`a sweep list has 1 to ${LIMITS.listLength} values`);
-      for (const x of xs) key === 'sweepLrs' ? num('a learning rate', x, LIMITS.lr.min, LIMITS.lr.max, false) : num('a hidden size', x, LIMITS.hidden.min, LIMITS.hidden.max, true);
-      return;
-    }
-  }
-}
-
-export const useIrisSettings = create<IrisSettingsState>()((set) => ({
-  ...IRIS_DEFAULTS,
-  set: (key, value) => {
-    validate(key, value);
-    set({ [key]: value } as Partial<IrisSettings>);
-    syncUrl();
-    if (key === 'pace') useIrisTraining.getState().setPace(value as number);
-    else syncIrisSession();
-  },
-}));
-
-/** the settings without the action */
-export function irisSettings(): IrisSettings {
-  const { set: _set, ...s } = useIrisSettings.getState();
-  return s;
-}
-
-/**
- * Brings the session in line with the settings: a new session when the seed or device
- * differ, otherwise the live controls for what changed. Called on every settings change
- * and after a session starts (settings may have moved while it loaded).
- */
-export function syncIrisSession(): void {
-  const t = useIrisTraining.getState();
-  const s = irisSettings();
-  if (t.phase !== 'ready' || !t.config || !sent) return;
-  if (t.config.seed !== s.seed || t.prefer !== s.device) {
-    void startIrisSession();
-    return;
-  }
-  // compare with what was last sent, not with the snapshot (a reply may still be on its way)
-  if (sent.lr !== s.lr) void t.setLearningRate((sent.lr = s.lr));
-  if (sent.hidden !== s.hidden) void t.setHiddenSize((sent.hidden = s.hidden));
-  if (sent.batchSize !== s.batchSize) void t.setBatchSize((sent.batchSize = s.batchSize));
-  if (sent.epochs !== s.epochs) void t.setEpochs((sent.epochs = s.epochs));
-}
-
-/** the live settings last sent to the session (null before a session exists) */
-let sent: Pick<IrisSettings, 'lr' | 'hidden' | 'batchSize' | 'epochs'> | null = null;
+const session = followSettings(settings, useIrisTraining, irisConfig, { beforeStart: (s, t) => t.setPace(s.pace) });
+// the pace goes to the session as it is (on load, on its change and on back/forward)
+const followPace = () => useIrisTraining.getState().setPace(irisSettings().pace);
+settings.onChange((key) => (key === 'pace' || key === null) && followPace());
+followPace();
 
 /** a new session from the settings (loads Iris in the worker, builds the model) */
-export async function startIrisSession(): Promise<void> {
-  const s = irisSettings();
-  const t = useIrisTraining.getState();
-  t.setPace(s.pace);
-  sent = null;
-  await t.init(irisConfig(s), s.device);
-  if (useIrisTraining.getState().phase === 'ready') sent = { lr: s.lr, hidden: s.hidden, batchSize: s.batchSize, epochs: s.epochs };
-  syncIrisSession();
-}
-
-// ── URL ────────────────────────────────────────────────────────────────────────
-
-function parseList(raw: string | null, int: boolean, lo: number, hi: number): number[] | undefined {
-  if (raw === null) return undefined;
-  const xs = raw.split(',').map((p) => parseNumber(p, lo, hi));
-  if (xs.length === 0 || xs.length > LIMITS.listLength || xs.some((x) => x === undefined || (int && !Number.isInteger(x)))) return undefined;
-  return xs as number[];
-}
-
-function parseInt_(raw: string | null, lo: number, hi: number): number | undefined {
-  const v = parseNumber(raw, lo, hi);
-  return v !== undefined && Number.isInteger(v) ? v : undefined;
-}
-
-const sameList = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
-
-bindUrl({
-  keys: ['iris.lr', 'iris.h', 'iris.bs', 'iris.ep', 'iris.seed', 'iris.dev', 'iris.pace', 'iris.slr', 'iris.sh', 'iris.sep'],
-  read: (q) => {
-    const d = IRIS_DEFAULTS;
-    const pace = parseNumber(q.get('iris.pace'));
-    useIrisSettings.setState({
-      lr: parseNumber(q.get('iris.lr'), LIMITS.lr.min, LIMITS.lr.max) ?? d.lr,
-      hidden: parseInt_(q.get('iris.h'), LIMITS.hidden.min, LIMITS.hidden.max) ?? d.hidden,
-      batchSize: parseInt_(q.get('iris.bs'), LIMITS.batchSize.min, LIMITS.batchSize.max) ?? d.batchSize,
-      epochs: parseInt_(q.get('iris.ep'), LIMITS.epochs.min, LIMITS.epochs.max) ?? d.epochs,
-      seed: parseInt_(q.get('iris.seed'), LIMITS.seed.min, LIMITS.seed.max) ?? d.seed,
-      device: q.get('iris.dev') === 'cpu' ? 'cpu' : 'webgpu',
-      pace: pace !== undefined && (PACES as readonly number[]).includes(pace) ? pace : d.pace,
-      sweepLrs: parseList(q.get('iris.slr'), false, LIMITS.lr.min, LIMITS.lr.max) ?? d.sweepLrs,
-      sweepHidden: parseList(q.get('iris.sh'), true, LIMITS.hidden.min, LIMITS.hidden.max) ?? d.sweepHidden,
-      sweepEpochs: parseInt_(q.get('iris.sep'), LIMITS.sweepEpochs.min, LIMITS.sweepEpochs.max) ?? d.sweepEpochs,
-    });
-    // back/forward: the live session follows
-    useIrisTraining.getState().setPace(useIrisSettings.getState().pace);
-    syncIrisSession();
-  },
-  write: () => {
-    const s = useIrisSettings.getState();
-    const d = IRIS_DEFAULTS;
-    return {
-      'iris.lr': s.lr === d.lr ? null : formatNumber(s.lr),
-      'iris.h': s.hidden === d.hidden ? null : String(s.hidden),
-      'iris.bs': s.batchSize === d.batchSize ? null : String(s.batchSize),
-      'iris.ep': s.epochs === d.epochs ? null : String(s.epochs),
-      'iris.seed': s.seed === d.seed ? null : String(s.seed),
-      'iris.dev': s.device === d.device ? null : s.device,
-      'iris.pace': s.pace === d.pace ? null : String(s.pace),
-      'iris.slr': sameList(s.sweepLrs, d.sweepLrs) ? null : s.sweepLrs.map(formatNumber).join(','),
-      'iris.sh': sameList(s.sweepHidden, d.sweepHidden) ? null : s.sweepHidden.join(','),
-      'iris.sep': s.sweepEpochs === d.sweepEpochs ? null : String(s.sweepEpochs),
-    };
-  },
-});
+export const startIrisSession = session.start;
+/** brings the session in line with the settings (called on every settings change) */
+export const syncIrisSession = session.sync;
