@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { create } from 'zustand';
-import { defineSettings, followSettings, list, num, oneOf } from '../src/store/settings';
+import { defineSettings, flag, followSettings, list, num, oneOf } from '../src/store/settings';
 import type { TrainingState, TrainingStore } from '../src/store/training';
 import type { SessionConfig } from '../src/train/protocol';
 import { untakenKeys } from '../src/store/url';
@@ -91,6 +91,21 @@ const configOf = (s: { lr: number; hidden: number }): SessionConfig => ({
   batchSize: 4,
   epochs: 1,
   seed: 1,
+});
+
+describe('flag', () => {
+  it('is "1" or "0" in the URL; anything else is refused', () => {
+    const s = defineSettings({ prefix: 'f', fields: { loop: flag('loop', { default: false, url: 'loop', change: 'none' }) } });
+    const q = new URLSearchParams('f.loop=1');
+    s.binding.read(q);
+    expect(s.values().loop).toBe(true);
+    expect(untakenKeys(s.binding, q)).toEqual([]);
+    const bad = new URLSearchParams('f.loop=yes');
+    s.binding.read(bad);
+    expect(s.values().loop).toBe(false);
+    expect(untakenKeys(s.binding, bad)).toEqual(['f.loop']);
+    expect(() => s.use.getState().set('loop', 1 as unknown as boolean)).toThrow('loop must be true or false, got 1');
+  });
 });
 
 describe('followSettings', () => {

@@ -77,6 +77,17 @@ export function oneOf<C extends string | number>(label: string, choices: readonl
   };
 }
 
+/** on or off; "1" or "0" in the URL */
+export function flag(label: string, o: FieldOptions<boolean>): Field<boolean> {
+  return {
+    ...o,
+    check: (v) => (typeof v === 'boolean' ? null : `${label} must be true or false, got ${String(v)}`),
+    parse: (raw) => (raw === '1' ? true : raw === '0' ? false : undefined),
+    format: (v) => (v ? '1' : '0'),
+    same: (a, b) => a === b,
+  };
+}
+
 /** a comma-separated list of 1 to maxLength numbers, each in [min, max] */
 export function list(
   label: string,

@@ -4,8 +4,7 @@
 // URL keys: conv.size, conv.c, conv.k, conv.s, conv.pad, conv.seed, conv.pool, conv.pk,
 // conv.ps, conv.ppad, conv.broken, conv.src.
 
-import { create } from 'zustand';
-import { bindUrl, parseNumber, syncUrl } from '../../../store/url';
+import { defineSettings, flag, num, oneOf } from '../../../store/settings';
 
 export type ConvPad = 'same' | 'valid' | '0' | '1' | '2';
 export type PoolMode = 'max' | 'avg';
@@ -17,125 +16,27 @@ export type ConvShader = (typeof CONV_SHADERS)[number];
 
 export const CONV_LIMITS = { size: [4, 8], channels: [1, 2], kernel: [1, 3], stride: [1, 2], poolWindow: [2, 3], poolStride: [1, 2] } as const;
 
-export interface ConvSettings {
-  size: number;
-  channels: number;
-  kernel: number;
-  stride: number;
-  pad: ConvPad;
-  seed: number;
-  poolMode: PoolMode;
-  poolWindow: number;
-  poolStride: number;
-  poolPad: PoolPad;
-  broken: boolean;
-  shader: ConvShader;
-}
+const int = (label: string, [min, max]: readonly [number, number], d: number, url: string) => num(label, { min, max, int: true, default: d, url, change: 'none' });
 
-export const CONV_DEFAULTS: ConvSettings = {
-  size: 5,
-  channels: 1,
-  kernel: 3,
-  stride: 1,
-  pad: 'same',
-  seed: 1,
-  poolMode: 'max',
-  poolWindow: 2,
-  poolStride: 2,
-  poolPad: 'valid',
-  broken: false,
-  shader: 'im2col',
-};
-
-interface ConvLabState extends ConvSettings {
-  /** sets one setting (validated) and records it in the URL */
-  set: <K extends keyof ConvSettings>(key: K, value: ConvSettings[K]) => void;
-}
-
-function validate<K extends keyof ConvSettings>(key: K, v: ConvSettings[K]): void {
-  const int = (what: string, [lo, hi]: readonly [number, number]) => {
-    if (!(typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi)) throw new Error(`${what} must be an integer in [${lo}, ${hi}], got ${String(v)}`);
-  };
-  const oneOf = (what: string, xs: readonly string[]) => {
-    if (!xs.includes(v as string)) throw new Error(`${what} must be one of ${xs.join(', ')}, got ${String(v)}`);
-  };
-  switch (key) {
-    case 'size':
-      return int('input size', CONV_LIMITS.size);
-    case 'channels':
-      return int('channels', CONV_LIMITS.channels);
-    case 'kernel':
-      return int('kernel size', CONV_LIMITS.kernel);
-    case 'stride':
-      return int('stride', CONV_LIMITS.stride);
-    case 'poolWindow':
-      return int('pooling window', CONV_LIMITS.poolWindow);
-    case 'poolStride':
-      return int('pooling stride', CONV_LIMITS.poolStride);
-    case 'seed':
-      return int('seed', [0, 2 ** 31 - 1]);
-    case 'pad':
-      return oneOf('padding', CONV_PADS);
-    case 'poolPad':
-      return oneOf('pooling padding', POOL_PADS);
-    case 'poolMode':
-      return oneOf('pooling', ['max', 'avg']);
-    case 'shader':
-      return oneOf('kernel file', CONV_SHADERS);
-    case 'broken':
-      if (typeof v !== 'boolean') throw new Error(`broken must be true or false, got ${String(v)}`);
-  }
-}
-
-export const useConvLab = create<ConvLabState>()((set) => ({
-  ...CONV_DEFAULTS,
-  set: (key, value) => {
-    validate(key, value);
-    set({ [key]: value } as Partial<ConvSettings>);
-    syncUrl();
-  },
-}));
-
-const KEYS: Record<keyof ConvSettings, string> = {
-  size: 'conv.size',
-  channels: 'conv.c',
-  kernel: 'conv.k',
-  stride: 'conv.s',
-  pad: 'conv.pad',
-  seed: 'conv.seed',
-  poolMode: 'conv.pool',
-  poolWindow: 'conv.pk',
-  poolStride: 'conv.ps',
-  poolPad: 'conv.ppad',
-  broken: 'conv.broken',
-  shader: 'conv.src',
-};
-
-bindUrl({
-  keys: Object.values(KEYS),
-  read: (q) => {
-    const next: ConvSettings = { ...CONV_DEFAULTS };
-    for (const key of Object.keys(KEYS) as (keyof ConvSettings)[]) {
-      const raw = q.get(KEYS[key]);
-      if (raw === null) continue;
-      const dv = CONV_DEFAULTS[key];
-      const v = typeof dv === 'number' ? parseNumber(raw) : typeof dv === 'boolean' ? raw === '1' : raw;
-      try {
-        validate(key, v as ConvSettings[typeof key]);
-        (next as unknown as Record<string, unknown>)[key] = v;
-      } catch {
-        // a stale or hand-edited value: keep the default
-      }
-    }
-    useConvLab.setState(next);
-  },
-  write: () => {
-    const s = useConvLab.getState();
-    const out: Record<string, string | null> = {};
-    for (const key of Object.keys(KEYS) as (keyof ConvSettings)[]) {
-      const v = s[key];
-      out[KEYS[key]] = v === CONV_DEFAULTS[key] ? null : typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
-    }
-    return out;
+const settings = defineSettings({
+  prefix: 'conv',
+  fields: {
+    size: int('input size', CONV_LIMITS.size, 5, 'size'),
+    channels: int('channels', CONV_LIMITS.channels, 1, 'c'),
+    kernel: int('kernel size', CONV_LIMITS.kernel, 3, 'k'),
+    stride: int('stride', CONV_LIMITS.stride, 1, 's'),
+    pad: oneOf<ConvPad>('padding', CONV_PADS, { default: 'same', url: 'pad', change: 'none' }),
+    seed: int('seed', [0, 2 ** 31 - 1], 1, 'seed'),
+    poolMode: oneOf<PoolMode>('pooling', ['max', 'avg'], { default: 'max', url: 'pool', change: 'none' }),
+    poolWindow: int('pooling window', CONV_LIMITS.poolWindow, 2, 'pk'),
+    poolStride: int('pooling stride', CONV_LIMITS.poolStride, 2, 'ps'),
+    poolPad: oneOf<PoolPad>('pooling padding', POOL_PADS, { default: 'valid', url: 'ppad', change: 'none' }),
+    broken: flag('the broken kernel', { default: false, url: 'broken', change: 'none' }),
+    shader: oneOf<ConvShader>('kernel file', CONV_SHADERS, { default: 'im2col', url: 'src', change: 'none' }),
   },
 });
+
+export type ConvSettings = typeof settings.defaults;
+export const CONV_DEFAULTS: ConvSettings = settings.defaults;
+/** sets one setting (validated) and records it in the URL */
+export const useConvLab = settings.use;

@@ -2,7 +2,7 @@
 // backend (its backward, on the chosen loss path) against central differences of the
 // loss in float64, per parameter tensor.
 
-import { useLayersLab, type LossPath } from './settings';
+import { useLayersLab, type LossPath, setLayers } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
 import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
@@ -22,8 +22,8 @@ export function GradCheckCell() {
   const activation = useLayersLab((s) => s.activation);
   const lossPath = useLayersLab((s) => s.gcLossPath);
   const wrong = useLayersLab((s) => s.gcWrong);
-  const setLossPath = useLayersLab((s) => s.setGcLossPath);
-  const setWrong = useLayersLab((s) => s.setGcWrong);
+  const setLossPath = (v: LossPath) => setLayers('gcLossPath', v);
+  const setWrong = (v: boolean) => setLayers('gcWrong', v);
 
   const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask(`${seed}|${activation}|${lossPath}|${wrong}`, (backend) =>
