@@ -2,7 +2,7 @@
 // contrast, landmarks, ARIA use), in the state a student first sees and after training.
 
 import AxeBuilder from '@axe-core/playwright';
-import { CHAPTERS } from '../src/notebook/toc';
+import { CHAPTERS } from '../src/store/toc';
 import { expect, test, waitForDevice } from './fixtures';
 
 type Violation = { id: string; help: string; nodes: { target: unknown; failureSummary?: string }[] };

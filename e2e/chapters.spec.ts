@@ -1,7 +1,7 @@
 // Every chapter renders — title, typeset math, no TeX errors, no console errors — and
 // the chapter list navigates (with the browser's back button too).
 
-import { CHAPTERS } from '../src/notebook/toc';
+import { CHAPTERS } from '../src/store/toc';
 import { expect, test, waitForDevice } from './fixtures';
 
 test('every chapter renders from the navigation with no console error', async ({ page }) => {

@@ -1,10 +1,10 @@
 // The notebook's shell: header with the device badge, the chapter list, the open chapter.
 
 import { CHAPTER_VIEWS } from './notebook/chapters';
-import { CHAPTERS, chapterInfo } from './notebook/toc';
+import { CHAPTERS, chapterInfo } from './store/toc';
 import { useNavigation } from './store/navigation';
 import { hrefWith } from './store/url';
-import { DeviceBadge, DeviceNotice } from './ui/DeviceBadge';
+import { DeviceBadge, DeviceNotice } from './notebook/cells/DeviceBadge';
 
 function ChapterNav() {
   const chapter = useNavigation((s) => s.chapter);

@@ -12,7 +12,7 @@ import { createInspector, predictTest, snapshotModel, testSetOf } from '../src/n
 import { mistakesOf } from '../src/notebook/chapters/lenet/MistakesCell';
 import { inkStats, MNIST_BOX, MNIST_SIDE, mnistify } from '../src/notebook/chapters/lenet/mnistify';
 import { PageModel } from '../src/notebook/chapters/lenet/page-model';
-import { lenetConfig, DEFAULTS } from '../src/store/lenet';
+import { lenetConfig, DEFAULTS } from '../src/notebook/chapters/lenet/settings';
 import { EXPERIMENTS } from '../src/train/experiments';
 import { collectingSink } from '../src/train/metrics';
 import type { SessionConfig } from '../src/train/protocol';

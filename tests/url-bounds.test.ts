@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { flatten, PARAM_RANGES, PARAM_REFS } from '../src/notebook/chapters/hand/handnet';
-import { HAND_START, LR_RANGE, parseWeights, SPF_RANGE, URL_WEIGHT_REACH } from '../src/store/handNetwork';
+import { HAND_START, LR_RANGE, parseWeights, SPF_RANGE, URL_WEIGHT_REACH } from '../src/notebook/chapters/hand/settings';
 import { parseNumber, untakenKeys, type UrlBinding } from '../src/store/url';
 
 const start = flatten(HAND_START);

@@ -7,7 +7,7 @@
 
 import { useEffect, useRef, type ReactNode } from 'react';
 import { PendingCells } from '../ui/Cell';
-import type { ChapterInfo } from './toc';
+import type { ChapterInfo } from '../store/toc';
 
 export interface ChapterPageProps {
   info: ChapterInfo;

@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import type { Backend, BackendKind } from '../engine/backend';
 import { createCpuBackend } from '../engine/cpu/backend';
 import { createBackend } from '../engine/index';
-import { runKernelCheck, type KernelCheckResult } from '../notebook/cells/kernelCheck';
+import { runKernelCheck, type KernelCheckResult } from '../engine/kernelCheck';
 
 export type DeviceStatus = 'idle' | 'requesting' | 'ready' | 'failed';
 

@@ -2,7 +2,7 @@
 // entry, so the browser's back button returns to the previous chapter.
 
 import { create } from 'zustand';
-import { CHAPTERS, DEFAULT_CHAPTER, chapterInfo } from '../notebook/toc';
+import { CHAPTERS, DEFAULT_CHAPTER, chapterInfo } from './toc';
 import { bindUrl, syncUrl } from './url';
 
 interface NavigationState {

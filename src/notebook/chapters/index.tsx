@@ -2,7 +2,7 @@
 // titles) is in ../toc.ts.
 
 import type { ComponentType } from 'react';
-import type { ChapterInfo } from '../toc';
+import type { ChapterInfo } from '../../store/toc';
 import { ConvChapter } from './conv';
 import { FashionChapter } from './fashion';
 import { HandChapter } from './hand';

@@ -3,13 +3,13 @@
 // a "what goes wrong" toggle: the activation applied inside the convolution loop and
 // the padded input cached as Z — the backward is then wrong nearly everywhere.
 
-import { useConvLab } from '../../../store/convLab';
+import { useConvLab } from './settings';
 import { M, tex } from '../../../ui/Math';
-import { referenceBackend, useBackendTask, useNearViewport } from '../layers/backendTask';
-import { fmtError, fmtValue } from '../layers/compare';
-import { GradCheckSummary, GradCheckTable } from '../layers/GradCheckCell';
-import { GRAD_ATOL, GRAD_H, GRAD_RTOL } from '../layers/lab';
-import { TaskStatus } from '../layers/TaskStatus';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { fmtError, fmtValue } from '../../cells/compare';
+import { GradCheckSummary, GradCheckTable } from '../../cells/GradCheckTable';
+import { GRAD_ATOL, GRAD_H, GRAD_RTOL } from '../../cells/compare';
+import { TaskStatus } from '../../cells/TaskStatus';
 import { convGradCheck, tryWindow } from './convlab';
 
 export function ConvGradCell() {

@@ -4,12 +4,12 @@
 //   X (2, n, n, C) → conv2d_0 (2 filters, the chosen kernel/stride/padding, ReLU)
 //                  → pool2d_1 (max 2×2, stride 2, 'same') → flatten_2 → fc_3 (2 classes, softmax)
 
-import { useConvLab } from '../../../store/convLab';
+import { useConvLab } from './settings';
 import { StepThrough } from '../../../ui/StepThrough';
 import { traceTrainingStep } from '../../../ui/StepThroughRun';
-import { useBackendTask, useNearViewport } from '../layers/backendTask';
-import { fmtValue } from '../layers/compare';
-import { TaskStatus } from '../layers/TaskStatus';
+import { useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { fmtValue } from '../../cells/compare';
+import { TaskStatus } from '../../cells/TaskStatus';
 import { Rng } from '../../../engine/random';
 import type { ModelConfig } from '../../../nn/model';
 import { padOf, tryWindow } from './convlab';

@@ -5,12 +5,12 @@
 // a row or a pixel highlights the same numbers in every view.
 
 import { useMemo, useState } from 'react';
-import { CONV_LIMITS, CONV_PADS, useConvLab, type ConvPad } from '../../../store/convLab';
+import { CONV_LIMITS, CONV_PADS, useConvLab, type ConvPad } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
-import { referenceBackend, useBackendTask, useNearViewport } from '../layers/backendTask';
-import { fmtError } from '../layers/compare';
-import { TaskStatus } from '../layers/TaskStatus';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { fmtError } from '../../cells/compare';
+import { TaskStatus } from '../../cells/TaskStatus';
 import { ConvGrid, type Mark } from './ConvGrid';
 import { CONV_ATOL, CONV_RTOL, im2colLab, padded, tryWindow, type Im2colResult } from './convlab';
 

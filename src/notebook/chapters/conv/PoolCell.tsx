@@ -3,11 +3,11 @@
 // arg-max of its window (max) or is spread over the window (average).
 
 import { useState } from 'react';
-import { CONV_LIMITS, POOL_PADS, useConvLab, type PoolMode, type PoolPad } from '../../../store/convLab';
+import { CONV_LIMITS, POOL_PADS, useConvLab, type PoolMode, type PoolPad } from './settings';
 import { Select } from '../../../ui/controls';
-import { referenceBackend, useBackendTask, useNearViewport } from '../layers/backendTask';
-import { fmtError } from '../layers/compare';
-import { TaskStatus } from '../layers/TaskStatus';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { fmtError } from '../../cells/compare';
+import { TaskStatus } from '../../cells/TaskStatus';
 import { ConvGrid } from './ConvGrid';
 import { CONV_ATOL, CONV_RTOL, NO_ARGMAX, padded, poolLab, tryWindow, type PoolLabResult } from './convlab';
 

@@ -13,8 +13,8 @@
 import type { Backend, Tensor } from '../../../engine/backend';
 import { type Padding, type Window2D, window2d } from '../../../engine/geometry';
 import { Rng } from '../../../engine/random';
-import { centralDifference, compareArrays, type Comparison } from '../layers/compare';
-import { GRAD_ATOL, GRAD_H, GRAD_RTOL, type GradRow } from '../layers/lab';
+import { centralDifference, compareArrays, type Comparison } from '../../cells/compare';
+import { GRAD_ATOL, GRAD_H, GRAD_RTOL, type GradRow } from '../../cells/compare';
 
 export type PadChoice = 'same' | 'valid' | '0' | '1' | '2';
 export const PAD_CHOICES: readonly PadChoice[] = ['same', 'valid', '0', '1', '2'];

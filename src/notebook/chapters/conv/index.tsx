@@ -4,19 +4,19 @@
 // by op, the gradient check of a Conv2D layer with the course's broken variant, pooling
 // with its gradient routing, and the WGSL that ran. Cells still to come are in PLANNED.
 
-import { CONV_SHADERS, useConvLab, type ConvShader } from '../../../store/convLab';
+import { CONV_SHADERS, useConvLab, type ConvShader } from './settings';
 import { Cell } from '../../../ui/Cell';
 import { KernelSource } from '../../../ui/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
 import { ChapterPage, Section } from '../../ChapterPage';
-import type { ChapterInfo } from '../../toc';
-import { useRunsOn } from '../layers';
+import type { ChapterInfo } from '../../../store/toc';
+import { useRunsOn } from '../../cells/runsOn';
 import { ConvGradCell } from './ConvGradCell';
 import { ConvStepCell } from './ConvStepCell';
 import { Im2colCell } from './Im2colCell';
 import { PoolCell } from './PoolCell';
-import '../layers/lab.css';
+import '../../cells/lab.css';
 import './conv.css';
 
 export const PLANNED = [

@@ -7,8 +7,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Manifest, ManifestEntry } from '../../../nn/data/manifest';
 import { NumberInput, Select } from '../../../ui/controls';
-import { MetricChart, type ChartMarker, type MetricSeries } from '../iris/MetricChart';
-import { DeviceLine, DownloadProgress, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useThrottled } from '../iris/TrainingParts';
+import { MetricChart, type ChartMarker, type MetricSeries } from '../../cells/MetricChart';
+import { DeviceLine, DownloadProgress, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useThrottled } from '../../cells/TrainingParts';
 import {
   EVAL_CHOICES,
   LIMIT_CHOICES,
@@ -22,7 +22,7 @@ import {
   type Device,
   type OptimizerChoice,
   type ScheduleChoice,
-} from './state';
+} from './settings';
 
 const int = (v: number) => v.toLocaleString('en-US');
 

@@ -5,8 +5,8 @@
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
-import type { ChapterInfo } from '../../toc';
-import { useFashionTraining } from './state';
+import type { ChapterInfo } from '../../../store/toc';
+import { useFashionTraining } from './settings';
 import { FashionTrainCellBody } from './TrainCell';
 
 function TrainCell() {

@@ -3,7 +3,7 @@
 // against a central finite difference.
 
 import { useMemo } from 'react';
-import { targetAt, useHandNetwork } from '../../../store/handNetwork';
+import { targetAt, useHandNetwork } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { Slider } from '../../../ui/controls';
 import { UNIT_COLORS } from '../../../ui/colors';

@@ -1,7 +1,7 @@
 // A slider for each of the 13 parameters, grouped by hidden unit: unit j owns
 // w1[j] and b1[j] (its input side) and w2[j] (its output side); b2 is the output's bias.
 
-import { useHandNetwork } from '../../../store/handNetwork';
+import { useHandNetwork } from './settings';
 import { Slider } from '../../../ui/controls';
 import { PARAM_RANGES, PARAM_REFS, getParam, type ParamRef } from './handnet';
 import { UNIT_COLORS } from '../../../ui/colors';

@@ -3,7 +3,7 @@
 // history (metrics arrive per frame, not per step).
 
 import { useEffect, useMemo } from 'react';
-import { LR_RANGE, SPF_RANGE, useHandNetwork } from '../../../store/handNetwork';
+import { LR_RANGE, SPF_RANGE, useHandNetwork } from './settings';
 import { LossChart, type LossSeries } from '../../../ui/LossChart';
 import { NumberInput, Slider } from '../../../ui/controls';
 import { FunctionPlot } from './FunctionPlot';

@@ -3,12 +3,12 @@
 // descent on the squared error. All numbers here are float64 JavaScript.
 
 import { useState } from 'react';
-import { useHandNetwork } from '../../../store/handNetwork';
+import { useHandNetwork } from './settings';
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
 import { ChapterPage, Section } from '../../ChapterPage';
-import type { ChapterInfo } from '../../toc';
+import type { ChapterInfo } from '../../../store/toc';
 import { FunctionPlot } from './FunctionPlot';
 import { GraphCellBody } from './GraphCell';
 import { ParamSliders } from './ParamSliders';

@@ -18,10 +18,10 @@ import type { SessionConfig } from '../../../train/protocol';
 import { TrainingSession } from '../../../train/session';
 import type { Trace } from '../../../train/trace';
 import { StepThrough } from '../../../ui/StepThrough';
-import { runExclusive, useBackendTask, useNearViewport } from '../layers/backendTask';
-import { fmtValue } from '../layers/compare';
-import { TaskStatus } from '../layers/TaskStatus';
-import '../layers/lab.css';
+import { runExclusive, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { fmtValue } from '../../cells/compare';
+import { TaskStatus } from '../../cells/TaskStatus';
+import '../../cells/lab.css';
 
 export interface StepThroughCellProps {
   hiddenSize: number;

@@ -11,9 +11,9 @@ import { SERIES_COLORS } from '../../../ui/colors';
 import { EXPERIMENTS } from '../../../train/experiments';
 import { softwareAdapterName } from '../../../store/device';
 import { ListInput } from './ListInput';
-import { MetricChart, type MetricSeries } from './MetricChart';
-import { useThrottled } from './TrainingParts';
-import { irisSettings, irisSweepSpec, LIMITS, TEST_FRACTION, useIrisSettings, useIrisSweep } from './state';
+import { MetricChart, type MetricSeries } from '../../cells/MetricChart';
+import { useThrottled } from '../../cells/TrainingParts';
+import { irisSettings, irisSweepSpec, LIMITS, TEST_FRACTION, useIrisSettings, useIrisSweep } from './settings';
 
 /** colour by learning rate, line pattern by hidden size (solid, dashed, dotted, …) */
 const RUN_COLORS = [...SERIES_COLORS, '#2a8c82', '#c2417a'];

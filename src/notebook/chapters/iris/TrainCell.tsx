@@ -6,9 +6,9 @@
 import { useEffect, useMemo } from 'react';
 import type { TrainingStore } from '../../../store/training';
 import { NumberInput, Select } from '../../../ui/controls';
-import { MetricChart, type ChartMarker, type MetricSeries } from './MetricChart';
-import { DeviceLine, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useDisplayState, useThrottled } from './TrainingParts';
-import { LIMITS, PACES, startIrisSession, useIrisSettings, useIrisTraining, VALIDATION_FRACTION, type Device } from './state';
+import { MetricChart, type ChartMarker, type MetricSeries } from '../../cells/MetricChart';
+import { DeviceLine, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useDisplayState, useThrottled } from '../../cells/TrainingParts';
+import { LIMITS, PACES, startIrisSession, useIrisSettings, useIrisTraining, VALIDATION_FRACTION, type Device } from './settings';
 
 const PACE_LABELS: Record<number, string> = { 0: 'full speed', 1000: '1000 steps/s', 200: '200 steps/s', 50: '50 steps/s', 10: '10 steps/s' };
 

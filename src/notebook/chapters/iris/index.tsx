@@ -11,11 +11,11 @@ import { useDevice } from '../../../store/device';
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
-import type { ChapterInfo } from '../../toc';
+import type { ChapterInfo } from '../../../store/toc';
 import { StepThroughCell } from './StepThroughCell';
 import { IrisSweepCellBody } from './SweepCell';
 import { IrisTrainCellBody } from './TrainCell';
-import { irisConfig, useIrisSettings, useIrisTraining } from './state';
+import { irisConfig, useIrisSettings, useIrisTraining } from './settings';
 
 function runsOn(kind: 'webgpu' | 'cpu' | undefined): string {
   return kind === 'cpu' ? 'CPU reference · Web Worker' : 'WebGPU kernels · Web Worker';

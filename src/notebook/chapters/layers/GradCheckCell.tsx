@@ -2,81 +2,28 @@
 // backend (its backward, on the chosen loss path) against central differences of the
 // loss in float64, per parameter tensor.
 
-import { useLayersLab, type LossPath } from '../../../store/layersLab';
+import { useLayersLab, type LossPath, setLayers } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
-import { referenceBackend, useBackendTask, useNearViewport } from './backendTask';
-import { fmtError, fmtValue } from './compare';
-import { GRAD_ATOL, GRAD_H, GRAD_RTOL, gradientCheck, WRONG_LOGIT, type GradRow } from './lab';
-import { TaskStatus } from './TaskStatus';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { fmtError, fmtValue } from '../../cells/compare';
+import { GRAD_ATOL, GRAD_H, GRAD_RTOL } from '../../cells/compare';
+import { gradientCheck, WRONG_LOGIT } from './lab';
+import { GradCheckSummary, GradCheckTable } from '../../cells/GradCheckTable';
+import { TaskStatus } from '../../cells/TaskStatus';
 
 const PATHS: { value: LossPath; label: string }[] = [
   { value: 'fused', label: 'fused: dZ = (Ŷ − Y)/m' },
   { value: 'unfused', label: 'unfused: dŶ = −Y/(mŶ), then the softmax backward' },
 ];
 
-export function GradCheckTable({ result, caption }: { result: { rows: GradRow[] }; caption: string }) {
-  return (
-    <div className="table-wrap">
-      <table className="gc-table" data-testid="gradcheck-table">
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Parameter</th>
-            <th scope="col">Shape</th>
-            <th scope="col" className="num">
-              max |a − n|
-            </th>
-            <th scope="col" className="num">
-              Relative error
-            </th>
-            <th scope="col">Worst entry: analytic / numerical</th>
-            <th scope="col">Verdict</th>
-          </tr>
-        </thead>
-        <tbody>
-          {result.rows.map((r) => (
-            <tr key={r.name} className={r.cmp.pass ? 'gc-pass' : 'gc-fail'}>
-              <th scope="row" className="mono">
-                {r.name}
-              </th>
-              <td className="mono">({r.shape.join(', ')})</td>
-              <td className="num mono">{fmtError(r.cmp.maxAbs)}</td>
-              <td className="num mono">{fmtError(r.cmp.relErr)}</td>
-              <td className="mono small">
-                [{r.cmp.worst}] {fmtValue(r.analytic[r.cmp.worst]!)} / {fmtValue(r.numerical[r.cmp.worst]!)}
-              </td>
-              <td className="gc-verdict">
-                {r.cmp.pass ? 'pass' : r.cmp.nonFinite ? `fail: ${r.cmp.nonFinite} of ${r.cmp.n} not finite` : `fail: ${r.cmp.bad} of ${r.cmp.n} off`}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-/** `config` names what was checked (e.g. "unfused|wrong"), so a reader of the page can tell a fresh result from the previous one */
-export function GradCheckSummary({ pass, worst, detail, config }: { pass: boolean; worst: number; detail: string; config: string }) {
-  return (
-    <p className={`check-summary ${pass ? 'pass' : 'fail'}`} data-testid="gradcheck-summary" data-config={config} role="status">
-      <strong>{pass ? 'PASS' : 'FAIL'}</strong> · worst relative error{' '}
-      <span className="mono" data-testid="gradcheck-worst">
-        {fmtError(worst)}
-      </span>{' '}
-      · {detail}
-    </p>
-  );
-}
-
 export function GradCheckCell() {
   const seed = useLayersLab((s) => s.seed);
   const activation = useLayersLab((s) => s.activation);
   const lossPath = useLayersLab((s) => s.gcLossPath);
   const wrong = useLayersLab((s) => s.gcWrong);
-  const setLossPath = useLayersLab((s) => s.setGcLossPath);
-  const setWrong = useLayersLab((s) => s.setGcWrong);
+  const setLossPath = (v: LossPath) => setLayers('gcLossPath', v);
+  const setWrong = (v: boolean) => setLayers('gcWrong', v);
 
   const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask(`${seed}|${activation}|${lossPath}|${wrong}`, (backend) =>

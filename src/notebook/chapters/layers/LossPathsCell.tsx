@@ -2,14 +2,14 @@
 // chosen logit gap — fused dZ = (Ŷ − Y)/m against the unfused −Y/(mŶ) pushed through
 // the softmax backward — on the page's backend, against the float64 fused reference.
 
-import { useLayersLab, MAX_GAP } from '../../../store/layersLab';
+import { useLayersLab, MAX_GAP, setLayers } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { TensorHeatmap } from '../../../ui/TensorHeatmap';
 import { Slider } from '../../../ui/controls';
-import { referenceBackend, useBackendTask, useNearViewport } from './backendTask';
-import { fmtError, fmtValue, type Comparison } from './compare';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { fmtError, fmtValue, type Comparison } from '../../cells/compare';
 import { LOSS_ATOL, LOSS_RTOL, lossPaths } from './lab';
-import { TaskStatus } from './TaskStatus';
+import { TaskStatus } from '../../cells/TaskStatus';
 
 function Verdict({ cmp }: { cmp: Comparison }) {
   return <td className="gc-verdict">{cmp.pass ? 'agrees' : cmp.nonFinite ? `${cmp.nonFinite} of ${cmp.n} not finite` : `${cmp.bad} of ${cmp.n} off`}</td>;
@@ -21,7 +21,7 @@ const row0 = (v: Float64Array) => Array.from(v.subarray(0, 3), (x) => (Number.is
 export function LossPathsCell() {
   const gap = useLayersLab((s) => s.gap);
   const seed = useLayersLab((s) => s.seed);
-  const setGap = useLayersLab((s) => s.setGap);
+  const setGap = (v: number) => setLayers('gap', v);
   const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask(`${gap}|${seed}`, (backend) => lossPaths(backend, referenceBackend(), gap, seed), near);
   const r = task.result;

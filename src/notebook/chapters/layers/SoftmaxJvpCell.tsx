@@ -3,13 +3,13 @@
 // timed side by side on the page's backend, both checked against float64.
 
 import type { ReactNode } from 'react';
-import { useLayersLab, MAX_ROWS } from '../../../store/layersLab';
+import { useLayersLab, MAX_ROWS, setLayers } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { NumberInput } from '../../../ui/controls';
-import { referenceBackend, useBackendTask, useNearViewport } from './backendTask';
-import { fmtError } from './compare';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { fmtError } from '../../cells/compare';
 import { JVP_CLASSES, JVP_REPS, LOSS_ATOL, LOSS_RTOL, softmaxBackwardTwoWays, type JvpRun } from './lab';
-import { TaskStatus } from './TaskStatus';
+import { TaskStatus } from '../../cells/TaskStatus';
 
 function RunRow({ name, run, testId }: { name: ReactNode; run: JvpRun; testId: string }) {
   return (
@@ -36,8 +36,8 @@ export function SoftmaxJvpCell() {
   const rows = useLayersLab((s) => s.rows);
   const loop = useLayersLab((s) => s.loop);
   const seed = useLayersLab((s) => s.seed);
-  const setRows = useLayersLab((s) => s.setRows);
-  const setLoop = useLayersLab((s) => s.setLoop);
+  const setRows = (v: number) => setLayers('rows', v);
+  const setLoop = (v: boolean) => setLayers('loop', v);
   const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask(`${rows}|${loop}|${seed}`, (backend) => softmaxBackwardTwoWays(backend, referenceBackend(), rows, loop, seed), near);
   const r = task.result;

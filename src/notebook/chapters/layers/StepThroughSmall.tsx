@@ -1,15 +1,15 @@
 // Cell: one training step of the 4 → 5 → 3 network on 6 examples, traced op by op on the
 // page's backend and shown in the step-through.
 
-import { useLayersLab, type HiddenActivation, type LossPath } from '../../../store/layersLab';
+import { useLayersLab, type HiddenActivation, type LossPath, setLayers } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { StepThrough } from '../../../ui/StepThrough';
 import { traceTrainingStep } from '../../../ui/StepThroughRun';
 import { NumberInput, Select } from '../../../ui/controls';
-import { useBackendTask, useNearViewport } from './backendTask';
-import { fmtValue } from './compare';
+import { useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { fmtValue } from '../../cells/compare';
 import { smallBatch, smallNetwork, SMALL } from './lab';
-import { TaskStatus } from './TaskStatus';
+import { TaskStatus } from '../../cells/TaskStatus';
 
 const ACTIVATIONS: { value: HiddenActivation; label: string }[] = [
   { value: 'relu', label: 'ReLU' },
@@ -26,10 +26,10 @@ export function SmallStepThroughCell() {
   const activation = useLayersLab((s) => s.activation);
   const lossPath = useLayersLab((s) => s.lossPath);
   const lean = useLayersLab((s) => s.lean);
-  const setSeed = useLayersLab((s) => s.setSeed);
-  const setActivation = useLayersLab((s) => s.setActivation);
-  const setLossPath = useLayersLab((s) => s.setLossPath);
-  const setLean = useLayersLab((s) => s.setLean);
+  const setSeed = (v: number) => setLayers('seed', v);
+  const setActivation = (v: HiddenActivation) => setLayers('activation', v);
+  const setLossPath = (v: LossPath) => setLayers('lossPath', v);
+  const setLean = (v: boolean) => setLayers('lean', v);
 
   const [nearRef, near] = useNearViewport<HTMLDivElement>();
   const task = useBackendTask(`${seed}|${activation}|${lossPath}|${lean}`, (backend) => {

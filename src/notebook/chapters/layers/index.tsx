@@ -4,30 +4,22 @@
 // one training step traced op by op, and a gradient check. Cells still to come are
 // listed in PLANNED.
 
-import { useDevice } from '../../../store/device';
 import { Cell } from '../../../ui/Cell';
 import { KernelSource } from '../../../ui/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
-import type { ChapterInfo } from '../../toc';
+import { useRunsOn } from '../../cells/runsOn';
+import type { ChapterInfo } from '../../../store/toc';
 import { GradCheckCell } from './GradCheckCell';
 import { LossPathsCell } from './LossPathsCell';
 import { SoftmaxJvpCell } from './SoftmaxJvpCell';
 import { SmallStepThroughCell } from './StepThroughSmall';
-import './lab.css';
+import '../../cells/lab.css';
 
 export const PLANNED = [
   'A dense layer on the GPU: X, W, b and Z = X·W + 1b as heatmaps, with the kernel that computed them and the CPU reference beside it',
   'Activations side by side: ReLU, sigmoid and tanh and their derivatives, evaluated by the kernels',
 ] as const;
-
-/** where a cell's numbers come from, for its "runs on" tag */
-export function useRunsOn(): string {
-  const kind = useDevice((s) => s.kind);
-  const status = useDevice((s) => s.status);
-  if (status !== 'ready') return 'page backend';
-  return kind === 'webgpu' ? 'WebGPU kernels · float64 check' : 'CPU reference (float64)';
-}
 
 export function LayersChapter({ info }: { info: ChapterInfo }) {
   const runsOn = useRunsOn();

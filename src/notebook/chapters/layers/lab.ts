@@ -13,15 +13,9 @@ import type { Backend, Tensor } from '../../../engine/backend';
 import { Rng } from '../../../engine/random';
 import type { ModelConfig } from '../../../nn/model';
 import { NeuralNetwork } from '../../../nn/model';
-import type { HiddenActivation, LossPath } from '../../../store/layersLab';
-import { median } from '../perf/measure';
-import { centralDifference, compareArrays, type Comparison } from './compare';
+import type { HiddenActivation, LossPath } from './settings';
+import { centralDifference, compareArrays, GRAD_ATOL, GRAD_H, GRAD_RTOL, median, type Comparison, type GradRow } from '../../cells/compare';
 
-/** float32 analytic against float64 numbers: |a − n| ≤ ATOL + RTOL·|n| */
-export const GRAD_ATOL = 1e-6;
-export const GRAD_RTOL = 1e-4;
-/** the central-difference step */
-export const GRAD_H = 1e-5;
 
 export const SMALL = { m: 6, nIn: 4, hidden: 5, classes: 3 } as const;
 
@@ -62,14 +56,6 @@ export function smallNetwork(seed: number, activation: HiddenActivation, lossPat
 
 // ── gradient check ─────────────────────────────────────────────────────────────
 
-export interface GradRow {
-  /** e.g. "fc_0.W" */
-  name: string;
-  shape: number[];
-  analytic: Float64Array;
-  numerical: Float64Array;
-  cmp: Comparison;
-}
 
 export interface GradCheckResult {
   rows: GradRow[];

@@ -4,7 +4,7 @@
 // (the keyboard's way in).
 
 import { useCallback, useRef, useState } from 'react';
-import { useLenet } from '../../../store/lenet';
+import { useLenet } from './settings';
 import { DrawPad, type DrawPadImage } from '../../../ui/DrawPad';
 import { useInference, testPixels } from './InsideCell';
 import { mnistify, MNIST_SIDE } from './mnistify';

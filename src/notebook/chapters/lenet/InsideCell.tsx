@@ -3,7 +3,7 @@
 // class probabilities, computed by the model on the page's backend.
 
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import { lenetPageModel, useLenet } from '../../../store/lenet';
+import { lenetPageModel, useLenet } from './settings';
 import { Slider } from '../../../ui/controls';
 import type { ImageInference } from './page-model';
 import { useReportVisible } from './useOnScreen';

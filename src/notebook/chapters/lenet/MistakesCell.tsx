@@ -4,7 +4,7 @@
 // opens it in cell 5.2.
 
 import { memo, useMemo, useState } from 'react';
-import { useLenet, useLenetTraining } from '../../../store/lenet';
+import { useLenet, useLenetTraining } from './settings';
 import { ConfusionMatrix, confusionCounts } from '../../../ui/ConfusionMatrix';
 import { Progress } from '../../../ui/controls';
 import type { TestSet } from './inspect-protocol';

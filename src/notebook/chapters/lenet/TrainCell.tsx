@@ -3,7 +3,7 @@
 // test accuracy after each epoch.
 
 import { useEffect, useMemo } from 'react';
-import { EXAMPLE_CHOICES, MAX_LR, MIN_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetTraining } from '../../../store/lenet';
+import { EXAMPLE_CHOICES, MAX_LR, MIN_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetTraining } from './settings';
 import { LossChart, type ChartPoint, type LossSeries } from '../../../ui/LossChart';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
 import { DeviceNote, WorkerStopped } from '../../cells/WorkerStopped';

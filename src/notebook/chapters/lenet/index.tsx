@@ -5,7 +5,7 @@
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
-import type { ChapterInfo } from '../../toc';
+import type { ChapterInfo } from '../../../store/toc';
 import { DrawCellBody } from './DrawCell';
 import { InsideCellBody } from './InsideCell';
 import { MistakesCellBody } from './MistakesCell';

@@ -2,7 +2,7 @@
 // the page refreshes the model during training only for cells someone can see.
 
 import { useEffect, type RefObject } from 'react';
-import { setLenetCellVisible } from '../../../store/lenet';
+import { setLenetCellVisible } from './settings';
 
 export function useReportVisible(ref: RefObject<HTMLElement | null>, id: string): void {
   useEffect(() => {

@@ -5,7 +5,7 @@ import { softwareAdapterName } from '../../../store/device';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
 import { fmtDuration } from '../../../ui/format';
 import { BATCH_LIMITS, kernelRows, PERF_MODELS, STEP_LIMITS, type PerfModel, type PerfResult } from './measure';
-import { usePerf } from './store';
+import { usePerf } from './settings';
 
 function fmtMs(ms: number): string {
   if (!Number.isFinite(ms)) return '—';

@@ -14,6 +14,9 @@
 import type { Backend, StepProfile, Tensor } from '../../../engine/backend';
 import { Rng } from '../../../engine/random';
 import { NeuralNetwork, type LayerConfig, type ModelConfig } from '../../../nn';
+import { median } from '../../cells/compare';
+
+export { median };
 
 export type PerfModel = 'lenet' | 'iris';
 
@@ -106,12 +109,6 @@ export interface PerfResult {
   /** the loss after the last timed step (read once) */
   loss: number;
   profile: StepProfile;
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
 function checkSettings(s: PerfSettings): void {

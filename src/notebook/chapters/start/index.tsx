@@ -3,7 +3,7 @@
 import { M, tex } from '../../../ui/Math';
 import { DeviceCell } from '../../cells/DeviceCell';
 import { ChapterPage, Section } from '../../ChapterPage';
-import { CHAPTERS, type ChapterInfo } from '../../toc';
+import { CHAPTERS, type ChapterInfo } from '../../../store/toc';
 
 export function StartChapter({ info }: { info: ChapterInfo }) {
   return (

@@ -4,8 +4,8 @@
 //   case "small":  C (4, 5) = ReLU(A (4, 3) · B (3, 5) + 1·bias (1, 5))  — drawn on the page
 //   case "odd":    C (33, 29) = A (33, 47) · B (47, 29)                  — sizes that straddle tiles
 
-import type { Activation, Backend } from '../../engine/backend';
-import { Rng } from '../../engine/random';
+import type { Activation, Backend } from './backend';
+import { Rng } from './random';
 
 export const CHECK_ATOL = 1e-5;
 export const CHECK_RTOL = 1e-5;

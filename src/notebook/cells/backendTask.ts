@@ -7,9 +7,9 @@
 // only its own dispatches).
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Backend } from '../../../engine/backend';
-import { createCpuBackend } from '../../../engine/cpu/backend';
-import { currentBackend, useDevice } from '../../../store/device';
+import type { Backend } from '../../engine/backend';
+import { createCpuBackend } from '../../engine/cpu/backend';
+import { currentBackend, useDevice } from '../../store/device';
 
 let queue: Promise<unknown> = Promise.resolve();
 

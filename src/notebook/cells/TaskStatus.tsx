@@ -1,7 +1,7 @@
 // What a cell shows while its computation is pending or when it failed.
 
 import type { ReactNode } from 'react';
-import { Progress } from '../../../ui/controls';
+import { Progress } from '../../ui/controls';
 
 export function TaskStatus({
   failed,

@@ -1,8 +1,8 @@
 // The header's device badge and the notice under the header when the notebook does not
 // run on a hardware GPU.
 
-import { softwareAdapterName, useDevice } from '../store/device';
-import { useNavigation } from '../store/navigation';
+import { softwareAdapterName, useDevice } from '../../store/device';
+import { useNavigation } from '../../store/navigation';
 
 export function DeviceBadge() {
   const status = useDevice((s) => s.status);

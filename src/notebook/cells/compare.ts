@@ -97,3 +97,25 @@ export async function centralDifference(x: Float64Array, f: (x: Float64Array) =>
   }
   return g;
 }
+
+/** float32 analytic against float64 numbers: |a − n| ≤ ATOL + RTOL·|n| */
+export const GRAD_ATOL = 1e-6;
+export const GRAD_RTOL = 1e-4;
+/** the central-difference step */
+export const GRAD_H = 1e-5;
+
+export interface GradRow {
+  /** e.g. "fc_0.W" */
+  name: string;
+  shape: number[];
+  analytic: Float64Array;
+  numerical: Float64Array;
+  cmp: Comparison;
+}
+
+/** the middle value of xs (the mean of the two middle ones for an even count); NaN when empty */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}

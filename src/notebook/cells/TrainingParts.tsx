@@ -4,10 +4,10 @@
 // and divergence. Chapters 3, 5 and 6 use them with their own store.
 
 import { useEffect, useRef, useState } from 'react';
-import { canTrain, fmt, type TrainingStore } from '../../../store/training';
-import { Progress } from '../../../ui/controls';
-import { softwareAdapterName } from '../../../store/device';
-import { DeviceNote, WorkerStopped } from '../../cells/WorkerStopped';
+import { canTrain, fmt, type TrainingStore } from '../../store/training';
+import { Progress } from '../../ui/controls';
+import { softwareAdapterName } from '../../store/device';
+import { DeviceNote, WorkerStopped } from './WorkerStopped';
 import './training.css';
 
 /** chart data refresh interval: ≥ 5 refreshes a second, without redrawing on every metric batch */

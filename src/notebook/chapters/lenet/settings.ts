@@ -19,14 +19,14 @@
 // chapter's inspect requests (inspect-protocol.ts) on one port.
 
 import { create } from 'zustand';
-import { InspectClient, createLenetWorker } from '../notebook/chapters/lenet/inspect-client';
-import type { ModelSnapshot, TestPredictions, TestSet } from '../notebook/chapters/lenet/inspect-protocol';
-import { PageModel } from '../notebook/chapters/lenet/page-model';
-import { EXPERIMENTS } from '../train/experiments';
-import type { SessionConfig, SessionState } from '../train/protocol';
-import { currentBackend, useDevice } from './device';
-import { createTrainingStore } from './training';
-import { bindUrl, formatNumber, parseNumber, syncUrl } from './url';
+import { InspectClient, createLenetWorker } from './inspect-client';
+import type { ModelSnapshot, TestPredictions, TestSet } from './inspect-protocol';
+import { PageModel } from './page-model';
+import { EXPERIMENTS } from '../../../train/experiments';
+import type { SessionConfig, SessionState } from '../../../train/protocol';
+import { currentBackend, useDevice } from '../../../store/device';
+import { createTrainingStore } from '../../../store/training';
+import { bindUrl, formatNumber, parseNumber, syncUrl } from '../../../store/url';
 
 const BASE = EXPERIMENTS['mnist-lenet'].config;
 

@@ -16,10 +16,10 @@
 // markers are listed in text for screen readers (and tests).
 
 import { memo, useId, useMemo, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import { SERIES_COLORS } from '../../../ui/colors';
-import { downsample } from '../../../ui/LossChart';
-import { useElementWidth } from '../../../ui/useElementWidth';
-import type { MarkerKind } from '../../../store/training';
+import { SERIES_COLORS } from '../../ui/colors';
+import { downsample } from '../../ui/LossChart';
+import { useElementWidth } from '../../ui/useElementWidth';
+import type { MarkerKind } from '../../store/training';
 
 export interface MetricPoint {
   x: number;

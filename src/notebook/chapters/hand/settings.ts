@@ -6,7 +6,7 @@
 // inputs); a value outside is refused (the default is used) and leaves the address bar.
 
 import { create } from 'zustand';
-import { Rng } from '../engine/random';
+import { Rng } from '../../../engine/random';
 import {
   DATASETS,
   HIDDEN,
@@ -21,9 +21,9 @@ import {
   type DatasetId,
   type HandParams,
   type ParamRef,
-} from '../notebook/chapters/hand/handnet';
-import { appendBounded } from './history';
-import { bindUrl, formatNumber, parseNumber, parseNumberList, syncUrl } from './url';
+} from './handnet';
+import { appendBounded } from '../../../store/history';
+import { bindUrl, formatNumber, parseNumber, parseNumberList, syncUrl } from '../../../store/url';
 
 /** Hand-picked start (seed 0): four kinks inside the data range (x = 3, 5, 7, 9), far from a fit. */
 export const HAND_START: HandParams = { w1: [-1, 1, 1, 0.5], b1: [5, -3, -7, -4.5], w2: [1.5, -1, 1, 1], b2: 1 };
