@@ -95,6 +95,11 @@ test('training lowers the plotted loss; Step forward is one step; a new hidden s
   // page's own kernel check, which reads back on the main thread by design)
   await waitForDevice(page);
   await expect(page.getByTestId('device-badge')).toHaveAccessibleName(/kernel check (passed|FAILED|could not run)/, { timeout: 60_000 });
+  // … and after the step-through cell's trace, which runs on the page's own backend once
+  // the cell nears the viewport (on a slow machine it could otherwise start in the window)
+  await page.locator('#iris-step-through').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('iris-step-facts')).toBeVisible({ timeout: 60_000 });
+  await cell.scrollIntoViewIfNeeded();
   const work0 = await pageWork(page);
   const redraws = await watchRedraws(lossChart);
   await cell.getByRole('button', { name: 'Train' }).click();
