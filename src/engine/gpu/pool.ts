@@ -15,9 +15,6 @@ import { ShapeError } from '../errors';
 import { assertShape, shapeStr, sizeOf, window2d, windowUniforms, type Shape, type Window2D } from '../geometry';
 import type { GpuContext, GpuTensor } from './context';
 
-/** arg-max of a window whose maximum is a padding zero */
-export const POOL_PAD_INDEX = 0xffffffff;
-
 function checkMode(op: string, opts: Pool2DOptions): 'max' | 'avg' {
   if (opts.mode !== 'max' && opts.mode !== 'avg') {
     throw new Error(`${op}: unknown pooling mode '${String(opts.mode)}'; known: max, avg`);
