@@ -180,7 +180,7 @@ fn conv2d_implicit(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_
 // runs in order and each step is BM gathers of X, BN / 4 loads of a row of W', and
 // BM·BN multiply-adds. Rows past n·oh·ow and columns past f are clamped into the matrices
 // (they feed only elements of Z that are not stored). Chosen where matmul is 'registers'
-// (software adapters: kernels.ts).
+// (software adapters: product.ts).
 override BM: u32 = 8u;                 // output pixels per invocation (4 or 8)
 override BN: u32 = 8u;                 // filters per invocation (4 or 8)
 

@@ -39,7 +39,7 @@
 // On a GPU the tiled kernel above wins; on a CPU-backed adapter (SwiftShader runs a whole
 // workgroup on one CPU thread, SIMD across invocations) every barrier makes the thread
 // switch between all the invocations of the workgroup and workgroup memory is plain RAM,
-// so the register blocks are several times faster there (kernels.ts picks by adapter).
+// so the register blocks are several times faster there (product.ts picks by adapter).
 // There every load of a value that differs between invocations is a per-invocation gather
 // (SwiftShader runs 4 invocations as the lanes of one SIMD register): the loads, not the
 // multiply-adds, cost the time, hence blocks as large as the registers allow.

@@ -6,7 +6,7 @@
 // an arena) and records one dispatch (conv2d and its backward: see conv.ts):
 //
 //   matmul, denseGrads           matmul.wgsl        (bias + activation, or σ'(Y), fused; tiles and
-//                                                    vec4 loads chosen by shape: kernels.ts)
+//                                                    vec4 loads chosen by shape: product.ts)
 //   biasActivation, activationBackward, axpby, scale     elementwise.wgsl
 //   softmax, softmaxBackward     softmax.wgsl
 //   crossEntropy(+Backward), softmaxCrossEntropy(+Backward, or with its gradient), mse(+Backward)
@@ -43,7 +43,7 @@ import { assertRank, assertShape, sameShape, shapeStr, type Shape, type Window2D
 import * as conv from './conv';
 import * as pool from './pool';
 import { createGpuContext, GpuContext, type GpuContextOptions, GpuTensor, isSoftwareAdapter } from './context';
-import { actCode, gemm, type KernelTuning } from './kernels';
+import { actCode, gemm, type KernelTuning } from './product';
 
 export interface WebGPUBackendOptions extends GpuContextOptions {
   powerPreference?: GPUPowerPreference;

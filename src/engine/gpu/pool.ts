@@ -10,7 +10,7 @@
 // Kernels: shaders/pool.wgsl. Geometry: geometry.ts's window2d, shared with the CPU reference.
 
 import type { ActivationGrad, Pool2DOptions, PoolResult, Tensor } from '../backend';
-import { actCode } from './kernels';
+import { actCode } from './product';
 import { ShapeError } from '../errors';
 import { assertShape, shapeStr, sizeOf, window2d, windowUniforms, type Shape, type Window2D } from '../geometry';
 import type { GpuContext, GpuTensor } from './context';
