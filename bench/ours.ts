@@ -8,7 +8,7 @@
 
 import type { Backend, Conv2DOptions } from '../src/engine/backend';
 import { WebGPUBackend } from '../src/engine/gpu/backend';
-import type { MatmulVariant } from '../src/engine/gpu/kernels';
+import type { MatmulVariant } from '../src/engine/gpu/product';
 import { NeuralNetwork, type ModelConfig } from '../src/nn';
 import type { Contender, Runner } from './harness';
 import {

@@ -13,6 +13,8 @@
 // sum order is fixed (the result is deterministic).
 // Element index e = x + y · (groups in x) · 64 (a 2-D grid above 65535 workgroups).
 
+// uses lib/element_index.wgsl
+
 const WG: u32 = 64u;
 
 struct Win {
@@ -29,7 +31,7 @@ struct Win {
 
 @compute @workgroup_size(WG)
 fn col2im(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let e = gid.x + gid.y * groups.x * WG;
+  let e = element_index(gid, groups, WG);
   if (e >= win.count) { return; }
   // e = ((b·h + y)·w + x)·c + ch
   let ch = e % win.c;

@@ -34,6 +34,9 @@
 // group_sum comes from group_sum.wgsl (workgroup memory) or group_sum_subgroups.wgsl
 // (subgroup operations), put in front of this file by the engine.
 
+// uses lib/activation.wgsl
+// uses lib/element_index.wgsl
+
 override VEC_B: bool = false;
 override VEC_F: bool = false;
 override WX: u32 = 16u;
@@ -83,28 +86,6 @@ fn wt_at(i: u32) -> f32 {
 var<workgroup> tileA: array<vec4<f32>, TILE_A4>;
 var<workgroup> tileB: array<vec4<f32>, TILE_B4>;
 var<private> acc: array<vec4<f32>, 4>;
-
-fn activate(v: f32, code: u32) -> f32 {
-  switch code {
-    case 1u: { return max(v, 0.0); }
-    case 2u: {
-      if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
-      let e = exp(v);
-      return e / (1.0 + e);
-    }
-    case 3u: { return tanh(clamp(v, -15.0, 15.0)); }
-    default: { return v; }
-  }
-}
-
-fn activate_grad(yv: f32, code: u32) -> f32 {
-  switch code {
-    case 1u: { return select(0.0, 1.0, yv > 0.0); }
-    case 2u: { return yv * (1.0 - yv); }
-    case 3u: { return 1.0 - yv * yv; }
-    default: { return 1.0; }
-  }
-}
 
 // cols[r, k]: X through the im2col index map, 0 in the padding and outside the matrix
 fn load_cols(r: u32, k: u32) -> f32 {
@@ -199,7 +180,7 @@ fn conv2d_implicit(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_
 // runs in order and each step is BM gathers of X, BN / 4 loads of a row of W', and
 // BM·BN multiply-adds. Rows past n·oh·ow and columns past f are clamped into the matrices
 // (they feed only elements of Z that are not stored). Chosen where matmul is 'registers'
-// (software adapters: kernels.ts).
+// (software adapters: product.ts).
 override BM: u32 = 8u;                 // output pixels per invocation (4 or 8)
 override BN: u32 = 8u;                 // filters per invocation (4 or 8)
 
@@ -394,7 +375,7 @@ fn conv2d_backward(@builtin(local_invocation_index) t: u32, @builtin(workgroup_i
 
 @compute @workgroup_size(GROUP_SIZE)
 fn conv2d_weight_grad_reduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let o = gid.x + gid.y * groups.x * GROUP_SIZE;
+  let o = element_index(gid, groups, GROUP_SIZE);
   let kf = cv.kh * cv.kw * cv.c * cv.f;
   let outputs = kf + cv.f;
   if (o >= outputs) { return; }

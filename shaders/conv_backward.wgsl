@@ -34,6 +34,8 @@
 // the two vec4s that hold them, masked past f; filters past f, channels past c, rows past
 // R and pixels past w are clamped into the arrays and never stored.
 
+// uses lib/activation.wgsl
+
 override VEC_F: bool = false;
 override GROUP_SIZE: u32 = 64u;        // a power of two, ≤ 64 (block_sum's workgroup memory)
 override BK: u32 = 8u;                 // dW block: rows k of [dW; db] per invocation (4 or 8)
@@ -67,15 +69,6 @@ struct ConvBack {
 @group(0) @binding(6) var<storage, read_write> dw: array<f32>;       // (K, f)
 @group(0) @binding(7) var<storage, read_write> db: array<f32>;       // (1, f)
 @group(0) @binding(8) var<storage, read_write> partial: array<f32>;  // (split, (K + 1)·f) chunk sums
-
-fn act_grad(yv: f32, code: u32) -> f32 {
-  switch code {
-    case 1u: { return select(0.0, 1.0, yv > 0.0); }
-    case 2u: { return yv * (1.0 - yv); }
-    case 3u: { return 1.0 - yv * yv; }
-    default: { return 1.0; }
-  }
-}
 
 // v[k … k + 3] of the 8 floats v = (a, b): 4 consecutive floats that start at an offset k
 // of an array bound as vec4s
@@ -302,7 +295,7 @@ fn input_grads(item: u32) {
       let ch = ch0 + e;
       if (ch >= cb.c) { break; }
       var v = acc[2u * (q / 4u) + e / 4u][q % 4u][e % 4u];
-      if (cb.dact != 0u) { v *= act_grad(y[e0 + ch], cb.dact); }
+      if (cb.dact != 0u) { v *= activate_grad(y[e0 + ch], cb.dact); }
       dx[e0 + ch] = v;
     }
   }

@@ -27,6 +27,8 @@
 // workgroup memory. One dispatch, and the loss stays on the GPU until it is read.
 // The gradients are elementwise, one invocation per element.
 
+// uses lib/element_index.wgsl
+
 const WG: u32 = 256u;    // invocations of the reducing kernels
 const EW: u32 = 64u;     // invocations per workgroup of the elementwise kernels
 const TINY: f32 = 1.1754943508e-38;   // 2⁻¹²⁶, the smallest normal float32
@@ -58,10 +60,6 @@ fn workgroup_sum(t: u32, v: f32) -> f32 {
   return partial[0];
 }
 
-fn element_index(gid: vec3u, groups: vec3u) -> u32 {
-  return gid.x + gid.y * groups.x * EW;
-}
-
 @compute @workgroup_size(WG)
 fn ce_loss(@builtin(local_invocation_index) t: u32) {
   let count = dims.rows * dims.cols;
@@ -82,7 +80,7 @@ fn ce_loss(@builtin(local_invocation_index) t: u32) {
 
 @compute @workgroup_size(EW)
 fn ce_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let e = element_index(gid, groups);
+  let e = element_index(gid, groups, EW);
   if (e >= dims.rows * dims.cols) { return; }
   let t = y[e];
   grad[e] = select(-t / (f32(dims.rows) * max(yhat[e], TINY)), 0.0, t == 0.0);
@@ -134,7 +132,7 @@ fn softmax_ce_grad(@builtin(local_invocation_index) t: u32) {
 
 @compute @workgroup_size(EW)
 fn softmax_ce_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let e = element_index(gid, groups);
+  let e = element_index(gid, groups, EW);
   if (e >= dims.rows * dims.cols) { return; }
   grad[e] = (yhat[e] - y[e]) / f32(dims.rows);
 }
@@ -153,7 +151,7 @@ fn mse_loss(@builtin(local_invocation_index) t: u32) {
 
 @compute @workgroup_size(EW)
 fn mse_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let e = element_index(gid, groups);
+  let e = element_index(gid, groups, EW);
   if (e >= dims.rows * dims.cols) { return; }
   grad[e] = (yhat[e] - y[e]) / f32(dims.rows);
 }

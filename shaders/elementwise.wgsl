@@ -14,6 +14,9 @@
 // More than 65535 workgroups are launched as a 2-D grid; the element index is
 // i = x + y · (groups in x) · 64.
 
+// uses lib/activation.wgsl
+// uses lib/element_index.wgsl
+
 override ACT: u32 = 0u;
 override HAS_BIAS: bool = false;
 const WG: u32 = 64u;
@@ -36,60 +39,32 @@ struct Linear {
 @group(0) @binding(5) var<storage, read> dy: array<f32>;
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
 
-fn activate(z: f32) -> f32 {
-  switch ACT {
-    case 1u: { return max(z, 0.0); }
-    case 2u: {
-      // the form that never overflows: e^z / (1 + e^z) for z < 0
-      if (z >= 0.0) { return 1.0 / (1.0 + exp(-z)); }
-      let e = exp(z);
-      return e / (1.0 + e);
-    }
-    case 3u: { return tanh(clamp(z, -15.0, 15.0)); }  // |z| ≥ 15 is ±1 in f32
-    default: { return z; }
-  }
-}
-
-// act'(z) from y = act(z)
-fn activate_grad(yv: f32) -> f32 {
-  switch ACT {
-    case 1u: { return select(0.0, 1.0, yv > 0.0); }
-    case 2u: { return yv * (1.0 - yv); }
-    case 3u: { return 1.0 - yv * yv; }
-    default: { return 1.0; }
-  }
-}
-
-fn element_index(gid: vec3u, groups: vec3u) -> u32 {
-  return gid.x + gid.y * groups.x * WG;
-}
-
 @compute @workgroup_size(WG)
 fn bias_act(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = element_index(gid, groups);
+  let i = element_index(gid, groups, WG);
   if (i >= dims.count) { return; }
   var z = x[i];
   if (HAS_BIAS) { z += b[i % dims.cols]; }
-  out[i] = activate(z);
+  out[i] = activate(z, ACT);
 }
 
 @compute @workgroup_size(WG)
 fn act_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = element_index(gid, groups);
+  let i = element_index(gid, groups, WG);
   if (i >= dims.count) { return; }
-  out[i] = dy[i] * activate_grad(y[i]);
+  out[i] = dy[i] * activate_grad(y[i], ACT);
 }
 
 @compute @workgroup_size(WG)
 fn axpby(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = element_index(gid, groups);
+  let i = element_index(gid, groups, WG);
   if (i >= lin.count) { return; }
   out[i] = lin.alpha * x[i] + lin.beta * y[i];
 }
 
 @compute @workgroup_size(WG)
 fn scale(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = element_index(gid, groups);
+  let i = element_index(gid, groups, WG);
   if (i >= lin.count) { return; }
   out[i] = lin.alpha * x[i];
 }

@@ -12,6 +12,8 @@
 // One invocation per element of cols; more than 65535 workgroups are launched as a
 // 2-D grid and the element index is e = x + y · (groups in x) · 64.
 
+// uses lib/element_index.wgsl
+
 const WG: u32 = 64u;
 
 struct Win {
@@ -28,7 +30,7 @@ struct Win {
 
 @compute @workgroup_size(WG)
 fn im2col(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let e = gid.x + gid.y * groups.x * WG;
+  let e = element_index(gid, groups, WG);
   if (e >= win.count) { return; }
   let k = win.kh * win.kw * win.c;        // row length of cols
   let row = e / k;

@@ -7,7 +7,7 @@
 //   op(A) (M, K): A is stored (M, K), or (K, M) when TRANS_A (then op(A) = Aᵀ)
 //   op(B) (K, N): B is stored (K, N), or (N, K) when TRANS_B (then op(B) = Bᵀ)
 //   bias  (1, N): added to every row when dims.has_bias = 1
-//   act:  dims.act = 0 linear, 1 relu, 2 sigmoid, 3 tanh (as in elementwise.wgsl)
+//   act:  dims.act = 0 linear, 1 relu, 2 sigmoid, 3 tanh (lib/activation.wgsl)
 //   dact: dims.dact = the activation whose derivative σ'(Z), written with its output Y
 //         (M, N), multiplies the product (0: none). dX = (dZ·Wᵀ) ⊙ σ'(Y_prev) turns the
 //         gradient a layer sends down into the dZ of the layer below in the same pass.
@@ -39,7 +39,7 @@
 // On a GPU the tiled kernel above wins; on a CPU-backed adapter (SwiftShader runs a whole
 // workgroup on one CPU thread, SIMD across invocations) every barrier makes the thread
 // switch between all the invocations of the workgroup and workgroup memory is plain RAM,
-// so the register blocks are several times faster there (kernels.ts picks by adapter).
+// so the register blocks are several times faster there (product.ts picks by adapter).
 // There every load of a value that differs between invocations is a per-invocation gather
 // (SwiftShader runs 4 invocations as the lanes of one SIMD register): the loads, not the
 // multiply-adds, cost the time, hence blocks as large as the registers allow.
@@ -54,6 +54,8 @@
 //              otherwise (bound views start at 256-byte offsets, so rows are 16-byte aligned)
 //   ONES_ROW   the extra row of ones of dense_grads
 //   BM, BN     register blocks only: 4 or 8 rows, 4 or 8 columns of C per invocation
+
+// uses lib/activation.wgsl
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -197,29 +199,6 @@ fn accumulate(lid: vec3u, row0: u32, col0: u32) {
       acc[3] += av.w * bv;
     }
     workgroupBarrier();
-  }
-}
-
-fn activate(z: f32, code: u32) -> f32 {
-  switch code {
-    case 1u: { return max(z, 0.0); }
-    case 2u: {
-      if (z >= 0.0) { return 1.0 / (1.0 + exp(-z)); }
-      let e = exp(z);
-      return e / (1.0 + e);
-    }
-    case 3u: { return tanh(clamp(z, -15.0, 15.0)); }
-    default: { return z; }
-  }
-}
-
-// σ'(z) from y = σ(z)
-fn activate_grad(yv: f32, code: u32) -> f32 {
-  switch code {
-    case 1u: { return select(0.0, 1.0, yv > 0.0); }
-    case 2u: { return yv * (1.0 - yv); }
-    case 3u: { return 1.0 - yv * yv; }
-    default: { return 1.0; }
   }
 }
 
@@ -430,28 +409,7 @@ fn block_product(i0: u32, j0: u32) -> Block {
 }
 
 // ── their epilogue, one row of a quarter (4 columns of C) at a time, as vec4 ──────────
-// The same formulas as activate and activate_grad, on 4 values at once.
-
-fn activate4(z: vec4<f32>, code: u32) -> vec4<f32> {
-  switch code {
-    case 1u: { return max(z, vec4<f32>(0.0)); }
-    case 2u: {
-      let e = exp(-abs(z));   // e^−z where z ≥ 0, e^z where z < 0: never overflows
-      return select(e / (1.0 + e), 1.0 / (1.0 + e), z >= vec4<f32>(0.0));
-    }
-    case 3u: { return tanh(clamp(z, vec4<f32>(-15.0), vec4<f32>(15.0))); }
-    default: { return z; }
-  }
-}
-
-fn activate_grad4(yv: vec4<f32>, code: u32) -> vec4<f32> {
-  switch code {
-    case 1u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), yv > vec4<f32>(0.0)); }
-    case 2u: { return yv * (1.0 - yv); }
-    case 3u: { return 1.0 - yv * yv; }
-    default: { return vec4<f32>(1.0); }
-  }
-}
+// σ and σ' with activate4 and activate_grad4 (lib/activation.wgsl), on 4 values at once.
 
 // c[o …] = v.x, v.y, … : the first min(count, 4) of them
 fn put_row(o: u32, count: u32, v: vec4<f32>) {

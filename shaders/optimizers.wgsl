@@ -9,6 +9,8 @@
 // The bias corrections c1 = 1 − β1^t and c2 = 1 − β2^t are computed on the host in
 // double precision (t is the 1-based step count) and passed in.
 
+// uses lib/element_index.wgsl
+
 const WG: u32 = 64u;
 
 struct Sgd {
@@ -33,20 +35,16 @@ struct Adam {
 @group(0) @binding(4) var<storage, read_write> m: array<f32>;
 @group(0) @binding(5) var<storage, read_write> v: array<f32>;   // velocity (sgd), second moment (adam)
 
-fn element_index(gid: vec3u, groups: vec3u) -> u32 {
-  return gid.x + gid.y * groups.x * WG;
-}
-
 @compute @workgroup_size(WG)
 fn sgd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = element_index(gid, groups);
+  let i = element_index(gid, groups, WG);
   if (i >= sgd_params.count) { return; }
   p[i] -= sgd_params.lr * g[i];
 }
 
 @compute @workgroup_size(WG)
 fn sgd_momentum(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = element_index(gid, groups);
+  let i = element_index(gid, groups, WG);
   if (i >= sgd_params.count) { return; }
   let vel = sgd_params.momentum * v[i] - sgd_params.lr * g[i];
   v[i] = vel;
@@ -55,7 +53,7 @@ fn sgd_momentum(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
 
 @compute @workgroup_size(WG)
 fn adam(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = element_index(gid, groups);
+  let i = element_index(gid, groups, WG);
   if (i >= adam_params.count) { return; }
   let h = adam_params;
   let gi = g[i];

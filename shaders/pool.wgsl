@@ -17,6 +17,9 @@
 // so no two invocations write the same element and no atomics are needed.
 // Element index e = x + y · (groups in x) · 64 (a 2-D grid above 65535 workgroups).
 
+// uses lib/activation.wgsl
+// uses lib/element_index.wgsl
+
 const WG: u32 = 64u;
 const NONE: u32 = 0xffffffffu;   // arg-max of a window whose maximum is padding
 
@@ -38,23 +41,9 @@ struct Win {
 @group(0) @binding(6) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(7) var<storage, read> x_act: array<f32>;   // backward with dact: x, the activation output
 
-// σ'(z) from the activation's output x = σ(z)
-fn activate_grad(xv: f32) -> f32 {
-  switch win.dact {
-    case 1u: { return select(0.0, 1.0, xv > 0.0); }
-    case 2u: { return xv * (1.0 - xv); }
-    case 3u: { return 1.0 - xv * xv; }
-    default: { return 1.0; }
-  }
-}
-
-fn element_index(gid: vec3u, groups: vec3u) -> u32 {
-  return gid.x + gid.y * groups.x * WG;
-}
-
 @compute @workgroup_size(WG)
 fn pool_max(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let o = element_index(gid, groups);
+  let o = element_index(gid, groups, WG);
   if (o >= win.count) { return; }
   // o = ((b·oh + d1)·ow + d2)·c + ch
   let ch = o % win.c;
@@ -88,7 +77,7 @@ fn pool_max(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
 
 @compute @workgroup_size(WG)
 fn pool_avg(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let o = element_index(gid, groups);
+  let o = element_index(gid, groups, WG);
   if (o >= win.count) { return; }
   let ch = o % win.c;
   let d2 = (o / win.c) % win.ow;
@@ -109,7 +98,7 @@ fn pool_avg(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
 
 @compute @workgroup_size(WG)
 fn pool_max_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let e = element_index(gid, groups);
+  let e = element_index(gid, groups, WG);
   if (e >= win.count) { return; }
   // e = ((b·h + yi)·w + xi)·c + ch
   let ch = e % win.c;
@@ -130,13 +119,13 @@ fn pool_max_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
       if (arg_in[o] == e) { acc += dy[o]; }
     }
   }
-  if (win.dact != 0u) { acc *= activate_grad(x_act[e]); }
+  if (win.dact != 0u) { acc *= activate_grad(x_act[e], win.dact); }
   dx[e] = acc;
 }
 
 @compute @workgroup_size(WG)
 fn pool_avg_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let e = element_index(gid, groups);
+  let e = element_index(gid, groups, WG);
   if (e >= win.count) { return; }
   let ch = e % win.c;
   let xi = (e / win.c) % win.w;
@@ -156,6 +145,6 @@ fn pool_avg_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
     }
   }
   var g = acc / f32(win.kh * win.kw);
-  if (win.dact != 0u) { g *= activate_grad(x_act[e]); }
+  if (win.dact != 0u) { g *= activate_grad(x_act[e], win.dact); }
   dx[e] = g;
 }

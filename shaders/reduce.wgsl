@@ -13,6 +13,8 @@
 // count_correct and all_finite: one workgroup of 256 that strides over the input.
 // argmax_rows: one invocation per row.
 
+// uses lib/element_index.wgsl
+
 override GROUP_SIZE: u32 = 64u;   // sum_rows (a power of two)
 const WG: u32 = 64u;              // argmax_rows
 const WG_ONE: u32 = 256u;         // the single-workgroup kernels
@@ -55,7 +57,7 @@ fn sum_rows(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid:
 
 @compute @workgroup_size(WG)
 fn argmax_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = gid.x + gid.y * groups.x * WG;
+  let i = element_index(gid, groups, WG);
   if (i >= dims.rows) { return; }
   let start = i * dims.cols;
   var best = 0u;

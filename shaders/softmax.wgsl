@@ -11,6 +11,8 @@
 // value per class). Above 65535 workgroups the host launches a 2-D grid and the row
 // is i = x + y · (groups in x) · 64.
 
+// uses lib/element_index.wgsl
+
 const WG: u32 = 64u;
 
 struct Dims {
@@ -24,13 +26,9 @@ struct Dims {
 @group(0) @binding(3) var<storage, read> dy: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
-fn row_index(gid: vec3u, groups: vec3u) -> u32 {
-  return gid.x + gid.y * groups.x * WG;
-}
-
 @compute @workgroup_size(WG)
 fn softmax(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = row_index(gid, groups);
+  let i = element_index(gid, groups, WG);
   if (i >= dims.rows) { return; }
   let start = i * dims.cols;
   var m = x[start];
@@ -47,7 +45,7 @@ fn softmax(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
 
 @compute @workgroup_size(WG)
 fn softmax_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = row_index(gid, groups);
+  let i = element_index(gid, groups, WG);
   if (i >= dims.rows) { return; }
   let start = i * dims.cols;
   var dot = 0.0;                                   // Σ_k dY_k σ_k

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGpuContext, GpuContext } from '../src/engine/gpu/context';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { makeShaderDataDefinitions } from 'webgpu-utils';
-import { composeShader, SHADERS, shaderSource, usesGroupSum } from '../src/engine/gpu/shaders';
+import { composeShader, declaredLibs, entryLines, SHADERS, shaderSource, usesGroupSum } from '../src/engine/gpu/shaders';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -173,6 +173,71 @@ describe('GpuContext', () => {
   it('the registry holds every kernel family as WGSL text', () => {
     for (const name of ['matmul', 'elementwise', 'softmax', 'cross_entropy', 'reduce', 'optimizers']) {
       expect(SHADERS[name], name).toMatch(/@compute/);
+    }
+  });
+});
+
+describe('shared WGSL helpers (shaders/lib)', () => {
+  const libs = Object.keys(SHADERS).filter((n) => n.startsWith('lib/'));
+  const kernels = Object.keys(SHADERS).filter((n) => !n.startsWith('lib/'));
+  const fnsOf = (src: string) => [...src.matchAll(/^fn\s+(\w+)\s*\(/gm)].map((m) => m[1]!);
+  const calls = (src: string, fn: string) => new RegExp(`\\b${fn}\\s*\\(`).test(src.replace(/\/\/.*$/gm, ''));
+
+  it('activation and element_index are defined once, in shaders/lib', () => {
+    expect(libs).toEqual(expect.arrayContaining(['lib/activation', 'lib/element_index']));
+    expect(fnsOf(SHADERS['lib/activation']!)).toEqual(['activate', 'activate_grad', 'activate4', 'activate_grad4']);
+    expect(fnsOf(SHADERS['lib/element_index']!)).toEqual(['element_index']);
+    for (const lib of libs) {
+      for (const fn of fnsOf(SHADERS[lib]!)) {
+        const definers = kernels.filter((k) => new RegExp(`\\bfn\\s+${fn}\\b`).test(SHADERS[k]!));
+        expect(definers, `${fn} of ${lib}.wgsl defined again in`).toEqual([]);
+      }
+    }
+  });
+
+  it('a kernel declares exactly the helper files whose functions it calls', () => {
+    let declared = 0;
+    for (const k of kernels) {
+      const src = SHADERS[k]!;
+      const used = libs.filter((lib) => fnsOf(SHADERS[lib]!).some((fn) => calls(src, fn)));
+      expect(declaredLibs(src), `shaders/${k}.wgsl`).toEqual(used);
+      declared += used.length;
+    }
+    expect(declared).toBeGreaterThanOrEqual(14);   // activation in 5 kernels, element_index in 9
+  });
+
+  it('the composer puts the declared helper files before the kernel, whose own lines stay as in its file', () => {
+    for (const subgroups of [false, true]) {
+      const text = composeShader('conv2d', subgroups);
+      const at = (s: string) => text.indexOf(s);
+      expect(at(SHADERS['lib/activation']!.replace(/\n$/, ''))).toBeGreaterThanOrEqual(0);
+      expect(at(SHADERS['lib/element_index']!.replace(/\n$/, ''))).toBeGreaterThan(at('fn activate('));
+      expect(text.endsWith(shaderSource('conv2d'))).toBe(true);
+      if (subgroups) expect(text.startsWith('enable subgroups;\n')).toBe(true);
+    }
+    expect(composeShader('softmax', false)).toBe(`${SHADERS['lib/element_index']}\n${shaderSource('softmax')}`);
+    // the step-through's lines are lines of the file the notebook shows
+    const file = shaderSource('softmax').split('\n');
+    const [first, last] = entryLines(shaderSource('softmax'), 'softmax')!;
+    expect(file[first]).toMatch(/^@compute/);
+    expect(file[first + 1]).toMatch(/^fn softmax\(/);
+    expect(file[last]).toBe('}');
+  });
+
+  it('names the helper files when a declared one does not exist', () => {
+    expect(declaredLibs('// uses lib/activation.wgsl\n// uses lib/element_index.wgsl\nfn f() {}')).toEqual(['lib/activation', 'lib/element_index']);
+    expect(() => declaredLibs('// uses lib/activations.wgsl\n')).toThrow(/no helper file shaders\/lib\/activations\.wgsl.*shaders\/lib\/activation\.wgsl/);
+    expect(() => declaredLibs('// uses matmul.wgsl\n')).toThrow(/no helper file shaders\/matmul\.wgsl/);
+  });
+
+  it('compiles every kernel with its helpers on the device', async () => {
+    for (const k of kernels.filter((n) => declaredLibs(SHADERS[n]!).length > 0)) {
+      ctx.device.pushErrorScope('validation');
+      const module = ctx.device.createShaderModule({ code: composeShader(k, false), label: k });
+      const info = await module.getCompilationInfo();
+      const error = await ctx.device.popErrorScope();
+      expect(info.messages.filter((m) => m.type === 'error').map((m) => m.message), k).toEqual([]);
+      expect(error?.message, k).toBeUndefined();
     }
   });
 });

@@ -16,7 +16,7 @@ import { ShapeError } from '../src/engine/errors';
 import { window2d, type Padding } from '../src/engine/geometry';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
 import { blockedBackwardLaunch, weightGradSplit } from '../src/engine/gpu/conv';
-import { MATMUL_VARIANTS } from '../src/engine/gpu/kernels';
+import { MATMUL_VARIANTS } from '../src/engine/gpu/product';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { expectClose, randomArray } from './helpers/check';

@@ -10,7 +10,7 @@ import { ACTIVATIONS } from '../src/engine/backend';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
 import type { GpuTensor } from '../src/engine/gpu/context';
-import { MATMUL_VARIANTS, registerCols, registerRows, registerTile, type MatmulVariant } from '../src/engine/gpu/kernels';
+import { MATMUL_VARIANTS, registerCols, registerRows, registerTile, type MatmulVariant } from '../src/engine/gpu/product';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { expectClose, randomArray } from './helpers/check';

@@ -6,7 +6,7 @@
 // an arena) and records one dispatch (conv2d and its backward: see conv.ts):
 //
 //   matmul, denseGrads           matmul.wgsl        (bias + activation, or σ'(Y), fused; tiles and
-//                                                    vec4 loads chosen by shape: kernels.ts)
+//                                                    vec4 loads chosen by shape: product.ts)
 //   biasActivation, activationBackward, axpby, scale     elementwise.wgsl
 //   softmax, softmaxBackward     softmax.wgsl
 //   crossEntropy(+Backward), softmaxCrossEntropy(+Backward, or with its gradient), mse(+Backward)
@@ -42,8 +42,8 @@ import { NoAdapterError, ShapeError } from '../errors';
 import { assertRank, assertShape, sameShape, shapeStr, type Shape, type Window2D } from '../geometry';
 import * as conv from './conv';
 import * as pool from './pool';
-import { createGpuContext, GpuContext, type GpuContextOptions, GpuTensor, isSoftwareAdapter, type Kernel } from './context';
-import { actCode, gemm, type KernelTuning } from './kernels';
+import { createGpuContext, GpuContext, type GpuContextOptions, GpuTensor, isSoftwareAdapter } from './context';
+import { actCode, gemm, type KernelTuning } from './product';
 
 export interface WebGPUBackendOptions extends GpuContextOptions {
   powerPreference?: GPUPowerPreference;
@@ -90,10 +90,6 @@ export class WebGPUBackend implements Backend {
   private rows(op: string, what: string, t: GpuTensor): [number, number] {
     assertRank(op, what, t.shape, 2);
     return [t.shape[0]!, t.shape[1]!];
-  }
-
-  private run(k: Kernel, args: Parameters<GpuContext['dispatch']>[1]): void {
-    this.ctx.dispatch(k, args);
   }
 
   /** `out` checked as the f32 result of `shape`, or a new tensor */
@@ -279,7 +275,7 @@ export class WebGPUBackend implements Backend {
       const B = b ? this.f32(b, 'biasActivation', 'bias') : null;
       if (B) assertShape('biasActivation', 'bias', B.shape, [1, N]);
       const Y = this.ctx.empty([M, N], 'f32', `${act}`);
-      this.run(
+      this.ctx.dispatch(
         { shader: 'elementwise', entry: 'bias_act', constants: { HAS_BIAS: B !== null, ACT: actCode('biasActivation', act) } },
         { bind: { x: X, b: B ?? this.ctx.placeholder, out: Y }, params: { count: M * N, cols: N }, invocations: M * N },
       );
@@ -293,7 +289,7 @@ export class WebGPUBackend implements Backend {
       const Y = this.f32(y, 'activationBackward', 'Y');
       assertShape('activationBackward', 'dY', D.shape, Y.shape);
       const out = this.ctx.empty(Y.shape, 'f32', `d${act}`);
-      this.run(
+      this.ctx.dispatch(
         { shader: 'elementwise', entry: 'act_backward', constants: { ACT: actCode('activationBackward', act) } },
         { bind: { dy: D, y: Y, out }, params: { count: Y.size, cols: 1 }, invocations: Y.size },
       );
@@ -307,7 +303,7 @@ export class WebGPUBackend implements Backend {
       const [M, N] = this.rows('sumRows', 'X', X);
       const out = this.ctx.empty([1, N], 'f32', 'sumRows');
       const red = this.ctx.reduction();
-      this.run(
+      this.ctx.dispatch(
         { shader: 'reduce', entry: 'sum_rows', subgroups: red.subgroups, constants: { GROUP_SIZE: red.size } },
         { bind: { x: X, out }, params: { rows: M, cols: N }, groups: N },
       );
@@ -321,7 +317,7 @@ export class WebGPUBackend implements Backend {
       const Y = this.f32(y, 'axpby', 'y');
       assertShape('axpby', 'y', Y.shape, X.shape);
       const out = this.ctx.empty(X.shape, 'f32', 'axpby');
-      this.run(
+      this.ctx.dispatch(
         { shader: 'elementwise', entry: 'axpby' },
         { bind: { x: X, y: Y, out }, params: { count: X.size, alpha, beta }, invocations: X.size },
       );
@@ -333,7 +329,7 @@ export class WebGPUBackend implements Backend {
     return this.ops.op('scale', [x, s], () => {
       const X = this.f32(x, 'scale', 'x');
       const out = this.ctx.empty(X.shape, 'f32', 'scale');
-      this.run(
+      this.ctx.dispatch(
         { shader: 'elementwise', entry: 'scale' },
         { bind: { x: X, out }, params: { count: X.size, alpha: s, beta: 0 }, invocations: X.size },
       );
@@ -348,7 +344,7 @@ export class WebGPUBackend implements Backend {
       const X = this.f32(x, 'softmax', 'X');
       const [M, N] = this.rows('softmax', 'X', X);
       const out = this.ctx.empty([M, N], 'f32', 'softmax');
-      this.run({ shader: 'softmax', entry: 'softmax' }, { bind: { x: X, out }, params: { rows: M, cols: N }, invocations: M });
+      this.ctx.dispatch({ shader: 'softmax', entry: 'softmax' }, { bind: { x: X, out }, params: { rows: M, cols: N }, invocations: M });
       return out;
     });
   }
@@ -360,7 +356,7 @@ export class WebGPUBackend implements Backend {
       const [M, N] = this.rows('softmaxBackward', 'σ', S);
       assertShape('softmaxBackward', 'dY', D.shape, S.shape);
       const out = this.ctx.empty([M, N], 'f32', 'dsoftmax');
-      this.run(
+      this.ctx.dispatch(
         { shader: 'softmax', entry: 'softmax_backward' },
         { bind: { dy: D, sigma: S, out }, params: { rows: M, cols: N }, invocations: M },
       );
@@ -380,14 +376,14 @@ export class WebGPUBackend implements Backend {
   private elementwiseLossGrad(op: string, entry: string, what: string, yhat: Tensor, y: Tensor): Tensor {
     const [P, Y, M, N] = this.lossPair(op, what, yhat, y);
     const grad = this.ctx.empty([M, N], 'f32', op);
-    this.run({ shader: 'cross_entropy', entry }, { bind: { yhat: P, y: Y, grad }, params: { rows: M, cols: N }, invocations: M * N });
+    this.ctx.dispatch({ shader: 'cross_entropy', entry }, { bind: { yhat: P, y: Y, grad }, params: { rows: M, cols: N }, invocations: M * N });
     return grad;
   }
 
   private reducedLoss(op: string, entry: string, yhat: Tensor, y: Tensor): Tensor {
     const [P, Y, M, N] = this.lossPair(op, 'ŷ', yhat, y);
     const loss = this.ctx.empty([1], 'f32', op);
-    this.run({ shader: 'cross_entropy', entry }, { bind: { yhat: P, y: Y, loss }, params: { rows: M, cols: N }, groups: 1 });
+    this.ctx.dispatch({ shader: 'cross_entropy', entry }, { bind: { yhat: P, y: Y, loss }, params: { rows: M, cols: N }, groups: 1 });
     return loss;
   }
 
@@ -410,13 +406,13 @@ export class WebGPUBackend implements Backend {
       const probs = this.ctx.empty([M, N], 'f32', 'softmaxCrossEntropy probs');
       if (opts.grad) {
         const dz = this.ctx.empty([M, N], 'f32', 'softmaxCrossEntropy dZ');
-        this.run(
+        this.ctx.dispatch(
           { shader: 'cross_entropy', entry: 'softmax_ce_grad' },
           { bind: { logits: Z, y: Y, loss, probs, grad: dz }, params: { rows: M, cols: N }, groups: 1 },
         );
         return { loss, probs, dz };
       }
-      this.run(
+      this.ctx.dispatch(
         { shader: 'cross_entropy', entry: 'softmax_ce' },
         { bind: { logits: Z, y: Y, loss, probs }, params: { rows: M, cols: N }, groups: 1 },
       );
@@ -498,12 +494,12 @@ export class WebGPUBackend implements Backend {
       if (velocity && h.momentum !== 0) {
         const V = this.f32(velocity, 'sgdUpdate', 'velocity');
         assertShape('sgdUpdate', 'velocity', V.shape, P.shape);
-        this.run(
+        this.ctx.dispatch(
           { shader: 'optimizers', entry: 'sgd_momentum' },
           { bind: { p: P, g: G, v: V }, params: { count: P.size, lr: h.lr, momentum: h.momentum }, invocations: P.size },
         );
       } else {
-        this.run(
+        this.ctx.dispatch(
           { shader: 'optimizers', entry: 'sgd' },
           { bind: { p: P, g: G }, params: { count: P.size, lr: h.lr, momentum: 0 }, invocations: P.size },
         );
@@ -521,7 +517,7 @@ export class WebGPUBackend implements Backend {
       assertShape('adamUpdate', 'm', Mt.shape, P.shape);
       assertShape('adamUpdate', 'v', Vt.shape, P.shape);
       if (!(h.t >= 1)) throw new Error(`adamUpdate: step count t must be ≥ 1 (1-based), got ${h.t}`);
-      this.run(
+      this.ctx.dispatch(
         { shader: 'optimizers', entry: 'adam' },
         {
           bind: { p: P, g: G, m: Mt, v: Vt },
@@ -547,7 +543,7 @@ export class WebGPUBackend implements Backend {
       const X = this.f32(x, 'argmax', 'X');
       const [M, N] = this.rows('argmax', 'X', X);
       const idx = this.ctx.empty([M], 'u32', 'argmax');
-      this.run({ shader: 'reduce', entry: 'argmax_rows' }, { bind: { x: X, idx }, params: { rows: M, cols: N }, invocations: M });
+      this.ctx.dispatch({ shader: 'reduce', entry: 'argmax_rows' }, { bind: { x: X, idx }, params: { rows: M, cols: N }, invocations: M });
       return idx;
     });
   }
@@ -561,7 +557,7 @@ export class WebGPUBackend implements Backend {
       }
       const [M, N] = this.rows('countCorrect', 'scores', S);
       const out = this.ctx.empty([1], 'f32', 'countCorrect');
-      this.run({ shader: 'reduce', entry: 'count_correct' }, { bind: { x: S, y: Y, out }, params: { rows: M, cols: N }, groups: 1 });
+      this.ctx.dispatch({ shader: 'reduce', entry: 'count_correct' }, { bind: { x: S, y: Y, out }, params: { rows: M, cols: N }, groups: 1 });
       return out;
     });
   }
@@ -573,7 +569,7 @@ export class WebGPUBackend implements Backend {
       const out = this.ctx.empty([1], 'f32', 'allFinite');
       // without y, x is bound in its place too (both read-only; cols = 0: never read as y)
       const bind = { x: X, y: Y ?? X, out };
-      this.run({ shader: 'reduce', entry: 'all_finite' }, { bind, params: { rows: X.size, cols: Y ? Y.size : 0 }, groups: 1 });
+      this.ctx.dispatch({ shader: 'reduce', entry: 'all_finite' }, { bind, params: { rows: X.size, cols: Y ? Y.size : 0 }, groups: 1 });
       return out;
     });
   }

@@ -31,7 +31,7 @@ import type { BackendStats, DType, KernelTiming, StepProfile, Tensor } from '../
 import { DeviceLimitError, DeviceLostError, ShapeError } from '../errors';
 import { OpHook } from '../ops-hook';
 import { shapeStr, sizeOf, type Shape } from '../geometry';
-import { defaultTuning, type KernelTuning } from './kernels';
+import { defaultTuning, type KernelTuning } from './product';
 import { composeShader, entryLines, shaderSource, type ShaderName } from './shaders';
 
 /** Bytes per element: both f32 and u32 are 4 bytes. */

@@ -3,7 +3,7 @@
 // 'implicit' (the default): im2col's index map lives inside the kernels; nothing is unrolled.
 //   forward    Z = act(cols · W' + 1·b)          tile loader gathers cols from X   conv2d.wgsl conv2d_implicit
 //                                                (register blocks gather it where    (conv2d_implicit_registers)
-//                                                matmul is 'registers': kernels.ts)
+//                                                matmul is 'registers': product.ts)
 //   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      BK × BF register blocks of outer   conv_backward.wgsl
 //                                                products over the rows, read        conv2d_backward_blocked
 //                                                through X; block_sum adds them
@@ -30,7 +30,7 @@ import type { Activation, Conv2DBackwardExtras, Conv2DOptions, ConvAlgorithm, Ma
 import { ShapeError } from '../errors';
 import { assertRank, assertShape, shapeStr, window2d, windowUniforms, type Window2D } from '../geometry';
 import type { GpuContext, GpuTensor } from './context';
-import { actCode, CONV_BACKWARD_VARIANTS, productLaunch } from './kernels';
+import { actCode, CONV_BACKWARD_VARIANTS, productLaunch } from './product';
 
 /** What the convolution needs from the backend: its context and its fused matmul. */
 export interface ConvHost {
@@ -175,7 +175,7 @@ export function conv2d(
     // Z (m·oh·ow, F) = act(cols·W' + 1·b), cols read through X by the tile loader
     const rows = win.n * win.oh * win.ow;
     const K = win.kh * win.kw * win.c;
-    // the matrix product's variant (kernels.ts): workgroup-memory tiles, or register blocks
+    // the matrix product's variant (product.ts): workgroup-memory tiles, or register blocks
     const shapes = `${shapeStr(X.shape)} * ${shapeStr(W.shape)} (${rows}×${K}·${K}×${F})`;
     const { registers, constants: tile, groups } = productLaunch(ctx, rows, F, `conv2d ${shapes}`);
     const Z = ctx.empty([win.n, win.oh, win.ow, F], 'f32', 'conv2d');

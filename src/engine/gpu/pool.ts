@@ -10,13 +10,10 @@
 // Kernels: shaders/pool.wgsl. Geometry: geometry.ts's window2d, shared with the CPU reference.
 
 import type { ActivationGrad, Pool2DOptions, PoolResult, Tensor } from '../backend';
-import { actCode } from './kernels';
+import { actCode } from './product';
 import { ShapeError } from '../errors';
 import { assertShape, shapeStr, sizeOf, window2d, windowUniforms, type Shape, type Window2D } from '../geometry';
 import type { GpuContext, GpuTensor } from './context';
-
-/** arg-max of a window whose maximum is a padding zero */
-export const POOL_PAD_INDEX = 0xffffffff;
 
 function checkMode(op: string, opts: Pool2DOptions): 'max' | 'avg' {
   if (opts.mode !== 'max' && opts.mode !== 'avg') {

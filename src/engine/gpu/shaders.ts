@@ -2,20 +2,21 @@
 //
 // The engine compiles exactly these strings and the notebook's "kernel source" panel
 // displays the very same text, so what a student reads is what runs. Every
-// shaders/<name>.wgsl file is picked up (imported as text with `?raw`).
+// shaders/<name>.wgsl file is picked up (imported as text with `?raw`), and so is every
+// shared helper file shaders/lib/<name>.wgsl, under the name 'lib/<name>'.
 
-const files = import.meta.glob('../../../shaders/*.wgsl', {
+const files = import.meta.glob(['../../../shaders/*.wgsl', '../../../shaders/lib/*.wgsl'], {
   query: '?raw',
   import: 'default',
   eager: true,
 }) as Record<string, string>;
 
+/** the path below shaders/ without .wgsl: 'matmul', 'lib/activation' */
 function baseName(path: string): string {
-  const file = path.slice(path.lastIndexOf('/') + 1);
-  return file.replace(/\.wgsl$/, '');
+  return path.slice(path.lastIndexOf('shaders/') + 'shaders/'.length).replace(/\.wgsl$/, '');
 }
 
-/** name (file name without .wgsl) → WGSL source */
+/** name (path below shaders/ without .wgsl) → WGSL source */
 export const SHADERS: Readonly<Record<string, string>> = Object.freeze(
   Object.fromEntries(
     Object.entries(files)
@@ -46,17 +47,44 @@ function calledHelpers(src: string): string[] {
   return HELPERS.filter((h) => new RegExp(`\\b${h}\\s*\\(`).test(src) && !new RegExp(`\\bfn\\s+${h}\\b`).test(src));
 }
 
+const USES = /^\/\/ uses (\S+)\.wgsl\b/gm;
+
 /**
- * The WGSL the engine compiles for a shader: its file, preceded by the reduction helpers it
- * calls without defining them — group_sum (group_sum.wgsl) and block_sum (block_sum.wgsl),
- * or their _subgroups files when `subgroups` (the device has the 'subgroups' feature and
- * the kernel may use it).
+ * The shared helper files a WGSL source declares, in order: each line
+ * `// uses lib/<name>.wgsl` names one, as its registry name ('lib/activation'). Throws,
+ * naming the helper files there are, when a declared file is not in shaders/lib/.
+ */
+export function declaredLibs(source: string): string[] {
+  const libs: string[] = [];
+  for (const [line, lib] of source.matchAll(USES)) {
+    if (!lib!.startsWith('lib/') || SHADERS[lib!] === undefined) {
+      const known = shaderNames().filter((n) => n.startsWith('lib/'));
+      throw new Error(`'${line}': no helper file shaders/${lib}.wgsl; the helper files are ${known.map((n) => `shaders/${n}.wgsl`).join(', ') || '(none)'}`);
+    }
+    if (!libs.includes(lib!)) libs.push(lib!);
+  }
+  return libs;
+}
+
+/**
+ * The WGSL the engine compiles for a shader: its file, preceded by the helper files it
+ * declares (`// uses lib/<name>.wgsl`) and by the reduction helpers it calls without
+ * defining them — group_sum (group_sum.wgsl) and block_sum (block_sum.wgsl), or their
+ * _subgroups files when `subgroups` (the device has the 'subgroups' feature and the kernel
+ * may use it). Line numbers of the file itself (entryLines) count from the file, not from
+ * the composed text.
  */
 export function composeShader(name: ShaderName, subgroups: boolean): string {
   const src = shaderSource(name);
   const helpers = calledHelpers(src);
-  if (helpers.length === 0) return src;
-  const parts = helpers.map((h) => shaderSource(subgroups ? `${h}_subgroups` : h));
+  let libs: string[];
+  try {
+    libs = declaredLibs(src).map((lib) => shaderSource(lib));
+  } catch (e) {
+    throw new Error(`shaders/${name}.wgsl: ${(e as Error).message}`);
+  }
+  if (helpers.length === 0 && libs.length === 0) return src;
+  const parts = [...libs, ...helpers.map((h) => shaderSource(subgroups ? `${h}_subgroups` : h))];
   if (subgroups) {
     // one `enable subgroups;`, before every declaration
     return ['enable subgroups;', ...parts.map((p) => p.replace(/^enable subgroups;\n/m, '')), src].join('\n');

@@ -107,9 +107,3 @@ export function useBackendTask<T>(key: string, task: (backend: Backend) => Promi
   }, [backend, key, active]);
   return { ...state, backend, failed };
 }
-
-/** "WebGPU · SwiftShader Device" or "CPU reference (float64)" */
-export function backendLabel(b: Backend | null): string {
-  if (!b) return 'waiting for the device';
-  return b.kind === 'webgpu' ? `WebGPU · ${b.deviceName}` : 'CPU reference (float64)';
-}

@@ -17,7 +17,6 @@ import { centralDifference, compareArrays, type Comparison } from '../../cells/c
 import { GRAD_ATOL, GRAD_H, GRAD_RTOL, type GradRow } from '../../cells/compare';
 
 export type PadChoice = 'same' | 'valid' | '0' | '1' | '2';
-export const PAD_CHOICES: readonly PadChoice[] = ['same', 'valid', '0', '1', '2'];
 
 export function padOf(p: PadChoice): Padding {
   return p === 'same' || p === 'valid' ? p : Number(p);

@@ -114,10 +114,3 @@ export function mnistify(ink: ArrayLike<number>, h: number, w: number): Float32A
   }
   return out;
 }
-
-/** centre of mass of a (28, 28) image, in pixel coordinates (the field's centre is 14) */
-export function centreOfMass(img: ArrayLike<number>, side = MNIST_SIDE): { cx: number; cy: number } {
-  const st = inkStats(img, side, side, 0);
-  if (!st) return { cx: side / 2, cy: side / 2 };
-  return { cx: st.cx, cy: st.cy };
-}

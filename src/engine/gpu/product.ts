@@ -1,5 +1,6 @@
-// Host-side choices shared by the kernel families: activation codes, the tile shape of a
-// matrix product, vec4 loads, and the tiled products of matmul.wgsl.
+// The matrix products of matmul.wgsl, host side: their variants, tile shapes and vec4 loads,
+// and the launch (gemm); with the activation codes and the kernel tuning the other GPU op
+// families read too.
 //
 // Two ways to compute a product (matmul.wgsl), chosen per device by `tuning.matmul`:
 //   'tiled'      workgroups stage K slices of A and B in workgroup memory between barriers
