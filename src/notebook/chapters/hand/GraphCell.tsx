@@ -9,14 +9,10 @@ import { M, tex } from '../../../ui/Math';
 import { Slider } from '../../../ui/controls';
 import { UNIT_COLORS } from '../../../ui/colors';
 import { DATASETS, PARAM_REFS, backward, getParam, setParam, type Backward, type HandParams } from './handnet';
+import { fmtFixed } from '../../../ui/format';
 
-const f2 = (v: number) => (Object.is(v, -0) ? 0 : v).toFixed(2);
-const f3 = (v: number) => {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
-  return (Object.is(v, -0) ? 0 : v).toFixed(3);
-};
+const f2 = (v: number) => fmtFixed(v, 2);
+const f3 = (v: number) => fmtFixed(v, 3, { expBelow: 1e-3, expFrom: 1e5 });
 /** a number in a product, bracketed when negative: 2 × (−0.5) */
 const par = (v: number) => (v < 0 ? `(${f3(v)})` : f3(v));
 

@@ -8,7 +8,7 @@ import { TensorHeatmap } from '../../../ui/TensorHeatmap';
 import { Slider } from '../../../ui/controls';
 import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
 import type { Comparison } from '../../../engine/check';
-import { fmtError, fmtValue } from '../../cells/compare';
+import { fmtError, fmtValue } from '../../../ui/format';
 import { LOSS_ATOL, LOSS_RTOL, lossPaths } from './lab';
 import { TaskStatus } from '../../cells/TaskStatus';
 
