@@ -17,6 +17,7 @@
 //   5. median of the samples → time; GFLOP/s = FLOPs / time; ratio ours ÷ peer of the
 //      speeds (> 1: ours is faster).
 
+import { median } from '../src/engine/stats';
 import { flopsOf, type Workload } from './workloads';
 
 // ── contenders ───────────────────────────────────────────────────────────────
@@ -77,13 +78,6 @@ export interface WorkloadResult {
 }
 
 // ── statistics ───────────────────────────────────────────────────────────────
-
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
-}
 
 export function quantile(xs: readonly number[], q: number): number {
   if (xs.length === 0) return NaN;

@@ -9,7 +9,7 @@ import type { Activation, Tensor } from '../src/engine/backend';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { type Padding, window2d } from '../src/engine/geometry';
 import { Rng } from '../src/engine/random';
-import { randomArray, randomOneHot, relativeError } from './helpers/check';
+import { centralDifference, randomArray, randomOneHot, relativeError } from './helpers/check';
 
 const cpu = createCpuBackend();
 const H = 1e-6;
@@ -21,18 +21,7 @@ function dataOf(x: Tensor): Float64Array {
 
 /** numerical gradient of x ↦ Σ r ⊙ f(x) by central differences */
 function numericGrad(x: Float64Array, f: (x: Float64Array) => Float64Array, r: Float64Array): Float64Array {
-  const g = new Float64Array(x.length);
-  const L = (v: Float64Array) => f(v).reduce((s, y, i) => s + y * r[i]!, 0);
-  for (let i = 0; i < x.length; i++) {
-    const keep = x[i]!;
-    x[i] = keep + H;
-    const up = L(x);
-    x[i] = keep - H;
-    const down = L(x);
-    x[i] = keep;
-    g[i] = (up - down) / (2 * H);
-  }
-  return g;
+  return centralDifference(x, (v) => f(v).reduce((s, y, i) => s + y * r[i]!, 0), { h: H });
 }
 
 function check(name: string, analytic: ArrayLike<number>, numeric: ArrayLike<number>): void {

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
 import { nodeGPU } from '../src/engine/gpu/node';
-import { kernelRows, measureTraining, median, type PerfProgress } from '../src/notebook/chapters/perf/measure';
+import { median } from '../src/engine/stats';
+import { kernelRows, measureTraining, type PerfProgress } from '../src/notebook/chapters/perf/measure';
 
 let gpu: WebGPUBackend;
 beforeAll(async () => {

@@ -25,7 +25,7 @@ import {
   NeuralNetwork,
   Pool2D,
 } from '../src/nn';
-import { randomArray, randomOneHot, relativeError } from './helpers/check';
+import { centralDifference, randomArray, randomOneHot, relativeError } from './helpers/check';
 
 const cpu: Backend = createCpuBackend();
 const H = 1e-5;
@@ -60,20 +60,15 @@ async function checkTensor(
   const base = await host(t);
   let idx = Array.from({ length: t.size }, (_, i) => i);
   if (idx.length > MAX_ENTRIES) idx = (rng.shuffle(idx) as number[]).slice(0, MAX_ENTRIES);
-  const num: number[] = [];
-  const ana: number[] = [];
-  const v = base.slice();
-  for (const i of idx) {
-    v[i] = base[i]! + H;
-    cpu.write(t, v);
-    const up = await objective();
-    v[i] = base[i]! - H;
-    cpu.write(t, v);
-    const down = await objective();
-    v[i] = base[i]!;
-    num.push((up - down) / (2 * H));
-    ana.push(analytic[i]!);
-  }
+  const num = await centralDifference(
+    base,
+    async (v) => {
+      cpu.write(t, v);
+      return objective();
+    },
+    { h: H, at: idx },
+  );
+  const ana = idx.map((i) => analytic[i]!);
   cpu.write(t, base);
   const err = relativeError(ana, num);
   const norm = Math.sqrt(num.reduce((s, x) => s + x * x, 0));

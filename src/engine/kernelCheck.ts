@@ -5,6 +5,7 @@
 //   case "odd":    C (33, 29) = A (33, 47) · B (47, 29)                  — sizes that straddle tiles
 
 import type { Activation, Backend } from './backend';
+import { compareArrays } from './check';
 import { Rng } from './random';
 
 export const CHECK_ATOL = 1e-5;
@@ -48,17 +49,11 @@ function randomArray(rng: Rng, n: number): Float64Array {
 
 export function compare(got: ArrayLike<number>, ref: ArrayLike<number>, cols: number, atol = CHECK_ATOL, rtol = CHECK_RTOL) {
   if (got.length !== ref.length) throw new Error(`kernel check: result has ${got.length} elements, reference ${ref.length}`);
-  let maxAbsErr = 0;
-  const mismatches: string[] = [];
-  for (let i = 0; i < ref.length; i++) {
-    const d = Math.abs(got[i]! - ref[i]!);
-    if (!(d <= maxAbsErr)) maxAbsErr = Number.isNaN(d) ? NaN : Math.max(maxAbsErr, d);
-    if (!(d <= atol + rtol * Math.abs(ref[i]!)) && mismatches.length < 5) {
-      mismatches.push(`C[${Math.floor(i / cols)}, ${i % cols}]: got ${got[i]} ref ${ref[i]} |diff| ${d.toExponential(2)}`);
-    }
-  }
-  const bad = Array.from(ref, (r, i) => !(Math.abs(got[i]! - r) <= atol + rtol * Math.abs(r))).filter(Boolean).length;
-  return { maxAbsErr, mismatches, pass: bad === 0 };
+  const cmp = compareArrays(got, ref, atol, rtol, { show: 5 });
+  const mismatches = cmp.first.map(
+    ({ index: i, got: g, ref: r, diff }) => `C[${Math.floor(i / cols)}, ${i % cols}]: got ${g} ref ${r} |diff| ${diff.toExponential(2)}`,
+  );
+  return { maxAbsErr: cmp.maxAbs, mismatches, pass: cmp.pass };
 }
 
 async function runCase(

@@ -24,6 +24,7 @@ import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { createTrainingWorker, DEVICE_LOST_DURING, TrainingClient, type PortLike } from '../train/client';
 import type { BackendInfo, DatasetInfo, DivergenceInfo, MetricsBatch, SessionConfig, SessionSnapshot, SessionState } from '../train/protocol';
 import { appendBounded } from './history';
+import { fmtSig } from '../ui/format';
 
 // ── what the charts read ───────────────────────────────────────────────────────
 
@@ -186,10 +187,7 @@ const EMPTY_SERIES = {
 
 /** numbers in labels: up to 4 significant digits, no trailing zeros */
 export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-4 || a >= 1e6)) return v.toExponential(2);
-  return String(Number(v.toPrecision(4)));
+  return fmtSig(v, 4, { expBelow: 1e-4, expFrom: 1e6 });
 }
 
 function errorText(e: unknown): string {

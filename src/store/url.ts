@@ -5,6 +5,8 @@
 // navigation (`push`), otherwise the current entry is replaced at most a few times a
 // second (`replace`), so a running animation never floods the history API.
 
+import { fmtSig } from '../ui/format';
+
 export interface UrlBinding {
   /** the query keys this binding owns, e.g. ["hand.lr", "hand.set"] */
   keys: readonly string[];
@@ -106,7 +108,7 @@ export function parseNumber(raw: string | null, min = -Infinity, max = Infinity)
 
 /** numbers with up to 6 significant digits, trailing zeros dropped */
 export function formatNumber(v: number): string {
-  return String(Number(v.toPrecision(6)));
+  return fmtSig(v, 6);
 }
 
 /** a comma-separated list of exactly n finite numbers, or undefined */

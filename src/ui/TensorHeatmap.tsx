@@ -9,6 +9,7 @@
 
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { css, diverging, sequential, textOn } from './colors';
+import { fmtFixed } from './format';
 
 export interface TensorHeatmapProps {
   /** the tensor's name, e.g. "X" */
@@ -37,11 +38,7 @@ function strides(shape: readonly number[]): number[] {
   return s;
 }
 
-const fmt = (v: number) => {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e4) ? v.toExponential(2) : v.toFixed(a >= 100 ? 1 : 3);
-};
+const fmt = (v: number) => fmtFixed(v, (a) => (a >= 100 ? 1 : 3), { expBelow: 1e-3, expFrom: 1e4 });
 
 export function TensorHeatmap({
   name,

@@ -1,7 +1,8 @@
 // The table and summary line of a gradient check: per parameter tensor, analytic against
 // central-difference gradients, |a − n| ≤ atol + rtol·|n| per entry.
 
-import { fmtError, fmtValue, type GradRow } from './compare';
+import { fmtError, fmtValue } from '../../ui/format';
+import { type GradRow } from './compare';
 
 export function GradCheckTable({ result, caption }: { result: { rows: GradRow[] }; caption: string }) {
   return (

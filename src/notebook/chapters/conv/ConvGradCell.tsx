@@ -6,7 +6,7 @@
 import { useConvLab } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
-import { fmtError, fmtValue } from '../../cells/compare';
+import { fmtError, fmtValue } from '../../../ui/format';
 import { GradCheckSummary, GradCheckTable } from '../../cells/GradCheckTable';
 import { GRAD_ATOL, GRAD_H, GRAD_RTOL } from '../../cells/compare';
 import { TaskStatus } from '../../cells/TaskStatus';

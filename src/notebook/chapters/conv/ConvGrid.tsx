@@ -5,6 +5,7 @@
 
 import { useId, useState, type KeyboardEvent } from 'react';
 import { css, diverging, sequential, textOn } from '../../../ui/colors';
+import { fmtFixed } from '../../../ui/format';
 
 export type Mark = 'strong' | 'soft' | null;
 
@@ -32,7 +33,7 @@ export interface ConvGridProps {
   testId?: string;
 }
 
-const fmt = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+const fmt = (v: number) => fmtFixed(v, (a) => (a >= 10 ? 1 : 2), { integers: true });
 
 export function ConvGrid({
   title,

@@ -8,7 +8,7 @@ import { useConvLab } from './settings';
 import { StepThrough } from '../../../ui/StepThrough';
 import { traceTrainingStep } from '../../../ui/StepThroughRun';
 import { useBackendTask, useNearViewport } from '../../cells/backendTask';
-import { fmtValue } from '../../cells/compare';
+import { fmtValue } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { Rng } from '../../../engine/random';
 import type { ModelConfig } from '../../../nn/model';

@@ -9,7 +9,7 @@ import { CONV_LIMITS, CONV_PADS, useConvLab, type ConvPad } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
 import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
-import { fmtError } from '../../cells/compare';
+import { fmtError, fmtFixed } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { ConvGrid, type Mark } from './ConvGrid';
 import { CONV_ATOL, CONV_RTOL, im2colLab, padded, tryWindow, type Im2colResult } from './convlab';
@@ -88,7 +88,7 @@ function ImViews({ r }: { r: Im2colResult }) {
   const copies = focus?.kind === 'pixel' ? Array.from({ length: rows * kc }, (_, k) => colsMark(Math.floor(k / kc), k % kc)).filter(Boolean).length : 0;
   const d1 = pAt !== null ? Math.floor(pAt / ow) : 0;
   const d2 = pAt !== null ? pAt % ow : 0;
-  const fmt2 = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
+  const fmt2 = (v: number) => fmtFixed(v, 2, { integers: true });
 
   return (
     <>

@@ -6,13 +6,13 @@ import { useState } from 'react';
 import { CONV_LIMITS, POOL_PADS, useConvLab, type PoolMode, type PoolPad } from './settings';
 import { Select } from '../../../ui/controls';
 import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
-import { fmtError } from '../../cells/compare';
+import { fmtError, fmtFixed } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { ConvGrid } from './ConvGrid';
 import { CONV_ATOL, CONV_RTOL, NO_ARGMAX, padded, poolLab, tryWindow, type PoolLabResult } from './convlab';
 
 const SIZE = 6;
-const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
+const fmt = (v: number) => fmtFixed(v, 2, { integers: true });
 
 /** dX (H × W) on the left, dY (oh × ow) on the right, an arrow for every route of the gradient */
 function Routing({ r, sel, onSel }: { r: PoolLabResult; sel: number; onSel: (p: number) => void }) {

@@ -13,7 +13,7 @@
 import type { Backend, Tensor } from '../../../engine/backend';
 import { type Padding, type Window2D, window2d } from '../../../engine/geometry';
 import { Rng } from '../../../engine/random';
-import { centralDifference, compareArrays, type Comparison } from '../../cells/compare';
+import { centralDifference, compareArrays, type Comparison } from '../../../engine/check';
 import { GRAD_ATOL, GRAD_H, GRAD_RTOL, type GradRow } from '../../cells/compare';
 
 export type PadChoice = 'same' | 'valid' | '0' | '1' | '2';
@@ -305,7 +305,7 @@ export async function convGradCheck(
           reference.write(t, v);
           return objective();
         },
-        GRAD_H,
+        { h: GRAD_H },
       );
       reference.write(t, base);
       rows.push({ name: `d${name}`, shape: [...t.shape], analytic: a, numerical, cmp: compareArrays(a, numerical, GRAD_ATOL, GRAD_RTOL) });

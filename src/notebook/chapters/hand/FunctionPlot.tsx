@@ -6,6 +6,7 @@ import { useId, useMemo } from 'react';
 import { UNIT_COLORS } from '../../../ui/colors';
 import { useElementWidth } from '../../../ui/useElementWidth';
 import { forward, kinks, type HandParams, type Point } from './handnet';
+import { fmtFixed } from '../../../ui/format';
 
 export interface FunctionPlotProps {
   params: HandParams;
@@ -30,7 +31,7 @@ function niceStep(span: number, target: number): number {
   return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
 }
 
-const fmt = (v: number) => String(Number(v.toFixed(3)));
+const fmt = (v: number) => fmtFixed(v, 3, { trim: true });
 
 export function FunctionPlot({ params, data, x, showUnits = false, title, viewWidth = 640, height = 300 }: FunctionPlotProps) {
   // draw at the box's own width when it is narrower, so the text stays legible on a phone

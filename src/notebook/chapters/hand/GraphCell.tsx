@@ -3,19 +3,16 @@
 // against a central finite difference.
 
 import { useMemo } from 'react';
+import { centralDifference } from '../../../engine/check';
 import { targetAt, useHandNetwork } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { Slider } from '../../../ui/controls';
 import { UNIT_COLORS } from '../../../ui/colors';
 import { DATASETS, PARAM_REFS, backward, getParam, setParam, type Backward, type HandParams } from './handnet';
+import { fmtFixed } from '../../../ui/format';
 
-const f2 = (v: number) => (Object.is(v, -0) ? 0 : v).toFixed(2);
-const f3 = (v: number) => {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
-  return (Object.is(v, -0) ? 0 : v).toFixed(3);
-};
+const f2 = (v: number) => fmtFixed(v, 2);
+const f3 = (v: number) => fmtFixed(v, 3, { expBelow: 1e-3, expFrom: 1e5 });
 /** a number in a product, bracketed when negative: 2 × (−0.5) */
 const par = (v: number) => (v < 0 ? `(${f3(v)})` : f3(v));
 
@@ -119,18 +116,15 @@ interface Row {
 }
 
 /** (L(θ + ε) − L(θ − ε)) / 2ε for one scalar, everything else fixed */
-function centralDifference(p: HandParams, x: number, y: number, nudge: (p: HandParams, x: number, e: number) => [HandParams, number]): number {
-  const eps = 1e-6;
-  const [pp, xp] = nudge(p, x, eps);
-  const [pm, xm] = nudge(p, x, -eps);
-  return (backward(pp, xp, y).loss - backward(pm, xm, y).loss) / (2 * eps);
+function lossDifference(p: HandParams, x: number, y: number, nudge: (p: HandParams, x: number, e: number) => [HandParams, number]): number {
+  return centralDifference([0], ([e]) => backward(...nudge(p, x, e!), y).loss, { h: 1e-6 })[0]!;
 }
 
 function derivativeRows(b: Backward, p: HandParams): Row[] {
   const rows: Row[] = [];
   const fdParam = (name: string) => {
     const r = PARAM_REFS.find((q) => q.name === name)!;
-    return centralDifference(p, b.x, b.y, (q, x, e) => [setParam(q, r, getParam(q, r) + e), x]);
+    return lossDifference(p, b.x, b.y, (q, x, e) => [setParam(q, r, getParam(q, r) + e), x]);
   };
   rows.push({ key: 'yhat', name: '∂L/∂ŷ', chain: tex`\hat y - y`, numbers: `${f3(b.yhat)} − ${par(b.y)}`, value: b.dYhat });
   rows.push({ key: 'b2', name: '∂L/∂b2', chain: tex`\partial L/\partial \hat y`, numbers: f3(b.dYhat), value: b.grad.b2, fd: fdParam('b2') });
@@ -160,7 +154,7 @@ function derivativeRows(b: Backward, p: HandParams): Row[] {
     chain: tex`\textstyle\sum_j \partial L/\partial z_j \cdot w^{(1)}_j`,
     numbers: b.dZ.map((d, j) => `${par(d)} × ${par(p.w1[j]!)}`).join(' + '),
     value: b.dX,
-    fd: centralDifference(p, b.x, b.y, (q, x, e) => [q, x + e]),
+    fd: lossDifference(p, b.x, b.y, (q, x, e) => [q, x + e]),
   });
   return rows;
 }

@@ -5,9 +5,10 @@ import { useHandNetwork } from './settings';
 import { Slider } from '../../../ui/controls';
 import { PARAM_RANGES, PARAM_REFS, getParam, type ParamRef } from './handnet';
 import { UNIT_COLORS } from '../../../ui/colors';
+import { fmtFixed } from '../../../ui/format';
 
 
-const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(2));
+const fmt = (v: number) => fmtFixed(v, (a) => (a >= 100 ? 1 : 2));
 
 function ParamSlider({ r }: { r: ParamRef }) {
   const value = useHandNetwork((s) => getParam(s.params, r));

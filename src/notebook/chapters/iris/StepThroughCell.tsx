@@ -19,7 +19,7 @@ import { TrainingSession } from '../../../train/session';
 import type { Trace } from '../../../train/trace';
 import { StepThrough } from '../../../ui/StepThrough';
 import { runExclusive, useBackendTask, useNearViewport } from '../../cells/backendTask';
-import { fmtValue } from '../../cells/compare';
+import { fmtValue } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
 import '../../cells/lab.css';
 

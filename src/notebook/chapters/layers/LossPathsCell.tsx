@@ -7,7 +7,8 @@ import { M, tex } from '../../../ui/Math';
 import { TensorHeatmap } from '../../../ui/TensorHeatmap';
 import { Slider } from '../../../ui/controls';
 import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
-import { fmtError, fmtValue, type Comparison } from '../../cells/compare';
+import type { Comparison } from '../../../engine/check';
+import { fmtError, fmtValue } from '../../../ui/format';
 import { LOSS_ATOL, LOSS_RTOL, lossPaths } from './lab';
 import { TaskStatus } from '../../cells/TaskStatus';
 

@@ -7,7 +7,7 @@ import { useLayersLab, MAX_ROWS, setLayers } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { NumberInput } from '../../../ui/controls';
 import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
-import { fmtError } from '../../cells/compare';
+import { fmtError } from '../../../ui/format';
 import { JVP_CLASSES, JVP_REPS, LOSS_ATOL, LOSS_RTOL, softmaxBackwardTwoWays, type JvpRun } from './lab';
 import { TaskStatus } from '../../cells/TaskStatus';
 

@@ -7,7 +7,7 @@ import { StepThrough } from '../../../ui/StepThrough';
 import { traceTrainingStep } from '../../../ui/StepThroughRun';
 import { NumberInput, Select } from '../../../ui/controls';
 import { useBackendTask, useNearViewport } from '../../cells/backendTask';
-import { fmtValue } from '../../cells/compare';
+import { fmtValue } from '../../../ui/format';
 import { smallBatch, smallNetwork, SMALL } from './lab';
 import { TaskStatus } from '../../cells/TaskStatus';
 

@@ -14,7 +14,9 @@ import { Rng } from '../../../engine/random';
 import type { ModelConfig } from '../../../nn/model';
 import { NeuralNetwork } from '../../../nn/model';
 import type { HiddenActivation, LossPath } from './settings';
-import { centralDifference, compareArrays, GRAD_ATOL, GRAD_H, GRAD_RTOL, median, type Comparison, type GradRow } from '../../cells/compare';
+import { centralDifference, compareArrays, type Comparison } from '../../../engine/check';
+import { median } from '../../../engine/stats';
+import { GRAD_ATOL, GRAD_H, GRAD_RTOL, type GradRow } from '../../cells/compare';
 
 
 export const SMALL = { m: 6, nIn: 4, hidden: 5, classes: 3 } as const;
@@ -143,7 +145,7 @@ export async function gradientCheck(
             reference.write(t, v);
             return objective();
           },
-          GRAD_H,
+          { h: GRAD_H },
         );
         reference.write(t, base);
         const analytic = Float64Array.from(grads[li]![key]!.data);

@@ -3,6 +3,7 @@
 
 import { memo, useEffect, useMemo, useRef } from 'react';
 import { diverging, sequential } from '../../../ui/colors';
+import { fmtFixed } from '../../../ui/format';
 
 /** draws an (h, w) grid of values into a canvas of h × w device pixels (CSS scales it up) */
 function paint(canvas: HTMLCanvasElement | null, h: number, w: number, colour: (k: number) => readonly [number, number, number]): void {
@@ -76,8 +77,7 @@ export interface MapGridProps {
 }
 
 function fmt(v: number): string {
-  const a = Math.abs(v);
-  return a !== 0 && a < 1e-3 ? v.toExponential(1) : v.toFixed(a >= 10 ? 1 : 2);
+  return fmtFixed(v, (a) => (a >= 10 ? 1 : 2), { expBelow: 1e-3, expDigits: 1 });
 }
 
 /** the smallest and largest value of a map */

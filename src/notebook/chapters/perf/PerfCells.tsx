@@ -3,31 +3,14 @@
 
 import { softwareAdapterName } from '../../../store/device';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
-import { fmtDuration } from '../../../ui/format';
+import { fmtCount, fmtDuration, fmtMs, fmtRate } from '../../../ui/format';
 import { BATCH_LIMITS, kernelRows, PERF_MODELS, STEP_LIMITS, type PerfModel, type PerfResult } from './measure';
 import { usePerf } from './settings';
-
-function fmtMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '—';
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 10) return `${ms.toFixed(1)} ms`;
-  if (ms >= 0.1) return `${ms.toFixed(2)} ms`;
-  return `${(ms * 1000).toFixed(0)} µs`;
-}
 
 const CONV_BACKWARD_KERNELS: Record<string, string> = {
   blocked: 'blocked (conv_backward.wgsl)',
   'per-weight': 'per weight (conv2d.wgsl : conv2d_backward)',
 };
-
-function fmtCount(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
-}
-
-function fmtRate(r: number): string {
-  if (!Number.isFinite(r)) return '—';
-  return r >= 100 ? Math.round(r).toLocaleString('en-US') : r.toFixed(1);
-}
 
 function PhaseProgress() {
   const progress = usePerf((s) => s.progress);

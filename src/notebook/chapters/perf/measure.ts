@@ -14,9 +14,7 @@
 import type { Backend, StepProfile, Tensor } from '../../../engine/backend';
 import { Rng } from '../../../engine/random';
 import { NeuralNetwork, type LayerConfig, type ModelConfig } from '../../../nn';
-import { median } from '../../cells/compare';
-
-export { median };
+import { median } from '../../../engine/stats';
 
 export type PerfModel = 'lenet' | 'iris';
 
