@@ -8,7 +8,7 @@
 //
 // A lost GPU device (backend.lost) is dropped, never reused: the handler makes a new
 // backend at once and continues the session on it from the parameters it last read back
-// (the session keeps them on the host at each periodic loss read), paused there with a
+// (the session keeps them on the host with its periodic loss reads: at epoch ends, pauses, and at most once a second), paused there with a
 // message that says so; a later init or sweep gets the new backend too.
 
 import type { Backend } from '../engine/backend';

@@ -34,6 +34,9 @@ import { Tracer, type Trace } from './trace';
 import type { LoadProgress } from '../nn/data/load';
 import type { Dataset } from '../nn/data/dataset';
 
+/** between two parameter copies for a device-loss checkpoint while training runs (keepParameters) */
+const KEEP_EVERY_MS = 1000;
+
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
@@ -128,9 +131,11 @@ export interface SessionOptions {
   /** set on each metrics batch (sweeps) */
   sweepRun?: number;
   /**
-   * Keep a host copy of the parameters at each periodic loss read (one more copy in the
-   * read's submission: the parameter arena, P floats), so that the session can continue
-   * on a new device after the old one was lost (`checkpoint`, `resume`).
+   * Keep a host copy of the parameters (the parameter arena, P floats) with a periodic loss
+   * read — at every epoch's end, every read that ends a request (a pause, a single step),
+   * and otherwise at most once per KEEP_EVERY_MS — so that the session can continue on a
+   * new device after the old one was lost (`checkpoint`, `resume`). Not at every read:
+   * Iris reads its loss every step, and a second readback per step is not worth it.
    */
   keepParameters?: boolean;
   /** start from a checkpoint of an earlier session of the same model (paused there) */
@@ -200,6 +205,8 @@ export class TrainingSession {
   private disposed = false;
   private readonly keep: boolean;
   private kept: SessionCheckpoint | null = null;
+  /** when the parameters were last copied for `kept` (ms, performance clock) */
+  private keptAt = -Infinity;
 
   private constructor(
     readonly backend: Backend,
@@ -227,7 +234,7 @@ export class TrainingSession {
     return new TrainingSession(backend, config, data, onMetrics, opts);
   }
 
-  /** the parameters and counters at the last finite periodic read (keepParameters), or null */
+  /** the parameters and counters at the last finite read that kept them (keepParameters), or null */
   get checkpoint(): SessionCheckpoint | null {
     return this.kept;
   }
@@ -393,7 +400,10 @@ export class TrainingSession {
     // a read that fails (a lost device) rejects whoever waits on it (drain, admit); the
     // reads nobody waits on any more must not surface as unhandled rejections
     tracked.catch(() => undefined);
-    if (this.keep) this.keepParametersAt(tracked);
+    if (this.keep && (forceRead || this.offset >= n || now() - this.keptAt >= KEEP_EVERY_MS)) {
+      this.keptAt = now();
+      this.keepParametersAt(tracked);
+    }
     return tracked;
   }
 
