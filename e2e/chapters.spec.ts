@@ -56,3 +56,23 @@ test('on a phone-sized screen no chapter scrolls sideways', async ({ page }) => 
     expect(overflow, `${c.id} is ${overflow}px wider than the screen`).toBeLessThanOrEqual(0);
   }
 });
+
+test('each chapter ends with a link to the next, and loads its own script when opened', async ({ page }) => {
+  const scripts: string[] = [];
+  page.on('request', (r) => {
+    if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+  });
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: CHAPTERS[0]!.title })).toBeVisible();
+  // the first chapter does not fetch the scripts of the chapters after it
+  expect(scripts.some((s) => s.startsWith('/assets/')), 'the page runs the built scripts').toBe(true);
+  expect(scripts.filter((s) => /\/(lenet|fashion|conv|iris)-[\w-]+\.js$/.test(s))).toEqual([]);
+  for (const next of CHAPTERS.slice(1, 3)) {
+    await page.getByRole('navigation', { name: 'Next chapter' }).getByRole('link', { name: new RegExp(next.title) }).click();
+    await expect(page.getByRole('heading', { level: 1, name: next.title })).toBeVisible();
+    expect(new URL(page.url()).searchParams.get('ch')).toBe(next.id);
+  }
+  await page.goto(`/?ch=${CHAPTERS[CHAPTERS.length - 1]!.id}`);
+  await expect(page.getByRole('heading', { level: 1, name: CHAPTERS[CHAPTERS.length - 1]!.title })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Next chapter' })).toHaveCount(0);
+});

@@ -1,5 +1,6 @@
 // The notebook's shell: header with the device badge, the chapter list, the open chapter.
 
+import { Suspense } from 'react';
 import { CHAPTER_VIEWS } from './notebook/chapters';
 import { CHAPTERS, chapterInfo } from './store/toc';
 import { useNavigation } from './store/navigation';
@@ -45,7 +46,17 @@ function ChapterView() {
   const chapter = useNavigation((s) => s.chapter);
   const info = chapterInfo(chapter)!;
   const View = CHAPTER_VIEWS[chapter]!;
-  return <View key={chapter} info={info} />;
+  return (
+    <Suspense
+      fallback={
+        <p className="chapter-loading" role="status">
+          Loading chapter {info.number}: {info.title}…
+        </p>
+      }
+    >
+      <View key={chapter} info={info} />
+    </Suspense>
+  );
 }
 
 export function App() {

@@ -7,7 +7,9 @@
 
 import { useEffect, useRef, type ReactNode } from 'react';
 import { PendingCells } from '../ui/Cell';
-import type { ChapterInfo } from '../store/toc';
+import { CHAPTERS, type ChapterInfo } from '../store/toc';
+import { useNavigation } from '../store/navigation';
+import { hrefWith } from '../store/url';
 
 export interface ChapterPageProps {
   info: ChapterInfo;
@@ -38,6 +40,7 @@ export function ChapterPage({ info, intro, children, planned }: ChapterPageProps
       </header>
       {children}
       {planned && planned.length ? <PendingCells planned={planned} /> : null}
+      <NextChapter current={info} />
     </article>
   );
 }
@@ -49,5 +52,26 @@ export function Section({ id, title, children }: { id: string; title: string; ch
       <h2 id={`${id}-h`}>{title}</h2>
       {children}
     </section>
+  );
+}
+
+/** The link to the chapter after this one (none after the last). */
+function NextChapter({ current }: { current: ChapterInfo }) {
+  const openChapter = useNavigation((s) => s.openChapter);
+  const next = CHAPTERS[CHAPTERS.findIndex((c) => c.id === current.id) + 1];
+  if (!next) return null;
+  return (
+    <nav className="next-chapter" aria-label="Next chapter">
+      <a
+        href={hrefWith({ ch: next.id })}
+        onClick={(e) => {
+          if (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || e.button !== 0) return;
+          e.preventDefault();
+          openChapter(next.id);
+        }}
+      >
+        Next: chapter {next.number}, {next.title} →
+      </a>
+    </nav>
   );
 }

@@ -1,24 +1,24 @@
-// Chapter id → the component that renders it. The table of contents (ids, numbers,
-// titles) is in ../toc.ts.
+// Chapter id → the component that renders it, each chapter in its own script loaded when
+// it is first opened (the first chapter does not wait for the others). The table of
+// contents (ids, numbers, titles) is in ../../store/toc.ts.
 
-import type { ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import type { ChapterInfo } from '../../store/toc';
-import { ConvChapter } from './conv';
-import { FashionChapter } from './fashion';
-import { HandChapter } from './hand';
-import { IrisChapter } from './iris';
-import { LayersChapter } from './layers';
-import { LenetChapter } from './lenet';
-import { PerfChapter } from './perf';
-import { StartChapter } from './start';
 
-export const CHAPTER_VIEWS: Readonly<Record<string, ComponentType<{ info: ChapterInfo }>>> = {
-  start: StartChapter,
-  hand: HandChapter,
-  layers: LayersChapter,
-  iris: IrisChapter,
-  conv: ConvChapter,
-  lenet: LenetChapter,
-  fashion: FashionChapter,
-  perf: PerfChapter,
+type ChapterView = ComponentType<{ info: ChapterInfo }>;
+
+/** A chapter module's named export as a lazily loaded component. */
+function chapter<K extends string>(load: () => Promise<Record<K, ChapterView>>, name: K): ChapterView {
+  return lazy(async () => ({ default: (await load())[name] as ChapterView }));
+}
+
+export const CHAPTER_VIEWS: Readonly<Record<string, ChapterView>> = {
+  start: chapter(() => import('./start'), 'StartChapter'),
+  hand: chapter(() => import('./hand'), 'HandChapter'),
+  layers: chapter(() => import('./layers'), 'LayersChapter'),
+  iris: chapter(() => import('./iris'), 'IrisChapter'),
+  conv: chapter(() => import('./conv'), 'ConvChapter'),
+  lenet: chapter(() => import('./lenet'), 'LenetChapter'),
+  fashion: chapter(() => import('./fashion'), 'FashionChapter'),
+  perf: chapter(() => import('./perf'), 'PerfChapter'),
 };
