@@ -113,7 +113,7 @@ test('the CNN step-through steps forward and back with the buttons and the keys'
   // the backward of the convolution: dW, db (first layer: no dX)
   await cell.getByRole('button', { name: /conv2d_0 dW, db$/ }).click();
   await expect(shapes).toHaveText('dW (3, 3, 1, 2) = colsᵀ · dZ (2, 5, 5, 2), db (1, 2) = 1ᵀ·dZ (2, 5, 5, 2) (stride 1, pad same)');
-  // stride 2 in cell 4.1 changes the network's shapes
+  // stride 2 in cell 4.2 changes the network's shapes
   await page.locator('#conv-im2col-cell').getByLabel('Stride').selectOption('2');
   await cell.getByRole('button', { name: /^Operation 1\b/ }).click();
   await expect(shapes).toHaveText('Y (2, 3, 3, 2) = ReLU(X (2, 5, 5, 1) ∗ W (3, 3, 1, 2) + 1·b (1, 2)) (stride 2, pad same)', { timeout: 60_000 });
@@ -167,4 +167,33 @@ test('the kernel sources of chapter 4 are the registry files', async ({ page }) 
     await cell.getByLabel('Kernel file').selectOption(k);
     await expect(cell.getByLabel(`WGSL source of ${k}`)).toContainText('@compute');
   }
+});
+
+test('the convolution to poke: presets, an edited weight, and the window under the cursor', async ({ page }) => {
+  await page.goto('/?ch=conv');
+  await waitForDevice(page);
+  const cell = page.locator('#conv-poke');
+  await cell.scrollIntoViewIfNeeded();
+  const sum = cell.getByTestId('poke-sum');
+  await expect(cell.getByTestId('poke-verdict')).toContainText('agrees with float64');
+  // the default point (3, 3) on a vertical-edge kernel: the written-out sum ends in its value
+  await expect(sum).toContainText('Y[3, 3] =');
+  // the identity preset copies the picture: Y[i, j] is the pixel at the window's centre
+  await cell.getByLabel('Kernel preset').selectOption('identity');
+  await expect(cell.getByTestId('poke-verdict')).toContainText('agrees with float64');
+  await expect(sum).toHaveText(/= 1$/);
+  // editing one weight makes it 'your own' kernel and recomputes
+  await cell.getByLabel('W row 2, column 2').fill('3');
+  await cell.getByLabel('W row 2, column 2').press('Enter');
+  await expect(cell.getByLabel('Kernel preset')).toHaveValue('custom');
+  await expect(sum).toHaveText(/= 3$/);
+  expect(new URL(page.url()).searchParams.get('conv.ek')).toBe('0,0,0,0,3,0,0,0,0');
+  // the arrow keys move the point over the output
+  await cell.getByRole('group', { name: /^Y \(8, 8\)/ }).focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(sum).toContainText('Y[3, 2] =');
+  // 'same' padding: a 10 × 10 output over a padded input
+  await cell.getByLabel('Padding').selectOption('same');
+  await expect(cell.getByRole('group', { name: /^Y \(10, 10\)/ })).toBeVisible();
+  await expect(cell.getByText('X padded (12, 12)')).toBeVisible();
 });

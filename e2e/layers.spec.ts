@@ -220,3 +220,23 @@ test('without WebGPU the cells run on the CPU reference and say so', async ({ pa
   const gc = await show(page, 'layers-gradcheck-cell');
   await expect(gc.getByTestId('gradcheck-summary')).toContainText('PASS');
 });
+
+test('the dense layer and the activation curves run on the GPU and agree with float64', async ({ page }) => {
+  await open(page, '&layers.dm=3&layers.dd=2&layers.dn=4');
+  const dense = await show(page, 'layers-dense');
+  await expect(dense.getByTestId('dense-verdict')).toContainText('Z agrees with the float64 reference');
+  // the kernel that ran is named with its file
+  await expect(dense.getByTestId('dense-kernels')).toContainText('shaders/matmul.wgsl');
+  // the sizes come from the URL, and a changed size recomputes Z with the new shape
+  await expect(dense.getByText('Z (3, 4)', { exact: true })).toBeVisible();
+  await dense.getByLabel('Outputs n').fill('6');
+  await dense.getByLabel('Outputs n').press('Enter');
+  await expect(dense.getByText('Z (3, 6)', { exact: true })).toBeVisible();
+  await expect(dense.getByTestId('dense-verdict')).toContainText('Z agrees with the float64 reference');
+
+  const curves = await show(page, 'layers-activation-curves');
+  for (const act of ['relu', 'sigmoid', 'tanh']) {
+    await expect(curves.getByTestId(`act-${act}`)).toContainText('agrees with float64');
+  }
+  await expect(curves.getByTestId('act-verdict')).toContainText('shaders/elementwise.wgsl');
+});

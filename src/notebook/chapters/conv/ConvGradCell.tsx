@@ -41,7 +41,7 @@ export function ConvGradCell() {
       </div>
       <p className="small muted">
         <M>{tex`L = \sum R \odot \operatorname{ReLU}(\operatorname{conv}(X, W) + b)`}</M> for a fixed random <M p=",">{'R'}</M> two{' '}
-        {size} × {size} × {channels} images, 2 filters; geometry from cell 4.1. Numerical: central differences with <M>{`h = 10^{-5}`}</M> in
+        {size} × {size} × {channels} images, 2 filters; geometry from cell 4.2. Numerical: central differences with <M>{`h = 10^{-5}`}</M> in
         float64.
       </p>
       {!fits ? (

@@ -49,7 +49,7 @@ export function ConvStepCell() {
   return (
     <div ref={nearRef} className="lab-cell">
       <p className="small muted">
-        Geometry from cell 4.1: {size} × {size} × {channels} input, {kernel} × {kernel} kernel, stride {stride}, padding{' '}
+        Geometry from cell 4.2: {size} × {size} × {channels} input, {kernel} × {kernel} kernel, stride {stride}, padding{' '}
         {pad === 'same' || pad === 'valid' ? `'${pad}'` : pad}. Two examples, two classes, SGD with η = 0.1.
       </p>
       {!fits ? (
@@ -67,7 +67,7 @@ export function ConvStepCell() {
                 </output>
                 ; {trace.ops.length} operations on <strong>{trace.backend === 'webgpu' ? `WebGPU (${trace.deviceName})` : 'the CPU reference'}</strong>. The
                 first layer needs no dX (nothing below it learns), so its backward is dW and db only; the way back to the pixels,{' '}
-                <span className="mono">col2im</span>, is in cell 4.1.
+                <span className="mono">col2im</span>, is in cell 4.2.
               </p>
               <StepThrough trace={trace} label="Step-through of one training step of the convolutional network" />
             </>

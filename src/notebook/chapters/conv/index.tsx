@@ -1,8 +1,9 @@
 // Chapter 4 — Convolution and pooling: cross-correlation on NHWC tensors, im2col,
-// and where pooling routes the gradient. Cells: im2col laid out with linked highlighting
+// and where pooling routes the gradient. Cells: a convolution to poke (a picture, an
+// editable 3 × 3 kernel, the output with the window under the cursor), im2col laid out with linked highlighting
 // (geometry controls shared by the chapter), one training step of a small CNN traced op
 // by op, the gradient check of a Conv2D layer with the course's broken variant, pooling
-// with its gradient routing, and the WGSL that ran. Cells still to come are in PLANNED.
+// with its gradient routing, and the WGSL that ran.
 
 import { CONV_SHADERS, useConvLab, type ConvShader } from './settings';
 import { Cell } from '../../../ui/Cell';
@@ -15,13 +16,10 @@ import { useRunsOn } from '../../cells/runsOn';
 import { ConvGradCell } from './ConvGradCell';
 import { ConvStepCell } from './ConvStepCell';
 import { Im2colCell } from './Im2colCell';
+import { PokeCell } from './PokeCell';
 import { PoolCell } from './PoolCell';
 import '../../cells/lab.css';
 import './conv.css';
-
-export const PLANNED = [
-  'A convolution you can poke: an input image, a 3×3 kernel you edit, and the output map, with the window under the cursor highlighted',
-] as const;
 
 const SHADER_NOTES: Record<ConvShader, string> = {
   im2col: 'one thread per entry of cols: which window, which pixel, zero in the padding',
@@ -50,7 +48,6 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
   return (
     <ChapterPage
       info={info}
-      planned={PLANNED}
       intro={
         <p>
           A fully connected layer treats an image as a long list of numbers and forgets which pixels are neighbours. A
@@ -79,6 +76,16 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
+      <Cell
+        id="conv-poke"
+        number="4.1"
+        title="A convolution you can poke"
+        runsOn={runsOn}
+        lead="A picture, a 3 × 3 kernel you edit, and the output map from the conv2d kernel. Point at an output entry: its window lights up in the input and the sum is written out."
+      >
+        <PokeCell />
+      </Cell>
+
       <Section id="conv-im2col" title="im2col: convolution as one matrix product">
         <p>
           Copy every window of the padded input into a row of a matrix — the <em>columns</em> matrix — with the window's{' '}
@@ -101,7 +108,7 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
 
       <Cell
         id="conv-im2col-cell"
-        number="4.1"
+        number="4.2"
         title="im2col laid out"
         runsOn={runsOn}
         lead="Point at an output, a row of cols or a pixel: the same numbers light up everywhere. Change the padding and stride and watch the output size follow the formula."
@@ -111,7 +118,7 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
 
       <Cell
         id="conv-step-through"
-        number="4.2"
+        number="4.3"
         title="Step through a convolutional network"
         runsOn={runsOn}
         lead="Convolution, pooling, flatten and a dense layer: one training step, forward and backward, with every tensor and the kernels that ran."
@@ -136,7 +143,7 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
 
       <Cell
         id="conv-gradcheck"
-        number="4.3"
+        number="4.4"
         title="Gradient check of a convolution"
         runsOn={runsOn}
         lead="dW, db and dX of a Conv2D layer with ReLU against central differences. Then switch on the broken layer."
@@ -162,7 +169,7 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
       </Section>
       <Cell
         id="conv-pool"
-        number="4.4"
+        number="4.5"
         title="Pooling, and where the gradient goes"
         runsOn={runsOn}
         lead="Point at an output of the pooling: its window and its maximum light up, and the arrows show where its gradient goes on the way back."
@@ -170,7 +177,7 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
         <PoolCell />
       </Cell>
 
-      <Cell id="conv-kernels" number="4.5" title="The kernels that ran" runsOn="WGSL source" lead="The convolution and pooling shaders, exactly as the engine compiles them.">
+      <Cell id="conv-kernels" number="4.6" title="The kernels that ran" runsOn="WGSL source" lead="The convolution and pooling shaders, exactly as the engine compiles them.">
         <ConvKernels />
       </Cell>
     </ChapterPage>

@@ -1,8 +1,8 @@
 // Chapter 2 — Layers: the course's building blocks as tensor operations, with the
 // gradients each layer's backward returns, and cells that run them on the page's
 // backend: the softmax backward two ways, fused against unfused softmax–cross-entropy,
-// one training step traced op by op, and a gradient check. Cells still to come are
-// listed in PLANNED.
+// one training step traced op by op, and a gradient check; a dense layer's forward as
+// heatmaps and the activations' curves, both computed by the kernels.
 
 import { Cell } from '../../../ui/Cell';
 import { KernelSource } from '../../../ui/KernelSource';
@@ -10,23 +10,20 @@ import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import { useRunsOn } from '../../cells/runsOn';
 import type { ChapterInfo } from '../../../store/toc';
+import { ActivationCurvesCell } from './ActivationCurvesCell';
+import { DenseCell } from './DenseCell';
 import { GradCheckCell } from './GradCheckCell';
 import { LossPathsCell } from './LossPathsCell';
 import { SoftmaxJvpCell } from './SoftmaxJvpCell';
 import { SmallStepThroughCell } from './StepThroughSmall';
 import '../../cells/lab.css';
-
-export const PLANNED = [
-  'A dense layer on the GPU: X, W, b and Z = X·W + 1b as heatmaps, with the kernel that computed them and the CPU reference beside it',
-  'Activations side by side: ReLU, sigmoid and tanh and their derivatives, evaluated by the kernels',
-] as const;
+import './layers.css';
 
 export function LayersChapter({ info }: { info: ChapterInfo }) {
   const runsOn = useRunsOn();
   return (
     <ChapterPage
       info={info}
-      planned={PLANNED}
       intro={
         <p>
           Chapter 1 pushed one number through the network at a time. Real networks push a whole batch of examples through at once,
@@ -80,6 +77,16 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         <KernelSource name="matmul" />
       </Cell>
 
+      <Cell
+        id="layers-dense"
+        number="2.2"
+        title="A dense layer on the GPU"
+        runsOn={runsOn}
+        lead="X, W, b and Z = X·W + 1b as heatmaps, computed by the kernel above on the page's backend, with the float64 reference's Z beside it. Change the sizes and hover an entry to read it."
+      >
+        <DenseCell />
+      </Cell>
+
       <Section id="layers-activations" title="Activations and their derivatives">
         <p>
           Each activation's derivative can be written with its own output <M p=",">{tex`y = \sigma(z)`}</M> so the backward pass needs
@@ -95,6 +102,16 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
           gradients layer after layer. ReLU passes gradients through unchanged where a unit is on — and not at all where it is off.
         </p>
       </Section>
+
+      <Cell
+        id="layers-activation-curves"
+        number="2.3"
+        title="Activations side by side"
+        runsOn={runsOn}
+        lead="Each activation (solid) and its derivative (dashed) for z from −4 to 4, evaluated by the activation kernels: the forward, then the backward with dY = 1."
+      >
+        <ActivationCurvesCell />
+      </Cell>
 
       <Section id="layers-softmax" title="Softmax">
         <p>
@@ -115,13 +132,13 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
-      <Cell id="layers-softmax-source" number="2.2" title="The softmax kernels" runsOn="WGSL source" lead="Max-shifted softmax per row, and its Jacobian-vector product.">
+      <Cell id="layers-softmax-source" number="2.4" title="The softmax kernels" runsOn="WGSL source" lead="Max-shifted softmax per row, and its Jacobian-vector product.">
         <KernelSource name="softmax" />
       </Cell>
 
       <Cell
         id="layers-softmax-jvp"
-        number="2.3"
+        number="2.5"
         title="Softmax backward two ways"
         runsOn={runsOn}
         lead="The Jacobian-vector product in one kernel, and a per-sample loop that builds each k × k Jacobian: the same numbers, at very different cost."
@@ -155,7 +172,7 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
 
       <Cell
         id="layers-loss-paths"
-        number="2.4"
+        number="2.6"
         title="Fused and unfused softmax–cross-entropy"
         runsOn={runsOn}
         lead="Both paths agree — until the probability of the true class underflows. Move the gap past about 87 (float32) or 745 (float64) and watch −Y/Ŷ break while (Ŷ − Y)/m does not."
@@ -176,7 +193,7 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
 
       <Cell
         id="layers-step-through"
-        number="2.5"
+        number="2.7"
         title="Step through one training step"
         runsOn={runsOn}
         lead="The 4 → 5 → 3 network on 6 examples. Step with the buttons or the arrow keys; hover a heatmap (or focus it and use the arrow keys) to read single values."
@@ -198,7 +215,7 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
 
       <Cell
         id="layers-gradcheck-cell"
-        number="2.6"
+        number="2.8"
         title="Gradient check of the 4 → 5 → 3 network"
         runsOn={runsOn}
         lead="Every parameter tensor, analytic against numerical. Then try the course's fragile mistake: the unfused −Y/Ŷ on a batch with a confidently wrong prediction."

@@ -2,7 +2,7 @@
 // run (seed, hidden activation, loss path, fused kernels), the confident-wrong batch of
 // the fused/unfused comparison, and the softmax-backward timing.
 // URL keys: layers.seed, layers.act, layers.loss, layers.lean, layers.gc, layers.wrong,
-// layers.gap, layers.rows, layers.loop.
+// layers.gap, layers.rows, layers.loop, layers.dm, layers.dd, layers.dn.
 
 import { defineSettings, flag, num, oneOf } from '../../../store/settings';
 
@@ -11,6 +11,8 @@ export type LossPath = 'fused' | 'unfused';
 
 export const MAX_GAP = 800;
 export const MAX_ROWS = 512;
+/** the dense-layer cell's sizes: small enough that every entry shows its value */
+export const MAX_DENSE = 8;
 
 const none = 'none' as const;
 const PATHS: readonly LossPath[] = ['fused', 'unfused'];
@@ -35,6 +37,10 @@ const settings = defineSettings({
     rows: num('rows', { min: 1, max: MAX_ROWS, int: true, default: 64, url: 'rows', change: none }),
     /** also run the per-sample Jacobian loop */
     loop: flag('loop', { default: false, url: 'loop', change: none }),
+    /** the dense-layer cell's X (m, d) and W (d, n) */
+    denseM: num('the batch size m', { min: 1, max: MAX_DENSE, int: true, default: 4, url: 'dm', change: none }),
+    denseD: num('the inputs d', { min: 1, max: MAX_DENSE, int: true, default: 3, url: 'dd', change: none }),
+    denseN: num('the outputs n', { min: 1, max: MAX_DENSE, int: true, default: 5, url: 'dn', change: none }),
   },
 });
 
