@@ -120,3 +120,29 @@ test('the hyperparameters live in the URL and survive a reload', async ({ page }
   await expect(again.getByRole('spinbutton', { name: 'Seed', exact: true })).toHaveValue('7');
   await expect(again.getByRole('combobox', { name: 'Examples per epoch' })).toHaveValue('5000');
 });
+
+test('the clothes and the initializers: the test images load on request, ten classes shown, He keeps the ReLU spread and too-small weights lose it', async ({ page }) => {
+  test.setTimeout(120_000);
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await openFashion(page, '&fashion.dev=cpu');
+  const clothes = page.locator('#fashion-clothes');
+  await clothes.scrollIntoViewIfNeeded();
+  expect(requests.filter((u) => /fashion-mnist\/.+\.gz/.test(u)), 'image files fetched before asked').toEqual([]);
+  await clothes.getByRole('button', { name: /Load the test images/ }).click();
+  const grid = clothes.getByTestId('clothes-grid');
+  await expect(grid).toBeVisible({ timeout: 60_000 });
+  await expect(grid.getByRole('rowheader')).toHaveCount(10);
+  await expect(grid.getByRole('rowheader').first()).toHaveText('0 · T-shirt/top');
+  await expect(grid.getByRole('img', { name: /: Ankle boot$/ })).toHaveCount(8);
+  // the initializer cell shares the load: no second button to press
+  const init = page.locator('#fashion-init-spread');
+  await init.scrollIntoViewIfNeeded();
+  await expect(init.getByTestId('init-table')).toBeVisible({ timeout: 60_000 });
+  const std = async (kind: string, layer: number) => Number((await init.getByTestId(`init-${kind}-${layer}`).innerText()).split(' ')[0]);
+  const he1 = await std('he', 1);
+  const he6 = await std('he', 6);
+  const small6 = await std('small', 6);
+  expect(he6 / he1, 'He keeps the ReLU spread within a factor of 2 over six layers').toBeGreaterThan(0.5);
+  expect(small6, 'too-small weights shrink the spread by orders of magnitude').toBeLessThan(1e-3 * he6);
+});

@@ -1,6 +1,7 @@
 // Chapter 6 — An MLP on Fashion-MNIST: optimizers, schedules, initializers, sweeps.
-// Cells: 6.1 the MLP trained in the worker (state.ts, TrainCell.tsx). Cells still to
-// come are listed in PLANNED.
+// Cells: 6.1 the clothes (ClothesCell.tsx), 6.2 the MLP trained in the worker
+// (settings.ts, TrainCell.tsx), 6.3 the initializers' spread layer by layer (InitCell.tsx).
+// Cells still to come are listed in PLANNED.
 
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
@@ -8,13 +9,18 @@ import { ChapterPage, Section } from '../../ChapterPage';
 import type { ChapterInfo } from '../../../store/toc';
 import { useFashionTraining } from './settings';
 import { FashionTrainCellBody } from './TrainCell';
+import { ClothesCell } from './ClothesCell';
+import { useRunsOn } from '../../cells/runsOn';
+import { InitCell } from './InitCell';
+import '../../cells/lab.css';
+import './fashion.css';
 
 function TrainCell() {
   const kind = useFashionTraining((s) => s.backend?.kind);
   return (
     <Cell
       id="fashion-train"
-      number="6.1"
+      number="6.2"
       title="Train the MLP on Fashion-MNIST"
       runsOn={kind === 'cpu' ? 'CPU reference · Web Worker' : 'WebGPU kernels · Web Worker'}
       lead={
@@ -31,13 +37,12 @@ function TrainCell() {
 }
 
 export const PLANNED = [
-  'The clothes: a grid of Fashion-MNIST images with their class names',
   'A hyperparameter sweep: learning rate × hidden size, trained one after another, with the final accuracies in a table',
-  'Initializers: the spread of activations layer by layer with Xavier, He and too-small weights',
   'The confusion matrix: which classes the network mixes up (shirts, T-shirts and pullovers)',
 ] as const;
 
 export function FashionChapter({ info }: { info: ChapterInfo }) {
+  const runsOn = useRunsOn();
   return (
     <ChapterPage
       info={info}
@@ -61,6 +66,16 @@ export function FashionChapter({ info }: { info: ChapterInfo }) {
           accuracy is typical for such a network; LeNet-style convolutions add a few points more.
         </p>
       </Section>
+
+      <Cell
+        id="fashion-clothes"
+        number="6.1"
+        title="The clothes"
+        runsOn="Fashion-MNIST test set"
+        lead="The first test images of each of the ten classes, as the network sees them: 28 × 28 grey levels. Shirts, T-shirts, pullovers and coats are the pairs to watch."
+      >
+        <ClothesCell />
+      </Cell>
 
       <Section id="fashion-optimizers" title="Optimizers">
         <p>
@@ -112,6 +127,16 @@ m &\leftarrow \beta_1 m + (1 - \beta_1)\,g, & v &\leftarrow \beta_2 v + (1 - \be
           zeroing half of its inputs, hence the extra factor 2. Biases start at zero. The course's default is Xavier uniform.
         </p>
       </Section>
+
+      <Cell
+        id="fashion-init-spread"
+        number="6.3"
+        title="Initializers, layer by layer"
+        runsOn={runsOn}
+        lead="256 test images through six dense layers of 256 units, biases 0, weights drawn three ways: the spread of the activations after each layer."
+      >
+        <InitCell />
+      </Cell>
 
       <Section id="fashion-sweeps" title="Sweeps">
         <p>
