@@ -26,6 +26,7 @@
 import type { Backend, Tensor } from '../engine/backend';
 import type { ModelConfig } from '../nn/model';
 import { NeuralNetwork } from '../nn/model';
+import { DeviceQueue } from './device-queue';
 import type { LayerConfig } from '../nn/layers';
 import { BatchOrder, describeData, loadSessionData, slice, type HostBatch, type SessionData } from './data';
 import { MetricsBuffer, type MetricsSink } from './metrics';
@@ -196,7 +197,8 @@ export class TrainingSession {
 
   private inflight: Promise<void>[] = [];
   private loop: Promise<void> | null = null;
-  private control: Promise<unknown> = Promise.resolve();
+  /** control operations run one at a time, in call order */
+  private readonly queue = new DeviceQueue();
   private segment = 0;
   private segmentStart = 0;
   private trainMs = 0;
@@ -334,13 +336,6 @@ export class TrainingSession {
   announceNewDevice(message: string): void {
     this.metrics.push({ kind: 'device', run: this.run, step: this.step, message });
     this.setState(this.state, message);
-  }
-
-  /** control operations run one at a time, in call order */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.control.then(fn, fn);
-    this.control = p.catch(() => undefined);
-    return p;
   }
 
   private checkLive(): void {
@@ -675,7 +670,7 @@ export class TrainingSession {
 
   /** starts (from idle) or resumes (from paused) the loop; returns at once */
   start(): Promise<SessionSnapshot> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       this.checkLive();
       if (this.state === 'running') return this.snapshot();
       if (this.state === 'done') throw new Error(`session: done (${this.epoch} of ${this.settings.epochs} epochs); raise epochs or reset to train more`);
@@ -693,7 +688,7 @@ export class TrainingSession {
 
   /** stops between steps; every loss read in flight is delivered before it resolves */
   pause(): Promise<SessionSnapshot> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       if (this.state !== 'running') return this.snapshot();
       await this.halt('paused', 'paused');
       if (this.current() === 'paused') this.setState('paused', `paused at step ${this.step}`);
@@ -703,7 +698,7 @@ export class TrainingSession {
 
   /** while idle or paused: `count` steps, the last one's loss read and delivered */
   stepOnce(count = 1): Promise<SessionSnapshot> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       this.checkLive();
       checkPositiveInt('step count', count);
       if (this.state === 'running') throw new Error('session: pause before single-stepping');
@@ -721,7 +716,7 @@ export class TrainingSession {
 
   /** ends the run where it is (the model is kept for inspection); reset to train again */
   stop(): Promise<SessionSnapshot> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       await this.halt('stopped', 'stopped');
       if (this.state !== 'diverged' && this.state !== 'failed') this.setState('stopped', `stopped at step ${this.step}`);
       return this.snapshot();
@@ -730,7 +725,7 @@ export class TrainingSession {
 
   /** a new model from the same seed and the current settings; counters back to 0 */
   reset(): Promise<SessionSnapshot> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       this.checkLive();
       await this.halt('stopped', 'resetting');
       this.restart('reset');
@@ -766,7 +761,7 @@ export class TrainingSession {
 
   /** the next step (and every later one) uses lr */
   setLearningRate(lr: number): Promise<SessionSnapshot> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       this.checkLive();
       if (!(typeof lr === 'number' && Number.isFinite(lr) && lr >= 0)) throw new Error(`session: learning rate must be a finite number ≥ 0, got ${lr}`);
       const previous = this._model.lr;
@@ -782,7 +777,7 @@ export class TrainingSession {
 
   /** rebuilds the model with `hidden` units in every hidden fc layer (same seed): a new run */
   setHiddenSize(hidden: number): Promise<SessionSnapshot> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       this.checkLive();
       const next = withHiddenSize(this.modelConfig, hidden);
       this.checkFits(next, this.settings.batchSize); // refused here, the session is untouched
@@ -803,7 +798,7 @@ export class TrainingSession {
 
   /** takes effect at the next step, from the same position in the epoch */
   setBatchSize(batchSize: number): Promise<SessionSnapshot> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       this.checkLive();
       checkPositiveInt('batchSize', batchSize);
       this.checkFits(this.modelConfig, batchSize); // refused here, the session is untouched
@@ -816,7 +811,7 @@ export class TrainingSession {
   }
 
   setEpochs(epochs: number): Promise<SessionSnapshot> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       this.checkLive();
       checkPositiveInt('epochs', epochs);
       const previous = this.settings.epochs;
@@ -834,7 +829,7 @@ export class TrainingSession {
    * the counters advance). Only while idle or paused.
    */
   trace(maxValues = 256): Promise<Trace> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       this.checkLive();
       if (this.state === 'running') throw new Error('session: pause before tracing a step');
       if (this.state !== 'idle' && this.state !== 'paused') throw new Error(`session: cannot trace: ${this.message}`);
@@ -874,7 +869,7 @@ export class TrainingSession {
   /** frees the model and the input tensors (not the backend, which the caller owns) */
   async dispose(): Promise<void> {
     if (this.disposed) return;
-    await this.serial(async () => {
+    await this.queue.run(async () => {
       await this.halt('stopped', 'disposed');
     }).catch(() => undefined); // a read that failed (a lost device) does not keep the model alive
     this.disposed = true;
