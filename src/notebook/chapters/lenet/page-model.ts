@@ -11,7 +11,7 @@ import type { HostTensor } from '../../../nn/arrays';
 import { readTensor } from '../../../nn/arrays';
 import { NeuralNetwork, type ModelConfig } from '../../../nn/model';
 import { pageQueue } from '../../../train/device-queue';
-import type { ModelSnapshot } from './inspect-protocol';
+import type { ModelSnapshot } from '../../../train/inspect';
 
 export interface ImageInference {
   /** per convolution layer, in order: its output after the activation, (1, h, w, filters) */
