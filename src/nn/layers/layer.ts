@@ -1,6 +1,7 @@
 // The course's layer: `parameters`, `gradients` (same keys as parameters) and `cache`
 // (what forward keeps for backward). Parameters are created lazily on the first forward,
-// from the input's shape, or explicitly with build(inputShape).
+// from the input's shape, or explicitly with build(inputShape) or setParameters(values,
+// sampleShape?). A layer runs the lean kernels by default, as a model does (Layer.lean).
 //
 // Tensor ownership, so a long run frees what it allocates:
 //   - a layer owns its parameters, its gradients and the tensors it computed into its
