@@ -97,7 +97,10 @@ const REQUESTS: Request[] = [
   { id: 11, type: 'setEpochs', epochs: 3 },
   { id: 12, type: 'trace', maxValues: 8 },
   { id: 13, type: 'sweep', spec: { base: CONFIG, learningRates: [0.1], hiddenSizes: [4] } },
-  { id: 14, type: 'dispose' },
+  { id: 14, type: 'snapshot' },
+  { id: 15, type: 'testSet' },
+  { id: 16, type: 'predictTest', chunk: 8 },
+  { id: 17, type: 'dispose' },
 ];
 const WHOLE: unknown[] = [null, undefined, 5, 'init', [], {}, { type: 'init' }, { id: 1, type: 'init' }, { id: 1, type: 'init', config: null }, { id: 1 }, { id: 1, type: 'nope' }];
 

@@ -1,21 +1,22 @@
 // Chapter 5's pieces outside the browser: the MNIST-style scaling of a drawing, the
 // confusion matrix counts and the list of mistakes, the chapter's session settings, and
-// the worker's inspect requests (parameters, test images, test predictions) answered from
-// a real TrainingSession on the CPU reference, checked against the model run directly.
+// the training worker's inspection requests (parameters, test images, test predictions)
+// answered from a real TrainingSession on the CPU reference, checked against the model
+// run directly, and through the worker's message handler.
 
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../src/engine/cpu/backend';
 import { Rng } from '../src/engine/random';
 import type { ClassificationDataset } from '../src/nn/data/dataset';
-import { INSPECT_CHANNEL, type InspectMessage } from '../src/notebook/chapters/lenet/inspect-protocol';
-import { createInspector, predictTest, snapshotModel, testSetOf } from '../src/notebook/chapters/lenet/inspector';
 import { mistakesOf } from '../src/notebook/chapters/lenet/MistakesCell';
 import { inkStats, MNIST_BOX, MNIST_SIDE, mnistify } from '../src/notebook/chapters/lenet/mnistify';
 import { PageModel } from '../src/notebook/chapters/lenet/page-model';
 import { lenetConfig, DEFAULTS } from '../src/notebook/chapters/lenet/settings';
 import { EXPERIMENTS } from '../src/train/experiments';
+import { createMessageHandler } from '../src/train/handler';
+import { predictTest, snapshotModel, testSetOf } from '../src/train/inspect';
 import { collectingSink } from '../src/train/metrics';
-import type { SessionConfig } from '../src/train/protocol';
+import type { Request, SessionConfig, WorkerMessage } from '../src/train/protocol';
 import { TrainingSession } from '../src/train/session';
 import { confusionCounts } from '../src/ui/ConfusionMatrix';
 import { expectClose } from './helpers/check';
@@ -239,18 +240,38 @@ describe('inspect requests answered from a session', () => {
     expect(t.classNames).toEqual(['row', 'column', 'diagonal']);
   });
 
-  it('replies on its channel, with errors that say what is missing', async () => {
-    const posted: InspectMessage[] = [];
-    let session: TrainingSession | null = null;
-    const handle = createInspector({ session: () => session, post: (m) => posted.push(m), chunk: 8 });
-    await handle({ channel: INSPECT_CHANNEL, id: 1, op: 'snapshot' });
-    expect(posted.pop()).toEqual({ channel: INSPECT_CHANNEL, type: 'inspect-reply', id: 1, ok: false, error: 'no training session: send init first' });
-    session = await trainedSession();
-    await handle({ channel: INSPECT_CHANNEL, id: 2, op: 'predictTest' });
-    const reply = posted.pop()!;
-    expect(reply).toMatchObject({ type: 'inspect-reply', id: 2, ok: true });
-    expect(posted.map((m) => (m.type === 'inspect-progress' ? m.done : -1))).toEqual([8, 16, 23]);
-    await handle({ channel: INSPECT_CHANNEL, id: 3, op: 'bogus' as 'snapshot' });
-    expect(posted.pop()).toMatchObject({ id: 3, ok: false, error: "unknown inspect op 'bogus'; known: snapshot, testSet, predictTest" });
+  it("the training worker's handler answers snapshot, testSet and predictTest, with progress and transfers", async () => {
+    const posted: { msg: WorkerMessage; transfer: Transferable[] }[] = [];
+    const trained = await trainedSession();
+    const handle = createMessageHandler({
+      post: (msg, transfer) => posted.push({ msg, transfer: transfer ?? [] }),
+      createBackend: async () => ({ backend: trained.backend, fallbackReason: null }),
+      loadData: async () => trained.data,
+    });
+    const last = () => posted[posted.length - 1]!;
+    await handle({ id: 1, type: 'snapshot' });
+    expect(last().msg).toEqual({ type: 'reply', id: 1, ok: false, error: 'no training session: send init first' });
+    await handle({ id: 2, type: 'init', config, prefer: 'cpu' });
+    expect(last().msg).toMatchObject({ type: 'reply', id: 2, ok: true });
+    await handle({ id: 3, type: 'step', count: 2 });
+    posted.length = 0;
+    await handle({ id: 4, type: 'predictTest', chunk: 8 });
+    const reply = last();
+    expect(reply.msg).toMatchObject({ type: 'reply', id: 4, ok: true, value: { count: 23, classes: 3, step: 2 } });
+    expect(reply.transfer).toHaveLength(3);
+    expect(posted.slice(0, -1).map((p) => p.msg)).toEqual([
+      { type: 'predict-progress', id: 4, done: 8, total: 23 },
+      { type: 'predict-progress', id: 4, done: 16, total: 23 },
+      { type: 'predict-progress', id: 4, done: 23, total: 23 },
+    ]);
+    await handle({ id: 5, type: 'snapshot' });
+    expect(last().msg).toMatchObject({ type: 'reply', id: 5, ok: true, value: { step: 2, inputShape: [8, 8, 1] } });
+    expect(last().transfer).toHaveLength(6); // W and b of three layers
+    await handle({ id: 6, type: 'testSet' });
+    expect(last().msg).toMatchObject({ type: 'reply', id: 6, ok: true, value: { count: 23, height: 8, width: 8 } });
+    // parseRequest checks the new kinds like the others
+    await handle({ id: 7, type: 'predictTest', chunk: 0 } as Request);
+    expect(last().msg).toEqual({ type: 'reply', id: 7, ok: false, error: 'predictTest request: chunk must be a positive integer, got 0' });
+    expect(last().transfer).toEqual([]);
   });
 });

@@ -1,8 +1,18 @@
 // The first example of docs/nn-api.md and of the README runs as written: its code block is taken from the
 // document, its imports are bound to the real modules, and it must train (loss falls,
 // accuracy high) and round-trip through save/load without throwing.
+//
+// The README's Node recipe (its second example, WebGPU through Dawn) runs as written in a
+// Node process of its own, with no test setup: its imports, in the documented order (the
+// GPU backend before Dawn is loaded), must work on the Node that runs the tests (20 here,
+// which has no Float16Array), and it must learn XOR and return dL/dX.
 
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
 import * as cpuBackend from '../src/engine/cpu/backend';
@@ -48,4 +58,30 @@ it.each(['docs/nn-api.md', 'README.md'])('the first example of %s runs and train
   expect(acc, out).toBeGreaterThan(0.9);
   expect(out).toContain('first layer W has shape (2, 16)');
   expect(out).toContain('reloaded model: 2 layers, lr 0.5');
+});
+
+it("the README's Node recipe runs as written in a fresh Node process (GPU backend imported before Dawn)", async () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const doc = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("from './src/engine/gpu/backend'"));
+  expect(block, 'a ```ts block in README.md that imports ./src/engine/gpu/backend').toBeTruthy();
+  const imports = [...block!.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+  expect(imports.indexOf('./src/engine/gpu/backend'), 'the GPU backend is imported before Dawn').toBeLessThan(imports.indexOf('./src/engine/gpu/node'));
+  // the block verbatim, its './src/…' imports bound to this checkout
+  const dir = mkdtempSync(join(tmpdir(), 'readme-node-'));
+  const file = join(dir, 'recipe.ts');
+  writeFileSync(file, block!.replaceAll("from './src/", `from '${join(root, 'src')}/`));
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'node_modules/vite-node/dist/cli.mjs'), '--root', root, file], {
+      cwd: root,
+      env: process.env,
+      timeout: 90_000,
+    });
+    expect(stdout).toMatch(/^adapter: \S/m);
+    const p = /predictions: ([\d. ]+)/.exec(stdout)?.[1]?.trim().split(' ').map(Number);
+    expect(p?.map(Math.round), stdout).toEqual([0, 1, 1, 0]);
+    expect(stdout).toContain('dL/dX has shape (4, 2)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -156,8 +156,9 @@ function describeCase(k: WindowCase): string {
 describe('nn layers vs central differences (float64, CPU backend)', () => {
   it.each(ACTIVATION_NAMES.map((a) => [a] as [ActivationName]))('FullyConnected with %s: dX, dW, db', async (act) => {
     const rng = new Rng(101 + ACTIVATION_NAMES.indexOf(act));
-    for (const [m, nIn, nOut] of [[1, 3, 2], [5, 4, 3], [3, 7, 5]] as const) {
-      const layer = new FullyConnected(cpu, { nOut, activation: act, init: 'xavier_normal' }, { seed: rng.int(1e9) });
+    // both paths of a standalone layer: lean (the default, the kernels training runs) and the course's explicit one
+    for (const [m, nIn, nOut, lean] of [[1, 3, 2, true], [5, 4, 3, false], [3, 7, 5, true], [3, 7, 5, false]] as const) {
+      const layer = new FullyConnected(cpu, { nOut, activation: act, init: 'xavier_normal' }, { seed: rng.int(1e9), lean });
       const X = cpu.fromArray(randomArray(rng, m * nIn), [m, nIn]);
       layer.build(X.shape);
       layer.setParameters({ b: randomArray(rng, nOut, -0.5, 0.5) });
@@ -170,7 +171,7 @@ describe('nn layers vs central differences (float64, CPU backend)', () => {
           layer.setParameters({ b: randomArray(rng, nOut, -0.5, 0.5) });
         }
       }
-      await checkLayer(`fc ${act} (${m}, ${nIn}) → ${nOut}`, layer, X, rng);
+      await checkLayer(`fc ${act} (${m}, ${nIn}) → ${nOut}${lean ? '' : ', lean: false'}`, layer, X, rng);
     }
   });
 
@@ -181,7 +182,9 @@ describe('nn layers vs central differences (float64, CPU backend)', () => {
       const k = randomWindow(rng);
       const act = acts[n % acts.length]!;
       const nOut = 1 + rng.int(4);
-      const layer = new Conv2D(cpu, { nOut, kernel: k.kernel, stride: k.stride, pad: k.pad, activation: act }, { seed: n });
+      // lean (implicit GEMM, the default) and the course's im2col path, alternately
+      const lean = n % 3 !== 2;
+      const layer = new Conv2D(cpu, { nOut, kernel: k.kernel, stride: k.stride, pad: k.pad, activation: act }, { seed: n, lean });
       const X = cpu.fromArray(randomArray(rng, k.m * k.h * k.w * k.c), [k.m, k.h, k.w, k.c]);
       layer.build(X.shape);
       layer.setParameters({ b: randomArray(rng, nOut, -0.5, 0.5) });
@@ -194,7 +197,7 @@ describe('nn layers vs central differences (float64, CPU backend)', () => {
           layer.setParameters({ b: randomArray(rng, nOut, -0.5, 0.5) });
         }
       }
-      await checkLayer(`conv2d ${act} ${describeCase(k)} → ${nOut} filters`, layer, X, rng);
+      await checkLayer(`conv2d ${act} ${describeCase(k)} → ${nOut} filters${lean ? '' : ', lean: false'}`, layer, X, rng);
     }
   });
 

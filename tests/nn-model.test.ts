@@ -86,7 +86,7 @@ describe('factories refuse unknown names, listing the valid ones', () => {
     expect(() => createLayer(cpu, { type: 'conv2d', nOut: 2, activation: 'softmax' } as never)).toThrow(
       "Unknown Conv2D activation 'softmax'. Valid: linear, relu, sigmoid, tanh",
     );
-    expect(() => createLoss(cpu, 'hinge')).toThrow("Unknown loss 'hinge'. Valid: cross_entropy, mse");
+    expect(() => createLoss(cpu, 'hinge')).toThrow("Unknown loss 'hinge'. Valid: cross_entropy, binary_cross_entropy, mse");
     expect(() => createOptimizer(cpu, { type: 'rmsprop', lr: 1 } as never)).toThrow("Unknown optimizer 'rmsprop'. Valid: sgd, adam");
     expect(() => createScheduler({ type: 'cosine' } as never)).toThrow("Unknown scheduler 'cosine'. Valid: constant, exponential, step");
     expect(() => new NeuralNetwork(cpu, { ...MLP, loss: 'l1' as never })).toThrow("Unknown loss 'l1'");
@@ -160,7 +160,7 @@ describe('layers: lazy parameters, the course shapes, parameters from arrays', (
   it('FullyConnected: W (n_in, n_out), b (1, n_out) created by the first forward; Y = relu(X·W + 1b)', async () => {
     const fc = new FullyConnected(cpu, { nOut: 2, activation: 'relu' });
     expect(fc.parameters).toEqual({});
-    expect(() => fc.setParameters({ W: [1] })).toThrow(/no parameters yet; call build/);
+    expect(() => fc.setParameters({ W: [1] })).toThrow(/no parameters yet, and these values do not tell the input shape/);
     const X = cpu.fromArray([1, 2, 3, -1, 0, 1], [2, 3]);
     fc.forward(X);
     expect(fc.parameters.W!.shape).toEqual([3, 2]);

@@ -6,7 +6,6 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../src/engine/cpu/backend';
-import { InspectClient } from '../src/notebook/chapters/lenet/inspect-client';
 import { TrainingClient, type PortEventType, type PortLike } from '../src/train/client';
 import { createMessageHandler } from '../src/train/handler';
 import type { Request, SessionConfig } from '../src/train/protocol';
@@ -163,19 +162,19 @@ describe('TrainingClient and a dying worker', () => {
     expect(w.terminated).toBe(1);
   });
 
-  it("chapter 5's inspect client on the same worker rejects its pending request too", async () => {
+  it("the inspection requests (snapshot, predictTest) pending on the worker reject with the controls'", async () => {
     const w = new StandInWorker();
     w.silent = true;
     const c = new TrainingClient(w, { frame });
-    const inspect = new InspectClient(w);
-    const snap = settled(inspect.snapshot() as Promise<unknown>);
+    const snap = settled(c.snapshot() as Promise<unknown>);
+    const predict = settled(c.predictTest(() => undefined) as Promise<unknown>);
     const init = settled(c.init(config, 'cpu') as Promise<unknown>);
     w.crash();
-    for (const p of [snap, init]) {
+    for (const p of [snap, predict, init]) {
       const r = await p;
       expect(r !== 'pending' && !r.ok && r.error.message).toMatch(/^the training worker stopped: Uncaught Error: kaboom/);
     }
-    await expect(inspect.testSet()).rejects.toThrow('the training worker stopped');
+    await expect(c.testSet()).rejects.toThrow('the training worker stopped');
     expect(w.listenerCount()).toBe(0);
   });
 });

@@ -37,6 +37,7 @@ export {
   type PoolMode,
 } from './layers';
 export {
+  BinaryCrossEntropy,
   createLoss,
   CrossEntropy,
   type Loss,
@@ -44,9 +45,19 @@ export {
   type LossName,
   LOSS_NAMES,
   MeanSquaredError,
+  type ModelLoss,
   normalizeLossConfig,
+  SoftmaxCrossEntropy,
 } from './losses';
-export { type Evaluation, type ModelConfig, NeuralNetwork, normalizeModelConfig, type NormalizedModelConfig } from './model';
+export {
+  type Evaluation,
+  type ModelBackwardOptions,
+  type ModelConfig,
+  type ModelOptions,
+  NeuralNetwork,
+  normalizeModelConfig,
+  type NormalizedModelConfig,
+} from './model';
 export {
   Adam,
   type AdamConfig,

@@ -7,19 +7,27 @@
 //     L from the logits Z by log-sum-exp, and dL/dZ = (ŷ − y)/m, which is exactly
 //     softmax-backward ∘ CE-backward without the fragile division by ŷ.
 //     `fused: false` keeps the two steps apart (the course teaches both; they agree).
+//   SoftmaxCrossEntropy  the fused pair on its own, for a layer's logits Z: forward(Z, y)
+//     gives L, backward() gives dL/dZ = (softmax(Z) − y)/m.
+//   BinaryCrossEntropy  L = −(1/m) Σ_i Σ_j [y_ij · ln ŷ_ij + (1 − y_ij) · ln(1 − ŷ_ij)]
+//     for sigmoid outputs (each column its own yes/no);
+//     dL/dŷ = −(1/m) [y/ŷ − (1 − y)/(1 − ŷ)]. Made of the cross-entropy ops:
+//     L = CE(ŷ, y) + CE(1 − ŷ, 1 − y), dL/dŷ = CE'(ŷ, y) − CE'(1 − ŷ, 1 − y).
 //   MeanSquaredError  L = (1/2m) Σ_i Σ_j (ŷ_ij − y_ij)²      dL/dŷ = (ŷ − y)/m
 //
 // forward returns a (1) tensor that belongs to the caller; nothing is read back.
 
 import type { Backend, Tensor } from '../engine/backend';
+import { sameShape, sizeOf } from '../engine/geometry';
 import { checkKeys, checkName } from './names';
 
-export type LossName = 'cross_entropy' | 'mse';
-export const LOSS_NAMES: readonly LossName[] = ['cross_entropy', 'mse'];
+export type LossName = 'cross_entropy' | 'binary_cross_entropy' | 'mse';
+export const LOSS_NAMES: readonly LossName[] = ['cross_entropy', 'binary_cross_entropy', 'mse'];
 
 export type LossConfig =
   | LossName
   | { type: 'cross_entropy'; /** default true: fuse with a final softmax */ fused?: boolean }
+  | { type: 'binary_cross_entropy' }
   | { type: 'mse' };
 
 export interface NormalizedLossConfig {
@@ -34,9 +42,9 @@ export function normalizeLossConfig(config: unknown): NormalizedLossConfig {
   }
   const c = config as Record<string, unknown>;
   const type = checkName('loss', c.type, LOSS_NAMES);
-  if (type === 'mse') {
-    checkKeys('loss mse', c, ['type', 'fused']);
-    if (c.fused === true) throw new Error("loss mse: 'fused' applies to cross_entropy after softmax only");
+  if (type !== 'cross_entropy') {
+    checkKeys(`loss ${type}`, c, ['type', 'fused']);
+    if (c.fused === true) throw new Error(`loss ${type}: 'fused' applies to cross_entropy after softmax only`);
     return { type, fused: false };
   }
   checkKeys('loss cross_entropy', c, ['type', 'fused']);
@@ -50,6 +58,8 @@ export interface Loss {
   forward(yhat: Tensor, y: Tensor): Tensor;
   /** dL/dŷ (m, k) for the last forward's ŷ and y; belongs to the caller */
   backward(): Tensor;
+  /** frees what the loss holds (a gradient no backward took, constants) */
+  dispose(): void;
 }
 
 abstract class LossBase implements Loss {
@@ -59,6 +69,7 @@ abstract class LossBase implements Loss {
   constructor(readonly backend: Backend) {}
   abstract forward(yhat: Tensor, y: Tensor): Tensor;
   abstract backward(): Tensor;
+  dispose(): void {}
   protected inputs(): [Tensor, Tensor] {
     if (!this.yhat || !this.y) throw new Error(`${this.name}: backward needs a forward first`);
     return [this.yhat, this.y];
@@ -115,6 +126,107 @@ export class CrossEntropy extends LossBase {
     this.backend.dispose(this.dz);
     this.dz = null;
   }
+
+  override dispose(): void {
+    this.discardGradient();
+  }
+}
+
+/**
+ * The fused softmax–cross-entropy on a layer's logits, one call each way, no model needed:
+ *
+ *   const fc = new FullyConnected(backend, { nOut: 3 });   // linear: Z = X·W + 1b
+ *   const sce = new SoftmaxCrossEntropy(backend);
+ *   const loss = sce.forward(fc.forward(x), y);            // L (1), from Z by log-sum-exp
+ *   const dX = fc.backward(sce.backward());                // dL/dZ = (softmax(Z) − y)/m
+ *
+ * `probs` is softmax(Z) of the last forward (it belongs to this object). Lean (default
+ * true) computes dL/dZ in the forward's kernel; false runs the backward kernel for it.
+ */
+export class SoftmaxCrossEntropy {
+  readonly name = 'softmax_cross_entropy' as const;
+  private readonly ce: CrossEntropy;
+  private _probs: Tensor | null = null;
+  private readonly lean: boolean;
+
+  constructor(
+    readonly backend: Backend,
+    opts: { lean?: boolean } = {},
+  ) {
+    this.ce = new CrossEntropy(backend);
+    this.lean = opts.lean ?? true;
+  }
+
+  /** L = −(1/m) Σ y·ln softmax(Z) for logits Z (m, k) and targets y (m, k); a (1) tensor for the caller */
+  forward(z: Tensor, y: Tensor): Tensor {
+    this.backend.dispose(this._probs);
+    const { loss, probs } = this.ce.forwardLogits(z, y, this.lean);
+    this._probs = probs;
+    return loss;
+  }
+
+  /** dL/dZ = (softmax(Z) − y)/m (m, k) for the last forward; belongs to the caller */
+  backward(): Tensor {
+    if (!this._probs) throw new Error('softmax_cross_entropy: backward needs forward(logits, y) first');
+    return this.ce.backwardLogits();
+  }
+
+  /** softmax(Z) of the last forward */
+  get probs(): Tensor {
+    if (!this._probs) throw new Error('softmax_cross_entropy: no probabilities before forward(logits, y)');
+    return this._probs;
+  }
+
+  dispose(): void {
+    this.ce.dispose();
+    this.backend.dispose(this._probs);
+    this._probs = null;
+  }
+}
+
+export class BinaryCrossEntropy extends LossBase {
+  readonly name = 'binary_cross_entropy' as const;
+  /** a tensor of ones of the last shape seen, for 1 − t */
+  private ones: Tensor | null = null;
+
+  /** 1 − t, a new tensor */
+  private complement(t: Tensor): Tensor {
+    if (!this.ones || !sameShape(this.ones.shape, t.shape)) {
+      this.backend.dispose(this.ones);
+      this.ones = this.backend.fromArray(new Float64Array(sizeOf(t.shape)).fill(1), t.shape, 'ones');
+    }
+    return this.backend.axpby(1, this.ones, -1, t);
+  }
+
+  /** L = CE(ŷ, y) + CE(1 − ŷ, 1 − y): the terms with y = 1 and those with y = 0 */
+  forward(yhat: Tensor, y: Tensor): Tensor {
+    this.yhat = yhat;
+    this.y = y;
+    const b = this.backend;
+    const pos = b.crossEntropy(yhat, y);
+    const [u, t] = [this.complement(yhat), this.complement(y)];
+    const neg = b.crossEntropy(u, t);
+    const loss = b.axpby(1, pos, 1, neg);
+    b.dispose(pos, neg, u, t);
+    return loss;
+  }
+
+  /** dL/dŷ = −(1/m) [y/ŷ − (1 − y)/(1 − ŷ)] = CE'(ŷ, y) − CE'(1 − ŷ, 1 − y) */
+  backward(): Tensor {
+    const [yhat, y] = this.inputs();
+    const b = this.backend;
+    const pos = b.crossEntropyBackward(yhat, y);
+    const [u, t] = [this.complement(yhat), this.complement(y)];
+    const neg = b.crossEntropyBackward(u, t);
+    const grad = b.axpby(1, pos, -1, neg);
+    b.dispose(pos, neg, u, t);
+    return grad;
+  }
+
+  override dispose(): void {
+    this.backend.dispose(this.ones);
+    this.ones = null;
+  }
 }
 
 export class MeanSquaredError extends LossBase {
@@ -130,7 +242,16 @@ export class MeanSquaredError extends LossBase {
   }
 }
 
-/** a loss by name: 'cross_entropy' or 'mse' */
-export function createLoss(backend: Backend, name: string): CrossEntropy | MeanSquaredError {
-  return checkName('loss', name, LOSS_NAMES) === 'mse' ? new MeanSquaredError(backend) : new CrossEntropy(backend);
+export type ModelLoss = CrossEntropy | BinaryCrossEntropy | MeanSquaredError;
+
+/** a loss by name: 'cross_entropy', 'binary_cross_entropy' or 'mse' */
+export function createLoss(backend: Backend, name: string): ModelLoss {
+  switch (checkName('loss', name, LOSS_NAMES)) {
+    case 'mse':
+      return new MeanSquaredError(backend);
+    case 'binary_cross_entropy':
+      return new BinaryCrossEntropy(backend);
+    default:
+      return new CrossEntropy(backend);
+  }
 }

@@ -12,7 +12,8 @@
 // Intermediate tensors are freed as soon as they are consumed; a layer keeps only its
 // current cache and gradients, so memory stays flat over a long run.
 //
-// Lean steps (the default; `lean: false` runs every op as the course writes it):
+// Lean steps (the default, as for a standalone layer; `lean: false` runs every op as the
+// course writes it):
 //   arenas     every parameter is a view of ONE parameter buffer, every gradient a view
 //              of one gradient buffer (each at a viewAlignment offset; the gaps hold
 //              zeros), so the optimizer updates the whole model in one dispatch, its
@@ -25,100 +26,34 @@
 // LeNet (2 conv, 2 pool, 3 dense) takes 20 dispatches a step instead of 40.
 
 import type { ActivationGrad, Backend, Tensor } from '../engine/backend';
-import { type Shape, shapeStr, sizeOf } from '../engine/geometry';
-import { type ArrayInput, type HostTensor, readTensor } from './arrays';
+import { sameShape, type Shape, shapeStr, sizeOf } from '../engine/geometry';
+import type { ArrayInput, HostTensor } from './arrays';
 import { layerSeed } from './init';
-import { createLayer, Flatten, FullyConnected, type Layer, type LayerConfig, normalizeLayerConfig, type NormalizedLayerConfig } from './layers';
-import { CrossEntropy, createLoss, type LossConfig, MeanSquaredError, normalizeLossConfig, type NormalizedLossConfig } from './losses';
+import { createLayer, Flatten, FullyConnected, type Layer } from './layers';
+import { CrossEntropy, createLoss, type ModelLoss } from './losses';
 import { type ModelListener, ModelEvents } from './events';
-import { checkKeys } from './names';
-import {
-  createOptimizer,
-  type NormalizedOptimizerConfig,
-  normalizeOptimizerConfig,
-  type Optimizer,
-  type OptimizerConfig,
-  type ParamSlot,
-} from './optimizers';
-import { createScheduler, type NormalizedSchedulerConfig, normalizeSchedulerConfig, type Scheduler, type SchedulerConfig } from './schedulers';
-import { checkModelFile, type ModelFile, MODEL_FORMAT, MODEL_FORMAT_VERSION, sameLayers } from './serialize';
+import { type Evaluation, type ModelConfig, type ModelOptions, type NormalizedModelConfig, normalizeModelConfig } from './model-config';
+import { type Arenas, packArenas } from './model-arena';
+import { loadParametersInto, saveModel } from './model-io';
+import { createOptimizer, type Optimizer, type ParamSlot } from './optimizers';
+import { createScheduler, type Scheduler } from './schedulers';
+import { checkModelFile, type ModelFile } from './serialize';
 
-export interface ModelConfig {
-  layers: LayerConfig[];
-  /** 'cross_entropy' | 'mse' | { type: 'cross_entropy', fused: false } */
-  loss: LossConfig;
-  optimizer: OptimizerConfig;
-  /** default { type: 'constant' } */
-  scheduler?: SchedulerConfig;
-  /** seeds every initializer; default 0 */
-  seed?: number;
-}
+export { type Evaluation, type ModelConfig, type ModelOptions, type NormalizedModelConfig, normalizeModelConfig } from './model-config';
 
-export interface NormalizedModelConfig {
-  layers: NormalizedLayerConfig[];
-  loss: NormalizedLossConfig;
-  optimizer: NormalizedOptimizerConfig;
-  scheduler: NormalizedSchedulerConfig;
-  seed: number;
-}
-
-export function normalizeModelConfig(config: unknown): NormalizedModelConfig {
-  if (typeof config !== 'object' || config === null) throw new Error(`model: expected a configuration object, got ${JSON.stringify(config)}`);
-  const c = config as Record<string, unknown>;
-  checkKeys('model', c, ['layers', 'loss', 'optimizer', 'scheduler', 'seed']);
-  if (!Array.isArray(c.layers) || c.layers.length === 0) throw new Error('model: layers must be a non-empty array of layer configurations');
-  const layers = c.layers.map((l, i) => normalizeLayerConfig(l, `layer ${i}`));
-  const loss = normalizeLossConfig(c.loss);
-  const seed = c.seed ?? 0;
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new Error(`model: seed must be an integer in [0, 2^32), got ${JSON.stringify(seed)}`);
-  }
-  const last = layers[layers.length - 1]!;
-  if (loss.type === 'cross_entropy') {
-    const act = last.type === 'fc' ? last.activation : last.type === 'conv2d' ? last.activation : null;
-    if (act !== 'softmax' && act !== 'sigmoid') {
-      throw new Error(
-        `model: cross_entropy takes probabilities, so the last layer must be fc with a softmax (or sigmoid) activation; ` +
-          `layer ${layers.length - 1} is ${last.type}${act ? ` with ${act}` : ''}`,
-      );
-    }
-  }
-  return { layers, loss, optimizer: normalizeOptimizerConfig(c.optimizer), scheduler: normalizeSchedulerConfig(c.scheduler), seed };
-}
-
-export interface ModelOptions {
+/** what backward does besides filling the parameters' gradients */
+export interface ModelBackwardOptions {
   /**
-   * default true: parameters in arenas, one-dispatch optimizer, fused loss and activation
-   * derivatives, [dW; db] in one pass, implicit-GEMM convolution. false: every op as the
-   * course writes it (im2col convolution, separate activation backward, dW and db apart,
-   * one update per parameter) — the path the notebook steps through. Both compute the same.
+   * also compute dL/dX, the gradient with respect to the model's input (layer 0's dX),
+   * and return it; default true when an upstream gradient dY is given, false otherwise
    */
-  lean?: boolean;
-}
-
-/** The model's arenas: one buffer of parameters, one of gradients, the same layout. */
-interface Arenas {
-  params: Tensor;
-  grads: Tensor;
-  /** elements, including the alignment gaps */
-  size: number;
-}
-
-export interface Evaluation {
-  /** mean loss over the batch */
-  loss: number;
-  /** rows whose arg-max matches the label's (classification; null with a single output column) */
-  correct: number | null;
-  /** correct / count, or null */
-  accuracy: number | null;
-  /** rows in the batch */
-  count: number;
+  inputGradient?: boolean;
 }
 
 export class NeuralNetwork {
   readonly config: NormalizedModelConfig;
   readonly layers: readonly Layer[];
-  readonly loss: CrossEntropy | MeanSquaredError;
+  readonly loss: ModelLoss;
   readonly optimizer: Optimizer;
   readonly scheduler: Scheduler;
   /** which loss path the last computeLoss took; backward follows it */
@@ -235,39 +170,8 @@ export class NeuralNetwork {
     if (this._lean) this.pack();
   }
 
-  /**
-   * Places every parameter in one arena and every gradient in another (lean models):
-   * parameter i is a view at offset o_i (a multiple of the backend's viewAlignment, in
-   * layer order), its gradient the view at the same offset of the gradient arena. The
-   * gaps between views stay zero in both, so an update over the whole arena leaves them 0.
-   */
   private pack(): void {
-    if (this.arenas) return;
-    const align = this.backend.viewAlignment;
-    const slots: { layer: Layer; key: string; shape: Shape; offset: number }[] = [];
-    let size = 0;
-    for (const layer of this.layers) {
-      for (const [key, p] of Object.entries(layer.parameters)) {
-        size = Math.ceil(size / align) * align;
-        slots.push({ layer, key, shape: p.shape, offset: size });
-        size += sizeOf(p.shape);
-      }
-    }
-    if (slots.length === 0) return;
-    const params = this.backend.zeros([size], 'parameters');
-    const grads = this.backend.zeros([size], 'gradients');
-    for (const layer of this.layers) {
-      const mine = slots.filter((s) => s.layer === layer);
-      if (mine.length === 0) continue;
-      const pv: Record<string, Tensor> = {};
-      const gv: Record<string, Tensor> = {};
-      for (const s of mine) {
-        pv[s.key] = this.backend.view(params, s.offset, s.shape, `${layer.name}.${s.key}`);
-        gv[s.key] = this.backend.view(grads, s.offset, s.shape, `${layer.name}.${s.key} gradient`);
-      }
-      layer.adoptArena(pv, gv);
-    }
-    this.arenas = { params, grads, size };
+    this.arenas ??= packArenas(this.backend, this.layers);
   }
 
   /** builds and packs a lean model for this input before its first forward */
@@ -326,20 +230,38 @@ export class NeuralNetwork {
     return loss;
   }
 
-  /** dL/d(every parameter) for the last computeLoss, into each layer's gradients */
-  backward(): void {
-    if (!this.pending) throw new Error('model: backward needs computeLoss(x, y) first (forward alone has no loss)');
+  /**
+   * Backward through every layer, each filling its gradients (same keys as its parameters):
+   *
+   *   model.backward()      after computeLoss(x, y): from the loss, dL/dŶ (fused: dL/dZ)
+   *   model.backward(dY)    after forward(x): from an upstream gradient dY = dL/dŶ, the
+   *                         shape of Ŷ (the model as one layer of a larger computation)
+   *
+   * Returns dL/dX, the gradient with respect to the model's input (its shape; belongs to the
+   * caller), when dY is given or opts.inputGradient is true; otherwise null — a training
+   * step skips layer 0's dX.
+   */
+  backward(dy?: Tensor | null, opts: ModelBackwardOptions = {}): Tensor | null {
+    const wantDx = opts.inputGradient ?? !!dy;
     const n = this.layers.length;
     let start = n - 1;
     let dtop: Tensor | null;
     // lean: index of the layer whose dZ the gradient in flight already is (σ' fused above it)
     let dzFor: number | null = null;
-    if (this.pending === 'fused') {
+    if (dy) {
+      const yhat = this.layers[n - 1]!.cache.Y;
+      if (!yhat) throw new Error('model: backward(dY) needs forward(x) first');
+      if (!sameShape(dy.shape, yhat.shape)) throw new Error(`model: backward got dY ${shapeStr(dy.shape)} but the output Ŷ is ${shapeStr(yhat.shape)}`);
+      if (this.loss instanceof CrossEntropy) this.loss.discardGradient();
+      dtop = dy; // the caller's: never freed here
+    } else if (!this.pending) {
+      throw new Error('model: backward needs computeLoss(x, y) first (forward alone has no loss), or an upstream gradient: backward(dY)');
+    } else if (this.pending === 'fused') {
       const ce = this.loss as CrossEntropy;
       const dz = this.events.scoped('backward', 'loss', 'loss', () => ce.backwardLogits()); // (ŷ − y)/m
       const below = this.fusableBelow(n - 1);
       const last = this.layers[n - 1] as FullyConnected;
-      dtop = this.events.scoped('backward', last.name, last.type, () => last.backwardLogits(dz, n > 1, { dact: below?.dact }));
+      dtop = this.events.scoped('backward', last.name, last.type, () => last.backwardLogits(dz, n > 1 || wantDx, { dact: below?.dact }));
       dzFor = below?.index ?? null;
       this.backend.dispose(dz);
       start = n - 2;
@@ -350,21 +272,24 @@ export class NeuralNetwork {
     let cur = dtop;
     for (let i = start; i >= 0; i--) {
       const layer = this.layers[i]!;
+      const needInput = i > 0 || wantDx;
       let dx: Tensor | null;
       if (layer instanceof Flatten) {
-        const dy = cur!;
-        dx = this.events.scoped('backward', layer.name, layer.type, () => layer.backward(dy, i > 0)); // a reshape: what flows through keeps its meaning
+        const g = cur!;
+        dx = this.events.scoped('backward', layer.name, layer.type, () => layer.backward(g, needInput)); // a reshape: what flows through keeps its meaning
       } else {
         const below = this.fusableBelow(i);
-        const [dy, gradIsDz] = [cur!, dzFor === i];
-        dx = this.events.scoped('backward', layer.name, layer.type, () => layer.backward(dy, i > 0, { gradIsDz, dact: below?.dact }));
+        const [g, gradIsDz] = [cur!, dzFor === i];
+        dx = this.events.scoped('backward', layer.name, layer.type, () => layer.backward(g, needInput, { gradIsDz, dact: below?.dact }));
         dzFor = below?.index ?? null;
       }
-      this.backend.dispose(cur);
+      if (cur !== dy) this.backend.dispose(cur);
       cur = dx;
     }
-    this.backend.dispose(cur);
     this.backwardRan = true;
+    if (wantDx) return cur;
+    if (cur !== dy) this.backend.dispose(cur);
+    return null;
   }
 
   /**
@@ -458,7 +383,7 @@ export class NeuralNetwork {
     const lossT = this.lossFor(x, y, false);
     this.pending = null;
     const yhat = this.layers[this.layers.length - 1]!.cache.Y!;
-    const classes = yhat.shape.length === 2 && yhat.shape[1]! > 1;
+    const classes = this.loss.name !== 'binary_cross_entropy' && yhat.shape.length === 2 && yhat.shape[1]! > 1;
     const correctT = classes ? this.backend.countCorrect(yhat, y) : null;
     try {
       const loss = (await this.backend.read(lossT))[0]!;
@@ -475,10 +400,27 @@ export class NeuralNetwork {
     if (!this.built) throw new Error(`model: ${what} needs parameters; call build(inputShape) or run a forward first`);
   }
 
-  /** values[i] sets layer i's parameters (flat or nested arrays by key); missing entries are left as they are */
-  setParameters(values: ReadonlyArray<Readonly<Record<string, ArrayInput>> | null | undefined>): void {
-    this.requireBuilt('setParameters');
+  /**
+   * values[i] sets layer i's parameters (flat or nested arrays by key); missing entries are
+   * left as they are. An unbuilt model is built first, for `sampleShape` (the input per
+   * example, no batch dimension: [4], [28, 28, 1]) or, without it, the shape layer 0's
+   * values imply (a first fc layer's W (n_in, n_out) gives [n_in]).
+   */
+  setParameters(values: ReadonlyArray<Readonly<Record<string, ArrayInput>> | null | undefined>, sampleShape?: readonly number[]): void {
     if (values.length > this.layers.length) throw new Error(`model: ${values.length} entries for ${this.layers.length} layers`);
+    if (this.built && sampleShape && !sameShape(sampleShape, this.sampleShape!)) {
+      throw new Error(`model: built for inputs (m, ${this.sampleShape!.join(', ')}), not (m, ${sampleShape.join(', ')})`);
+    }
+    if (!this.built) {
+      const sample = sampleShape ?? (values[0] ? this.layers[0]!.sampleShapeFor(values[0]) : null);
+      if (!sample) {
+        throw new Error(
+          'model: no parameters yet, and the values do not tell the input shape; pass the input shape per example, ' +
+            'e.g. setParameters(values, [28, 28, 1]), or call build([m, …]) first',
+        );
+      }
+      this.build([1, ...sample]);
+    }
     values.forEach((v, i) => {
       if (v) this.layers[i]!.setParameters(v);
     });
@@ -494,22 +436,7 @@ export class NeuralNetwork {
   /** the configuration, the shapes and every parameter, as a JSON-ready object */
   async save(): Promise<ModelFile> {
     this.requireBuilt('save');
-    const layers: ModelFile['layers'] = [];
-    for (const layer of this.layers) {
-      const parameters: Record<string, { shape: number[]; data: number[] }> = {};
-      for (const [key, t] of Object.entries(layer.parameters)) {
-        const h = await readTensor(this.backend, t);
-        parameters[key] = { shape: h.shape, data: Array.from(h.data) };
-      }
-      layers.push({ name: layer.name, type: layer.type, parameters });
-    }
-    return {
-      format: MODEL_FORMAT,
-      version: MODEL_FORMAT_VERSION,
-      config: this.config,
-      inputShape: [...this.sampleShape!],
-      layers,
-    };
+    return saveModel(this);
   }
 
   /** JSON text of save() */
@@ -522,34 +449,7 @@ export class NeuralNetwork {
    * when the file's format, version, layers or shapes do not match this model.
    */
   loadParameters(file: unknown): void {
-    const f = checkModelFile(file);
-    const diff = sameLayers(f.config.layers, this.config.layers);
-    if (diff) throw new Error(`model file does not match this model: ${diff}`);
-    if (this.built && this.sampleShape!.join() !== f.inputShape.join()) {
-      throw new Error(`model file is for inputs (m, ${f.inputShape.join(', ')}); this model takes (m, ${this.sampleShape!.join(', ')})`);
-    }
-    this.build([1, ...f.inputShape]);
-    this.layers.forEach((layer, i) => {
-      const saved = f.layers[i]!.parameters;
-      const want = Object.keys(layer.parameters);
-      const got = Object.keys(saved);
-      if (want.sort().join() !== got.sort().join()) {
-        throw new Error(`model file: layer ${i} (${layer.type}) has parameters [${got.join(', ')}], expected [${want.join(', ')}]`);
-      }
-      for (const key of want) {
-        const p = layer.parameters[key]!;
-        const s = saved[key]!;
-        if (s.shape.join() !== p.shape.join()) {
-          throw new Error(`model file: ${layer.name}.${key} has shape ${shapeStr(s.shape)}, expected ${shapeStr(p.shape)}`);
-        }
-      }
-    });
-    this.layers.forEach((layer, i) => {
-      const saved = f.layers[i]!.parameters;
-      const values: Record<string, ArrayInput> = {};
-      for (const key of Object.keys(layer.parameters)) values[key] = saved[key]!.data;
-      layer.setParameters(values);
-    });
+    loadParametersInto(this, file);
   }
 
   /** a new model with the file's configuration and parameters */
@@ -571,7 +471,7 @@ export class NeuralNetwork {
   dispose(): void {
     for (const layer of this.layers) layer.dispose();
     this.optimizer.dispose();
-    if (this.loss instanceof CrossEntropy) this.loss.discardGradient();
+    this.loss.dispose();
     if (this.arenas) this.backend.dispose(this.arenas.params, this.arenas.grads);
     this.arenas = null;
     this.backwardRan = false;

@@ -15,6 +15,7 @@
 // onStopped listeners are told, and later requests reject at once. dispose() never waits
 // on a dead worker.
 
+import type { ModelSnapshot, TestPredictions, TestSet } from './inspect';
 import type { MetricsBatch, ReadyInfo, Reply, ReplyValues, Request, RequestType, SessionConfig, SessionSnapshot, SweepSpec, SweepTable, WorkerMessage } from './protocol';
 import type { Trace } from './trace';
 
@@ -45,10 +46,9 @@ export function describePortFailure(e: Event & { message?: unknown; filename?: u
 
 /**
  * Listens for the port's `error` and `messageerror` events and calls `onStop` once with
- * their words; terminates the worker. Returns the function that stops listening. Every
- * client of a worker (the training client, chapter 5's inspect client) watches it so.
+ * their words; terminates the worker. Returns the function that stops listening.
  */
-export function watchPort(port: PortLike, onStop: (message: string) => void): () => void {
+function watchPort(port: PortLike, onStop: (message: string) => void): () => void {
   let stopped = false;
   const listener = (e: Event) => {
     if (stopped) return;
@@ -81,7 +81,10 @@ type RequestBody = Distribute<Request>;
 
 export class TrainingClient {
   private nextId = 1;
-  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; type: RequestType }>();
+  private pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; type: RequestType; onProgress?: (done: number, total: number) => void }
+  >();
   private metricListeners = new Set<(batches: MetricsBatch[]) => void>();
   private sweepListeners = new Set<(table: SweepTable) => void>();
   private progressListeners = new Set<(p: { loaded: number; total: number; file: string; phase: string }) => void>();
@@ -135,6 +138,9 @@ export class TrainingClient {
       case 'progress':
         this.progressListeners.forEach((l) => l(msg));
         return;
+      case 'predict-progress':
+        this.pending.get(msg.id)?.onProgress?.(msg.done, msg.total);
+        return;
     }
   }
 
@@ -157,11 +163,11 @@ export class TrainingClient {
     this.metricListeners.forEach((l) => l(batches));
   }
 
-  private request<T extends RequestType>(body: Extract<RequestBody, { type: T }>): Promise<ReplyValues[T]> {
+  private request<T extends RequestType>(body: Extract<RequestBody, { type: T }>, onProgress?: (done: number, total: number) => void): Promise<ReplyValues[T]> {
     if (this.closed) return Promise.reject(new Error(this.stoppedWith ?? 'training client: closed'));
     const id = this.nextId++;
     return new Promise<ReplyValues[T]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, type: body.type });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, type: body.type, onProgress });
       this.port.postMessage({ ...body, id } as Request);
     });
   }
@@ -233,6 +239,21 @@ export class TrainingClient {
   /** runs the grid; tables stream to onSweepTable, curves to onMetrics (batch.sweepRun) */
   sweep(spec: SweepSpec): Promise<SweepTable> {
     return this.request({ type: 'sweep', spec });
+  }
+
+  // ── the session's model and test set (inspect.ts) ────────────────────────────
+
+  /** the session's configuration and parameters now */
+  snapshot(): Promise<ModelSnapshot> {
+    return this.request({ type: 'snapshot' });
+  }
+  /** the session's test split as bytes */
+  testSet(): Promise<TestSet> {
+    return this.request({ type: 'testSet' });
+  }
+  /** the model's softmax outputs on every test image (the session must not be running); progress per chunk */
+  predictTest(onProgress?: (done: number, total: number) => void, chunk?: number): Promise<TestPredictions> {
+    return this.request({ type: 'predictTest', chunk }, onProgress);
   }
 
   /**

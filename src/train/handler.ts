@@ -15,20 +15,22 @@ import type { Backend } from '../engine/backend';
 import { DEVICE_LOST_DURING } from './client';
 import type { LoadProgress } from '../nn/data/load';
 import { loadSessionData, type SessionData } from './data';
+import { PREDICT_CHUNK, predictTest, snapshotBuffers, snapshotModel, testSetOf } from './inspect';
 import type { BackendInfo, DatasetSpec, ReadyInfo, Reply, ReplyValues, Request, RequestType, WorkerMessage } from './protocol';
 import { parseRequest } from './protocol';
 import { TrainingSession } from './session';
 import { runSweep } from './sweep';
 
 export interface HandlerEnv {
-  post(msg: WorkerMessage): void;
+  /** sends a message; `transfer` lists buffers the message owns whole (moved, not copied) */
+  post(msg: WorkerMessage, transfer?: Transferable[]): void;
   /** the backend for init's `prefer` (the worker: createBackend from src/engine) */
   createBackend(prefer: 'webgpu' | 'cpu'): Promise<{ backend: Backend; fallbackReason: string | null }>;
   /** the data for a spec (default: loadSessionData, i.e. loadDataset) */
   loadData?: (spec: DatasetSpec, seed: number, onProgress: (p: LoadProgress) => void) => Promise<SessionData>;
   /** destroy the backend on dispose (default true: the handler made it) */
   ownsBackend?: boolean;
-  /** told each time the handler's session changes (null: none); for requests beside the protocol's, e.g. chapter 5's inspector */
+  /** told each time the handler's session changes (null: none) */
   onSession?: (session: TrainingSession | null) => void;
 }
 
@@ -114,7 +116,8 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
     return session;
   }
 
-  async function run(req: Request): Promise<ReplyValues[RequestType]> {
+  /** the reply's value; `transfer` collects the buffers it owns whole */
+  async function run(req: Request, transfer: Transferable[]): Promise<ReplyValues[RequestType]> {
     switch (req.type) {
       case 'init': {
         sweep?.abort();
@@ -172,6 +175,21 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
           if (sweep === ctl) sweep = null;
         }
       }
+      case 'snapshot': {
+        const snap = await snapshotModel(need());
+        transfer.push(...snapshotBuffers(snap));
+        return snap;
+      }
+      case 'testSet': {
+        const t = testSetOf(need());
+        transfer.push(t.images.buffer, t.labels.buffer);
+        return t;
+      }
+      case 'predictTest': {
+        const p = await predictTest(need(), req.chunk ?? PREDICT_CHUNK, (done, total) => env.post({ type: 'predict-progress', id: req.id, done, total }));
+        transfer.push(p.labels.buffer, p.predicted.buffer, p.probs.buffer);
+        return p;
+      }
       case 'dispose': {
         sweep?.abort();
         await session?.dispose();
@@ -196,11 +214,12 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
   return async (req: Request) => {
     let reply: Reply;
     let used: typeof backend = null;
+    const transfer: Transferable[] = [];
     try {
       if (recovering) await recovering;
       used = backend;
       // every message is checked at the entry: a malformed one is refused naming its field
-      const value = await run(parseRequest(req));
+      const value = await run(parseRequest(req), transfer);
       reply = { type: 'reply', id: req.id, ok: true, value };
     } catch (e) {
       let error = errorText(e);
@@ -209,7 +228,8 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
         error = `${DEVICE_LOST_DURING} '${req?.type}' ran (${error}); ${goOn}`;
       }
       reply = { type: 'reply', id: req?.id ?? -1, ok: false, error };
+      transfer.length = 0;
     }
-    env.post(reply);
+    env.post(reply, transfer);
   };
 }

@@ -6,12 +6,16 @@
 //   main thread (zustand store)          worker (or in-process)
 //   client.ts ── Request {id, …} ──────▶ handler.ts ─▶ session.ts ─▶ nn model ─▶ backend
 //             ◀── Reply {id, ok} ───────
-//             ◀── Event (metrics, trace, sweep rows, progress)
+//             ◀── Event (metrics, trace, sweep rows, progress, predict progress)
+//
+// Besides the controls, the page reads the session's model (snapshot), its test images
+// (testSet) and the model's predictions on them (predictTest): inspect.ts.
 
 import { DataFormatError } from '../nn/data/errors';
 import { normalizeModelConfig, type ModelConfig } from '../nn/model';
 import { modelShapes } from '../nn/serialize';
 import { DATASET_NAMES, type DatasetName } from '../nn/data/load';
+import type { ModelSnapshot, TestPredictions, TestSet } from './inspect';
 import type { Trace } from './trace';
 
 // ── configuration ──────────────────────────────────────────────────────────────
@@ -247,6 +251,12 @@ export type Request =
   | { id: number; type: 'setEpochs'; epochs: number }
   | { id: number; type: 'trace'; maxValues?: number }
   | { id: number; type: 'sweep'; spec: SweepSpec }
+  /** the session's model: configuration and parameters now */
+  | { id: number; type: 'snapshot' }
+  /** the session's test split as bytes */
+  | { id: number; type: 'testSet' }
+  /** the model's softmax outputs on every test image, `chunk` rows per forward (default 500); the session must not be running */
+  | { id: number; type: 'predictTest'; chunk?: number }
   | { id: number; type: 'dispose' };
 
 export type RequestType = Request['type'];
@@ -267,6 +277,9 @@ export interface ReplyValues {
   setEpochs: SessionSnapshot;
   trace: Trace;
   sweep: SweepTable;
+  snapshot: ModelSnapshot;
+  testSet: TestSet;
+  predictTest: TestPredictions;
   dispose: null;
 }
 
@@ -277,7 +290,9 @@ export type Reply =
 export type WorkerEvent =
   | { type: 'metrics'; batch: MetricsBatch }
   | { type: 'progress'; loaded: number; total: number; file: string; phase: string }
-  | { type: 'sweep'; table: SweepTable };
+  | { type: 'sweep'; table: SweepTable }
+  /** test images of predictTest request `id` done so far */
+  | { type: 'predict-progress'; id: number; done: number; total: number };
 
 export type WorkerMessage = Reply | WorkerEvent;
 
@@ -301,7 +316,8 @@ export function sampleShapeOf(name: DatasetName, flat = false): number[] {
 
 export const REQUEST_TYPES: readonly RequestType[] = [
   'init', 'start', 'pause', 'resume', 'step', 'stop', 'reset',
-  'setLearningRate', 'setHiddenSize', 'setBatchSize', 'setEpochs', 'trace', 'sweep', 'dispose',
+  'setLearningRate', 'setHiddenSize', 'setBatchSize', 'setEpochs', 'trace', 'sweep',
+  'snapshot', 'testSet', 'predictTest', 'dispose',
 ];
 
 type Obj = Record<string, unknown>;
@@ -412,6 +428,9 @@ export function parseRequest(raw: unknown): Request {
       break;
     case 'trace':
       posInt(raw, '', 'maxValues', true);
+      break;
+    case 'predictTest':
+      posInt(raw, '', 'chunk', true);
       break;
     case 'sweep': {
       if (!isObj(raw.spec)) bad('spec', raw.spec, 'a sweep specification { base, learningRates, hiddenSizes }');

@@ -1,6 +1,7 @@
-// The training session's Web Worker: the message handler on the worker's port, with the
-// backend the browser offers (WebGPU when an adapter and a device are granted, else the
-// float64 CPU reference, and the reason is reported in init's reply).
+// The training session's Web Worker, every chapter's (LeNet's inspection included): the
+// message handler on the worker's port, with the backend the browser offers (WebGPU when
+// an adapter and a device are granted, else the float64 CPU reference, and the reason is
+// reported in init's reply).
 //
 //   main thread: new TrainingClient(createTrainingWorker())   (client.ts)
 
@@ -11,14 +12,14 @@ import { createMessageHandler } from './handler';
 import type { Request, WorkerMessage } from './protocol';
 
 const scope = self as unknown as {
-  postMessage(msg: WorkerMessage): void;
+  postMessage(msg: WorkerMessage, transfer?: Transferable[]): void;
   addEventListener(type: 'message', f: (e: MessageEvent<Request>) => void): void;
 };
 
 /** the backend made last (the one in use), for the test faults (faults.ts) */
 let latest: Backend | null = null;
 const handle = createMessageHandler({
-  post: (msg) => scope.postMessage(msg),
+  post: (msg, transfer) => scope.postMessage(msg, transfer ?? []),
   createBackend: async (prefer) => {
     const made = await createBackend({ prefer });
     latest = made.backend;

@@ -20,6 +20,7 @@
 // Without the feature each dispatch is submitted on its own and timed by when its
 // completion reaches the CPU. When off, dispatch() pays one boolean test.
 
+import './float16'; // before webgpu-utils, which needs Float16Array when it loads
 import {
   makeBindGroupLayoutDescriptors,
   makeShaderDataDefinitions,

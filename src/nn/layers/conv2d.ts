@@ -20,7 +20,7 @@ export class Conv2D extends Layer {
   readonly activation: ActivationFunction;
 
   constructor(backend: Backend, config: Omit<Conv2DConfig, 'type'> & { type?: 'conv2d' }, opts: LayerOptions = {}) {
-    super(backend, opts.name ?? 'conv2d', opts.seed ?? 0);
+    super(backend, opts.name ?? 'conv2d', opts.seed ?? 0, opts.lean);
     this.config = normalizeLayerConfig({ type: 'conv2d', ...config }, this.name) as NormalizedConv2D;
     this.activation = createActivation(this.config.activation);
   }

@@ -12,7 +12,7 @@ export class Flatten extends Layer {
   readonly config: FlattenConfig = { type: 'flatten' };
 
   constructor(backend: Backend, opts: LayerOptions = {}) {
-    super(backend, opts.name ?? 'flatten', opts.seed ?? 0);
+    super(backend, opts.name ?? 'flatten', opts.seed ?? 0, opts.lean);
   }
 
   outputShape(inputShape: Shape): Shape {

@@ -11,6 +11,7 @@
 import type { Activation, Backend, Tensor } from '../../engine/backend';
 import { type Shape, shapeStr } from '../../engine/geometry';
 import { type ActivationFunction, createActivation } from '../activations';
+import type { ArrayInput } from '../arrays';
 import { initWeights } from '../init';
 import { type FullyConnectedConfig, normalizeLayerConfig, type NormalizedFullyConnected } from './config';
 import { type BackwardOptions, Layer, type LayerOptions } from './layer';
@@ -21,7 +22,7 @@ export class FullyConnected extends Layer {
   readonly activation: ActivationFunction;
 
   constructor(backend: Backend, config: Omit<FullyConnectedConfig, 'type'> & { type?: 'fc' }, opts: LayerOptions = {}) {
-    super(backend, opts.name ?? 'fc', opts.seed ?? 0);
+    super(backend, opts.name ?? 'fc', opts.seed ?? 0, opts.lean);
     this.config = normalizeLayerConfig({ type: 'fc', ...config }, this.name) as NormalizedFullyConnected;
     this.activation = createActivation(this.config.activation);
   }
@@ -43,6 +44,15 @@ export class FullyConnected extends Layer {
       W: { shape: [nIn, nOut], fanIn: nIn, fanOut: nOut },
       b: { shape: [1, nOut], fanIn: nIn, fanOut: nOut },
     };
+  }
+
+  /** W (n_in, n_out), nested or flat, gives the input shape [n_in] */
+  override sampleShapeFor(values: Readonly<Record<string, ArrayInput>>): number[] | null {
+    const w = values.W;
+    if (!w) return null;
+    const nested = Array.isArray(w) && w.length > 0 && Array.isArray(w[0]);
+    const nIn = nested ? w.length : w.length / this.config.nOut;
+    return Number.isInteger(nIn) && nIn > 0 ? [nIn] : null;
   }
 
   protected override initialValues(key: string, shape: Shape, fanIn: number, fanOut: number): Float64Array {

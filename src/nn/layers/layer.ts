@@ -1,6 +1,7 @@
 // The course's layer: `parameters`, `gradients` (same keys as parameters) and `cache`
 // (what forward keeps for backward). Parameters are created lazily on the first forward,
-// from the input's shape, or explicitly with build(inputShape).
+// from the input's shape, or explicitly with build(inputShape) or setParameters(values,
+// sampleShape?). A layer runs the lean kernels by default, as a model does (Layer.lean).
 //
 // Tensor ownership, so a long run frees what it allocates:
 //   - a layer owns its parameters, its gradients and the tensors it computed into its
@@ -23,6 +24,11 @@ export interface LayerOptions {
   name?: string;
   /** seeds the initializer; default 0 */
   seed?: number;
+  /**
+   * default true, as in a model: the lean kernels training runs. false: every op as the
+   * course writes it (the explicit path the step-through shows). See Layer.lean.
+   */
+  lean?: boolean;
 }
 
 /**
@@ -56,11 +62,12 @@ export abstract class Layer {
   sampleShape: number[] | null = null;
 
   /**
-   * Lean kernels (the model's default): [dW; db] in one pass, the convolution without
-   * im2col. false: every op as the course writes it (the explicit path the notebook steps
-   * through). Both compute the same thing.
+   * Lean kernels, the default of a standalone layer and of a model alike (LayerOptions.lean,
+   * ModelOptions.lean): [dW; db] in one pass, the convolution without im2col, so a layer
+   * on its own runs the kernels a training step runs. false: every op as the course writes
+   * it (the explicit path the notebook steps through). Both compute the same thing.
    */
-  lean = false;
+  lean: boolean;
 
   /**
    * true when the gradients are views the model placed in its gradient arena: backward
@@ -76,8 +83,10 @@ export abstract class Layer {
     /** shown in tensor labels and error messages, e.g. "fc_2" */
     readonly name: string,
     seed: number,
+    lean = true,
   ) {
     this.rng = new Rng(seed);
+    this.lean = lean;
   }
 
   get built(): boolean {
@@ -143,10 +152,32 @@ export abstract class Layer {
     this.sampleShape = sample;
   }
 
-  /** overwrite parameters from flat or nested arrays: layer.setParameters({ W: [[…]], b: [[…]] }) */
-  setParameters(values: Readonly<Record<string, ArrayInput>>): void {
+  /**
+   * The input shape per example that these parameter values imply, when they tell it
+   * (a fully connected layer's W (n_in, n_out) gives [n_in]); null when they do not.
+   */
+  sampleShapeFor(_values: Readonly<Record<string, ArrayInput>>): number[] | null {
+    return null;
+  }
+
+  /**
+   * Overwrites parameters from flat or nested arrays: layer.setParameters({ W: [[…]], b: [[…]] }).
+   * An unbuilt layer is built first, for `sampleShape` (the input shape per example, no
+   * batch dimension) or, without it, the shape the values imply (sampleShapeFor).
+   */
+  setParameters(values: Readonly<Record<string, ArrayInput>>, sampleShape?: readonly number[]): void {
+    if (sampleShape && this.built && !sameShape(sampleShape, this.sampleShape!)) {
+      throw new Error(`${this.name}: built for inputs (m, ${this.sampleShape!.join(', ')}), not (m, ${sampleShape.join(', ')})`);
+    }
     if (!this.built) {
-      throw new Error(`${this.name}: no parameters yet; call build(inputShape) or forward once before setting them`);
+      const sample = sampleShape ?? this.sampleShapeFor(values);
+      if (!sample) {
+        throw new Error(
+          `${this.name}: no parameters yet, and these values do not tell the input shape; ` +
+            `pass the input shape per example, e.g. setParameters(values, [28, 28, 1]), or run a forward first`,
+        );
+      }
+      this.build([1, ...sample]);
     }
     const keys = Object.keys(this.parameters);
     for (const [key, v] of Object.entries(values)) {

@@ -15,7 +15,7 @@ export class Pool2D extends Layer {
   readonly config: NormalizedPool2D;
 
   constructor(backend: Backend, config: Omit<Pool2DConfig, 'type'> & { type?: 'pool2d' } = {}, opts: LayerOptions = {}) {
-    super(backend, opts.name ?? 'pool2d', opts.seed ?? 0);
+    super(backend, opts.name ?? 'pool2d', opts.seed ?? 0, opts.lean);
     this.config = normalizeLayerConfig({ type: 'pool2d', ...config }, this.name) as NormalizedPool2D;
   }
 

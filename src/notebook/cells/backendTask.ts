@@ -10,14 +10,11 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Backend } from '../../engine/backend';
 import { createCpuBackend } from '../../engine/cpu/backend';
 import { currentBackend, useDevice } from '../../store/device';
+import { pageQueue } from '../../train/device-queue';
 
-let queue: Promise<unknown> = Promise.resolve();
-
-/** runs fn after every task queued before it (its failure does not stop the queue) */
+/** runs fn after every task queued before it on the page's device queue (its failure does not stop the queue) */
 export function runExclusive<T>(fn: () => Promise<T>): Promise<T> {
-  const p = queue.then(fn, fn);
-  queue = p.catch(() => undefined);
-  return p;
+  return pageQueue.run(fn);
 }
 
 let reference: Backend | null = null;

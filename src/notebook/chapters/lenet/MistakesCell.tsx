@@ -7,7 +7,7 @@ import { memo, useMemo, useState } from 'react';
 import { useLenet, useLenetTraining } from './settings';
 import { ConfusionMatrix, confusionCounts } from '../../../ui/ConfusionMatrix';
 import { Progress } from '../../../ui/controls';
-import type { TestSet } from './inspect-protocol';
+import type { TestSet } from '../../../train/inspect';
 import { DigitImage } from './widgets';
 
 /** how many misclassified images the grid shows */

@@ -1,7 +1,7 @@
 // The trained LeNet on the page: the worker's parameters loaded into a NeuralNetwork on
 // the notebook's own backend (WebGPU, or the CPU reference), for one image at a time —
-// the feature maps of a test image and the prediction for a drawing. Forward passes run
-// one after another (a layer's cache belongs to the last forward).
+// the feature maps of a test image and the prediction for a drawing. Its work runs on the
+// page's device queue (src/train/device-queue.ts), one task at a time with every cell's.
 //
 //   x (1, 28, 28, 1) → conv 5×5×6 'same' ReLU → Y₀ (1, 28, 28, 6) → pool → (1, 14, 14, 6)
 //     → conv 5×5×16 'valid' ReLU → Y₂ (1, 10, 10, 16) → pool → … → softmax ŷ (1, 10)
@@ -10,7 +10,8 @@ import type { Backend } from '../../../engine/backend';
 import type { HostTensor } from '../../../nn/arrays';
 import { readTensor } from '../../../nn/arrays';
 import { NeuralNetwork, type ModelConfig } from '../../../nn/model';
-import type { ModelSnapshot } from './inspect-protocol';
+import { pageQueue } from '../../../train/device-queue';
+import type { ModelSnapshot } from '../../../train/inspect';
 
 export interface ImageInference {
   /** per convolution layer, in order: its output after the activation, (1, h, w, filters) */
@@ -24,7 +25,6 @@ export class PageModel {
   private model: NeuralNetwork | null = null;
   /** the architecture the model was built for (configuration and input shape) */
   private built = '';
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly backend: Backend) {}
 
@@ -34,7 +34,7 @@ export class PageModel {
 
   /** takes a snapshot's parameters (into the existing model when the architecture is the same) */
   load(snap: ModelSnapshot): Promise<void> {
-    return this.serial(async () => {
+    return pageQueue.run(async () => {
       const arch = JSON.stringify([snap.config.layers, snap.inputShape]);
       if (!this.model || arch !== this.built) {
         this.model?.dispose();
@@ -52,7 +52,7 @@ export class PageModel {
 
   /** the conv layers' outputs and the class probabilities for one (h, w) image in [0, 1] */
   infer(pixels: Float32Array): Promise<ImageInference> {
-    return this.serial(async () => {
+    return pageQueue.run(async () => {
       const model = this.model;
       if (!model) throw new Error('no model loaded yet');
       const shape = model.sampleShape!;
@@ -84,15 +84,9 @@ export class PageModel {
   }
 
   dispose(): void {
-    void this.serial(async () => {
+    void pageQueue.run(async () => {
       this.model?.dispose();
       this.model = null;
     });
-  }
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.queue.then(fn, fn);
-    this.queue = p.catch(() => undefined);
-    return p;
   }
 }

@@ -15,14 +15,13 @@
 // Flow: Train → init (MNIST downloaded with byte progress, model built) → start; metric
 // batches arrive once per animation frame; while the loop runs the parameters are fetched
 // every MODEL_REFRESH_MS (only while a cell that shows them is on screen); when it stops (paused, done, stopped) the parameters are fetched
-// and the whole test set is predicted. The worker answers the session's protocol and the
-// chapter's inspect requests (inspect-protocol.ts) on one port.
+// and the whole test set is predicted. The training worker answers both: the session's
+// controls and its snapshot, testSet and predictTest requests (src/train/inspect.ts).
 
 import { create } from 'zustand';
-import { InspectClient, createLenetWorker } from './inspect-client';
-import type { ModelSnapshot, TestPredictions, TestSet } from './inspect-protocol';
 import { PageModel } from './page-model';
 import { EXPERIMENTS } from '../../../train/experiments';
+import type { ModelSnapshot, TestPredictions, TestSet } from '../../../train/inspect';
 import type { SessionConfig, SessionState } from '../../../train/protocol';
 import { currentBackend, useDevice } from '../../../store/device';
 import { createTrainingStore } from '../../../store/training';
@@ -122,7 +121,6 @@ interface LenetState extends LenetSettings {
   refresh: () => Promise<void>;
 }
 
-let inspect: InspectClient | null = null;
 let pageModel: PageModel | null = null;
 let modelTimer: ReturnType<typeof setTimeout> | null = null;
 let modelFetch: Promise<void> | null = null;
@@ -133,14 +131,11 @@ let modelVersion = 0;
 /** the chapter's training session: the notebook's training store over the chapter's worker */
 export const useLenetTraining = createTrainingStore({
   name: 'LeNet',
-  createPort: () => {
-    const worker = createLenetWorker();
-    inspect?.close();
-    inspect = new InspectClient(worker);
-    return worker;
-  },
   describe: (c) => `lr ${c.model.optimizer.lr}, batch ${c.batchSize}`,
 });
+
+/** the client of the chapter's training worker (null before the first Train) */
+const inspect = () => useLenetTraining.getState().client();
 
 /** the model on the page's backend (null until the first parameters arrived) */
 export function lenetPageModel(): PageModel | null {
@@ -210,7 +205,7 @@ async function pageBackendModel(): Promise<PageModel> {
 /** the session's parameters now, into the page's model */
 function fetchModel(): Promise<void> {
   if (modelFetch) return modelFetch;
-  const client = inspect;
+  const client = inspect();
   if (!client) return Promise.resolve();
   modelFetch = (async () => {
     try {
@@ -240,7 +235,7 @@ function predict(): Promise<void> {
     predictAgain = true;
     return predictRun;
   }
-  const client = inspect;
+  const client = inspect();
   if (!client) return Promise.resolve();
   predictRun = (async () => {
     try {
@@ -266,9 +261,10 @@ async function newSession(): Promise<boolean> {
   const settings = settingsOf(useLenet.getState());
   useLenet.setState({ predictions: null, predictError: null, modelError: null, appliedKey: dataKey(settings) });
   await useLenetTraining.getState().init(lenetConfig(settings), 'webgpu');
-  if (useLenetTraining.getState().phase !== 'ready' || !inspect) return false;
+  const client = inspect();
+  if (useLenetTraining.getState().phase !== 'ready' || !client) return false;
   try {
-    const testSet = await inspect.testSet();
+    const testSet = await client.testSet();
     useLenet.setState((st) => ({ testSet, selected: Math.min(st.selected, testSet.count - 1) }));
   } catch (e) {
     useLenet.setState({ modelError: `Could not get the test images: ${message(e)}` });

@@ -1,5 +1,6 @@
-// The worker's side of chapter 5's extra requests (inspect-protocol.ts), answered from
-// the training session the worker holds:
+// What the page reads from the training worker's session beyond its metrics: the trained
+// parameters, the test images, and the model's predictions on the test set (the protocol's
+// snapshot, testSet and predictTest requests, answered by handler.ts with these):
 //
 //   snapshot     the session's model: configuration and parameters after `step` updates
 //   testSet      the session's test split as bytes
@@ -9,38 +10,66 @@
 // Each forward is recorded synchronously, so a pass started while the loop is paused
 // cannot interleave with a training step's forward and backward.
 
-import type { ClassificationDataset } from '../../../nn/data/dataset';
-import type { TrainingSession } from '../../../train/session';
-import {
-  INSPECT_CHANNEL,
-  type InspectMessage,
-  type InspectOp,
-  type InspectRequest,
-  type InspectValues,
-  type ModelSnapshot,
-  type TestPredictions,
-  type TestSet,
-} from './inspect-protocol';
+import type { NormalizedModelConfig } from '../nn/model';
+import type { ClassificationDataset } from '../nn/data/dataset';
+import type { TrainingSession } from './session';
 
-export interface InspectorEnv {
-  /** the session the worker holds now (null before the first init) */
-  session(): TrainingSession | null;
-  post(msg: InspectMessage, transfer?: Transferable[]): void;
-  /** rows per forward pass of predictTest (default 500) */
-  chunk?: number;
+/** a parameter tensor: float64 values (exact for both backends), row-major */
+export interface SnapshotTensor {
+  shape: number[];
+  data: Float64Array;
 }
+
+/**
+ * The session's model as it is now: its configuration and input shape (to rebuild the
+ * architecture) and every layer's parameters, as typed arrays that travel without copying.
+ */
+export interface ModelSnapshot {
+  /** the session's run (restarts count up) and updates done when the parameters were read */
+  run: number;
+  step: number;
+  config: NormalizedModelConfig;
+  /** per example, e.g. [28, 28, 1] */
+  inputShape: number[];
+  layers: { name: string; type: string; parameters: Record<string, SnapshotTensor> }[];
+}
+
+/** the session's test split, pixels as bytes (value · 255, exact for MNIST) */
+export interface TestSet {
+  count: number;
+  height: number;
+  width: number;
+  /** (count, height, width) row-major, 0 … 255 */
+  images: Uint8Array;
+  /** (count) class indices */
+  labels: Uint8Array;
+  classNames: string[];
+}
+
+/** the model's outputs on every test image */
+export interface TestPredictions {
+  run: number;
+  step: number;
+  count: number;
+  classes: number;
+  /** (count) true class */
+  labels: Uint8Array;
+  /** (count) arg-max of the probabilities (the first on ties) */
+  predicted: Uint8Array;
+  /** (count, classes) softmax outputs */
+  probs: Float32Array;
+  /** wall time of the pass, ms */
+  ms: number;
+}
+
+/** rows per forward pass of predictTest when the request does not say */
+export const PREDICT_CHUNK = 500;
 
 function testSplit(s: TrainingSession): ClassificationDataset {
   const t = s.data.test;
   if (!t) throw new Error('this session has no test split');
   if (t.task !== 'classification') throw new Error(`the test split of ${t.name} is not a classification set`);
   return t;
-}
-
-function need(env: InspectorEnv): TrainingSession {
-  const s = env.session();
-  if (!s) throw new Error('no training session: send init first');
-  return s;
 }
 
 export async function snapshotModel(s: TrainingSession): Promise<ModelSnapshot> {
@@ -54,17 +83,6 @@ export async function snapshotModel(s: TrainingSession): Promise<ModelSnapshot> 
     inputShape: [...model.sampleShape!],
     layers: model.layers.map((l, i) => ({ name: l.name, type: l.type, parameters: params[i]! })),
   };
-}
-
-/** the buffers a snapshot's arrays own whole, to transfer rather than copy (a shared one is copied) */
-function buffersOf(snap: ModelSnapshot): Transferable[] {
-  const out = new Set<ArrayBuffer>();
-  for (const l of snap.layers)
-    for (const t of Object.values(l.parameters)) {
-      const buf = t.data.buffer as ArrayBuffer;
-      if (t.data.byteOffset === 0 && buf.byteLength === t.data.byteLength) out.add(buf);
-    }
-  return [...out];
 }
 
 /** the test split as bytes: pixel = round(value · 255) (MNIST's values are k/255) */
@@ -119,35 +137,13 @@ export async function predictTest(s: TrainingSession, chunk: number, onProgress?
   return { run, step, count: n, classes: k, labels: Uint8Array.from(t.labels), predicted, probs, ms: performance.now() - t0 };
 }
 
-export function createInspector(env: InspectorEnv): (req: InspectRequest) => Promise<void> {
-  const chunk = env.chunk ?? 500;
-  async function run(req: InspectRequest): Promise<{ value: InspectValues[InspectOp]; transfer: Transferable[] }> {
-    const s = need(env);
-    switch (req.op) {
-      case 'snapshot': {
-        const v = await snapshotModel(s);
-        return { value: v, transfer: buffersOf(v) };
-      }
-      case 'testSet': {
-        const v = testSetOf(s);
-        return { value: v, transfer: [v.images.buffer, v.labels.buffer] };
-      }
-      case 'predictTest': {
-        const v = await predictTest(s, chunk, (done, total) =>
-          env.post({ channel: INSPECT_CHANNEL, type: 'inspect-progress', id: req.id, done, total }),
-        );
-        return { value: v, transfer: [v.labels.buffer, v.predicted.buffer, v.probs.buffer] };
-      }
-      default:
-        throw new Error(`unknown inspect op '${(req as { op?: unknown }).op}'; known: snapshot, testSet, predictTest`);
+/** the buffers a snapshot's arrays own whole, to transfer rather than copy (a shared one is copied) */
+export function snapshotBuffers(snap: ModelSnapshot): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const l of snap.layers)
+    for (const t of Object.values(l.parameters)) {
+      const buf = t.data.buffer as ArrayBuffer;
+      if (t.data.byteOffset === 0 && buf.byteLength === t.data.byteLength) out.add(buf);
     }
-  }
-  return async (req) => {
-    try {
-      const { value, transfer } = await run(req);
-      env.post({ channel: INSPECT_CHANNEL, type: 'inspect-reply', id: req.id, ok: true, value }, transfer);
-    } catch (e) {
-      env.post({ channel: INSPECT_CHANNEL, type: 'inspect-reply', id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) });
-    }
-  };
+  return [...out];
 }
