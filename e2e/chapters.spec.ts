@@ -13,8 +13,9 @@ test('every chapter renders from the navigation with no console error', async ({
     const heading = page.getByRole('heading', { level: 1, name: c.title });
     await expect(heading).toBeVisible();
     await expect(nav.getByRole('link', { name: new RegExp(c.title) })).toHaveAttribute('aria-current', 'page');
-    // math typeset by KaTeX, and none of it failed
-    await expect(page.locator('main .katex').first()).toBeVisible();
+    // math typeset by KaTeX (the preface writes its few formulas in HTML, so that the first
+    // page loads without the typesetter), and none of it failed
+    if (c.number > 0) await expect(page.locator('main .katex').first()).toBeVisible();
     await expect(page.locator('main .math-error')).toHaveCount(0);
     if (c.number > 0) expect(new URL(page.url()).searchParams.get('ch')).toBe(c.id);
   }

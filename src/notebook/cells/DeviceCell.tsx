@@ -4,7 +4,6 @@
 import { useDevice } from '../../store/device';
 import { Cell } from '../../ui/Cell';
 import { KernelSource } from '../../ui/KernelSource';
-import { M, tex } from '../../ui/Math';
 import { TensorHeatmap } from '../../ui/TensorHeatmap';
 import { Progress } from '../../ui/controls';
 import { CHECK_ATOL, CHECK_RTOL, type CheckCase } from '../../engine/kernelCheck';
@@ -131,7 +130,9 @@ export function DeviceCell() {
       lead={
         <>
           On load the notebook asks the browser for a WebGPU adapter, names it, and runs one kernel: a small matrix product with a
-          fused bias and ReLU, <M p=",">{tex`C = \operatorname{ReLU}(AB + \mathbf 1 b)`}</M> and a larger plain product whose sizes do not
+          fused bias and ReLU, <span className="nowrap">
+            <var>C</var> = ReLU(<var>AB</var> + <b>1</b>&thinsp;<var>b</var>),
+          </span> and a larger plain product whose sizes do not
           fit the kernel's tiles evenly. Both are recomputed in float64 on the CPU and compared.
         </>
       }

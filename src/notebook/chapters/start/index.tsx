@@ -1,6 +1,5 @@
 // Preface — what the notebook is, how to read it, and the device cell.
 
-import { M, tex } from '../../../ui/Math';
 import { DeviceCell } from '../../cells/DeviceCell';
 import { ChapterPage, Section } from '../../ChapterPage';
 import { CHAPTERS, type ChapterInfo } from '../../../store/toc';
@@ -30,9 +29,18 @@ export function StartChapter({ info }: { info: ChapterInfo }) {
         <p>
           Chapters alternate prose with <em>cells</em>: framed panels with controls, plots and tables that compute as you change
           them. Each cell says where its numbers come from — float64 JavaScript or a WebGPU kernel. Equations use the course's
-          conventions: data is row-major with the batch first, so a batch of <M>m</M> inputs with <M>d</M> features is an{' '}
-          <M>{tex`m \times d`}</M> matrix, images are <M>{tex`m\times H\times W\times C`}</M> (NHWC), and a dense layer computes{' '}
-          <M p=".">{tex`Z = XW + \mathbf 1 b`}</M>
+          conventions: data is row-major with the batch first, so a batch of <var>m</var> inputs with <var>d</var> features is an{' '}
+          <span className="nowrap">
+            <var>m</var>&thinsp;×&thinsp;<var>d</var>
+          </span>{' '}
+          matrix, images are{' '}
+          <span className="nowrap">
+            <var>m</var>&thinsp;×&thinsp;<var>H</var>&thinsp;×&thinsp;<var>W</var>&thinsp;×&thinsp;<var>C</var>
+          </span>{' '}
+          (NHWC), and a dense layer computes{' '}
+          <span className="nowrap">
+            <var>Z</var> = <var>XW</var> + <b>1</b>&thinsp;<var>b</var>.
+          </span>
         </p>
         <p>
           The page's state — the open chapter, hyperparameters, seeds, even the weights of chapter 1 — lives in the address bar.
