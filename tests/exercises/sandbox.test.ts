@@ -132,6 +132,24 @@ describe('loadStudentModule', () => {
     expect(mapStudentError('a string', 'x')).toEqual({ kind: 'runtime', message: 'your code threw a string' });
   });
 
+  it("reads Chromium's and Firefox's stack formats (a frame of student.js, after the Function constructor's 2 lines)", () => {
+    const source = src('function f(x) {', '  const y = 1;', '  return x.foo.bar;', '}');
+    const stacks = [
+      // Chromium, in a worker (as printed by /usr/bin/chromium for this code)
+      "TypeError: Cannot read properties of undefined (reading 'bar')\n    at Object.f (student.js:5:16)\n    at blob:null/f910e967:5:15",
+      // Firefox
+      'f@student.js:5:16\n@http://localhost:5173/src/exercises/worker.ts:12:3',
+    ];
+    for (const stack of stacks) {
+      const e = new TypeError("Cannot read properties of undefined (reading 'bar')");
+      e.stack = stack;
+      expect(mapStudentError(e, source)).toEqual({ kind: 'runtime', message: "TypeError: Cannot read properties of undefined (reading 'bar')", line: 3, column: 16 });
+    }
+    const noFrame = new Error('x');
+    noFrame.stack = 'Error: x\n    at somewhere (worker.js:1:1)';
+    expect(mapStudentError(noFrame, source)).toEqual({ kind: 'runtime', message: 'Error: x' });
+  });
+
   it('a name the code does not define is missing, by name', () => {
     const e = loadError(src('function relu(Z) {', '  return Z;', '}'), ['relu', 'relu_backward']);
     expect(e.kind).toBe('missing');
