@@ -4,7 +4,6 @@
 // next request on a fresh one.
 
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { np } from '../../src/exercises/np';
 import {
@@ -16,6 +15,7 @@ import {
   type StudentError,
   type WorkerLike,
 } from '../../src/exercises/sandbox';
+import { NodeSandboxWorker } from '../../src/exercises/sandbox/node';
 
 const src = (...lines: string[]) => lines.join('\n');
 
@@ -225,32 +225,17 @@ describe('runInProcess', () => {
 // ---- the client and the watchdog, with a real worker ----
 
 const WORKER = fileURLToPath(new URL('./fixtures/sandbox-worker.ts', import.meta.url));
+const NodeWorker = class extends NodeSandboxWorker {
+  constructor() {
+    super(WORKER);
+  }
+};
+
 type Listener = (e: MessageEvent & Partial<ErrorEvent>) => void;
 
-/** a worker_threads Worker with a Web Worker's methods (TypeScript through sucrase's require hook) */
-class NodeWorker implements WorkerLike {
-  private w = new Worker(`require('sucrase/register/ts'); require(${JSON.stringify(WORKER)});`, { eval: true });
-  private map = new Map<Listener, (x: unknown) => void>();
-  terminated = false;
-  postMessage(m: unknown): void {
-    this.w.postMessage(m);
-  }
-  addEventListener(type: 'message' | 'error' | 'messageerror', l: Listener): void {
-    const f = (x: unknown) =>
-      l((type === 'error' ? { type, message: (x as Error).message, error: x } : { type, data: x }) as MessageEvent & Partial<ErrorEvent>);
-    this.map.set(l, f);
-    this.w.on(type, f);
-  }
-  removeEventListener(type: 'message' | 'error' | 'messageerror', l: Listener): void {
-    const f = this.map.get(l);
-    if (f) this.w.off(type, f);
-    this.map.delete(l);
-  }
-  terminate(): void {
-    this.terminated = true;
-    void this.w.terminate();
-  }
-}
+// a browser Worker is a WorkerLike
+const workerIsWorkerLike: Worker extends WorkerLike ? true : false = true;
+void workerIsWorkerLike;
 
 const clients: SandboxClient[] = [];
 afterEach(() => {
@@ -261,7 +246,7 @@ describe('SandboxClient with a real worker', () => {
   const ok = { source: 'function relu(Z: any) {\n  return np.maximum(Z, 0);\n}', name: 'relu', args: [[-1, 3]] };
 
   it('an endless loop is stopped with the message, and the next run succeeds on a fresh worker', async () => {
-    const workers: NodeWorker[] = [];
+    const workers: NodeSandboxWorker[] = [];
     const client = new SandboxClient(() => {
       const w = new NodeWorker();
       workers.push(w);

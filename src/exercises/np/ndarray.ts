@@ -168,7 +168,8 @@ export class NDArray {
 
   /** `x + 1`, `-x`, `Math.log(x)` work on a one-element array; on larger ones they are refused */
   [Symbol.toPrimitive](hint: string): number | string {
-    if (hint === 'string') return this.toString();
+    // a 0-d array reads as its number in a template: `${i}:${i + k}`
+    if (hint === 'string') return this.shape.length === 0 ? String(this.buf[0]) : this.toString();
     if (this.buf.length === 1) return this.buf[0];
     throw new TypeError(
       `JavaScript's operators (+ - * / < …) do not work on arrays (here one of shape ${fmtShape(this.shape)}): ` +
