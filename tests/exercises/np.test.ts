@@ -53,6 +53,7 @@ describe('creation', () => {
     expect(() => a.item()).toThrow(/only an array of one element/);
     expect(np.array([[4]]).item()).toBe(4);
     expect(() => (a.shape as number[]).push(1)).toThrow();
+    expect(np.greater(a, 2).astype('float64').tolist()).toEqual([[0, 0, 0], [1, 1, 1]]);
     const c = a.copy();
     c.fill(1);
     expect(a.get(0, 0).item()).toBe(0);
