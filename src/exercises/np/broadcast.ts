@@ -2,7 +2,7 @@
 // two sizes agree when they are equal or one of them is 1 (a missing axis counts as 1).
 // (2,3) + (3,) → (2,3);  (4,1) · (1,5) → (4,5);  (2,3) + (4,) → ShapeError.
 
-import { ArrayInput, NDArray, ShapeError, advance, alloc, asarray, fmtShape } from './ndarray';
+import { ArrayInput, NDArray, ShapeError, advance, alloc, asarray, fmtShape, gather } from './ndarray';
 
 /** the shape that `shapes` broadcast to, or a ShapeError naming them */
 export function broadcastShapes(where: string, ...shapes: (readonly number[])[]): number[] {
@@ -41,7 +41,7 @@ export function broadcastTo(a: NDArray, shape: readonly number[], where: string)
   if (out.length !== shape.length || out.some((n, i) => n !== shape[i])) {
     throw new ShapeError(`${where}: could not broadcast an array of shape ${fmtShape(a.shape)} to shape ${fmtShape(shape)}`);
   }
-  return mapN(where, [a], out, (v) => v[0]);
+  return gather(a.data, 0, out, broadcastStrides(a.shape, out), where);
 }
 
 type F1 = (x: number) => number;
