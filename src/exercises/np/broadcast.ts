@@ -85,22 +85,6 @@ export function binary(x: ArrayInput, y: ArrayInput, f: F2, where: string): NDAr
   return out;
 }
 
-/** out[i] = f([a[i], b[i], …]) over the broadcast of several arrays (where, clip) */
-export function mapN(where: string, arrs: NDArray[], shape: readonly number[], f: (v: number[]) => number): NDArray {
-  const out = alloc(shape, where);
-  const o = out.data;
-  const strides = arrs.map((a) => broadcastStrides(a.shape, shape));
-  const offs = arrs.map(() => 0);
-  const vals = arrs.map(() => 0);
-  const idx = new Array<number>(shape.length).fill(0);
-  for (let k = 0; k < o.length; k++) {
-    for (let j = 0; j < arrs.length; j++) vals[j] = arrs[j].data[offs[j]];
-    o[k] = f(vals);
-    advance(idx, shape, offs, strides);
-  }
-  return out;
-}
-
 // ---- the elementwise functions, by numpy's names ----
 
 const b = (f: F2, name: string) => (x: ArrayInput, y: ArrayInput) => binary(x, y, f, name);
@@ -130,13 +114,31 @@ export const elementwise = {
   tanh: u(Math.tanh, 'tanh'),
 };
 
-/** numpy's where: cond ≠ 0 picks a, else b; all three broadcast */
+/** numpy's where: cond ≠ 0 (NaN included) picks a, else b; all three broadcast */
 export function where(cond: ArrayInput, x: ArrayInput, y: ArrayInput): NDArray {
   const c = asarray(cond, 'where');
   const a = asarray(x, 'where');
   const bb = asarray(y, 'where');
   const shape = broadcastShapes('where', c.shape, a.shape, bb.shape);
-  return mapN('where', [c, a, bb], shape, (v) => (v[0] !== 0 && !Number.isNaN(v[0]) ? v[1] : v[2]));
+  const out = alloc(shape, 'where');
+  const o = out.data;
+  if (o.length === 0) return out;
+  const nd = shape.length;
+  const strides = [c, a, bb].map((x) => broadcastStrides(x.shape, shape));
+  const [sc, sa, sb] = strides.map((st) => (nd > 0 ? st[nd - 1] : 0));
+  const inner = nd > 0 ? shape[nd - 1] : 1;
+  const [C, A, B] = [c.data, a.data, bb.data];
+  const idx = new Array<number>(nd).fill(0);
+  const off = [0, 0, 0];
+  for (let k = 0; k < o.length; ) {
+    const [oc, oa, ob] = off;
+    for (let j = 0; j < inner; j++) {
+      const v = C[oc + j * sc];
+      o[k++] = v !== 0 ? A[oa + j * sa] : B[ob + j * sb]; // NaN counts as true, as in numpy
+    }
+    advance(idx, shape, off, strides, nd - 2);
+  }
+  return out;
 }
 
 /** numpy's clip: min(max(a, lo), hi); null/undefined leaves that side open */
