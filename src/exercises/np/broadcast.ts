@@ -2,7 +2,7 @@
 // two sizes agree when they are equal or one of them is 1 (a missing axis counts as 1).
 // (2,3) + (3,) → (2,3);  (4,1) · (1,5) → (4,5);  (2,3) + (4,) → ShapeError.
 
-import { ArrayInput, NDArray, ShapeError, advance, alloc, asarray, fmtShape, gather } from './ndarray';
+import { ArrayInput, NDArray, ShapeError, advance, alloc, asarray, comparisons, fmtShape, gather } from './ndarray';
 
 /** the shape that `shapes` broadcast to, or a ShapeError naming them */
 export function broadcastShapes(where: string, ...shapes: (readonly number[])[]): number[] {
@@ -88,6 +88,12 @@ export function binary(x: ArrayInput, y: ArrayInput, f: F2, where: string): NDAr
 // ---- the elementwise functions, by numpy's names ----
 
 const b = (f: F2, name: string) => (x: ArrayInput, y: ArrayInput) => binary(x, y, f, name);
+/** a comparison: its result is remembered as a would-be boolean mask */
+const cmp = (f: F2, name: string) => (x: ArrayInput, y: ArrayInput) => {
+  const r = binary(x, y, f, name);
+  comparisons.add(r);
+  return r;
+};
 const u = (f: F1, name: string) => (x: ArrayInput) => unary(x, f, name);
 
 export const elementwise = {
@@ -98,12 +104,12 @@ export const elementwise = {
   power: b((x, y) => x ** y, 'power'),
   maximum: b((x, y) => (x > y || Number.isNaN(x) ? x : y), 'maximum'),
   minimum: b((x, y) => (x < y || Number.isNaN(x) ? x : y), 'minimum'),
-  equal: b((x, y) => (x === y ? 1 : 0), 'equal'),
-  not_equal: b((x, y) => (x !== y ? 1 : 0), 'not_equal'),
-  greater: b((x, y) => (x > y ? 1 : 0), 'greater'),
-  greater_equal: b((x, y) => (x >= y ? 1 : 0), 'greater_equal'),
-  less: b((x, y) => (x < y ? 1 : 0), 'less'),
-  less_equal: b((x, y) => (x <= y ? 1 : 0), 'less_equal'),
+  equal: cmp((x, y) => (x === y ? 1 : 0), 'equal'),
+  not_equal: cmp((x, y) => (x !== y ? 1 : 0), 'not_equal'),
+  greater: cmp((x, y) => (x > y ? 1 : 0), 'greater'),
+  greater_equal: cmp((x, y) => (x >= y ? 1 : 0), 'greater_equal'),
+  less: cmp((x, y) => (x < y ? 1 : 0), 'less'),
+  less_equal: cmp((x, y) => (x <= y ? 1 : 0), 'less_equal'),
   negative: u((x) => -x, 'negative'),
   sqrt: u(Math.sqrt, 'sqrt'),
   square: u((x) => x * x, 'square'),

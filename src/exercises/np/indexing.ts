@@ -7,7 +7,7 @@
 // get() returns a copy; set() writes into the array; add_at() accumulates like np.add.at.
 
 import { broadcastShapes, broadcastTo } from './broadcast';
-import { ArrayInput, IndexError, NDArray, ShapeError, advance, alloc, asarray, checkShape, describe, fmtShape, gather, stridesOf } from './ndarray';
+import { ArrayInput, IndexError, NDArray, ShapeError, advance, alloc, asarray, checkShape, comparisons, describe, fmtShape, gather, stridesOf } from './ndarray';
 
 export type IndexItem = number | string | null | NDArray | readonly number[] | readonly (readonly number[])[];
 
@@ -45,6 +45,9 @@ function parseItems(raw: unknown[], where: string): Item[] {
       if (!Number.isInteger(x)) throw new IndexError(`${where}: only integers, slices ('1:5'), '...', null (newaxis) and integer arrays are valid indices, not ${x}`);
       out.push(x);
     } else if (x instanceof NDArray || Array.isArray(x)) {
+      if (comparisons.has(x)) {
+        throw new IndexError(`${where}: boolean masks (A[A > 0]) are not offered: keep the shape with np.where(mask, A, 0) or np.multiply(A, mask)`);
+      }
       const a = asarray(x, where);
       if (!a.data.every((v) => Number.isInteger(v))) throw new IndexError(`${where}: index arrays hold integers; the one at position ${k} does not`);
       out.push(a);

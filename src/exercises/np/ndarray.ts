@@ -116,6 +116,12 @@ export function counted<F extends (...args: any[]) => any>(f: F): F {
   return g as unknown as F;
 }
 
+/**
+ * the 0/1 results of comparisons (np.greater …): numpy would index with them as boolean
+ * masks, which this module does not offer — get() refuses them rather than read 0/1 as rows
+ */
+export const comparisons = new WeakSet<object>();
+
 // ---- the array ----
 
 export class NDArray {
