@@ -10,6 +10,7 @@ import { IrisChapter } from './iris';
 import { LayersChapter } from './layers';
 import { LenetChapter } from './lenet';
 import { PerfChapter } from './perf';
+import { PlaygroundChapter } from './playground';
 import { StartChapter } from './start';
 
 export const CHAPTER_VIEWS: Readonly<Record<string, ComponentType<{ info: ChapterInfo }>>> = {
@@ -20,5 +21,6 @@ export const CHAPTER_VIEWS: Readonly<Record<string, ComponentType<{ info: Chapte
   conv: ConvChapter,
   lenet: LenetChapter,
   fashion: FashionChapter,
+  playground: PlaygroundChapter,
   perf: PerfChapter,
 };
