@@ -2,6 +2,7 @@
 // image changes as it does; a link reproduces the architecture; Step once shows that step's
 // gradients; a weight chosen with the keyboard shows its value.
 
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
@@ -91,6 +92,10 @@ test('Step once runs one step and shows its gradients on the diagram and in the 
   expect(await gradient.textContent()).not.toBe(firstGradient);
   // the table lists the output layer first: W3 (output), W2, W1
   await expect(table.locator('tbody th')).toHaveText([/^W3, b3/, /^W2, b2/, /^W1, b1/]);
+
+  // the backward view (diagram, table, ringed mini-batch) has no accessibility violations
+  const result = await new AxeBuilder({ page }).include('#playground-net').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
 });
 
 test('a weight chosen with the keyboard shows its value and gradient', async ({ page }) => {

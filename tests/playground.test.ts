@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { makePlaygroundData, scaleOf, standardize } from '../src/notebook/chapters/playground/data';
-import { boundaryPixels, gridPoints, hashBytes, linePoints, predictedClasses } from '../src/notebook/chapters/playground/grid';
+import { boundaryPixels, gridPoints, hashBytes, linePoints, predictedClasses, ticks } from '../src/notebook/chapters/playground/grid';
 import {
   checkLayers,
   classCount,
@@ -134,6 +134,13 @@ describe('the boundary grid', () => {
     expect(Array.from(img.subarray(4, 8))).toEqual([255, 255, 255, 255]);
     expect(Array.from(img.subarray(8, 12))).toEqual([Math.round(255 * 0.45), Math.round(255 * 0.45), 255, 255]);
     expect(Array.from(predictedClasses([0, 1, 0.5, 0.5, 1, 0], 2))).toEqual([1, 0, 0]);
+  });
+
+  it('puts round ticks on the axes', () => {
+    expect(ticks(-1.2, 9.2)).toEqual([0, 2, 4, 6, 8]);
+    expect(ticks(-1.13, 1.13)).toEqual([-1, -0.5, 0, 0.5, 1]);
+    expect(ticks(-0.6, 12.6)).toEqual([0, 5, 10]);
+    expect(ticks(3, 3)).toEqual([3]);
   });
 
   it('refuses probabilities that do not fill the grid', () => {

@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { SERIES_COLORS } from '../../../ui/colors';
 import { useElementWidth } from '../../../ui/useElementWidth';
 import type { PlaygroundData } from './data';
-import { boundaryPixels, hashBytes, linePoints } from './grid';
+import { boundaryPixels, hashBytes, linePoints, ticks } from './grid';
 import { CURVE_RES, GRID_RES } from './run';
 
 export const CLASS_COLORS = SERIES_COLORS;
@@ -15,16 +15,6 @@ const POINT_COLOR = '#c2571a';
 const CURVE_COLOR = '#2f5fa7';
 const MAX_SIZE = 460;
 const AXIS = 28;
-
-/** about n round tick values in [lo, hi] */
-export function ticks(lo: number, hi: number, n = 5): number[] {
-  const raw = (hi - lo) / n;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(6)));
-  return out;
-}
 
 export interface DataPlotProps {
   data: PlaygroundData;

@@ -3,7 +3,7 @@
 // 'weights': edge width ∝ |w| / max |w| over the network, colour by sign (red +, blue −);
 // 'gradients': edge width ∝ |∂L/∂w| / max over its layer (gradients differ by orders of
 // magnitude between layers), colour by the sign of ∂L/∂w, and each layer's ‖∂L/∂W‖ under
-// it. After a single step a band sweeps the layers from the output back to the input:
+// the units it feeds. After a single step a band sweeps the layers from the output back to the input:
 // the order in which backward computes them.
 //
 // Every weight and bias is focusable (one tab stop, arrow keys move): ↑/↓ the unit the
@@ -240,7 +240,7 @@ export function NetDiagram({ params, grads, before, view, inputNames, outputName
         ref={svgRef}
         className={`pg-diagram ${view}`}
         viewBox={`0 0 ${width + (outputNames.some((n) => n.length > 0) ? 60 : 0)} ${height}`}
-        style={{ minWidth: (L + 1) * 78 }}
+        style={{ minWidth: (L + 1) * 66 }}
         role="group"
         aria-label={`The network's ${showGrads ? `gradients of step ${step}` : 'weights'}: ${sizes.join(' → ')} units. Tab to a weight, then use the arrow keys.`}
         data-testid="network-diagram"
@@ -266,10 +266,15 @@ export function NetDiagram({ params, grads, before, view, inputNames, outputName
             {c === 0 ? 'input' : `${c === L ? 'output' : `hidden ${c}`}${activations[c - 1] ? ` · ${activations[c - 1]}` : ''}`}
           </text>
         ))}
+        {showGrads ? (
+          <text x={cx(0)} y={labelY + 18} className="pg-grad-norm" textAnchor="middle">
+            ‖∂L/∂W‖
+          </text>
+        ) : null}
         {showGrads
           ? grads!.map((g, l) => (
-              <text key={`gn-${l}`} x={(cx(l) + cx(l + 1)) / 2} y={labelY + 18} className="pg-grad-norm" textAnchor="middle">
-                ‖∂L/∂W{sub(l + 1)}‖ = {fmtValue(norm(g.W), 3)}
+              <text key={`gn-${l}`} x={cx(l + 1)} y={labelY + 18} className="pg-grad-norm" textAnchor="middle">
+                {fmtValue(norm(g.W), 3)}
               </text>
             ))
           : null}

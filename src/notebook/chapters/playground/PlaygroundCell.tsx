@@ -42,6 +42,8 @@ function Status() {
   const loss = useRun((s) => s.loss);
   const accuracy = useRun((s) => s.accuracy);
   const message = useRun((s) => s.message);
+  const n = useRun((s) => s.data?.n ?? null);
+  const batchSize = usePlaygroundSettings((s) => s.batchSize);
   const lossName = usePlaygroundSettings((s) => (effectiveLoss(s) === 'mse' ? 'squared error' : 'cross-entropy'));
   return (
     <>
@@ -54,6 +56,15 @@ function Status() {
         <span>
           epoch <output className="mono" aria-label="Epoch" aria-live="off">{epoch}</output>
         </span>
+        {n !== null ? (
+          <span>
+            batch{' '}
+            <output className="mono" aria-label="Points per step" aria-live="off">
+              {Math.min(batchSize, n)} of {n}
+            </output>{' '}
+            points
+          </span>
+        ) : null}
         <span>
           {lossName} over all points{' '}
           <output className="mono" aria-label="Loss over all points" aria-live="off">
@@ -224,6 +235,8 @@ function DiagramPanel() {
     return { layer, from: Math.min(selected.from, p.nIn), to: Math.min(selected.to, p.nOut - 1) };
   }, [params, selected]);
   if (!params || !data) return <div className="pg-placeholder">Building the network…</div>;
+  // a new network has no gradients until its first step
+  const shown: DiagramView = grads ? view : 'weights';
   const activations = [...layers.map((l) => l.activation), data.task === 'classification' ? 'softmax' : 'linear'];
   const inputNames = data.d === 2 ? ['x₁', 'x₂'] : ['x'];
   const outputNames = data.task === 'classification' ? data.classNames : ['ŷ'];
@@ -232,7 +245,7 @@ function DiagramPanel() {
       <div className="pg-view" role="radiogroup" aria-label="The edges show">
         {(['weights', 'gradients'] as const).map((v) => (
           <label key={v} className="checkbox">
-            <input type="radio" name="pg-view" value={v} checked={view === v} onChange={() => setView(v)} />
+            <input type="radio" name="pg-view" value={v} checked={shown === v} onChange={() => setView(v)} disabled={v === 'gradients' && !grads} />
             {v === 'weights' ? 'weights' : 'gradients of the last step'}
           </label>
         ))}
@@ -241,18 +254,18 @@ function DiagramPanel() {
         params={params}
         grads={grads}
         before={before}
-        view={view}
+        view={shown}
         inputNames={inputNames}
         outputNames={outputNames}
         activations={activations}
         selected={sel}
         onSelect={setSelected}
-        sweep={view === 'gradients' ? singleSteps : 0}
+        sweep={shown === 'gradients' ? singleSteps : 0}
         step={step}
       />
       <p className="muted small pg-note">
-        {view === 'gradients' && grads
-          ? 'Edge width: |∂L/∂w| relative to the largest in its layer; red where the gradient is positive (the step lowers the weight), blue where negative.'
+        {shown === 'gradients'
+          ? 'Edge width: |∂L/∂w| relative to the largest in its layer; red where the gradient is positive (the step lowers the weight), blue where negative. Unit colour: ∂L/∂b.'
           : 'Edge width: |w| relative to the largest weight; red positive, blue negative. Unit colour: its bias.'}{' '}
         Hover an edge or a unit, or Tab to the diagram and move with ↑ ↓ (the unit a weight enters), Shift + ↑ ↓ (the unit it leaves; past
         the last, the bias), ← → (the layer).

@@ -94,3 +94,14 @@ export function hashBytes(bytes: ArrayLike<number>): string {
   }
   return h.toString(16).padStart(8, '0');
 }
+
+/** round tick values in [lo, hi]: steps of 1, 2 or 5 × 10ⁿ, at most n + 1 intervals */
+export function ticks(lo: number, hi: number, n = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / n;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => (hi - lo) / s <= n + 1) ?? 10 * mag;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(6)));
+  return out;
+}

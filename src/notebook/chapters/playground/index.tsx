@@ -70,14 +70,14 @@ export function PlaygroundChapter({ info }: { info: ChapterInfo }) {
       <Section id="playground-reading" title="What to look for">
         <ul>
           <li>
-            <strong>Width and depth.</strong> Three spiral arms are easy for any of the defaults. Set Classes to 5: after 4 000
+            <strong>Width and depth.</strong> Three spiral arms are easy for any of the defaults. Set Classes to 5: after 4000
             steps (Adam, seed 1) one hidden layer of 8 tanh units classifies about 81 % of the points, one layer of 12 or two
             layers of 8 about 87–88 %. Other seeds give other numbers; the ranking is what to look at.
           </li>
           <li>
             <strong>Vanishing gradients.</strong> Six sigmoid layers of 8 with plain SGD (rate 0.3) stay at chance on the spiral:
             press Step once and read the table — ‖∂L/∂W‖ shrinks three- to fourfold per layer on the way back (from about 0.2 at the
-            output to below 10⁻⁴ at the first layer after 2 000 steps), since every sigmoid multiplies the gradient by{' '}
+            output to below 10⁻⁴ at the first layer after 2000 steps), since every sigmoid multiplies the gradient by{' '}
             <M p=".">{tex`\sigma'(z) \le \tfrac14`}</M> The layers near the input hardly move.
           </li>
           <li>

@@ -110,7 +110,7 @@ async function refresh(extra: Partial<RunState> = {}): Promise<void> {
 
 function diverged(step: number, loss: number): string {
   const { lr, optimizer } = playgroundSettings();
-  return `The loss became ${loss} at step ${step} (${optimizer}, learning rate ${lr}): the steps are too large. Lower the learning rate and press Reset.`;
+  return `The loss became ${loss} at step ${step} (${optimizer}, learning rate ${lr}): the steps are too large. Lower the learning rate (that starts a new network) or press Reset.`;
 }
 
 async function tick(): Promise<void> {
@@ -235,6 +235,11 @@ onPlaygroundSettingsChange((key) => {
     return;
   }
   if (!trainer) return;
+  // a diverged network's weights are not finite: a new rate starts it again
+  if (key === 'lr' && useRun.getState().phase === 'diverged') {
+    void rebuild();
+    return;
+  }
   if (key === 'lr') trainer.lr = s.lr;
   if (key === 'batchSize') trainer.batchSize = s.batchSize;
 });
