@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { makePlaygroundData, scaleOf, standardize } from '../src/notebook/chapters/playground/data';
+import { forwardDense } from '../src/notebook/chapters/playground/forward';
 import { boundaryPixels, gridPoints, hashBytes, linePoints, predictedClasses, ticks } from '../src/notebook/chapters/playground/grid';
 import {
   checkLayers,
@@ -202,6 +203,24 @@ describe('the trainer', () => {
     const yhat = await t.predict(data.inputs);
     expect(yhat).toHaveLength(13);
     t.dispose();
+  });
+
+  it("draws the picture with the package's forward: plain-array forward = model.predict to 1e-12", async () => {
+    for (const [data, layers] of [
+      ['spiral', [{ width: 5, activation: 'relu' }, { width: 3, activation: 'sigmoid' }, { width: 4, activation: 'tanh' }]],
+      ['reg2', [{ width: 7, activation: 'tanh' }, { width: 2, activation: 'relu' }]],
+    ] as const) {
+      const s = settingsWith({ data, layers: layers.map((l) => ({ ...l })), classes: 4 });
+      const d = makePlaygroundData(s);
+      const t = new PlaygroundTrainer(d, playgroundModel(s, d.k), 8, 3);
+      await t.train(30);
+      const grid = standardize(d.d === 2 ? gridPoints(d.extent, 9) : linePoints(d.extent.x, 31), d.inputScale);
+      const want = await t.predict(grid);
+      const got = forwardDense(await t.parameters(), t.activations, grid);
+      expect(got).toHaveLength(want.length);
+      got.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1e-12));
+      t.dispose();
+    }
   });
 
   it('stops at a loss that is not finite', async () => {

@@ -147,6 +147,18 @@ export function NetDiagram({ params, grads, before, view, inputNames, outputName
   };
   const colName = (c: number) => (c === 0 ? 'input' : c === L ? 'output' : `hidden layer ${c}`);
 
+  /** what makes a weight's or a bias's shape selectable: one tab stop (the selected), hover, arrow keys */
+  const selectable = (k: WeightKey, sel: boolean) => ({
+    id: keyId(k),
+    role: 'button',
+    tabIndex: sel ? 0 : -1,
+    'aria-label': describe(k),
+    'aria-pressed': sel,
+    onPointerEnter: () => onSelect(k),
+    onFocus: () => !sel && onSelect(k),
+    onKeyDown: onKey,
+  });
+
   const isSel = (k: WeightKey) => k.layer === selected.layer && k.from === selected.from && k.to === selected.to;
 
   const edges = [];
@@ -169,19 +181,12 @@ export function NetDiagram({ params, grads, before, view, inputNames, outputName
             {sel ? <line x1={x1} y1={y1} x2={x2} y2={y2} className="pg-edge-halo" /> : null}
             <line x1={x1} y1={y1} x2={x2} y2={y2} stroke={css(diverging(v, scale))} strokeWidth={0.6 + (4.4 * Math.abs(v)) / scale} />
             <line
-              id={keyId(k)}
               x1={x1}
               y1={y1}
               x2={x2}
               y2={y2}
               className="pg-hit"
-              role="button"
-              tabIndex={sel ? 0 : -1}
-              aria-label={describe(k)}
-              aria-pressed={sel}
-              onPointerEnter={() => onSelect(k)}
-              onFocus={() => !sel && onSelect(k)}
-              onKeyDown={onKey}
+              {...selectable(k, sel)}
             />
           </g>,
         );
@@ -209,19 +214,12 @@ export function NetDiagram({ params, grads, before, view, inputNames, outputName
       units.push(
         <g key={`u-${c}-${u}`} className={`pg-unit-g${sel ? ' selected' : ''}`}>
           <circle
-            id={keyId(k)}
             cx={x}
             cy={y}
             r={R}
             className="pg-unit"
             fill={css(diverging(bv, showGrads ? bMax[l]! : bMax[0]!))}
-            role="button"
-            tabIndex={sel ? 0 : -1}
-            aria-label={describe(k)}
-            aria-pressed={sel}
-            onPointerEnter={() => onSelect(k)}
-            onFocus={() => !sel && onSelect(k)}
-            onKeyDown={onKey}
+            {...selectable(k, sel)}
           />
           {c === L && outputNames[u] ? (
             <text x={x + R + 5} y={y} className="pg-unit-name" dominantBaseline="central">

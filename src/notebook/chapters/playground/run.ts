@@ -1,6 +1,7 @@
 // The playground's run: one network at a time, trained on the page in slices of an
 // animation frame (at most `speed` steps and FRAME_BUDGET_MS of work, then the picture,
-// the loss and the numbers of the diagram are refreshed once). A 'rebuild' setting makes
+// the loss and the numbers of the diagram are refreshed once; the picture is computed from
+// the parameters read back, by forward.ts). A 'rebuild' setting makes
 // new data and a new network from the seed (step 0; a running run goes on with it); the
 // learning rate and the batch size apply from the next step.
 
@@ -8,6 +9,7 @@ import { create } from 'zustand';
 import { appendBounded } from '../../../store/history';
 import type { ChartPoint } from '../../../ui/LossChart';
 import { makePlaygroundData, standardize, type PlaygroundData } from './data';
+import { forwardDense } from './forward';
 import { gridPoints, linePoints } from './grid';
 import {
   onPlaygroundSettingsChange,
@@ -22,7 +24,7 @@ export const GRID_RES = 48;
 /** fitted curve: this many x's across the plot */
 export const CURVE_RES = 160;
 /** most milliseconds of training steps per animation frame (the page stays responsive) */
-export const FRAME_BUDGET_MS = 8;
+export const FRAME_BUDGET_MS = 6;
 export const MAX_HISTORY = 800;
 
 export type Phase = 'idle' | 'running' | 'paused' | 'diverged';
@@ -85,9 +87,10 @@ async function refresh(extra: Partial<RunState> = {}): Promise<void> {
   const t = trainer;
   if (!t || !predictAt) return;
   const gen = generation;
-  const [evaluation, out, params, grads] = await Promise.all([t.evaluate(), t.predict(predictAt), t.parameters(), t.gradients()]);
+  const [evaluation, params, grads] = await Promise.all([t.evaluate(), t.parameters(), t.gradients()]);
   if (gen !== generation) return;
   const { data } = t;
+  const out = forwardDense(params, t.activations, predictAt);
   const prediction = data.task === 'classification' ? out : out.map((v) => v * data.targetScale.std + data.targetScale.mean);
   const s = useRun.getState();
   const point = { step: t.step, value: evaluation.loss };

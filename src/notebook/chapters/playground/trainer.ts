@@ -14,6 +14,7 @@ import { createCpuBackend } from '../../../engine/cpu/backend';
 import { Rng } from '../../../engine/random';
 import { NeuralNetwork, type LayerConfig, type ModelConfig } from '../../../nn';
 import type { PlaygroundData } from './data';
+import type { OutputActivation } from './forward';
 import { effectiveLoss, isRegression, MOMENTUM, type PlaygroundSettings } from './settings';
 
 /** the model of the settings for data with k outputs */
@@ -61,6 +62,8 @@ export class PlaygroundTrainer {
   epoch = 0;
   /** the point indices of the last step's mini-batch */
   lastBatch: Uint32Array = new Uint32Array(0);
+  /** each dense layer's activation, input side first */
+  readonly activations: OutputActivation[];
 
   constructor(
     readonly data: PlaygroundData,
@@ -69,6 +72,7 @@ export class PlaygroundTrainer {
     seed: number,
   ) {
     this.model = new NeuralNetwork(this.backend, config);
+    this.activations = config.layers.map((l) => ((l as { activation?: OutputActivation }).activation ?? 'linear'));
     this.X = this.backend.fromArray(data.inputs, [data.n, data.d], 'X');
     this.Y = this.backend.fromArray(data.targets, [data.n, data.k], 'Y');
     this.model.build([data.n, data.d]);
