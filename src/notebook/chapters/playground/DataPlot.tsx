@@ -15,6 +15,8 @@ const POINT_COLOR = '#c2571a';
 const CURVE_COLOR = '#2f5fa7';
 const MAX_SIZE = 460;
 const AXIS = 28;
+/** room above and right of the plot for the last tick labels */
+const EDGE = 8;
 
 export interface DataPlotProps {
   data: PlaygroundData;
@@ -51,21 +53,21 @@ export function DataPlot({ data, prediction, batch, frame, label }: DataPlotProp
     canvas.height = Math.round(size * dpr);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, size, size);
-    const plot = size - AXIS;
+    const plot = size - AXIS - EDGE;
     const [x0, x1] = data.extent.x;
     const [y0, y1] = data.extent.y;
     const px = (x: number) => AXIS + ((x - x0) / (x1 - x0)) * plot;
-    const py = (y: number) => ((y1 - y) / (y1 - y0)) * plot;
+    const py = (y: number) => EDGE + ((y1 - y) / (y1 - y0)) * plot;
 
     ctx.fillStyle = '#ffffff';
-    ctx.fillRect(AXIS, 0, plot, plot);
+    ctx.fillRect(AXIS, EDGE, plot, plot);
     if (pixels) {
       const img = document.createElement('canvas');
       img.width = GRID_RES;
       img.height = GRID_RES;
       img.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(pixels), GRID_RES, GRID_RES), 0, 0);
       ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(img, AXIS, 0, plot, plot);
+      ctx.drawImage(img, AXIS, EDGE, plot, plot);
     }
 
     // ticks and grid lines
@@ -78,10 +80,10 @@ export function DataPlot({ data, prediction, batch, frame, label }: DataPlotProp
     for (const t of ticks(x0, x1)) {
       const x = Math.round(px(t)) + 0.5;
       ctx.beginPath();
-      ctx.moveTo(x, 0);
-      ctx.lineTo(x, plot);
+      ctx.moveTo(x, EDGE);
+      ctx.lineTo(x, EDGE + plot);
       ctx.stroke();
-      ctx.fillText(String(t), x, plot + 5);
+      ctx.fillText(String(t), x, EDGE + plot + 5);
     }
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
@@ -94,7 +96,7 @@ export function DataPlot({ data, prediction, batch, frame, label }: DataPlotProp
       ctx.fillText(String(t), AXIS - 4, y);
     }
     ctx.strokeStyle = '#c9ced6';
-    ctx.strokeRect(AXIS + 0.5, 0.5, plot - 1, plot - 1);
+    ctx.strokeRect(AXIS + 0.5, EDGE + 0.5, plot - 1, plot - 1);
 
     const r = size < 320 ? 2.6 : 3.4;
     const inBatch = new Set(batch ?? []);
@@ -113,7 +115,7 @@ export function DataPlot({ data, prediction, batch, frame, label }: DataPlotProp
         const xs = linePoints(data.extent.x, CURVE_RES);
         ctx.save();
         ctx.beginPath();
-        ctx.rect(AXIS, 0, plot, plot);
+        ctx.rect(AXIS, EDGE, plot, plot);
         ctx.clip();
         ctx.beginPath();
         xs.forEach((x, i) => (i ? ctx.lineTo(px(x), py(prediction[i]!)) : ctx.moveTo(px(x), py(prediction[i]!))));

@@ -34,8 +34,8 @@ export const DATA_INFO: Readonly<Record<DataSetId, DataSetInfo>> = {
   circles: { label: 'Circles', task: 'classification', classesChoice: false, noise: { default: 0.08, max: 0.5 } },
   xor: { label: 'XOR', task: 'classification', classesChoice: false, noise: { default: 0.05, max: 0.5 } },
   blobs: { label: 'Gaussian blobs', task: 'classification', classesChoice: true, noise: { default: 1, max: 3 } },
-  reg1: { label: 'Curve 1 of the course (a "W", 13 points)', task: 'regression', classesChoice: false, noise: null },
-  reg2: { label: 'Curve 2 of the course (rise, dip, climb; 11 points)', task: 'regression', classesChoice: false, noise: null },
+  reg1: { label: 'Course curve 1 (a "W")', task: 'regression', classesChoice: false, noise: null },
+  reg2: { label: 'Course curve 2 (rise, dip, climb)', task: 'regression', classesChoice: false, noise: null },
 };
 
 export const isRegression = (d: DataSetId): boolean => DATA_INFO[d].task === 'regression';
