@@ -1,6 +1,6 @@
 // Chapter 7, the playground: a 3-hidden-layer network trains on the spiral and the boundary
 // image changes as it does; a link reproduces the architecture; Step once shows that step's
-// gradients; a weight chosen with the keyboard shows its value.
+// gradients; a weight chosen with the keyboard shows its value; a course curve is fitted.
 
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
@@ -127,4 +127,18 @@ test('a weight chosen with the keyboard shows its value and gradient', async ({ 
   await page.keyboard.press('Shift+ArrowUp');
   await expect(page.getByTestId('selected-weight-name')).toHaveText('b2[2]');
   await expect(page.locator(':focus')).toHaveAttribute('aria-label', /^b2\[2\], bias to hidden layer 2 unit 2: value /);
+});
+
+test("a course curve: squared error only, and the fitted curve is redrawn as the network trains", async ({ page }) => {
+  await open(page, '&pg.data=reg1&pg.spf=25');
+  await expect(page.getByLabel('Loss', { exact: true })).toBeDisabled();
+  await expect(page.getByLabel('Loss', { exact: true })).toHaveValue('mse');
+  await expect(plot(page)).toHaveAttribute('aria-label', /13 points and the network's fitted curve after step 0/);
+  const untrained = await plot(page).getAttribute('data-hash');
+  const lossBefore = parse(await page.getByLabel('Loss over all points', { exact: true }).textContent());
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect.poll(() => stepCount(page)).toBeGreaterThan(300);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  expect(await plot(page).getAttribute('data-hash')).not.toBe(untrained);
+  expect(parse(await page.getByLabel('Loss over all points', { exact: true }).textContent())).toBeLessThan(lossBefore / 2);
 });
