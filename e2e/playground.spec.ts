@@ -1,6 +1,7 @@
 // Chapter 7, the playground: a 3-hidden-layer network trains on the spiral and the boundary
 // image changes as it does; a link reproduces the architecture; Step once shows that step's
-// gradients; a weight chosen with the keyboard shows its value; a course curve is fitted.
+// gradients; a weight chosen with the keyboard shows its value; a course curve is fitted;
+// a diverged run says why.
 
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
@@ -141,4 +142,20 @@ test("a course curve: squared error only, and the fitted curve is redrawn as the
   await page.getByRole('button', { name: 'Pause' }).click();
   expect(await plot(page).getAttribute('data-hash')).not.toBe(untrained);
   expect(parse(await page.getByLabel('Loss over all points', { exact: true }).textContent())).toBeLessThan(lossBefore / 2);
+});
+
+test('a diverged run says why and stops; a lower learning rate starts a new network', async ({ page }) => {
+  await open(page, '&pg.data=reg1&pg.net=8relu&pg.opt=sgd&pg.lr=3');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: /The loss became (NaN|Infinity) at step \d+ \(sgd, learning rate 3\)/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Step once' })).toBeDisabled();
+
+  const lr = page.getByLabel('Learning rate');
+  await lr.fill('0.1');
+  await lr.press('Enter');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByLabel('Step', { exact: true })).toHaveText('0');
+  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await expect(page).toHaveURL(/pg\.lr=0\.1/);
 });
