@@ -19,7 +19,8 @@ export const CHAPTERS: readonly ChapterInfo[] = [
   { id: 'conv', number: 4, title: 'Convolution and pooling', blurb: 'im2col, kernels, and where pooling sends the gradient' },
   { id: 'lenet', number: 5, title: 'LeNet on MNIST', blurb: 'A convolutional network on handwritten digits' },
   { id: 'fashion', number: 6, title: 'An MLP on Fashion-MNIST', blurb: 'Optimizers, schedules and sweeps on a harder data set' },
-  { id: 'perf', number: 7, title: 'Performance', blurb: 'Examples per second, dispatches per step, GPU time per kernel' },
+  { id: 'playground', number: 7, title: 'A playground in two dimensions', blurb: 'Any stack of layers, decision boundaries, every weight and gradient' },
+  { id: 'perf', number: 8, title: 'Performance', blurb: 'Examples per second, dispatches per step, GPU time per kernel' },
 ];
 
 export const DEFAULT_CHAPTER = 'start';

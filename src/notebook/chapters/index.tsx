@@ -20,5 +20,6 @@ export const CHAPTER_VIEWS: Readonly<Record<string, ChapterView>> = {
   conv: chapter(() => import('./conv'), 'ConvChapter'),
   lenet: chapter(() => import('./lenet'), 'LenetChapter'),
   fashion: chapter(() => import('./fashion'), 'FashionChapter'),
+  playground: chapter(() => import('./playground'), 'PlaygroundChapter'),
   perf: chapter(() => import('./perf'), 'PerfChapter'),
 };
