@@ -10,32 +10,6 @@ import { softwareAdapterName } from '../../store/device';
 import { DeviceNote, WorkerStopped } from './WorkerStopped';
 import './training.css';
 
-/** chart data refresh interval: ≥ 5 refreshes a second, without redrawing on every metric batch */
-export const CHART_REFRESH_MS = 120;
-
-/**
- * `value`, updated at most every `ms` (the latest value always arrives, at most `ms`
- * late): live charts redraw a few times a second however often metrics arrive.
- */
-export function useThrottled<T>(value: T, ms = CHART_REFRESH_MS): T {
-  const [shown, setShown] = useState(value);
-  const last = useRef(0);
-  useEffect(() => {
-    const wait = last.current + ms - performance.now();
-    if (wait <= 0) {
-      last.current = performance.now();
-      setShown(() => value);
-      return;
-    }
-    const id = setTimeout(() => {
-      last.current = performance.now();
-      setShown(() => value);
-    }, wait);
-    return () => clearTimeout(id);
-  }, [value, ms]);
-  return shown;
-}
-
 export type DisplayState = 'off' | 'loading' | 'failed' | 'ready' | 'training' | 'paused' | 'done' | 'diverged' | 'stopped' | 'workerStopped';
 
 /** what the cell shows: the store's connection and the session's state in one word */

@@ -7,8 +7,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Manifest, ManifestEntry } from '../../../nn/data/manifest';
 import { NumberInput, Select } from '../../../ui/controls';
-import { MetricChart, type ChartMarker, type MetricSeries } from '../../cells/MetricChart';
-import { DeviceLine, DownloadProgress, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useThrottled } from '../../cells/TrainingParts';
+import { MetricChart, type ChartMarker, type MetricSeries } from '../../../ui/MetricChart';
+import { DeviceLine, DownloadProgress, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons } from '../../cells/TrainingParts';
 import {
   EVAL_CHOICES,
   LIMIT_CHOICES,
@@ -89,8 +89,8 @@ function FashionCharts() {
   const rawLoss = useFashionTraining((s) => s.loss);
   const rawEvals = useFashionTraining((s) => s.evals);
   const rawMarkers = useFashionTraining((s) => s.markers);
-  // the three refresh together, a few times a second
-  const { loss, evals, markers } = useThrottled(useMemo(() => ({ loss: rawLoss, evals: rawEvals, markers: rawMarkers }), [rawLoss, rawEvals, rawMarkers]));
+  // the chart redraws a few times a second (it throttles its own redraws)
+  const [loss, evals, markers] = [rawLoss, rawEvals, rawMarkers];
   const pastRuns = useFashionTraining((s) => s.pastRuns);
   const lossSeries = useMemo<MetricSeries[]>(
     () => [

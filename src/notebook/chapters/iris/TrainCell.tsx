@@ -6,8 +6,8 @@
 import { useEffect, useMemo } from 'react';
 import type { TrainingStore } from '../../../store/training';
 import { NumberInput, Select } from '../../../ui/controls';
-import { MetricChart, type ChartMarker, type MetricSeries } from '../../cells/MetricChart';
-import { DeviceLine, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useDisplayState, useThrottled } from '../../cells/TrainingParts';
+import { MetricChart, type ChartMarker, type MetricSeries } from '../../../ui/MetricChart';
+import { DeviceLine, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useDisplayState } from '../../cells/TrainingParts';
 import { LIMITS, PACES, startIrisSession, useIrisSettings, useIrisTraining, VALIDATION_FRACTION, type Device } from './settings';
 
 const PACE_LABELS: Record<number, string> = { 0: 'full speed', 1000: '1000 steps/s', 200: '200 steps/s', 50: '50 steps/s', 10: '10 steps/s' };
@@ -67,8 +67,8 @@ export function useChartData(store: TrainingStore) {
   const rawLoss = store((s) => s.loss);
   const rawEvals = store((s) => s.evals);
   const rawMarkers = store((s) => s.markers);
-  // the three refresh together, a few times a second
-  const { loss, evals, markers } = useThrottled(useMemo(() => ({ loss: rawLoss, evals: rawEvals, markers: rawMarkers }), [rawLoss, rawEvals, rawMarkers]));
+  // the chart redraws a few times a second (it throttles its own redraws)
+  const [loss, evals, markers] = [rawLoss, rawEvals, rawMarkers];
   const lossSeries = useMemo<MetricSeries[]>(
     () => [
       { name: 'training loss (per step)', points: loss.map((p) => ({ x: p.x, value: p.value, run: p.run })) },

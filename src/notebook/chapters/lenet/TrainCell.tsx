@@ -4,7 +4,7 @@
 
 import { useEffect, useMemo } from 'react';
 import { EXAMPLE_CHOICES, MAX_LR, MIN_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetTraining } from './settings';
-import { LossChart, type ChartPoint, type LossSeries } from '../../../ui/LossChart';
+import { MetricChart, type MetricSeries } from '../../../ui/MetricChart';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
 import { DeviceNote, WorkerStopped } from '../../cells/WorkerStopped';
 import { fmtDuration } from '../../../ui/format';
@@ -223,11 +223,8 @@ function Problems() {
 
 function Chart() {
   const loss = useLenetTraining((s) => s.loss);
-  const series = useMemo<LossSeries[]>(
-    () => [{ name: 'training loss (mini-batch)', points: loss.map((p): ChartPoint => ({ step: p.x, value: p.value })) }],
-    [loss],
-  );
-  return <LossChart title="Cross-entropy loss while training LeNet" series={series} xLabel="step" yLabel="loss" defaultLog />;
+  const series = useMemo<MetricSeries[]>(() => [{ name: 'training loss (mini-batch)', points: loss.map((p) => ({ x: p.x, value: p.value, run: p.run })) }], [loss]);
+  return <MetricChart title="Cross-entropy loss while training LeNet" series={series} xLabel="step" yLabel="loss" maxPoints={400} defaultLog />;
 }
 
 function EvalTable() {
