@@ -5,7 +5,7 @@
 // listed in PLANNED.
 
 import { Cell } from '../../../ui/Cell';
-import { KernelSource } from '../../../ui/KernelSource';
+import { KernelSource } from '../../cells/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import { useRunsOn } from '../../cells/runsOn';
