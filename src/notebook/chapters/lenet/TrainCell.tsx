@@ -3,7 +3,7 @@
 // test accuracy after each epoch.
 
 import { useEffect } from 'react';
-import { EXAMPLE_CHOICES, MAX_LR, MIN_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetTraining } from './settings';
+import { EXAMPLE_CHOICES, MAX_LR, MIN_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetSettings, useLenetTraining } from './settings';
 import { NumberInput, Select } from '../../../ui/controls';
 import { TrainCell } from '../../cells/TrainCell';
 import { fmtDuration } from '../../../ui/format';
@@ -15,18 +15,19 @@ function choiceLabel(n: number, all: number): string {
 }
 
 function Controls() {
-  const lr = useLenet((s) => s.lr);
-  const batchSize = useLenet((s) => s.batchSize);
-  const epochs = useLenet((s) => s.epochs);
-  const examples = useLenet((s) => s.examples);
-  const testImages = useLenet((s) => s.testImages);
-  const seed = useLenet((s) => s.seed);
-  const setLr = useLenet((s) => s.setLr);
-  const setBatchSize = useLenet((s) => s.setBatchSize);
-  const setEpochs = useLenet((s) => s.setEpochs);
-  const setExamples = useLenet((s) => s.setExamples);
-  const setTestImages = useLenet((s) => s.setTestImages);
-  const setSeed = useLenet((s) => s.setSeed);
+  const lr = useLenetSettings((s) => s.lr);
+  const batchSize = useLenetSettings((s) => s.batchSize);
+  const epochs = useLenetSettings((s) => s.epochs);
+  const examples = useLenetSettings((s) => s.examples);
+  const testImages = useLenetSettings((s) => s.testImages);
+  const seed = useLenetSettings((s) => s.seed);
+  const set = useLenetSettings((s) => s.set);
+  const setLr = (v: number) => set('lr', v);
+  const setBatchSize = (v: number) => set('batchSize', Math.round(v));
+  const setEpochs = (v: number) => set('epochs', Math.round(v));
+  const setExamples = (v: number) => set('examples', v);
+  const setTestImages = (v: number) => set('testImages', v);
+  const setSeed = (v: number) => set('seed', Math.round(v));
   return (
     <div className="controls-row">
       <NumberInput label="Learning rate" value={lr} min={MIN_LR} max={MAX_LR} step="any" onChange={setLr} hint="Adam's η" />
@@ -50,9 +51,9 @@ function Controls() {
 }
 
 function PendingNote() {
-  const examples = useLenet((s) => s.examples);
-  const testImages = useLenet((s) => s.testImages);
-  const seed = useLenet((s) => s.seed);
+  const examples = useLenetSettings((s) => s.examples);
+  const testImages = useLenetSettings((s) => s.testImages);
+  const seed = useLenetSettings((s) => s.seed);
   const appliedKey = useLenet((s) => s.appliedKey);
   const pending = needsNewSession({ examples, testImages, seed, appliedKey });
   return pending ? <span className="muted small">The data settings or the seed changed: Reset starts a new run with them.</span> : null;
