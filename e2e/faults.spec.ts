@@ -92,7 +92,7 @@ test('a lost GPU device: the page requests a new one, and training goes on from 
 test("chapter 5's own worker (training and inspection) that crashes: the cell says so, and a new worker trains", async ({ page }) => {
   await page.goto('/?ch=lenet&lenet.n=100&lenet.test=100&lenet.bs=50&lenet.ep=3&faults=1');
   await waitForDevice(page);
-  const state = page.getByTestId('lenet-state');
+  const state = page.getByTestId('training-state');
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByLabel('Training device', { exact: true })).toHaveText(/^WebGPU · .+/, { timeout: 60_000 });
   await expect.poll(async () => Number(await page.getByLabel('Step', { exact: true }).textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);

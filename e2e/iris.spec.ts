@@ -124,8 +124,7 @@ test('training lowers the plotted loss; Step forward is one step; a new hidden s
   expect(last!.x).toBeGreaterThan(first.x);
   expect(last!.value, `validation loss ${first.value} at step 12 → ${last!.value} at step ${last!.x}`).toBeLessThan(first.value * 0.5);
   // bounded: after 400+ steps the training-loss line has at most ~200 vertices
-  const d = (await lossChart.locator('path.series').first().getAttribute('d')) ?? '';
-  const vertices = (d.match(/[ML]/g) ?? []).length;
+  const vertices = Number(await lossChart.locator('.legend-item').first().getAttribute('data-points'));
   expect(vertices).toBeGreaterThan(100);
   expect(vertices).toBeLessThanOrEqual(210);
   const acc = await seriesValue(cell.getByTestId('iris-accuracy-chart'), 'validation accuracy');
@@ -139,7 +138,44 @@ test('training lowers the plotted loss; Step forward is one step; a new hidden s
   await expect(cell.getByTestId('iris-loss-chart-markers').locator('li[data-kind="restart"]')).toHaveText(`new model: 16 hidden (after step ${stepsBefore})`);
   await forward.click();
   await expect(step).toHaveText('1');
+  // the counter and the chart's step axis agree: the new model's step 1 is the chart's step after the restart
+  await expect(cell.getByTestId('chart-step')).toHaveText(`of this model (step ${(stepsBefore + 1).toLocaleString('en-US')} on the chart)`);
   await expect(page).toHaveURL(/iris\.h=16/);
+});
+
+test('a finished run offers to continue at a changed learning rate; a negative rate turns Train off with the message', async ({ page }) => {
+  const cell = await openIris(page, '&iris.dev=cpu&iris.pace=0&iris.ep=2');
+  const state = cell.getByTestId('training-state');
+  const step = cell.getByLabel('Step', { exact: true });
+  await cell.getByRole('button', { name: 'Train' }).click();
+  await expect(state).toHaveText('done', { timeout: 60_000 });
+  await expect(step).toHaveText('24');
+  const markers = cell.getByTestId('iris-loss-chart-markers').locator('li[data-kind="lr"]');
+
+  // a new rate after the end: no marker on the finished run, a labelled button instead
+  await setField(cell, 'Learning rate', '0.05');
+  const go = cell.getByRole('button', { name: 'Continue training with the new rate' });
+  await expect(go).toBeVisible();
+  await expect(cell.getByTestId('continue-note')).toBeVisible();
+  await expect(markers).toHaveCount(0);
+  await go.click();
+  // the run goes on from step 24 for the settings' 2 epochs more, at the new rate, marked where it applies
+  await expect(state).toHaveText('done', { timeout: 60_000 });
+  await expect(step).toHaveText('48');
+  await expect(markers).toHaveText(['lr 0.1 → 0.05 (after step 24)']);
+  await expect(go).toHaveCount(0);
+
+  // a negative rate: the field says why, and Train stays off until it is fixed
+  await setField(cell, 'Epochs', '5');
+  await expect(cell.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await setField(cell, 'Learning rate', '-1');
+  await expect(cell.getByRole('alert').filter({ hasText: 'at least 0' })).toBeVisible();
+  await expect(cell.getByTestId('train-blocked')).toHaveText('Learning rate: at least 0 — Train is off until it is fixed.');
+  await expect(cell.getByRole('button', { name: 'Train' })).toBeDisabled();
+  await expect(cell.getByRole('button', { name: 'Step forward' })).toBeDisabled();
+  await setField(cell, 'Learning rate', '0.05');
+  await expect(cell.getByTestId('train-blocked')).toHaveCount(0);
+  await expect(cell.getByRole('button', { name: 'Train' })).toBeEnabled();
 });
 
 test('a learning-rate change while it trains is marked and takes effect: lr 50 diverges after the marker (WebGPU)', async ({ page }) => {
@@ -166,7 +202,11 @@ test('a learning-rate change while it trains is marked and takes effect: lr 50 d
   // no NaN in a chart or the counters
   for (const id of ['iris-loss-chart', 'iris-accuracy-chart']) expect(await cell.getByTestId(id).getAttribute('aria-label')).not.toMatch(/NaN|Infinity/);
   await expect(cell.locator('.session-status')).not.toContainText('NaN');
-  await expect(cell.getByTestId('iris-loss-chart').locator('path.series').first()).toHaveAttribute('d', /^M/);
+  // the curve before the divergence stays drawn and readable: the axis is not stretched to the exploded values
+  const lossChart = cell.getByTestId('iris-loss-chart');
+  expect(Number(await lossChart.locator('.legend-item').first().getAttribute('data-points'))).toBeGreaterThan(0);
+  expect(Number(await lossChart.getAttribute('data-y-top'))).toBeLessThanOrEqual(10);
+  await expect(lossChart.locator('.recharts-line-curve').first()).toHaveAttribute('d', /^M/);
   await cell.screenshot({ path: `${SHOTS}/iris-diverged.png` });
   // charts with markers, the divergence notice and the status: still accessible
   expect(await axeViolations(page, '#iris-train')).toEqual([]);
@@ -222,7 +262,7 @@ test('a 3 × 3 sweep runs from the page: nine rows, sorted, best marked, curves 
   expect(accs[0]).toBeCloseTo(29 / 30, 3);
   // one curve per run in the overlay, with a legend entry each
   await expect(sweep.getByTestId('sweep-chart').locator('.legend-item')).toHaveCount(9);
-  await expect(sweep.getByTestId('sweep-chart').locator('path.series')).toHaveCount(9);
+  await expect(sweep.getByTestId('sweep-chart').locator('.recharts-line-curve')).toHaveCount(9);
   await expect(sweep.getByTestId('sweep-table')).not.toContainText('NaN');
   await sweep.screenshot({ path: `${SHOTS}/iris-sweep.png` });
   expect(await axeViolations(page, '#iris-sweep')).toEqual([]);

@@ -146,7 +146,7 @@ test('a short epoch trains on WebGPU, fills the confusion matrix, and a drawing 
   const work0 = await pageWork(page);
   const redraws = await watchRedraws(page.getByRole('figure', { name: /^Cross-entropy loss while training LeNet/ }));
   await page.getByRole('button', { name: 'Train' }).click();
-  await expect(page.getByTestId('lenet-state')).toHaveText('done', { timeout: 90_000 });
+  await expect(page.getByTestId('training-state')).toHaveText('done', { timeout: 90_000 });
   await expect(page.getByText(/^Predictions of the model after step 4 /)).toBeVisible({ timeout: 60_000 });
   const drawn = await redraws.stop();
   const batches = (await pageWork(page)).metricBatches - work0.metricBatches;
@@ -172,7 +172,7 @@ test('a short epoch trains on WebGPU, fills the confusion matrix, and a drawing 
   await page.getByLabel('Examples per epoch', { exact: true }).selectOption('500');
   await expect(page.getByText('The data settings or the seed changed: Reset starts a new run with them.')).toBeVisible();
   await page.getByRole('button', { name: 'Reset' }).click();
-  await expect(page.getByTestId('lenet-state')).toHaveText('ready', { timeout: 60_000 });
+  await expect(page.getByTestId('training-state')).toHaveText('ready', { timeout: 60_000 });
   await expect(page.getByText(/^MNIST: 500 training and 100 test images/)).toBeVisible();
   await expect(page.getByRole('alert').filter({ hasText: /diverged/ })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();

@@ -69,3 +69,44 @@ test('the Iris step-through shows the right shapes at every step, for the hidden
   await setNumber(page, 'Batch size', 12);
   await walk(page, 12, 5);
 });
+
+test('End keeps the keyboard in the step-through: arrows and Home still step, and the update steps are in view', async ({ page }) => {
+  await page.goto('/?ch=iris');
+  await waitForDevice(page);
+  await page.getByRole('button', { name: 'Trace the next mini-batch' }).scrollIntoViewIfNeeded();
+  const st = page.getByRole('group', { name: /^Step-through of the Iris network/ });
+  await expect(st).toBeVisible({ timeout: 60_000 });
+  const position = st.getByTestId('st-position');
+  const forward = st.getByRole('button', { name: 'Step forward' });
+  // from the focused Step forward button, End goes to the last step and disables it
+  await forward.click();
+  await expect(position).toHaveText(/^Step 2 of 14 · /);
+  await forward.press('End');
+  await expect(position).toHaveText(/^Step 14 of 14 · update/);
+  await expect(forward).toBeDisabled();
+  // focus stayed inside the step-through, so the keys go on working
+  expect(await st.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+  await page.keyboard.press('ArrowLeft');
+  await expect(position).toHaveText(/^Step 13 of 14 · /);
+  await page.keyboard.press('Home');
+  await expect(position).toHaveText(/^Step 1 of 14 · /);
+  // stepping forward to the last step by hand: the same
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowLeft');
+  await forward.click();
+  await expect(position).toHaveText(/^Step 14 of 14 · /);
+  expect(await st.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+  await page.keyboard.press('Home');
+  await expect(position).toHaveText(/^Step 1 of 14 · /);
+  // at the last step, every update operation of the row is scrolled into view
+  await page.keyboard.press('End');
+  const row = st.getByRole('list', { name: 'Operations of the step' });
+  for (const n of [11, 12, 13, 14]) {
+    const visible = await row.evaluate((list, k) => {
+      const b = list.querySelectorAll('button')[k - 1]!.getBoundingClientRect();
+      const r = list.getBoundingClientRect();
+      return b.left >= r.left - 1 && b.right <= r.right + 1;
+    }, n);
+    expect(visible, `operation ${n} (update) in view`).toBe(true);
+  }
+});

@@ -12,6 +12,7 @@ import { createMessageHandler } from '../src/train/handler';
 import type { MetricsBatch, SessionConfig, SessionSnapshot } from '../src/train/protocol';
 import { createTrainingStore, ingestBatches, type TrainingStore } from '../src/store/training';
 import { createSweepStore } from '../src/store/sweep';
+import { appendBounded } from '../src/store/history';
 import { blobsSession } from './helpers/sessions';
 
 const config: SessionConfig = blobsSession();
@@ -269,5 +270,24 @@ describe('sweep store', () => {
     await store.getState().run({ base: config, learningRates: [], hiddenSizes: [4] }, 'cpu');
     expect(store.getState().error).toMatch(/learningRates .* non-empty list/);
     expect(store.getState().status).toBe('idle');
+  });
+});
+
+describe('appendBounded: a long series keeps one resolution over the whole run', () => {
+  it('after 20 000 appends one at a time (max 200), the first three quarters of the run keep about as many points each', () => {
+    let h: { x: number }[] = [];
+    for (let x = 1; x <= 20000; x++) {
+      h = appendBounded(h, [{ x }], 200, (p) => p.x);
+      expect(h.length).toBeLessThanOrEqual(200);
+    }
+    expect(h[0]!.x).toBe(1);
+    expect(h[h.length - 1]!.x).toBe(20000);
+    const xs = h.map((p) => p.x);
+    expect(xs).toEqual([...xs].sort((a, b) => a - b));
+    // repeated halving of the old points would leave the first quarter nearly empty; the
+    // newest points (since the last thinning) are denser
+    const quarters = [0, 1, 2].map((q) => xs.filter((x) => x > q * 5000 && x <= (q + 1) * 5000).length);
+    expect(Math.min(...quarters), `points per quarter: ${quarters.join(', ')}`).toBeGreaterThanOrEqual(15);
+    expect(Math.max(...quarters), `points per quarter: ${quarters.join(', ')}`).toBeLessThanOrEqual(2 * Math.min(...quarters));
   });
 });

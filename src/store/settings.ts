@@ -247,9 +247,12 @@ export interface FollowingSession {
   /**
    * Brings the session in line with the settings: a new session when a 'rebuild' setting
    * differs from what the session was built with, otherwise the changed 'live' settings
-   * are sent. Does nothing before a session exists.
+   * are sent. Does nothing before a session exists. A new learning rate waits while the
+   * run is done (it would apply to no step): `continueRun` applies it.
    */
   sync(): void;
+  /** a finished run, continued at the settings' learning rate for the settings' epochs more */
+  continueRun(): Promise<void>;
 }
 
 /**
@@ -278,12 +281,26 @@ export function followSettings<F extends Schema, S extends ValuesOf<F> & { devic
       void start();
       return;
     }
+    const done = t.snapshot?.state === 'done';
     for (const k of settings.liveKeys) {
-      if (sent.values[k] !== s[k]) {
+      if (sent.values[k] !== s[k] && !(done && k === 'lr')) {
         sent.values[k] = s[k];
         void LIVE[String(k)]!(t, s[k] as number);
       }
     }
+  };
+
+  const continueRun = async (): Promise<void> => {
+    const t = training.getState();
+    const snap = t.snapshot;
+    const s = settings.values() as S & { lr?: number; epochs?: number };
+    if (!sent || !snap || snap.state !== 'done') return;
+    await t.setEpochs(snap.epoch + (s.epochs ?? snap.epochs));
+    if (s.lr !== undefined && (sent.values as { lr?: number }).lr !== s.lr) {
+      (sent.values as { lr?: number }).lr = s.lr;
+      await training.getState().setLearningRate(s.lr);
+    }
+    await training.getState().train();
   };
 
   const start = async (): Promise<void> => {
@@ -300,5 +317,5 @@ export function followSettings<F extends Schema, S extends ValuesOf<F> & { devic
   };
 
   settings.onChange(() => sync());
-  return { start, sync };
+  return { start, sync, continueRun };
 }

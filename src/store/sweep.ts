@@ -110,8 +110,8 @@ export function ingestSweepBatches(curves: SweepCurve[], batches: readonly Metri
     if (!pts && !ep && d === undefined) return c;
     return {
       ...c,
-      points: pts ? appendBounded(c.points, pts, maxPoints) : c.points,
-      epochLoss: ep ? appendBounded(c.epochLoss, ep, maxPoints) : c.epochLoss,
+      points: pts ? appendBounded(c.points, pts, maxPoints, (p) => p.step) : c.points,
+      epochLoss: ep ? appendBounded(c.epochLoss, ep, maxPoints, (p) => p.step) : c.epochLoss,
       divergedAt: d ?? c.divergedAt,
     };
   });

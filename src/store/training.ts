@@ -12,7 +12,7 @@
 // "Global step" counts steps over the restarts of one session: a hidden-size change
 // builds a new model whose steps continue the x axis where the old one stopped, with a
 // marker there; Reset (or a new init) clears the chart. Every series is bounded
-// (appendBounded halves the resolution of old points), so a long run costs the same to
+// (appendBounded thins it to one resolution over the whole run), so a long run costs the same to
 // draw as a short one.
 //
 // Usage, per cell (module level, so the session outlives re-renders):
@@ -190,6 +190,9 @@ export function fmt(v: number): string {
   return fmtSig(v, 4, { expBelow: 1e-4, expFrom: 1e6 });
 }
 
+/** a series point's place on the x axis (the global step) */
+const atX = (p: { x: number }) => p.x;
+
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -289,9 +292,9 @@ export function ingestBatches(
   }
   const markers = base.markers.concat(add.markers);
   return {
-    loss: add.loss.length ? appendBounded(base.loss, add.loss, opts.maxPoints) : base.loss,
-    evals: add.evals.length ? appendBounded(base.evals, add.evals, opts.maxPoints) : base.evals,
-    speed: add.speed.length ? appendBounded(base.speed, add.speed, opts.maxPoints) : base.speed,
+    loss: add.loss.length ? appendBounded(base.loss, add.loss, opts.maxPoints, atX) : base.loss,
+    evals: add.evals.length ? appendBounded(base.evals, add.evals, opts.maxPoints, atX) : base.evals,
+    speed: add.speed.length ? appendBounded(base.speed, add.speed, opts.maxPoints, atX) : base.speed,
     markers: markers.length > opts.maxMarkers ? markers.slice(markers.length - opts.maxMarkers) : markers,
     latestLoss,
     divergence,

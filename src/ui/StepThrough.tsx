@@ -8,12 +8,11 @@
 // step-through: ← / → one step, Home / End the first / last (a focused heatmap keeps
 // its arrow keys for moving between values).
 
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { Trace, TracePhase, TraceTensor } from '../train/trace';
 import { MathBlock } from './Math';
 import { TensorHeatmap } from './TensorHeatmap';
 import { equationWithShapes, shapeText, shortLabel } from './StepThroughEquations';
-import { StepThroughKernel } from './StepThroughKernel';
 import './StepThrough.css';
 
 export interface StepThroughProps {
@@ -22,6 +21,8 @@ export interface StepThroughProps {
   label: string;
   /** ms per step while "Run to end" plays (default 180) */
   playMs?: number;
+  /** the WGSL of a kernel that ran (its file and entry point), shown under the operation */
+  kernelView: (shader: string, entry: string) => ReactNode;
 }
 
 const PHASES: { phase: TracePhase; title: string }[] = [
@@ -92,12 +93,15 @@ function TensorView({ t, testId }: { t: TraceTensor; testId: string }) {
   );
 }
 
-export function StepThrough({ trace, label, playMs = 180 }: StepThroughProps) {
+export function StepThrough({ trace, label, playMs = 180, kernelView }: StepThroughProps) {
   const n = trace.ops.length;
   const [index, setIndex] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [kernelPick, setKernelPick] = useState(0);
   const timelineRef = useRef<HTMLOListElement>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
+  /** the control inside the step-through that last had focus */
+  const lastFocused = useRef<HTMLElement | null>(null);
   const headingId = useId();
 
   // a new trace (new seed, sizes): keep the position when it still exists
@@ -117,16 +121,30 @@ export function StepThrough({ trace, label, playMs = 180 }: StepThroughProps) {
     return () => clearTimeout(id);
   }, [playing, index, n, playMs]);
 
-  // keep the current operation visible in the timeline (scrolling the timeline only)
+  // keep the current operation visible in the timeline (scrolling the timeline only); in
+  // the last phase the row scrolls to its end, so every update step shows
   useEffect(() => {
     const list = timelineRef.current;
     const item = list?.querySelector<HTMLElement>('[aria-current="step"]');
     if (!list || !item) return;
-    const left = item.offsetLeft - list.offsetLeft;
-    if (left < list.scrollLeft || left + item.offsetWidth > list.scrollLeft + list.clientWidth) {
-      list.scrollLeft = Math.max(0, left - list.clientWidth / 2 + item.offsetWidth / 2);
+    if (trace.ops[index]?.phase === 'update') {
+      list.scrollLeft = list.scrollWidth;
+      return;
     }
-  }, [index]);
+    const box = list.getBoundingClientRect();
+    const at = item.getBoundingClientRect();
+    if (at.left < box.left || at.right > box.right) list.scrollLeft += at.left - box.left - box.width / 2 + at.width / 2;
+  }, [index, trace]);
+
+  // a button that held focus and is now disabled (Step forward at the last step, Run to
+  // end when it stops) hands focus to the step-through itself: the keys keep working
+  useEffect(() => {
+    const el = lastFocused.current;
+    const active = document.activeElement;
+    if (el instanceof HTMLButtonElement && el.disabled && (active === el || active === document.body || active === null)) {
+      rootRef.current?.focus({ preventScroll: true });
+    }
+  }, [index, playing]);
 
   const go = useCallback(
     (i: number) => {
@@ -175,6 +193,10 @@ export function StepThrough({ trace, label, playMs = 180 }: StepThroughProps) {
 
   return (
     <div
+      ref={rootRef}
+      onFocus={(e) => {
+        lastFocused.current = e.target as HTMLElement;
+      }}
       className="step-through"
       role="group"
       aria-roledescription="step-through"
@@ -309,7 +331,7 @@ export function StepThrough({ trace, label, playMs = 180 }: StepThroughProps) {
                   ))}
                 </div>
               ) : null}
-              {kernel ? <StepThroughKernel shader={kernel.shader} entry={kernel.entry} /> : null}
+              {kernel ? kernelView(kernel.shader, kernel.entry) : null}
             </>
           )}
         </div>

@@ -2,7 +2,13 @@
 // name) and is operable from the keyboard: sliders step with the arrow keys, number
 // fields commit on Enter or when focus leaves, selects are native.
 
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useId, useState, type ReactNode } from 'react';
+
+/**
+ * Where number fields report a value they refuse (label, message; null when it is fixed):
+ * a cell provides it to keep an action off while a field holds a bad value.
+ */
+export const FieldErrors = createContext<((label: string, error: string | null) => void) | null>(null);
 
 function defaultFormat(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -77,6 +83,11 @@ export function NumberInput({ label, value, onChange, min, max, step = 'any', hi
     setDraft(String(value));
     setError(null);
   }, [value]);
+  const report = useContext(FieldErrors);
+  useEffect(() => {
+    report?.(label, error);
+    return () => report?.(label, null);
+  }, [report, label, error]);
 
   const commit = () => {
     const v = Number(draft);

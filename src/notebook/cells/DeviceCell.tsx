@@ -3,7 +3,7 @@
 
 import { useDevice } from '../../store/device';
 import { Cell } from '../../ui/Cell';
-import { KernelSource } from '../../ui/KernelSource';
+import { KernelSource } from './KernelSource';
 import { TensorHeatmap } from '../../ui/TensorHeatmap';
 import { Progress } from '../../ui/controls';
 import { CHECK_ATOL, CHECK_RTOL, type CheckCase } from '../../engine/kernelCheck';

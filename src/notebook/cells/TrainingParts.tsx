@@ -3,38 +3,12 @@
 // device the session runs on, download and epoch progress, and the notices for errors
 // and divergence. Chapters 3, 5 and 6 use them with their own store.
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { canTrain, fmt, type TrainingStore } from '../../store/training';
 import { Progress } from '../../ui/controls';
 import { softwareAdapterName } from '../../store/device';
 import { DeviceNote, WorkerStopped } from './WorkerStopped';
 import './training.css';
-
-/** chart data refresh interval: ≥ 5 refreshes a second, without redrawing on every metric batch */
-export const CHART_REFRESH_MS = 120;
-
-/**
- * `value`, updated at most every `ms` (the latest value always arrives, at most `ms`
- * late): live charts redraw a few times a second however often metrics arrive.
- */
-export function useThrottled<T>(value: T, ms = CHART_REFRESH_MS): T {
-  const [shown, setShown] = useState(value);
-  const last = useRef(0);
-  useEffect(() => {
-    const wait = last.current + ms - performance.now();
-    if (wait <= 0) {
-      last.current = performance.now();
-      setShown(() => value);
-      return;
-    }
-    const id = setTimeout(() => {
-      last.current = performance.now();
-      setShown(() => value);
-    }, wait);
-    return () => clearTimeout(id);
-  }, [value, ms]);
-  return shown;
-}
 
 export type DisplayState = 'off' | 'loading' | 'failed' | 'ready' | 'training' | 'paused' | 'done' | 'diverged' | 'stopped' | 'workerStopped';
 
@@ -70,7 +44,21 @@ const STATE_TEXT: Record<DisplayState, string> = {
   workerStopped: 'worker stopped',
 };
 
-export function TrainButtons({ store, onTrain }: { store: TrainingStore; onTrain?: () => void }) {
+export interface TrainButtonsProps {
+  store: TrainingStore;
+  onTrain?: () => void;
+  /** Reset, when the chapter does more than reset the session (e.g. a new session for new data) */
+  onReset?: () => void;
+  /** offer Step forward (default true) */
+  stepButton?: boolean;
+  note?: ReactNode;
+  /** why Train is off (a settings field holds an invalid value), or null */
+  blocked?: string | null;
+  /** a finished run whose learning rate was changed: continue it at the new rate */
+  continueRun?: (() => void) | null;
+}
+
+export function TrainButtons({ store, onTrain, onReset, stepButton = true, note, blocked = null, continueRun = null }: TrainButtonsProps) {
   const display = useDisplayState(store);
   const state = store((s) => s.snapshot?.state);
   const train = store((s) => s.train);
@@ -78,28 +66,47 @@ export function TrainButtons({ store, onTrain }: { store: TrainingStore; onTrain
   const step = store((s) => s.step);
   const reset = store((s) => s.reset);
   const ready = display !== 'off' && display !== 'loading' && display !== 'failed' && display !== 'workerStopped';
-  const trainable = ready && canTrain(state) && display !== 'training';
+  const trainable = ready && canTrain(state) && display !== 'training' && !blocked;
   return (
-    <div className="button-row" role="group" aria-label="Training">
-      <button
-        type="button"
-        className="primary"
-        onClick={() => (onTrain ? onTrain() : void train())}
-        // with onTrain, Train also starts a session that does not exist yet
-        disabled={onTrain ? !(display === 'off' || display === 'failed' || trainable) : !trainable}
-      >
-        Train
-      </button>
-      <button type="button" onClick={() => void pause()} disabled={display !== 'training'}>
-        Pause
-      </button>
-      <button type="button" onClick={() => void step(1)} disabled={!trainable} title="one training step: forward, loss, backward, update">
-        Step forward
-      </button>
-      <button type="button" onClick={() => void reset()} disabled={!ready}>
-        Reset
-      </button>
-    </div>
+    <>
+      <div className="button-row" role="group" aria-label="Training">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => (onTrain ? onTrain() : void train())}
+          // with onTrain, Train also starts a session that does not exist yet
+          disabled={onTrain ? blocked !== null || !(display === 'off' || display === 'failed' || trainable) : !trainable}
+        >
+          Train
+        </button>
+        <button type="button" onClick={() => void pause()} disabled={display !== 'training'}>
+          Pause
+        </button>
+        {stepButton ? (
+          <button type="button" onClick={() => void step(1)} disabled={!trainable} title="one training step: forward, loss, backward, update">
+            Step forward
+          </button>
+        ) : null}
+        <button type="button" onClick={() => (onReset ? onReset() : void reset())} disabled={!ready}>
+          Reset
+        </button>
+        {continueRun && display === 'done' && !blocked ? (
+          <button type="button" className="primary" onClick={continueRun}>
+            Continue training with the new rate
+          </button>
+        ) : null}
+        {note}
+      </div>
+      {blocked ? (
+        <p className="notice warn" role="status" data-testid="train-blocked">
+          {blocked} — Train is off until it is fixed.
+        </p>
+      ) : continueRun && display === 'done' ? (
+        <p className="muted small" data-testid="continue-note">
+          The run has finished, so the new learning rate is not drawn on it: continue training to apply it from the next step.
+        </p>
+      ) : null}
+    </>
   );
 }
 
@@ -112,7 +119,22 @@ export function rate(v: number): string {
 }
 
 /** The counters and the latest numbers, each in a labelled output. */
-export function SessionStatus({ store, showVal = true, showTest = false }: { store: TrainingStore; showVal?: boolean; showTest?: boolean }) {
+/** an accuracy as a fraction (0.953) or in percent (95.30%) */
+const accText = (v: number, percent: boolean) => (percent ? `${(100 * v).toFixed(2)}%` : v.toFixed(3));
+
+export function SessionStatus({
+  store,
+  showVal = true,
+  showTest = false,
+  percent = false,
+  extra,
+}: {
+  store: TrainingStore;
+  showVal?: boolean;
+  showTest?: boolean;
+  percent?: boolean;
+  extra?: ReactNode;
+}) {
   const display = useDisplayState(store);
   const step = store((s) => s.snapshot?.step ?? 0);
   const epoch = store((s) => s.snapshot?.epoch ?? 0);
@@ -122,6 +144,8 @@ export function SessionStatus({ store, showVal = true, showTest = false }: { sto
   const speed = store((s) => s.examplesPerSec);
   const divergence = store((s) => s.divergence);
   const offsetRun = store((s) => s.snapshot?.run ?? 0);
+  // after a new model (hidden size) the step counts from 0 again; the chart's axis goes on
+  const chartStep = store((s) => s.offset.x) + step;
   const curRun = lastEval && lastEval.run === offsetRun ? lastEval : null;
   return (
     <p className="train-status session-status" data-state={display}>
@@ -131,6 +155,12 @@ export function SessionStatus({ store, showVal = true, showTest = false }: { sto
       </output>
       <span>
         step <output className="mono" aria-label="Step">{int(step)}</output>
+        {chartStep !== step ? (
+          <span className="muted small" data-testid="chart-step">
+            {' '}
+            of this model (step {int(chartStep)} on the chart)
+          </span>
+        ) : null}
       </span>
       <span>
         epoch{' '}
@@ -149,7 +179,7 @@ export function SessionStatus({ store, showVal = true, showTest = false }: { sto
         <span>
           validation accuracy{' '}
           <output className="mono" aria-label="Validation accuracy">
-            {curRun?.valAccuracy != null ? curRun.valAccuracy.toFixed(3) : '—'}
+            {curRun?.valAccuracy != null ? accText(curRun.valAccuracy, percent) : '—'}
           </output>
         </span>
       ) : null}
@@ -157,8 +187,9 @@ export function SessionStatus({ store, showVal = true, showTest = false }: { sto
         <span>
           test accuracy{' '}
           <output className="mono" aria-label="Test accuracy">
-            {curRun?.testAccuracy != null ? curRun.testAccuracy.toFixed(3) : '—'}
+            {curRun?.testAccuracy != null ? accText(curRun.testAccuracy, percent) : '—'}
           </output>
+          {percent && curRun ? <span className="muted small"> after epoch {curRun.epoch}</span> : null}
         </span>
       ) : null}
       <span>
@@ -167,6 +198,7 @@ export function SessionStatus({ store, showVal = true, showTest = false }: { sto
         </output>{' '}
         examples/s
       </span>
+      {extra}
     </p>
   );
 }
@@ -243,7 +275,7 @@ export function EpochProgress({ store }: { store: TrainingStore }) {
   return (
     <div className="progress-pair">
       <Progress label="Progress" value={snap.epoch} max={snap.epochs} detail={`${int(snap.epoch)} of ${int(snap.epochs)} epochs done`} />
-      <Progress label={`Epoch ${int(epochNo)}`} value={inEpoch} max={snap.stepsPerEpoch} detail={`step ${int(inEpoch)} of ${int(snap.stepsPerEpoch)}`} />
+      <Progress label={`Epoch ${int(epochNo)} of ${int(snap.epochs)}`} value={inEpoch} max={snap.stepsPerEpoch} detail={`step ${int(inEpoch)} of ${int(snap.stepsPerEpoch)}`} />
     </div>
   );
 }

@@ -5,8 +5,8 @@
 //                  → pool2d_1 (max 2×2, stride 2, 'same') → flatten_2 → fc_3 (2 classes, softmax)
 
 import { useConvLab } from './settings';
-import { StepThrough } from '../../../ui/StepThrough';
-import { traceTrainingStep } from '../../../ui/StepThroughRun';
+import { StepThrough } from '../../cells/StepThrough';
+import { traceTrainingStep } from '../../cells/StepThroughRun';
 import { useBackendTask, useNearViewport } from '../../cells/backendTask';
 import { fmtValue } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';

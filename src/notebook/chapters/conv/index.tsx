@@ -7,7 +7,7 @@
 
 import { CONV_SHADERS, useConvLab, type ConvShader } from './settings';
 import { Cell } from '../../../ui/Cell';
-import { KernelSource } from '../../../ui/KernelSource';
+import { KernelSource } from '../../cells/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
 import { ChapterPage, Section } from '../../ChapterPage';

@@ -4,12 +4,12 @@
 // A new optimizer, schedule, subset, seed or device starts a new session, and the last
 // runs stay on the accuracy chart for comparison.
 
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Manifest, ManifestEntry } from '../../../nn/data/manifest';
 import { NumberInput, Select } from '../../../ui/controls';
-import { MetricChart, type ChartMarker, type MetricSeries } from '../../cells/MetricChart';
-import { DeviceLine, DownloadProgress, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useThrottled } from '../../cells/TrainingParts';
+import { TrainCell } from '../../cells/TrainCell';
 import {
+  continueFashionRun,
   EVAL_CHOICES,
   LIMIT_CHOICES,
   LIMITS,
@@ -85,114 +85,6 @@ function FashionControls() {
   );
 }
 
-function FashionCharts() {
-  const rawLoss = useFashionTraining((s) => s.loss);
-  const rawEvals = useFashionTraining((s) => s.evals);
-  const rawMarkers = useFashionTraining((s) => s.markers);
-  // the three refresh together, a few times a second
-  const { loss, evals, markers } = useThrottled(useMemo(() => ({ loss: rawLoss, evals: rawEvals, markers: rawMarkers }), [rawLoss, rawEvals, rawMarkers]));
-  const pastRuns = useFashionTraining((s) => s.pastRuns);
-  const lossSeries = useMemo<MetricSeries[]>(
-    () => [
-      { name: 'training loss (batches)', points: loss.map((p) => ({ x: p.ex, value: p.value, run: p.run })), faint: true },
-      { name: 'training loss (epoch mean)', points: evals.flatMap((e) => (e.trainLoss === null ? [] : [{ x: e.ex, value: e.trainLoss, run: e.run }])), dots: evals.length <= 25 },
-      { name: 'validation loss', points: evals.flatMap((e) => (e.valLoss === null ? [] : [{ x: e.ex, value: e.valLoss, run: e.run }])), dots: evals.length <= 25 },
-    ],
-    [loss, evals],
-  );
-  const accSeries = useMemo<MetricSeries[]>(
-    () => [
-      { name: 'validation accuracy', points: evals.flatMap((e) => (e.valAccuracy === null ? [] : [{ x: e.ex, value: e.valAccuracy, run: e.run }])), dots: evals.length <= 25 },
-      { name: 'test accuracy', points: evals.flatMap((e) => (e.testAccuracy === null ? [] : [{ x: e.ex, value: e.testAccuracy, run: e.run }])), dots: evals.length <= 25, dashed: true },
-      ...pastRuns.map((r, i) => ({
-        name: `earlier: ${r.label}`,
-        points: r.evals.flatMap((e) => (e.valAccuracy === null ? [] : [{ x: e.ex, value: e.valAccuracy, run: e.run }])),
-        color: ['#8a919c', '#a8862a', '#8a4fa3'][i % 3],
-        dashed: '2 3',
-        faint: true,
-      })),
-    ],
-    [evals, pastRuns],
-  );
-  const chartMarkers = useMemo<ChartMarker[]>(() => markers.map((m) => ({ kind: m.kind, x: m.ex, label: m.label })), [markers]);
-  return (
-    <div className="two-col">
-      <MetricChart title="Loss" xLabel="epoch" yLabel="cross-entropy loss" series={lossSeries} markers={chartMarkers} xMin={0} allowLog testId="fashion-loss-chart" />
-      <MetricChart
-        title="Accuracy per epoch"
-        xLabel="epoch"
-        yLabel="accuracy"
-        series={accSeries}
-        markers={chartMarkers}
-        yDomain={[0, 1]}
-        xMin={0}
-        format={(v) => v.toFixed(3)}
-        emptyText="No points yet — accuracy is measured at the end of each epoch."
-        testId="fashion-accuracy-chart"
-      />
-    </div>
-  );
-}
-
-const acc = (v: number | null) => (v === null ? '—' : v.toFixed(4));
-const lossText = (v: number | null) => (v === null ? '—' : v.toFixed(4));
-
-function EpochTable() {
-  const evals = useFashionTraining((s) => s.evals);
-  const run = useFashionTraining((s) => s.snapshot?.run ?? 0);
-  const rows = useMemo(() => evals.filter((e) => e.run === run), [evals, run]);
-  if (rows.length === 0) return null;
-  const best = rows.reduce((b, r) => ((r.valAccuracy ?? -1) > (b.valAccuracy ?? -1) ? r : b), rows[0]!);
-  return (
-    <div className="table-wrap">
-      <table className="results-table" data-testid="epoch-table">
-        <caption>Results per epoch (the best validation accuracy marked)</caption>
-        <thead>
-          <tr>
-            <th scope="col" className="num">
-              Epoch
-            </th>
-            <th scope="col" className="num">
-              Steps
-            </th>
-            <th scope="col" className="num">
-              Train loss
-            </th>
-            <th scope="col" className="num">
-              Validation loss
-            </th>
-            <th scope="col" className="num">
-              Validation accuracy
-            </th>
-            <th scope="col" className="num">
-              Test loss
-            </th>
-            <th scope="col" className="num">
-              Test accuracy
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={`${r.run}-${r.epoch}`} className={r === best && rows.length > 1 ? 'best-row' : undefined}>
-              <th scope="row" className="num">
-                {r.epoch}
-                {r === best && rows.length > 1 ? <span className="best-mark"> ★</span> : null}
-              </th>
-              <td className="num">{int(r.step)}</td>
-              <td className="num">{lossText(r.trainLoss)}</td>
-              <td className="num">{lossText(r.valLoss)}</td>
-              <td className="num">{acc(r.valAccuracy)}</td>
-              <td className="num">{lossText(r.testLoss)}</td>
-              <td className="num">{acc(r.testAccuracy)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
 /** the manifest's entry for Fashion-MNIST: where the files came from and how they are split */
 function useFashionManifest(): { entry: ManifestEntry | null; error: string | null } {
   const [state, setState] = useState<{ entry: ManifestEntry | null; error: string | null }>({ entry: null, error: null });
@@ -248,23 +140,29 @@ function Provenance() {
 }
 
 export function FashionTrainCellBody() {
+  const lr = useFashionSettings((s) => s.lr);
+  const pending = useFashionTraining((s) => s.snapshot?.state === 'done' && s.snapshot.lr !== lr);
   // leaving the chapter pauses the run
   useEffect(() => () => void useFashionTraining.getState().pause(), []);
   return (
-    <>
-      <FashionControls />
-      <TrainButtons store={useFashionTraining} onTrain={() => void trainFashion()} />
-      <SessionStatus store={useFashionTraining} showTest />
-      <LiveSummary store={useFashionTraining} what="Fashion-MNIST training" />
-      <SessionNotices store={useFashionTraining} />
-      <DownloadProgress store={useFashionTraining} what="Fashion-MNIST" />
-      <EpochProgress store={useFashionTraining} />
-      <FashionCharts />
-      <EpochTable />
-      <footer className="cell-foot">
-        <DeviceLine store={useFashionTraining} />
-        <Provenance />
-      </footer>
-    </>
+    <TrainCell
+      store={useFashionTraining}
+      what="Fashion-MNIST training"
+      controls={<FashionControls />}
+      onTrain={() => void trainFashion()}
+      status={{ showTest: true }}
+      continueRun={pending ? () => void continueFashionRun() : null}
+      chart={{
+        axis: 'epoch',
+        batchLoss: { name: 'training loss (batches)', faint: true },
+        epochTrainLoss: 'training loss (epoch mean)',
+        valLoss: 'validation loss',
+        accuracy: true,
+        pastRuns: true,
+        testId: 'fashion',
+      }}
+      table={{ columns: ['trainLoss', 'valLoss', 'valAccuracy', 'testLoss', 'testAccuracy'], caption: 'Results per epoch (the best validation accuracy marked)', markBest: true }}
+      footer={<Provenance />}
+    />
   );
 }

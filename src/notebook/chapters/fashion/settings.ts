@@ -143,6 +143,8 @@ const session = followSettings(settings, useFashionTraining, (s) => fashionConfi
 export const startFashionSession = session.start;
 /** brings the session in line with the settings (nothing before the first Train) */
 export const syncFashionSession = session.sync;
+/** a finished run continued at the settings' learning rate */
+export const continueFashionRun = session.continueRun;
 
 /** Train: the first press starts the session (download included), then trains */
 export async function trainFashion(): Promise<void> {

@@ -4,7 +4,7 @@
 
 import { useEffect, useMemo } from 'react';
 import { LR_RANGE, SPF_RANGE, useHandNetwork } from './settings';
-import { LossChart, type LossSeries } from '../../../ui/LossChart';
+import { MetricChart, type MetricSeries } from '../../../ui/MetricChart';
 import { NumberInput, Slider } from '../../../ui/controls';
 import { FunctionPlot } from './FunctionPlot';
 import { DATASETS, datasetLoss, deadUnits, HIDDEN } from './handnet';
@@ -111,14 +111,14 @@ function TrainStatus() {
 function TrainChart() {
   const history = useHandNetwork((s) => s.history);
   const x = useHandNetwork((s) => s.x);
-  const series = useMemo<LossSeries[]>(
+  const series = useMemo<MetricSeries[]>(
     () => [
-      { name: 'mean loss over the data set', points: history.map((h) => ({ step: h.step, value: h.loss })) },
-      { name: `loss at x = ${x}`, points: history.map((h) => ({ step: h.step, value: h.lossAtX })), dashed: true },
+      { name: 'mean loss over the data set', points: history.map((h) => ({ x: h.step, value: h.loss })) },
+      { name: `loss at x = ${x}`, points: history.map((h) => ({ x: h.step, value: h.lossAtX })), dashed: true },
     ],
     [history, x],
   );
-  return <LossChart title="Loss during gradient descent" series={series} xLabel="step" yLabel="loss" defaultLog />;
+  return <MetricChart title="Loss during gradient descent" series={series} xLabel="step" yLabel="loss" maxPoints={400} defaultLog />;
 }
 
 function TrainPlot() {

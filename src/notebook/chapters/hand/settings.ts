@@ -213,7 +213,7 @@ export const useHandNetwork = create<HandNetworkState>()((set, get) => ({
       });
       return;
     }
-    set({ params: p, step: next.step, history: appendBounded(s.history, [point], MAX_HISTORY) });
+    set({ params: p, step: next.step, history: appendBounded(s.history, [point], MAX_HISTORY, (h) => h.step) });
     syncUrl();
   },
 }));

@@ -17,7 +17,7 @@ import { loadSessionData } from '../../../train/data';
 import type { SessionConfig } from '../../../train/protocol';
 import { TrainingSession } from '../../../train/session';
 import type { Trace } from '../../../train/trace';
-import { StepThrough } from '../../../ui/StepThrough';
+import { StepThrough } from '../../cells/StepThrough';
 import { runExclusive, useBackendTask, useNearViewport } from '../../cells/backendTask';
 import { fmtValue } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';

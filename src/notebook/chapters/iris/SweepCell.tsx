@@ -11,8 +11,7 @@ import { SERIES_COLORS } from '../../../ui/colors';
 import { EXPERIMENTS } from '../../../train/experiments';
 import { softwareAdapterName } from '../../../store/device';
 import { ListInput } from './ListInput';
-import { MetricChart, type MetricSeries } from '../../cells/MetricChart';
-import { useThrottled } from '../../cells/TrainingParts';
+import { MetricChart, type MetricSeries } from '../../../ui/MetricChart';
 import { irisSettings, irisSweepSpec, LIMITS, TEST_FRACTION, useIrisSettings, useIrisSweep } from './settings';
 
 /** colour by learning rate, line pattern by hidden size (solid, dashed, dotted, …) */
@@ -198,7 +197,7 @@ function Verdict() {
 }
 
 function SweepChart() {
-  const curves = useThrottled(useIrisSweep((s) => s.curves));
+  const curves = useIrisSweep((s) => s.curves);
   const series = useMemo<MetricSeries[]>(() => {
     const lrs = [...new Set(curves.map((c) => c.lr))];
     const hs = [...new Set(curves.map((c) => c.hidden))];

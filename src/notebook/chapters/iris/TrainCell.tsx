@@ -3,12 +3,12 @@
 // batch size and epochs apply from the next step on; a new hidden size builds a new model
 // from the same seed. Each change is marked on the charts at the step where it applied.
 
-import { useEffect, useMemo } from 'react';
+import { useEffect } from 'react';
 import type { TrainingStore } from '../../../store/training';
 import { NumberInput, Select } from '../../../ui/controls';
-import { MetricChart, type ChartMarker, type MetricSeries } from '../../cells/MetricChart';
-import { DeviceLine, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons, useDisplayState, useThrottled } from '../../cells/TrainingParts';
-import { LIMITS, PACES, startIrisSession, useIrisSettings, useIrisTraining, VALIDATION_FRACTION, type Device } from './settings';
+import { TrainCell } from '../../cells/TrainCell';
+import { useDisplayState } from '../../cells/TrainingParts';
+import { continueIrisRun, LIMITS, PACES, startIrisSession, useIrisSettings, useIrisTraining, VALIDATION_FRACTION, type Device } from './settings';
 
 const PACE_LABELS: Record<number, string> = { 0: 'full speed', 1000: '1000 steps/s', 200: '200 steps/s', 50: '50 steps/s', 10: '10 steps/s' };
 
@@ -63,90 +63,40 @@ function DatasetLine({ store }: { store: TrainingStore }) {
   );
 }
 
-export function useChartData(store: TrainingStore) {
-  const rawLoss = store((s) => s.loss);
-  const rawEvals = store((s) => s.evals);
-  const rawMarkers = store((s) => s.markers);
-  // the three refresh together, a few times a second
-  const { loss, evals, markers } = useThrottled(useMemo(() => ({ loss: rawLoss, evals: rawEvals, markers: rawMarkers }), [rawLoss, rawEvals, rawMarkers]));
-  const lossSeries = useMemo<MetricSeries[]>(
-    () => [
-      { name: 'training loss (per step)', points: loss.map((p) => ({ x: p.x, value: p.value, run: p.run })) },
-      {
-        name: 'validation loss (per epoch)',
-        points: evals.flatMap((e) => (e.valLoss === null ? [] : [{ x: e.x, value: e.valLoss, run: e.run }])),
-        dots: evals.length <= 25,
-      },
-    ],
-    [loss, evals],
-  );
-  const accSeries = useMemo<MetricSeries[]>(
-    () => [
-      {
-        name: 'validation accuracy',
-        points: evals.flatMap((e) => (e.valAccuracy === null ? [] : [{ x: e.x, value: e.valAccuracy, run: e.run }])),
-        dots: evals.length <= 25,
-      },
-      {
-        name: 'test accuracy',
-        points: evals.flatMap((e) => (e.testAccuracy === null ? [] : [{ x: e.x, value: e.testAccuracy, run: e.run }])),
-        dashed: true,
-      },
-    ],
-    [evals],
-  );
-  const chartMarkers = useMemo<ChartMarker[]>(() => markers.map((m) => ({ kind: m.kind, x: m.x, label: m.label })), [markers]);
-  return { lossSeries, accSeries, chartMarkers };
-}
-
-function IrisCharts() {
-  const { lossSeries, accSeries, chartMarkers } = useChartData(useIrisTraining);
-  return (
-    <div className="two-col">
-      <MetricChart title="Loss" xLabel="step" yLabel="cross-entropy loss" series={lossSeries} markers={chartMarkers} allowLog testId="iris-loss-chart" />
-      <MetricChart
-        title="Accuracy"
-        xLabel="step"
-        yLabel="accuracy"
-        series={accSeries}
-        markers={chartMarkers}
-        yDomain={[0, 1]}
-        format={(v) => v.toFixed(3)}
-        emptyText="No points yet — accuracy is measured at the end of each epoch."
-        testId="iris-accuracy-chart"
-      />
-    </div>
-  );
+/** a finished run whose learning rate was changed since: continue it at the new rate */
+function useContinue(): (() => void) | null {
+  const lr = useIrisSettings((s) => s.lr);
+  const done = useIrisTraining((s) => s.snapshot?.state === 'done' && s.snapshot.lr !== lr);
+  return done ? () => void continueIrisRun() : null;
 }
 
 export function IrisTrainCellBody() {
-  const phase = useIrisTraining((s) => s.phase);
   const display = useDisplayState(useIrisTraining);
+  const continueRun = useContinue();
   useEffect(() => {
     if (useIrisTraining.getState().phase === 'off') void startIrisSession();
     // leaving the chapter pauses the run (the session and its charts stay)
     return () => void useIrisTraining.getState().pause();
   }, []);
   return (
-    <>
-      <IrisSettingsControls />
-      <TrainButtons store={useIrisTraining} />
-      <SessionStatus store={useIrisTraining} showTest />
-      <LiveSummary store={useIrisTraining} what="Iris training" />
-      {phase === 'failed' ? (
-        <div className="button-row">
-          <button type="button" onClick={() => void startIrisSession()}>
-            Try again
-          </button>
-        </div>
-      ) : null}
-      <SessionNotices store={useIrisTraining} />
-      {display === 'loading' ? <p className="muted small">Loading Iris and building the network in the worker…</p> : <EpochProgress store={useIrisTraining} />}
-      <IrisCharts />
-      <footer className="cell-foot">
-        <DeviceLine store={useIrisTraining} />
-        <DatasetLine store={useIrisTraining} />
-      </footer>
-    </>
+    <TrainCell
+      store={useIrisTraining}
+      what="Iris training"
+      controls={<IrisSettingsControls />}
+      status={{ showTest: true }}
+      continueRun={continueRun}
+      loading={<p className="muted small">Loading Iris and building the network in the worker…</p>}
+      notices={
+        display === 'failed' ? (
+          <div className="button-row">
+            <button type="button" onClick={() => void startIrisSession()}>
+              Try again
+            </button>
+          </div>
+        ) : null
+      }
+      chart={{ axis: 'step', batchLoss: { name: 'training loss (per step)' }, valLoss: 'validation loss (per epoch)', accuracy: true, testId: 'iris' }}
+      footer={<DatasetLine store={useIrisTraining} />}
+    />
   );
 }

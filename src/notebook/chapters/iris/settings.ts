@@ -114,3 +114,5 @@ followPace();
 export const startIrisSession = session.start;
 /** brings the session in line with the settings (called on every settings change) */
 export const syncIrisSession = session.sync;
+/** a finished run continued at the settings' learning rate */
+export const continueIrisRun = session.continueRun;

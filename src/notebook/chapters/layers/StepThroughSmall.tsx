@@ -3,8 +3,8 @@
 
 import { useLayersLab, type HiddenActivation, type LossPath, setLayers } from './settings';
 import { M, tex } from '../../../ui/Math';
-import { StepThrough } from '../../../ui/StepThrough';
-import { traceTrainingStep } from '../../../ui/StepThroughRun';
+import { StepThrough } from '../../cells/StepThrough';
+import { traceTrainingStep } from '../../cells/StepThroughRun';
 import { NumberInput, Select } from '../../../ui/controls';
 import { useBackendTask, useNearViewport } from '../../cells/backendTask';
 import { fmtValue } from '../../../ui/format';

@@ -5,7 +5,7 @@
 // heatmaps and the activations' curves, both computed by the kernels.
 
 import { Cell } from '../../../ui/Cell';
-import { KernelSource } from '../../../ui/KernelSource';
+import { KernelSource } from '../../cells/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import { useRunsOn } from '../../cells/runsOn';

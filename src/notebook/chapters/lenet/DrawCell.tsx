@@ -4,7 +4,7 @@
 // (the keyboard's way in).
 
 import { useCallback, useRef, useState } from 'react';
-import { useLenet } from './settings';
+import { useLenet, useLenetSettings } from './settings';
 import { DrawPad, type DrawPadImage } from '../../../ui/DrawPad';
 import { useInference, testPixels } from './InsideCell';
 import { mnistify, MNIST_SIDE } from './mnistify';
@@ -15,7 +15,7 @@ const PAD = 280;
 
 export function DrawCellBody() {
   const testSet = useLenet((s) => s.testSet);
-  const selected = useLenet((s) => s.selected);
+  const selected = useLenetSettings((s) => s.selected);
   const hasModel = useLenet((s) => s.model !== null);
   const [pixels, setPixels] = useState<Float32Array | null>(null);
   const [image, setImage] = useState<DrawPadImage | null>(null);

@@ -3,7 +3,7 @@
 // class probabilities, computed by the model on the page's backend.
 
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import { lenetPageModel, useLenet } from './settings';
+import { lenetPageModel, useLenet, useLenetSettings } from './settings';
 import { Slider } from '../../../ui/controls';
 import type { ImageInference } from './page-model';
 import { useReportVisible } from './useReportVisible';
@@ -100,7 +100,7 @@ function mapsOf(out: { shape: number[]; data: Float64Array }, prefix: string): S
 
 const Strip = memo(function Strip({ start, count }: { start: number; count: number }) {
   const testSet = useLenet((s) => s.testSet);
-  const selected = useLenet((s) => s.selected);
+  const selected = useLenetSettings((s) => s.selected);
   const select = useLenet((s) => s.select);
   if (!testSet) return null;
   const side = testSet.height;
@@ -128,7 +128,7 @@ const Strip = memo(function Strip({ start, count }: { start: number; count: numb
 
 export function InsideCellBody() {
   const testSet = useLenet((s) => s.testSet);
-  const selected = useLenet((s) => s.selected);
+  const selected = useLenetSettings((s) => s.selected);
   const select = useLenet((s) => s.select);
   const predictions = useLenet((s) => s.predictions);
   const modelStep = useLenet((s) => s.model?.step ?? null);

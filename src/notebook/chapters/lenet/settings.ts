@@ -19,28 +19,19 @@
 // controls and its snapshot, testSet and predictTest requests (src/train/inspect.ts).
 
 import { create } from 'zustand';
+import { defineSettings, num, oneOf } from '../../../store/settings';
 import { PageModel } from './page-model';
 import { EXPERIMENTS } from '../../../train/experiments';
 import type { ModelSnapshot, TestPredictions, TestSet } from '../../../train/inspect';
 import type { SessionConfig, SessionState } from '../../../train/protocol';
 import { currentBackend, useDevice } from '../../../store/device';
 import { createTrainingStore } from '../../../store/training';
-import { bindUrl, formatNumber, parseNumber, syncUrl } from '../../../store/url';
+
 
 const BASE = EXPERIMENTS['mnist-lenet'].config;
 
 export const MNIST_TRAIN = 60_000;
 export const MNIST_TEST = 10_000;
-export const DEFAULTS = {
-  lr: (BASE.model.optimizer as { lr: number }).lr,
-  batchSize: BASE.batchSize,
-  epochs: BASE.epochs,
-  seed: BASE.seed,
-  /** 0: the whole training set */
-  examples: 0,
-  /** 0: the whole test set */
-  testImages: 0,
-} as const;
 export const EXAMPLE_CHOICES = [0, 10_000, 2_000, 500, 100] as const;
 export const TEST_CHOICES = [0, 2_000, 500, 100] as const;
 /**
@@ -53,14 +44,27 @@ export const MIN_LR = 1e-6;
 /** how often the page fetches the parameters while training runs */
 export const MODEL_REFRESH_MS = 1500;
 
-export interface LenetSettings {
-  lr: number;
-  batchSize: number;
-  epochs: number;
-  seed: number;
-  examples: number;
-  testImages: number;
-}
+// lr, batch size and epochs change live; the data settings and the seed wait for Reset
+// (or the next Train), which starts a new session with them
+const settings = defineSettings({
+  prefix: 'lenet',
+  fields: {
+    lr: num('the learning rate', { min: MIN_LR, max: MAX_LR, default: (BASE.model.optimizer as { lr: number }).lr, url: 'lr', change: 'live' }),
+    batchSize: num('the batch size', { min: 1, max: 4096, int: true, default: BASE.batchSize, url: 'bs', change: 'live' }),
+    epochs: num('the number of epochs', { min: 1, max: 50, int: true, default: BASE.epochs, url: 'ep', change: 'live' }),
+    /** training examples per epoch; 0: the whole training set */
+    examples: oneOf<number>('examples per epoch', EXAMPLE_CHOICES, { unit: '(0 = all)', default: 0, url: 'n', change: 'rebuild' }),
+    /** 0: the whole test set */
+    testImages: oneOf<number>('test images', TEST_CHOICES, { unit: '(0 = all)', default: 0, url: 'test', change: 'rebuild' }),
+    seed: num('the seed', { min: 0, max: 2 ** 31 - 1, int: true, default: BASE.seed, url: 'seed', change: 'rebuild' }),
+    /** the test image shown in the feature-map cell */
+    selected: num('the test image index', { min: 0, max: MNIST_TEST - 1, int: true, default: 0, url: 'img', change: 'none' }),
+  },
+});
+
+export type LenetSettings = Omit<typeof settings.defaults, 'selected'>;
+export const DEFAULTS = settings.defaults;
+export const useLenetSettings = settings.use;
 
 /** the session configuration for the chapter's settings: the course's LeNet experiment, no validation split */
 export function lenetConfig(s: LenetSettings): SessionConfig {
@@ -90,7 +94,7 @@ function dataKey(s: DataSettings): string {
   return JSON.stringify([s.examples, s.testImages, s.seed]);
 }
 
-interface LenetState extends LenetSettings {
+interface LenetState {
   /** the data settings the current session was made with (null before the first) */
   appliedKey: string | null;
   /** the parameters on the page: the snapshot, when it was read (run, step), and a counter that bumps per snapshot */
@@ -102,20 +106,13 @@ interface LenetState extends LenetSettings {
   modelError: string | null;
   /** why the test set could not be predicted */
   predictError: string | null;
-  /** the test image shown in the feature-map cell */
-  selected: number;
 
   /** loads the data and builds the model when needed, then trains */
   train: () => Promise<void>;
   pause: () => Promise<void>;
   /** a new model from the seed (a new session when the data settings changed) */
   reset: () => Promise<void>;
-  setLr: (lr: number) => void;
-  setBatchSize: (n: number) => void;
-  setEpochs: (n: number) => void;
-  setExamples: (n: number) => void;
-  setTestImages: (n: number) => void;
-  setSeed: (n: number) => void;
+  /** the test image shown (validated against the test set on the page) */
   select: (i: number) => void;
   /** fetch the parameters and predict the test set now (the loop must not be running) */
   refresh: () => Promise<void>;
@@ -146,8 +143,9 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function settingsOf(s: LenetSettings): LenetSettings {
-  return { lr: s.lr, batchSize: s.batchSize, epochs: s.epochs, seed: s.seed, examples: s.examples, testImages: s.testImages };
+function settingsOf(): LenetSettings {
+  const { selected: _selected, ...s } = settings.values();
+  return s;
 }
 
 function sessionState(): SessionState | null {
@@ -258,14 +256,16 @@ function predict(): Promise<void> {
 
 /** a new session for the current settings: data, model, test images, parameters */
 async function newSession(): Promise<boolean> {
-  const settings = settingsOf(useLenet.getState());
-  useLenet.setState({ predictions: null, predictError: null, modelError: null, appliedKey: dataKey(settings) });
-  await useLenetTraining.getState().init(lenetConfig(settings), 'webgpu');
+  const s = settingsOf();
+  useLenet.setState({ predictions: null, predictError: null, modelError: null, appliedKey: dataKey(s) });
+  await useLenetTraining.getState().init(lenetConfig(s), 'webgpu');
   const client = inspect();
   if (useLenetTraining.getState().phase !== 'ready' || !client) return false;
   try {
     const testSet = await client.testSet();
-    useLenet.setState((st) => ({ testSet, selected: Math.min(st.selected, testSet.count - 1) }));
+    const selected = settings.values().selected;
+    useLenet.setState({ testSet });
+    if (selected > testSet.count - 1) settings.use.getState().set('selected', testSet.count - 1);
   } catch (e) {
     useLenet.setState({ modelError: `Could not get the test images: ${message(e)}` });
   }
@@ -273,14 +273,19 @@ async function newSession(): Promise<boolean> {
   return true;
 }
 
-function validPositiveInt(what: string, n: number, max: number): void {
-  if (!(Number.isInteger(n) && n >= 1 && n <= max)) throw new Error(`${what} must be an integer in 1…${max}, got ${n}`);
-}
-
 const live = () => useLenetTraining.getState().phase === 'ready';
 
+// a live setting goes to the running session (a marker on the chart); the rest wait for a new session
+settings.onChange((key) => {
+  if (!live()) return;
+  const s = settings.values();
+  const t = useLenetTraining.getState();
+  if ((key === 'lr' || key === null) && t.snapshot?.lr !== s.lr) void t.setLearningRate(s.lr);
+  if (key === 'batchSize') void t.setBatchSize(s.batchSize);
+  if (key === 'epochs') void t.setEpochs(s.epochs);
+});
+
 export const useLenet = create<LenetState>()((set, get) => ({
-  ...DEFAULTS,
   appliedKey: null,
   model: null,
   testSet: null,
@@ -288,12 +293,11 @@ export const useLenet = create<LenetState>()((set, get) => ({
   predicting: null,
   modelError: null,
   predictError: null,
-  selected: 0,
 
   train: async () => {
     const t = useLenetTraining.getState();
     if (t.phase === 'starting') return;
-    if (t.phase !== 'ready' || get().appliedKey !== dataKey(get())) {
+    if (t.phase !== 'ready' || get().appliedKey !== dataKey(settingsOf())) {
       if (!(await newSession())) return;
     }
     await useLenetTraining.getState().train();
@@ -303,51 +307,17 @@ export const useLenet = create<LenetState>()((set, get) => ({
     const t = useLenetTraining.getState();
     if (t.phase === 'starting' || t.phase === 'off') return;
     set({ predictions: null, predictError: null });
-    if (t.phase !== 'ready' || get().appliedKey !== dataKey(get())) {
+    if (t.phase !== 'ready' || get().appliedKey !== dataKey(settingsOf())) {
       await newSession();
       return;
     }
     await t.reset();
     await fetchModel();
   },
-  setLr: (lr) => {
-    if (!(Number.isFinite(lr) && lr > 0 && lr <= MAX_LR)) throw new Error(`the learning rate must be a number in (0, ${MAX_LR}], got ${lr}`);
-    set({ lr });
-    syncUrl();
-    if (live()) void useLenetTraining.getState().setLearningRate(lr);
-  },
-  setBatchSize: (n) => {
-    validPositiveInt('the batch size', n, 4096);
-    set({ batchSize: n });
-    syncUrl();
-    if (live()) void useLenetTraining.getState().setBatchSize(n);
-  },
-  setEpochs: (n) => {
-    validPositiveInt('the number of epochs', n, 50);
-    set({ epochs: n });
-    syncUrl();
-    if (live()) void useLenetTraining.getState().setEpochs(n);
-  },
-  setExamples: (n) => {
-    if (!(EXAMPLE_CHOICES as readonly number[]).includes(n)) throw new Error(`examples per epoch must be one of ${EXAMPLE_CHOICES.join(', ')} (0 = all), got ${n}`);
-    set({ examples: n });
-    syncUrl();
-  },
-  setTestImages: (n) => {
-    if (!(TEST_CHOICES as readonly number[]).includes(n)) throw new Error(`test images must be one of ${TEST_CHOICES.join(', ')} (0 = all), got ${n}`);
-    set({ testImages: n });
-    syncUrl();
-  },
-  setSeed: (n) => {
-    if (!(Number.isInteger(n) && n >= 0 && n < 2 ** 31)) throw new Error(`the seed must be an integer in [0, 2^31), got ${n}`);
-    set({ seed: n });
-    syncUrl();
-  },
   select: (i) => {
-    const count = get().testSet?.count ?? (get().testImages || MNIST_TEST);
+    const count = get().testSet?.count ?? (settings.values().testImages || MNIST_TEST);
     if (!(Number.isInteger(i) && i >= 0 && i < count)) throw new Error(`test image index must be an integer in 0…${count - 1}, got ${i}`);
-    set({ selected: i });
-    syncUrl();
+    settings.use.getState().set('selected', i);
   },
   refresh: async () => {
     await fetchModel();
@@ -359,36 +329,3 @@ export const useLenet = create<LenetState>()((set, get) => ({
 export function needsNewSession(s: DataSettings & { appliedKey: string | null }): boolean {
   return s.appliedKey !== null && s.appliedKey !== dataKey(s);
 }
-
-bindUrl({
-  keys: ['lenet.lr', 'lenet.bs', 'lenet.ep', 'lenet.n', 'lenet.test', 'lenet.seed', 'lenet.img'],
-  read: (q) => {
-    const int = (key: string, min: number, max: number) => {
-      const v = parseNumber(q.get(key), min, max);
-      return v !== undefined && Number.isInteger(v) ? v : undefined;
-    };
-    const n = int('lenet.n', 1, MNIST_TRAIN);
-    const t = int('lenet.test', 1, MNIST_TEST);
-    useLenet.setState({
-      lr: parseNumber(q.get('lenet.lr'), MIN_LR, MAX_LR) ?? DEFAULTS.lr,
-      batchSize: int('lenet.bs', 1, 4096) ?? DEFAULTS.batchSize,
-      epochs: int('lenet.ep', 1, 50) ?? DEFAULTS.epochs,
-      examples: n !== undefined && (EXAMPLE_CHOICES as readonly number[]).includes(n) ? n : DEFAULTS.examples,
-      testImages: t !== undefined && (TEST_CHOICES as readonly number[]).includes(t) ? t : DEFAULTS.testImages,
-      seed: int('lenet.seed', 0, 2 ** 31 - 1) ?? DEFAULTS.seed,
-      selected: int('lenet.img', 0, MNIST_TEST - 1) ?? 0,
-    });
-  },
-  write: () => {
-    const s = useLenet.getState();
-    return {
-      'lenet.lr': s.lr === DEFAULTS.lr ? null : formatNumber(s.lr),
-      'lenet.bs': s.batchSize === DEFAULTS.batchSize ? null : String(s.batchSize),
-      'lenet.ep': s.epochs === DEFAULTS.epochs ? null : String(s.epochs),
-      'lenet.n': s.examples === DEFAULTS.examples ? null : String(s.examples),
-      'lenet.test': s.testImages === DEFAULTS.testImages ? null : String(s.testImages),
-      'lenet.seed': s.seed === DEFAULTS.seed ? null : String(s.seed),
-      'lenet.img': s.selected === 0 ? null : String(s.selected),
-    };
-  },
-});

@@ -5,7 +5,7 @@ import { softwareAdapterName } from '../../../store/device';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
 import { fmtCount, fmtDuration, fmtMs, fmtRate } from '../../../ui/format';
 import { BATCH_LIMITS, kernelRows, PERF_MODELS, STEP_LIMITS, type PerfModel, type PerfResult } from './measure';
-import { usePerf } from './settings';
+import { usePerf, usePerfSettings } from './settings';
 
 const CONV_BACKWARD_KERNELS: Record<string, string> = {
   blocked: 'blocked (conv_backward.wgsl)',
@@ -14,7 +14,7 @@ const CONV_BACKWARD_KERNELS: Record<string, string> = {
 
 function PhaseProgress() {
   const progress = usePerf((s) => s.progress);
-  const model = usePerf((s) => s.model);
+  const model = usePerfSettings((s) => s.model);
   if (!progress) return <Progress label="Preparing" detail="requesting the device" />;
   if (progress.phase === 'warmup') {
     return <Progress label="Warm-up step" detail={`building ${PERF_MODELS[model].name} and compiling its kernels`} />;
@@ -46,15 +46,13 @@ function SoftwareNote({ r }: { r: PerfResult }) {
 }
 
 export function MeasureCellBody() {
-  const model = usePerf((s) => s.model);
-  const batch = usePerf((s) => s.batch);
-  const steps = usePerf((s) => s.steps);
+  const model = usePerfSettings((s) => s.model);
+  const batch = usePerfSettings((s) => s.batch);
+  const steps = usePerfSettings((s) => s.steps);
   const status = usePerf((s) => s.status);
   const result = usePerf((s) => s.result);
   const error = usePerf((s) => s.error);
-  const setModel = usePerf((s) => s.setModel);
-  const setBatch = usePerf((s) => s.setBatch);
-  const setSteps = usePerf((s) => s.setSteps);
+  const set = usePerfSettings((s) => s.set);
   const run = usePerf((s) => s.run);
   const stop = usePerf((s) => s.stop);
   const running = status === 'running';
@@ -65,11 +63,11 @@ export function MeasureCellBody() {
           label="Model"
           value={model}
           options={(Object.keys(PERF_MODELS) as PerfModel[]).map((m) => ({ value: m, label: PERF_MODELS[m].name }))}
-          onChange={setModel}
+          onChange={(v) => set('model', v)}
           disabled={running}
         />
-        <NumberInput label="Batch size" value={batch} min={BATCH_LIMITS.min} max={BATCH_LIMITS.max} step={1} onChange={setBatch} disabled={running} />
-        <NumberInput label="Timed steps" value={steps} min={STEP_LIMITS.min} max={STEP_LIMITS.max} step={1} onChange={setSteps} disabled={running} />
+        <NumberInput label="Batch size" value={batch} min={BATCH_LIMITS.min} max={BATCH_LIMITS.max} step={1} onChange={(v) => set('batch', Math.round(v))} disabled={running} />
+        <NumberInput label="Timed steps" value={steps} min={STEP_LIMITS.min} max={STEP_LIMITS.max} step={1} onChange={(v) => set('steps', Math.round(v))} disabled={running} />
         <div className="button-row">
           <button type="button" className="primary" onClick={() => void run()} disabled={running}>
             Measure

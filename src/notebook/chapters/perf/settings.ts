@@ -1,27 +1,32 @@
 // The Performance page's state: the settings (in the URL: perf.model, perf.batch,
-// perf.steps), the run in progress and its result. Measurements run on the notebook's
-// backend (store/device.ts), one at a time.
+// perf.steps; a value outside a control's range is refused), the run in progress and its
+// result. Measurements run on the notebook's backend (store/device.ts), one at a time.
 
 import { create } from 'zustand';
 import { currentBackend, useDevice } from '../../../store/device';
-import { bindUrl, syncUrl } from '../../../store/url';
+import { defineSettings, num, oneOf } from '../../../store/settings';
 import { BATCH_LIMITS, measureTraining, STEP_LIMITS, type PerfModel, type PerfProgress, type PerfResult } from './measure';
 
-export const PERF_DEFAULTS = { model: 'lenet' as PerfModel, batch: 32, steps: 5 };
+const settings = defineSettings({
+  prefix: 'perf',
+  fields: {
+    model: oneOf<PerfModel>('the model', ['lenet', 'iris'], { default: 'lenet', url: 'model', change: 'none' }),
+    batch: num('the batch size', { ...BATCH_LIMITS, int: true, default: 32, url: 'batch', change: 'none' }),
+    steps: num('the number of timed steps', { ...STEP_LIMITS, int: true, default: 5, url: 'steps', change: 'none' }),
+  },
+});
+
+export type PerfSettings = typeof settings.defaults;
+export const PERF_DEFAULTS: PerfSettings = settings.defaults;
+export const usePerfSettings = settings.use;
 
 export type PerfStatus = 'idle' | 'running' | 'done' | 'stopped' | 'error';
 
 interface PerfState {
-  model: PerfModel;
-  batch: number;
-  steps: number;
   status: PerfStatus;
   progress: PerfProgress | null;
   result: PerfResult | null;
   error: string | null;
-  setModel: (m: PerfModel) => void;
-  setBatch: (b: number) => void;
-  setSteps: (s: number) => void;
   /** measure with the current settings on the notebook's backend */
   run: () => Promise<void>;
   stop: () => void;
@@ -29,27 +34,11 @@ interface PerfState {
 
 let controller: AbortController | null = null;
 
-const clampInt = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)));
-
 export const usePerf = create<PerfState>()((set, get) => ({
-  ...PERF_DEFAULTS,
   status: 'idle',
   progress: null,
   result: null,
   error: null,
-
-  setModel: (model) => {
-    set({ model });
-    syncUrl();
-  },
-  setBatch: (b) => {
-    set({ batch: clampInt(b, BATCH_LIMITS.min, BATCH_LIMITS.max) });
-    syncUrl();
-  },
-  setSteps: (s) => {
-    set({ steps: clampInt(s, STEP_LIMITS.min, STEP_LIMITS.max) });
-    syncUrl();
-  },
 
   run: async () => {
     if (get().status === 'running') return;
@@ -60,7 +49,7 @@ export const usePerf = create<PerfState>()((set, get) => ({
       await useDevice.getState().init();
       const backend = currentBackend();
       if (!backend) throw new Error(useDevice.getState().error ?? 'no compute device is available');
-      const { model, batch, steps } = get();
+      const { model, batch, steps } = settings.values();
       // progress arrives a few times per run: once per step
       const result = await measureTraining(backend, { model, batch, steps }, (progress) => set({ progress }), signal);
       set({ status: 'done', result, progress: null });
@@ -79,25 +68,3 @@ export const usePerf = create<PerfState>()((set, get) => ({
 
   stop: () => controller?.abort(),
 }));
-
-bindUrl({
-  keys: ['perf.model', 'perf.batch', 'perf.steps'],
-  read(params) {
-    const m = params.get('perf.model');
-    const b = Number(params.get('perf.batch'));
-    const s = Number(params.get('perf.steps'));
-    usePerf.setState({
-      model: m === 'lenet' || m === 'iris' ? m : PERF_DEFAULTS.model,
-      batch: params.has('perf.batch') && Number.isFinite(b) ? clampInt(b, BATCH_LIMITS.min, BATCH_LIMITS.max) : PERF_DEFAULTS.batch,
-      steps: params.has('perf.steps') && Number.isFinite(s) ? clampInt(s, STEP_LIMITS.min, STEP_LIMITS.max) : PERF_DEFAULTS.steps,
-    });
-  },
-  write() {
-    const { model, batch, steps } = usePerf.getState();
-    return {
-      'perf.model': model === PERF_DEFAULTS.model ? null : model,
-      'perf.batch': batch === PERF_DEFAULTS.batch ? null : String(batch),
-      'perf.steps': steps === PERF_DEFAULTS.steps ? null : String(steps),
-    };
-  },
-});

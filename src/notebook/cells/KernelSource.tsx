@@ -2,7 +2,7 @@
 // registry), with line numbers and light syntax colouring.
 
 import { useMemo } from 'react';
-import { SHADERS } from '../engine/gpu/shaders';
+import { SHADERS } from '../../engine/gpu/shaders';
 
 type Token = { kind: 'comment' | 'keyword' | 'type' | 'number' | 'attr' | 'builtin' | 'plain'; text: string };
 

@@ -3,7 +3,7 @@
 // inside the listing (the page itself does not move).
 
 import { useLayoutEffect, useMemo, useRef } from 'react';
-import { entryLines, SHADERS } from '../engine/gpu/shaders';
+import { entryLines, SHADERS } from '../../engine/gpu/shaders';
 import { tokenizeWgsl } from './KernelSource';
 
 export interface StepThroughKernelProps {

@@ -6,10 +6,10 @@
 // The model is built from `config` on the tracer's backend, traced once and freed; the
 // backend (the page's WebGPU device, or the CPU reference) is the caller's.
 
-import type { Backend } from '../engine/backend';
-import type { Shape } from '../engine/geometry';
-import { NeuralNetwork, type ModelConfig } from '../nn/model';
-import { Tracer, type Trace } from '../train/trace';
+import type { Backend } from '../../engine/backend';
+import type { Shape } from '../../engine/geometry';
+import { NeuralNetwork, type ModelConfig } from '../../nn/model';
+import { Tracer, type Trace } from '../../train/trace';
 
 export interface HostArray {
   data: ArrayLike<number>;

@@ -1,0 +1,457 @@
+// The notebook's live metric chart (recharts): training and validation curves, sweeps'
+// overlaid runs, and markers where something changed during a run.
+//
+//   series    one line each; points of different runs of a session are not joined
+//   markers   vertical lines where the learning rate or batch size changed, a new model
+//             started (hidden size) or the loss stopped being finite; numbered on the chart
+//             (staggered so that near ones do not overlap) and named in a row below it
+//
+// However long a run gets, a redraw costs the same: each run segment is thinned to at most
+// `maxPoints` points (min and max per bucket, so spikes survive), the data are memoized,
+// live lines are not animated, and the chart redraws at most every CHART_REFRESH_MS.
+//
+// A loss that explodes would stretch a linear axis to 1e35 and flatten everything before
+// it: when the largest value is more than 10 × the curve's usual level (its start, or its
+// median), the axis is clipped above the usual level and says how far the rest goes; the
+// log scale (a checkbox) shows all of it.
+//
+// The figure's accessible name carries the latest value of every series ("name: 0.123 at
+// step 45; …"); it changes once per redraw. The markers are listed in text; each legend
+// entry carries data-points (points drawn) and data-last (the latest value), the figure
+// data-y-axis (linear, clipped or log) and data-y-top (the axis' top).
+
+import { memo, useId, useMemo, useState, type ReactElement } from 'react';
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { SERIES_COLORS } from './colors';
+import { useThrottled } from './useThrottled';
+import './MetricChart.css';
+
+export interface MetricPoint {
+  x: number;
+  value: number;
+  /** points of different runs are not joined */
+  run?: number;
+}
+
+export interface MetricSeries {
+  name: string;
+  points: readonly MetricPoint[];
+  color?: string;
+  /** true: dashed; a string: an SVG dash pattern, e.g. '2 3' */
+  dashed?: boolean | string;
+  /** a dot at each point (sparse series: one point per epoch) */
+  dots?: boolean;
+  /** thinner, lighter line (context, e.g. earlier runs) */
+  faint?: boolean;
+}
+
+export type ChartMarkerKind = 'lr' | 'batchSize' | 'restart' | 'diverged';
+
+export interface ChartMarker {
+  kind: ChartMarkerKind;
+  x: number;
+  label: string;
+}
+
+export interface MetricChartProps {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly MetricSeries[];
+  markers?: readonly ChartMarker[];
+  /** fixed y range, e.g. [0, 1] for accuracy; default: from 0 to a round number above the data */
+  yDomain?: [number, number];
+  /** the x axis starts here (or at the data, if it starts earlier) */
+  xMin?: number;
+  /** per run segment, after thinning (default 200) */
+  maxPoints?: number;
+  height?: number;
+  /** offer a log-scale y axis */
+  allowLog?: boolean;
+  /** start on the log scale */
+  defaultLog?: boolean;
+  /** values in the summary and the tooltip (default 4 significant digits) */
+  format?: (v: number) => string;
+  /** how x is written in the summary, e.g. "step" (default: xLabel) */
+  xName?: string;
+  emptyText?: string;
+  testId?: string;
+}
+
+export const MARKER_COLORS: Record<ChartMarkerKind, string> = {
+  lr: '#8a4fa3',
+  batchSize: '#a8862a',
+  restart: '#3b8a5a',
+  diverged: '#b3261e',
+};
+
+/** markers numbered on the chart and named below it (older ones keep their line only) */
+const LABELLED_MARKERS = 6;
+/** rows of marker numbers above the plot */
+const BADGE_ROWS = 3;
+const INK = '#4b5563';
+
+const tick = (v: number) => {
+  const a = Math.abs(v);
+  if (a === 0) return '0';
+  if (a < 1e-3 || a >= 1e6) return v.toExponential(0);
+  return String(Number(v.toPrecision(4)));
+};
+
+const defaultFormat = (v: number) => String(Number(v.toPrecision(4)));
+
+/** x written exactly for whole numbers (steps), to 4 significant digits otherwise (epochs) */
+const exactX = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
+
+const dashOf = (d: boolean | string | undefined) => (typeof d === 'string' ? d || undefined : d ? '5 4' : undefined);
+
+/** at most ~max points: the first, the last, and each bucket's minimum and maximum, in x order */
+export function downsample<P extends { value: number }>(points: readonly P[], max: number): P[] {
+  if (points.length <= max) return points.slice();
+  const buckets = Math.max(1, Math.floor((max - 2) / 2));
+  const size = (points.length - 2) / buckets;
+  const out: P[] = [points[0]!];
+  for (let b = 0; b < buckets; b++) {
+    const lo = 1 + Math.floor(b * size);
+    const hi = Math.min(points.length - 1, 1 + Math.floor((b + 1) * size));
+    if (hi <= lo) continue;
+    let iMin = lo;
+    let iMax = lo;
+    for (let i = lo; i < hi; i++) {
+      if (points[i]!.value < points[iMin]!.value) iMin = i;
+      if (points[i]!.value > points[iMax]!.value) iMax = i;
+    }
+    if (iMin === iMax) out.push(points[iMin]!);
+    else for (const i of iMin < iMax ? [iMin, iMax] : [iMax, iMin]) out.push(points[i]!);
+  }
+  out.push(points[points.length - 1]!);
+  return out;
+}
+
+/** About `count` round tick values covering [lo, hi] (1, 2 or 5 × 10^k apart). */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(Number.isFinite(lo) && Number.isFinite(hi))) return [];
+  if (hi <= lo) return [lo];
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((f) => f * mag).find((v) => v >= raw)!;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/** the smallest round number ≥ v (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k), for the top of an axis from 0 */
+function niceCeil(v: number): number {
+  if (!(v > 0)) return 1;
+  const mag = 10 ** Math.floor(Math.log10(v));
+  return [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map((f) => f * mag).find((c) => c >= v * (1 - 1e-12))!;
+}
+
+/** log axis ticks: powers of 10 (with 2 and 5 between when the range is short) */
+function logTicks(lo: number, hi: number): number[] {
+  const a = Math.round(Math.log10(lo));
+  const b = Math.round(Math.log10(hi));
+  const between = b - a <= 2 ? [1, 2, 5] : [1];
+  const every = Math.max(1, Math.ceil((b - a) / 8));
+  const out: number[] = [];
+  for (let e = a; e <= b; e += every) for (const f of between) out.push(f * 10 ** e);
+  return out.filter((v) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9));
+}
+
+/** y: where it is drawn; raw: the value, when y is held at the edge of a clipped axis */
+type Row = { x: number; y: number | null; raw?: number };
+
+interface Prepared {
+  name: string;
+  color: string;
+  dash: string | undefined;
+  faint: boolean;
+  dots: boolean;
+  /** run segments thinned and joined, a null between runs (a gap in the line) */
+  data: Row[];
+  /** the points drawn (without the gaps) */
+  count: number;
+  /** the first few values drawn (the start of the curve: its usual level) */
+  head: number[];
+  last: { x: number; value: number } | null;
+}
+
+/** a series' finite points (positive on a log axis), each run thinned, runs separated by a gap */
+function prepare(s: MetricSeries, color: string, maxPoints: number, log: boolean): Prepared {
+  const ok = s.points.filter((p) => Number.isFinite(p.value) && Number.isFinite(p.x) && (!log || p.value > 0));
+  const data: Row[] = [];
+  let count = 0;
+  let start = 0;
+  for (let i = 1; i <= ok.length; i++) {
+    if (i < ok.length && ok[i]!.run === ok[start]!.run) continue;
+    if (data.length) data.push({ x: (data[data.length - 1]!.x + ok[start]!.x) / 2, y: null });
+    const seg = downsample(ok.slice(start, i), maxPoints);
+    for (const p of seg) data.push({ x: p.x, y: p.value });
+    count += seg.length;
+    start = i;
+  }
+  const lastP = ok[ok.length - 1];
+  const head = ok.slice(0, Math.max(5, Math.ceil(ok.length / 10))).map((p) => p.value);
+  return { name: s.name, color, dash: dashOf(s.dashed), faint: !!s.faint, dots: !!s.dots, data, count, head, last: lastP ? { x: lastP.x, value: lastP.value } : null };
+}
+
+interface Scales {
+  x: [number, number];
+  xTicks: number[];
+  y: [number, number];
+  yTicks: number[];
+  /** the largest value, when the axis stops below it */
+  clipped: number | null;
+}
+
+function scales(lines: Prepared[], markers: readonly ChartMarker[], o: { log: boolean; yDomain?: [number, number]; xMin?: number }): Scales {
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  const values: number[] = [];
+  const head: number[] = [];
+  for (const s of lines) {
+    head.push(...s.head);
+    for (const r of s.data) {
+      if (r.y === null) continue;
+      x0 = Math.min(x0, r.x);
+      x1 = Math.max(x1, r.x);
+      values.push(r.y);
+    }
+  }
+  for (const m of markers) {
+    x0 = Math.min(x0, m.x);
+    x1 = Math.max(x1, m.x);
+  }
+  if (o.xMin !== undefined && o.xMin < x0) x0 = o.xMin;
+  if (!Number.isFinite(x0)) [x0, x1] = [0, 1];
+  if (!(x1 > x0)) x1 = x0 + 1;
+  const xTicks = niceTicks(x0, x1, 5);
+  const yMax = values.reduce((a, v) => Math.max(a, v), -Infinity);
+  const yMin = values.reduce((a, v) => Math.min(a, v), Infinity);
+
+  if (o.log && values.length) {
+    const lo = 10 ** Math.floor(Math.log10(yMin));
+    const hi = Math.max(10 ** Math.ceil(Math.log10(yMax)), lo * 10);
+    return { x: [x0, x1], xTicks, y: [lo, hi], yTicks: logTicks(lo, hi), clipped: null };
+  }
+  if (o.yDomain) return { x: [x0, x1], xTicks, y: o.yDomain, yTicks: niceTicks(o.yDomain[0], o.yDomain[1], 4), clipped: null };
+  // the usual level: the start of the curves, or the median value, whichever is higher
+  const sorted = values.slice().sort((a, b) => a - b);
+  const usual = Math.max(head.reduce((a, v) => Math.max(a, v), 0), sorted[Math.floor(sorted.length / 2)] ?? 0);
+  let top = yMax;
+  let clipped: number | null = null;
+  if (values.length >= 5 && usual > 0 && yMax > 10 * usual) {
+    top = 1.3 * sorted.filter((v) => v <= 10 * usual).reduce((a, v) => Math.max(a, v), usual);
+    clipped = yMax;
+  }
+  const bottom = Math.min(0, yMin);
+  const y: [number, number] = [bottom, niceCeil(top)];
+  return { x: [x0, x1], xTicks, y, yTicks: niceTicks(y[0], y[1], 4), clipped };
+}
+
+/** badge rows: a marker near the previous one (in x) goes a row higher, so numbers never overlap; -1: no room (named below the chart only) */
+function badgeRows(markers: readonly { x: number }[], span: number): number[] {
+  const rows: number[] = [];
+  const lastX: number[] = new Array<number>(BADGE_ROWS).fill(-Infinity);
+  const order = markers.map((_, i) => i).sort((a, b) => markers[a]!.x - markers[b]!.x);
+  for (const i of order) {
+    const x = markers[i]!.x;
+    const row = lastX.findIndex((lx) => x - lx >= 0.07 * span);
+    if (row >= 0) lastX[row] = x;
+    rows[i] = row;
+  }
+  return rows;
+}
+
+/** a marker's number above the plot; recharts gives the line's top in viewBox */
+function Badge({ viewBox, n, row, color }: { viewBox?: { x?: number; y?: number }; n: number; row: number; color: string }): ReactElement {
+  const x = viewBox?.x ?? 0;
+  const y = (viewBox?.y ?? 0) - 5 - 15 * row;
+  const w = 8 + 6 * String(n).length;
+  return (
+    <g className="marker-badge">
+      <rect x={x - w / 2} y={y - 12} width={w} height={13} rx={3} fill="#ffffff" stroke={color} />
+      <text x={x} y={y - 2} textAnchor="middle" fontSize={10} fontWeight={600} fill={color}>
+        {n}
+      </text>
+    </g>
+  );
+}
+
+function MetricChartImpl({
+  title,
+  xLabel,
+  yLabel,
+  series: liveSeries,
+  markers: liveMarkers = [],
+  yDomain,
+  xMin,
+  maxPoints = 200,
+  height = 260,
+  allowLog = false,
+  defaultLog = false,
+  format = defaultFormat,
+  xName = xLabel,
+  emptyText = 'No points yet — the curve appears when training starts.',
+  testId,
+}: MetricChartProps) {
+  const [log, setLog] = useState(defaultLog);
+  const logId = useId();
+  const markersId = useId();
+  // series and markers redraw together, at most every CHART_REFRESH_MS
+  const { series, markers } = useThrottled(useMemo(() => ({ series: liveSeries, markers: liveMarkers }), [liveSeries, liveMarkers]));
+
+  const lines = useMemo(
+    () => series.map((s, i) => prepare(s, s.color ?? SERIES_COLORS[i % SERIES_COLORS.length]!, maxPoints, log)),
+    [series, maxPoints, log],
+  );
+  const sc = useMemo(() => scales(lines, markers, { log, yDomain, xMin }), [lines, markers, log, yDomain, xMin]);
+  // values far above a clipped axis are drawn just above it (an SVG path cannot hold 1e35 px)
+  const drawn = useMemo(() => {
+    if (sc.clipped === null) return lines;
+    const cap = 1.5 * sc.y[1];
+    return lines.map((s) => ({ ...s, data: s.data.map((r) => (r.y !== null && r.y > cap ? { x: r.x, y: cap, raw: r.y } : r)) }));
+  }, [lines, sc]);
+  const labelled = useMemo(() => {
+    const first = Math.max(0, markers.length - LABELLED_MARKERS);
+    const shown = markers.slice(first);
+    const rows = badgeRows(shown, sc.x[1] - sc.x[0]);
+    return shown.map((m, i) => ({ ...m, n: first + i + 1, row: rows[i]! }));
+  }, [markers, sc]);
+  const rowsUsed = labelled.length ? Math.max(...labelled.map((m) => m.row)) + 1 : 0;
+
+  const empty = lines.every((s) => s.count === 0);
+  const summary = lines.map((s) => (s.last ? `${s.name}: ${format(s.last.value)} at ${xName} ${exactX(s.last.x)}` : `${s.name}: no data yet`)).join('; ');
+
+  return (
+    <figure
+      className="chart metric-chart"
+      aria-label={`${title}. ${summary}`}
+      aria-describedby={markers.length ? markersId : undefined}
+      data-testid={testId}
+      data-y-axis={log ? 'log' : sc.clipped !== null ? 'clipped' : 'linear'}
+      data-y-top={sc.y[1]}
+    >
+      <figcaption className="chart-head">
+        <span className="chart-title">{title}</span>
+        {allowLog || defaultLog ? (
+          <span className="chart-options">
+            <input id={logId} type="checkbox" checked={log} onChange={(e) => setLog(e.currentTarget.checked)} />
+            <label htmlFor={logId}>log scale</label>
+          </span>
+        ) : null}
+      </figcaption>
+      <ul className="chart-legend" aria-hidden="true">
+        {lines.map((s) => (
+          <li key={s.name} className="legend-item" data-points={s.count} data-last={s.last ? s.last.value : undefined}>
+            <svg width="22" height="8" aria-hidden="true">
+              <line x1="1" y1="4" x2="21" y2="4" stroke={s.color} strokeWidth={s.faint ? 1.5 : 2} strokeOpacity={s.faint ? 0.6 : 1} strokeDasharray={s.dash} />
+            </svg>
+            {s.name}
+          </li>
+        ))}
+      </ul>
+      <div className="chart-body" style={{ height }}>
+        {empty ? (
+          <p className="chart-empty">{emptyText}</p>
+        ) : (
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart margin={{ top: 8 + 15 * rowsUsed, right: 16, bottom: 22, left: 4 }}>
+              <CartesianGrid stroke="#e6e8ec" />
+              <XAxis
+                type="number"
+                dataKey="x"
+                domain={sc.x}
+                ticks={sc.xTicks}
+                allowDataOverflow
+                allowDuplicatedCategory={false}
+                tickFormatter={tick}
+                label={{ value: xLabel, position: 'insideBottom', offset: -14, fill: INK, fontSize: 12 }}
+                tick={{ fontSize: 11, fill: INK }}
+              />
+              <YAxis
+                type="number"
+                scale={log ? 'log' : 'linear'}
+                domain={sc.y}
+                ticks={sc.yTicks}
+                allowDataOverflow
+                tickFormatter={tick}
+                width={58}
+                label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 6, fill: INK, fontSize: 12, style: { textAnchor: 'middle' } }}
+                tick={{ fontSize: 11, fill: INK }}
+              />
+              <Tooltip
+                isAnimationActive={false}
+                formatter={(v, _name, item) => {
+                  const raw = (item.payload as Row | undefined)?.raw;
+                  return raw !== undefined ? format(raw) : typeof v === 'number' ? format(v) : String(v);
+                }}
+                labelFormatter={(l) => `${xName} ${typeof l === 'number' ? exactX(l) : String(l)}`}
+              />
+              {markers.map((m, i) => {
+                const lab = labelled.find((l) => l.n === i + 1);
+                return (
+                  <ReferenceLine
+                    key={`m${i}`}
+                    x={m.x}
+                    stroke={MARKER_COLORS[m.kind]}
+                    strokeWidth={m.kind === 'diverged' ? 2 : 1.5}
+                    strokeDasharray={m.kind === 'diverged' ? undefined : '4 3'}
+                    ifOverflow="hidden"
+                    label={lab && lab.row >= 0 ? <Badge n={lab.n} row={lab.row} color={MARKER_COLORS[m.kind]} /> : undefined}
+                  />
+                );
+              })}
+              {drawn.map((s) => (
+                <Line
+                  key={s.name}
+                  name={s.name}
+                  data={s.data}
+                  dataKey="y"
+                  type="linear"
+                  stroke={s.color}
+                  strokeWidth={s.faint ? 1.25 : 2}
+                  strokeOpacity={s.faint ? 0.55 : 1}
+                  strokeDasharray={s.dash}
+                  dot={s.dots ? { r: 2.5, fill: s.color, strokeWidth: 0 } : false}
+                  activeDot={{ r: 3 }}
+                  isAnimationActive={false}
+                />
+              ))}
+            </LineChart>
+          </ResponsiveContainer>
+        )}
+      </div>
+      {sc.clipped !== null ? (
+        <p className="chart-note">
+          ↑ the axis stops at {tick(sc.y[1])}: later values go up to {format(sc.clipped)}
+          {allowLog ? ' (the log scale shows them all)' : ''}
+        </p>
+      ) : null}
+      {labelled.length ? (
+        <ol className="chart-legend marker-legend" aria-hidden="true">
+          {labelled.map((m) => (
+            <li key={`${m.n}`} className="marker-item">
+              <span className="marker-number" style={{ color: MARKER_COLORS[m.kind], borderColor: MARKER_COLORS[m.kind] }}>
+                {m.n}
+              </span>
+              {m.label}
+              {m.kind === 'diverged' ? '' : ` · ${xName} ${exactX(m.x)}`}
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      {markers.length ? (
+        <ul id={markersId} className="visually-hidden" aria-label={`Markers on the chart ${title}`} data-testid={testId ? `${testId}-markers` : undefined}>
+          {markers.map((m, i) => (
+            <li key={`${m.kind}-${m.x}-${i}`} data-kind={m.kind} data-x={m.x}>
+              {m.kind === 'diverged' ? m.label : `${m.label} (after ${xName} ${exactX(m.x)})`}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </figure>
+  );
+}
+
+export const MetricChart = memo(MetricChartImpl);
