@@ -3,7 +3,7 @@
 // last step layer by layer in the order backward computes them.
 
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
-import { LossChart, type LossSeries } from '../../../ui/LossChart';
+import { MetricChart, type MetricSeries } from '../../../ui/MetricChart';
 import { fmtValue } from '../../../ui/format';
 import { ArchControls, DataControls, TrainingControls, useSetter } from './Controls';
 import { CLASS_COLORS, DataPlot } from './DataPlot';
@@ -278,8 +278,8 @@ function DiagramPanel() {
 function LossPanel() {
   // the chart renders at a lower priority than the picture and the diagram
   const history = useDeferredValue(useRun((s) => s.history));
-  const series = useMemo<LossSeries[]>(() => [{ name: 'loss over all points', points: history }], [history]);
-  return <LossChart title="Loss while training" series={series} xLabel="step" yLabel="loss" height={220} defaultLog />;
+  const series = useMemo<MetricSeries[]>(() => [{ name: 'loss over all points', points: history }], [history]);
+  return <MetricChart title="Loss while training" series={series} xLabel="step" yLabel="loss" height={220} allowLog defaultLog testId="playground-loss" />;
 }
 
 export function PlaygroundCellBody() {

@@ -7,7 +7,7 @@
 
 import { create } from 'zustand';
 import { appendBounded } from '../../../store/history';
-import type { ChartPoint } from '../../../ui/LossChart';
+import type { MetricPoint } from '../../../ui/MetricChart';
 import { makePlaygroundData, standardize, type PlaygroundData } from './data';
 import { forwardDense } from './forward';
 import { gridPoints, linePoints } from './grid';
@@ -40,7 +40,7 @@ export interface RunState {
   loss: number | null;
   accuracy: number | null;
   /** the loss over all the points, once per frame */
-  history: ChartPoint[];
+  history: MetricPoint[];
   params: DenseNumbers[] | null;
   /** of the last step (null before the first) */
   grads: DenseNumbers[] | null;
@@ -93,8 +93,8 @@ async function refresh(extra: Partial<RunState> = {}): Promise<void> {
   const out = forwardDense(params, t.activations, predictAt);
   const prediction = data.task === 'classification' ? out : out.map((v) => v * data.targetScale.std + data.targetScale.mean);
   const s = useRun.getState();
-  const point = { step: t.step, value: evaluation.loss };
-  const history = s.history.length && s.history[s.history.length - 1]!.step === t.step ? s.history : appendBounded(s.history, [point], MAX_HISTORY);
+  const point = { x: t.step, value: evaluation.loss };
+  const history = s.history.length && s.history[s.history.length - 1]!.x === t.step ? s.history : appendBounded(s.history, [point], MAX_HISTORY, (p) => p.x);
   useRun.setState({
     data,
     step: t.step,
