@@ -5,4 +5,10 @@ import { grade, type GradeRequest } from '../src/exercises/grader';
 import { serveSandbox } from '../src/exercises/sandbox';
 import { parentPortScope } from '../src/exercises/sandbox/node';
 
-serveSandbox({ grade: (req: GradeRequest) => grade(req.id, req.source, { seed: req.seed, cases: req.cases }) }, parentPortScope());
+serveSandbox(
+  {
+    ready: () => true,
+    grade: (req: GradeRequest) => grade(req.id, req.source, { seed: req.seed, cases: req.cases }),
+  },
+  parentPortScope(),
+);

@@ -53,6 +53,8 @@ const sandbox = new SandboxClient(() => new NodeSandboxWorker(entry));
 const timeoutMs = (opts.timeout ?? 60) * 1000;
 
 async function gradeInWorker(id: string, source: string): Promise<Verdict> {
+  // a fresh worker first loads the grader (seconds on a busy machine): not the student's time
+  await sandbox.run('ready', null, { timeoutMs: 0 });
   try {
     return await sandbox.run<Verdict>('grade', { id, source, seed: opts.seed ?? 1, cases: opts.cases ?? DEFAULT_CASES }, { timeoutMs });
   } catch (e) {

@@ -31,3 +31,32 @@ describe('each known mistake fails with its diagnosis', () => {
     });
   }
 });
+
+describe('the student’s own errors', () => {
+  it('a run-time error comes back at the student’s line, with the case it happened in', async () => {
+    const source = 'class ReLU {\n  forward(Z) {\n    return np.maximum(Z, 0);\n  }\n  backward(Z, dY) {\n    return dY.multiply(Z.gt(0));\n  }\n}\n';
+    const v = await grade('relu', source, { seed: 1, cases: 5 });
+    expect(v.pass).toBe(false);
+    expect(v.error?.kind).toBe('runtime');
+    expect(v.error?.line).toBe(6);
+    expect(v.failure?.case).toMatch(/^case 1 of 5: Z of shape/);
+    expect(verdictText(v)[0]).toMatch(/^✗ relu: error in case 1 of 5.*: line 6/);
+  });
+
+  it('a syntax error comes back at its line, before any case runs', async () => {
+    const v = await grade('tanh', 'class TanH {\n  forward(Z) {\n    return np.tanh(Z;\n  }\n}\n', { seed: 1, cases: 5 });
+    expect(v.error?.kind).toBe('syntax');
+    expect(v.error?.line).toBe(3);
+    expect(v.passed).toBe(0);
+  });
+
+  it('a missing class is named', async () => {
+    const v = await grade('sigmoid', 'class Sigmoud {}\n', { seed: 1, cases: 5 });
+    expect(v.error?.kind).toBe('missing');
+    expect(v.error?.message).toContain('Sigmoid');
+  });
+
+  it('an unknown exercise is refused with the list', async () => {
+    await expect(grade('nope', '')).rejects.toThrow(/unknown exercise 'nope'; the exercises are warmup-trace/);
+  });
+});
