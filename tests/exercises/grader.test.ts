@@ -60,3 +60,24 @@ describe('the student’s own errors', () => {
     await expect(grade('nope', '')).rejects.toThrow(/unknown exercise 'nope'; the exercises are warmup-trace/);
   });
 });
+
+describe('the exercises as the page shows them', () => {
+  it('are the twelve of the course, in its order, each in a chapter of the notebook', () => {
+    expect(EXERCISE_IDS).toEqual(['warmup-trace', 'warmup-matmul', 'warmup-batched-matmul', 'relu', 'sigmoid', 'tanh', 'fully-connected', 'softmax', 'cross-entropy', 'model', 'conv2d', 'pool2d']);
+    for (const e of EXERCISES) {
+      expect(['hand', 'layers', 'iris', 'conv']).toContain(e.chapter);
+      expect(e.prompt).toMatch(/\$/);
+      for (const n of e.names) expect(e.starter).toContain(n);
+    }
+    expect(EXERCISES.filter((e) => !e.forbidsExampleLoop).map((e) => e.id)).toEqual(['warmup-trace', 'warmup-matmul', 'softmax']);
+  });
+
+  for (const e of EXERCISES) {
+    it(`${e.id}: the starter loads and fails its first case with a message, not a crash`, async () => {
+      const v = await grade(e.id, e.starter, { seed: 1, cases: 3 });
+      expect(v.pass).toBe(false);
+      expect(v.error?.kind === 'syntax' || v.error?.kind === 'missing').toBe(false);
+      expect(verdictText(v)[0]).toMatch(new RegExp(`^✗ ${e.id}: (fail|error)`));
+    });
+  }
+});
