@@ -66,6 +66,14 @@ describe('the step-through’s trace', () => {
     expect(t.loss.yours).toBeCloseTo(t.loss.reference, 12);
   });
 
+  it('traces the CNN layer by layer, with the student’s conv and pool', async () => {
+    const t = await traceStudent({ dataset: 'mnist-subset', sources: all, batch: 2 });
+    expect(t.parts.conv2d).toBe('yours');
+    expect(t.layers.map((l) => l.tensors.Y!.shape)).toEqual([[2, 14, 14, 8], [2, 7, 7, 8], [2, 392], [2, 10]]);
+    expect(t.layers[0]!.tensors['dL/dW']!.shape).toEqual([3, 3, 1, 8]);
+    for (const l of t.layers) for (const v of Object.values(l.tensors)) expect(v.maxAbsDiff).toBeLessThan(1e-10);
+  });
+
   it('points at the tensor where a mistake makes the student’s numbers differ', async () => {
     const t = await traceStudent({ dataset: 'iris', sources: { ...all, 'fully-connected': mistake('loss-grad-skips-softmax') }, batch: 3 });
     const out = t.layers[1]!.tensors;
