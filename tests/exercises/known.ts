@@ -20,6 +20,7 @@ export const MISTAKES: Record<string, { exercise: string; diagnosis: string }> =
   'conv-activation-in-loop': { exercise: 'conv2d', diagnosis: 'conv-cache-wrong' },
   'max-grad-all-ties': { exercise: 'pool2d', diagnosis: 'max-grad-all-ties' },
   'max-grad-wrong-window': { exercise: 'pool2d', diagnosis: 'max-grad-wrong-window' },
+  'max-grad-unravel': { exercise: 'pool2d', diagnosis: 'max-grad-wrong-window' },
   'softmax-overflow': { exercise: 'softmax', diagnosis: 'softmax-overflow' },
   'layers-not-chained': { exercise: 'model', diagnosis: 'layers-not-chained' },
   'loop-over-examples': { exercise: 'cross-entropy', diagnosis: 'loop-over-examples' },

@@ -136,10 +136,13 @@ export const conv2d: ExerciseGrader = {
 
 /**
  * Max pooling's gradient routed by a known mistake: to every position tying for the
- * window's maximum; or from the right window's arg-max (i, j) to (p + i, q + j), the window
- * placed as if the stride were 1.
+ * window's maximum; from the right window's arg-max (i, j) to (p + i, q + j), the window
+ * placed as if the stride were 1; or from the arg-max's flat index k = i·kw + j unravelled
+ * wrongly: with the window's sides swapped (i' = ⌊k / kh⌋, j' = k mod kh) or column-major
+ * (i' = k mod kh, j' = ⌊k / kh⌋).
  */
-function routeMax(x: Arr, dy: Arr, g: Geometry, mistake: 'all-ties' | 'no-stride'): Arr {
+type MaxMistake = 'all-ties' | 'no-stride' | 'swapped-unravel' | 'column-major';
+function routeMax(x: Arr, dy: Arr, g: Geometry, mistake: MaxMistake): Arr {
   const win = window2d('pool2d', x.shape, [g.kh, g.kw], g.stride, g.pad);
   const { n, h, w, c, kh, kw, stride, padTop, padLeft, oh, ow } = win;
   const dx = new Float64Array(x.data.length);
@@ -159,7 +162,9 @@ function routeMax(x: Arr, dy: Arr, g: Geometry, mistake: 'all-ties' | 'no-stride
           const s = mistake === 'no-stride' ? 1 : stride;
           const to = mistake === 'all-ties' ? cells.filter((e) => e.v === best) : [cells.find((e) => e.v === best)!];
           for (const e of to) {
-            const idx = at(bn, p * s + e.i - padTop, q * s + e.j - padLeft, ch);
+            const k = e.i * kw + e.j;
+            const [i, j] = mistake === 'swapped-unravel' ? [Math.floor(k / kh), k % kh] : mistake === 'column-major' ? [k % kh, Math.floor(k / kh)] : [e.i, e.j];
+            const idx = at(bn, p * s + i - padTop, q * s + j - padLeft, ch);
             if (idx >= 0) dx[idx] += gval;
           }
         }
@@ -193,6 +198,9 @@ export const pool2d: ExerciseGrader = {
       if (padded || mode !== 'max') return padded;
       if (close(got, routeMax(x, dy, g, 'all-ties'))) return 'max-grad-all-ties';
       if (g.stride > 1 && close(got, routeMax(x, dy, g, 'no-stride'))) return 'max-grad-wrong-window';
+      // (a square window unravels the same either way round, but not column-major)
+      const unravels: MaxMistake[] = g.kh === g.kw ? ['column-major'] : ['swapped-unravel', 'column-major'];
+      if (unravels.some((k) => close(got, routeMax(x, dy, g, k)))) return 'max-grad-wrong-window';
       return undefined;
     });
   },
