@@ -215,6 +215,8 @@ class WatchedLayer implements ref.StudentLayer {
     private readonly position: number,
     private readonly expectedInput: () => Arr | null,
     private readonly expectedGrad: () => Arr | null,
+    /** what the gradient it receives should be, in words */
+    private readonly gradName: string,
   ) {}
   get parameters() {
     return this.inner.parameters;
@@ -244,7 +246,7 @@ class WatchedLayer implements ref.StudentLayer {
       this.c.fail(
         `layer ${this.position + 1}'s dL/dY`,
         want
-          ? `layer ${this.position + 1}'s backward received a gradient that is not ${this.expectedGradName()}`
+          ? `layer ${this.position + 1}'s backward received a gradient that is not ${this.gradName}`
           : `layer ${this.position + 1}'s backward was called before the layer after it`,
         'backward-not-reversed',
       );
@@ -253,10 +255,6 @@ class WatchedLayer implements ref.StudentLayer {
     this.lastGradOut = fromStudent(dx) as Arr;
     return dx;
   }
-  expectedGradName(): string {
-    return this.expectedGradLabel;
-  }
-  expectedGradLabel = '';
 }
 
 interface ModelObject {
@@ -304,16 +302,18 @@ export const model: ExerciseGrader = {
 
     const watched: WatchedLayer[] = [];
     const lossGrad = ref.crossEntropyBackward(spec.t, out);
+    const last = spec.widths.length - 1;
     referenceChain(spec, seed).forEach((inner, i) => {
-      const w: WatchedLayer = new WatchedLayer(
-        inner,
-        c,
-        i,
-        () => (i === 0 ? spec.x : watched[i - 1]!.lastOutput),
-        () => (i === watched.length - 1 ? lossGrad : watched[i + 1]!.backwardCalls ? watched[i + 1]!.lastGradOut : null),
+      watched.push(
+        new WatchedLayer(
+          inner,
+          c,
+          i,
+          () => (i === 0 ? spec.x : watched[i - 1]!.lastOutput),
+          () => (i === last ? lossGrad : watched[i + 1]!.backwardCalls ? watched[i + 1]!.lastGradOut : null),
+          i === last ? 'the loss gradient dL/dŶ = loss.backward(target, out)' : `what layer ${i + 2}'s backward returned`,
+        ),
       );
-      w.expectedGradLabel = i === spec.widths.length - 1 ? 'the loss gradient dL/dŶ = loss.backward(target, out)' : `what layer ${i + 2}'s backward returned`;
-      watched.push(w);
     });
     const net = instantiate<ModelObject>(mod, 'NeuralNetwork', c.source, watched, new ref.ReferenceCrossEntropy());
     const got = c.call(() => net.forward(toNp(spec.x)));
