@@ -14,10 +14,10 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATIONS, type Activation, type Tensor } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { window2d, type Padding } from '../src/engine/geometry';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
-import { blockedBackwardLaunch } from '../src/engine/gpu/conv';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
+import { blockedBackwardLaunch } from '../src/engine/ops/conv/gpu';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { expectClose, randomArray } from './helpers/check';

@@ -11,12 +11,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activation, ConvAlgorithm, Pool2DOptions, Tensor } from '../src/engine/backend';
 import { ACTIVATIONS } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { ShapeError } from '../src/engine/errors';
 import { window2d, type Padding } from '../src/engine/geometry';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
-import { blockedBackwardLaunch, weightGradSplit } from '../src/engine/gpu/conv';
-import { MATMUL_VARIANTS } from '../src/engine/gpu/product';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
+import { blockedBackwardLaunch, weightGradSplit } from '../src/engine/ops/conv/gpu';
+import { MATMUL_VARIANTS } from '../src/engine/gpu/tuning';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { expectClose, randomArray } from './helpers/check';

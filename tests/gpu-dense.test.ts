@@ -7,10 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activation, Backend, MatmulOptions, Tensor } from '../src/engine/backend';
 import { ACTIVATIONS } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
 import type { GpuTensor } from '../src/engine/gpu/context';
-import { MATMUL_VARIANTS, registerCols, registerRows, registerTile, type MatmulVariant } from '../src/engine/gpu/product';
+import { registerCols, registerRows, registerTile } from '../src/engine/ops/matmul/gpu';
+import { MATMUL_VARIANTS, type MatmulVariant } from '../src/engine/gpu/tuning';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { expectClose, randomArray } from './helpers/check';

@@ -4,7 +4,7 @@
 // a real TrainingSession on the CPU reference, checked against the model run directly.
 
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { Rng } from '../src/engine/random';
 import type { ClassificationDataset } from '../src/nn/data/dataset';
 import { INSPECT_CHANNEL, type InspectMessage } from '../src/notebook/chapters/lenet/inspect-protocol';

@@ -5,15 +5,15 @@
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
-import * as cpuBackend from '../src/engine/cpu/backend';
+import * as cpuBackend from '../src/engine/cpu/reference-backend';
 import * as random from '../src/engine/random';
 import * as nn from '../src/nn';
 
 const MODULES: Record<string, Record<string, unknown>> = {
-  '../src/engine/cpu/backend': cpuBackend,
+  '../src/engine/cpu/reference-backend': cpuBackend,
   '../src/engine/random': random,
   '../src/nn': nn,
-  './src/engine/cpu/backend': cpuBackend,
+  './src/engine/cpu/reference-backend': cpuBackend,
   './src/engine/random': random,
   './src/nn': nn,
 };

@@ -107,6 +107,13 @@ export class GpuContext {
     return t;
   }
 
+  /** use(), and the tensor must hold f32 */
+  useF32(t: Tensor, op: string, what: string): GpuTensor {
+    const g = this.use(t, op, what);
+    if (g.dtype !== 'f32') throw new TypeError(`${op}: ${what} '${g.label}' must be f32, got ${g.dtype}`);
+    return g;
+  }
+
   private checkShape(shape: Shape, op: string): void {
     if (!Array.isArray(shape) && !ArrayBuffer.isView(shape)) throw new ShapeError(`${op}: shape must be an array of sizes`);
     for (const d of shape) {
