@@ -11,24 +11,15 @@
 // 1–3, every padding mode, 1–4 channels (and 6, 9: one and two channel blocks of 8), 1–12
 // filters (vec4 and scalar loads of dZ and W), LeNet's two layers. Each check asserts which
 // entry points ran.
+import { describe, expect, it } from 'vitest';
+import { cpu, gpu, pair, useGpu } from './backends';
+import { ACTIVATIONS, type Activation, type Tensor } from '../../src/engine/backend';
+import { window2d, type Padding } from '../../src/engine/geometry';
+import { blockedBackwardLaunch } from '../../src/engine/ops/conv/gpu';
+import { Rng } from '../../src/engine/random';
+import { expectClose, randomArray } from '../helpers/check';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIVATIONS, type Activation, type Tensor } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/reference-backend';
-import { window2d, type Padding } from '../src/engine/geometry';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
-import { blockedBackwardLaunch } from '../src/engine/ops/conv/gpu';
-import { nodeGPU } from '../src/engine/gpu/node';
-import { Rng } from '../src/engine/random';
-import { expectClose, randomArray } from './helpers/check';
-
-let gpu: WebGPUBackend;
-const cpu = createCpuBackend();
-beforeAll(async () => {
-  gpu = await createWebGPUBackend(await nodeGPU());
-  console.log(`[gpu-conv-backward] backend ${gpu.kind} on ${gpu.deviceName}${gpu.isFallback ? ' (software)' : ''}`);
-});
-afterAll(() => gpu?.destroy());
+useGpu('ops/conv-backward');
 
 // float32 sums of `terms` products of values ≤ 1 in size: the error grows like √terms
 const sumTol = (terms: number) => ({ atol: 3e-5 * Math.sqrt(terms), rtol: 1e-4 });
@@ -76,11 +67,6 @@ function randomCase(rng: Rng): Case {
 function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
   const z = randomArray(rng, n, -2, 2);
   return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
-}
-
-function pair(data: ArrayLike<number>, shape: number[]): [Tensor, Tensor] {
-  const f32 = Float32Array.from(data);
-  return [gpu.fromArray(f32, shape), cpu.fromArray(f32, shape)];
 }
 
 /**
