@@ -23,6 +23,7 @@ import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { type LayerConfig, type ModelConfig, NeuralNetwork, type OptimizerConfig } from '../src/nn';
 import { expectClose, randomArray, randomOneHot } from './helpers/check';
+import { kernelsOf } from './ops/backends';
 
 let gpu: WebGPUBackend;
 beforeAll(async () => {
@@ -104,18 +105,10 @@ describe('a lean LeNet step at batch 64 (WebGPU)', () => {
       const model = lenet(gpu, optimizer);
       // SGD: the first step (arenas and velocity set up) and a steady one; Adam: its first
       for (let step = 1; step <= (optimizer === SGD ? 2 : 1); step++) {
-        const entries: string[] = [];
-        const dispatch = gpu.ctx.dispatch;
-        gpu.ctx.dispatch = (kern, args) => {
-          entries.push(`${kern.shader}:${kern.entry}`);
-          dispatch.call(gpu.ctx, kern, args);
-        };
-        let c: ReturnType<typeof countedStep>;
-        try {
+        let c!: ReturnType<typeof countedStep>;
+        const entries = kernelsOf(() => {
           c = countedStep(gpu, model, xt, yt);
-        } finally {
-          gpu.ctx.dispatch = dispatch;
-        }
+        }, gpu).map((kern) => `${kern.shader}:${kern.entry}`);
         // the convolution backward that ran: the blocked kernel, neither im2col nor col2im
         expect(entries.filter((e) => e.startsWith('conv_backward:') || e.includes('col'))).toEqual([
           'conv_backward:conv2d_backward_blocked',

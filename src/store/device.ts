@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import type { Backend, BackendKind } from '../engine/backend';
 import { cpuReference } from '../engine/cpu/reference-backend';
 import { createBackend } from '../engine/index';
-import { runKernelCheck, type KernelCheckResult } from '../engine/kernelCheck';
+import { runKernelCheck, type KernelCheckResult } from '../engine/kernel-check';
 
 export type DeviceStatus = 'idle' | 'requesting' | 'ready' | 'failed';
 

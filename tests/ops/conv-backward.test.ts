@@ -12,7 +12,7 @@
 // filters (vec4 and scalar loads of dZ and W), LeNet's two layers. Each check asserts which
 // entry points ran.
 import { describe, expect, it } from 'vitest';
-import { cpu, gpu, pair, useGpu } from './backends';
+import { cpu, gpu, kernelsOf, pair, useGpu } from './backends';
 import { ACTIVATIONS, type Activation, type Tensor } from '../../src/engine/backend';
 import { window2d, type Padding } from '../../src/engine/geometry';
 import { blockedBackwardLaunch } from '../../src/engine/ops/conv/gpu';
@@ -82,18 +82,10 @@ async function check(rng: Rng, k: Case, inputGrad: boolean, dact?: Activation): 
   const opts = { stride: k.stride, pad: k.pad };
   const ref = cpu.conv2dBackward(dzc, xc, wc, opts, inputGrad, dact ? { dact: { y: yc!, activation: dact } } : {});
 
-  const seen: { entry: string; subgroups: boolean }[] = [];
-  const dispatch = gpu.ctx.dispatch;
-  gpu.ctx.dispatch = (kern, args) => {
-    seen.push({ entry: kern.entry, subgroups: kern.subgroups === true });
-    dispatch.call(gpu.ctx, kern, args);
-  };
-  let got: { dx?: Tensor; dw: Tensor; db: Tensor };
-  try {
+  let got!: { dx?: Tensor; dw: Tensor; db: Tensor };
+  const seen = kernelsOf(() => {
     got = gpu.conv2dBackward(dzg, xg, wg, { ...opts, algorithm: 'implicit' }, inputGrad, dact ? { dact: { y: yg!, activation: dact } } : {});
-  } finally {
-    gpu.ctx.dispatch = dispatch;
-  }
+  }).map((kern) => ({ entry: kern.entry, subgroups: kern.subgroups === true }));
   const launch = blockedBackwardLaunch(gpu.ctx, win, k.f, inputGrad);
   const label = `${describeCase(k)}${inputGrad ? ' + dX' : ''}${dact ? ` ⊙ ${dact}'` : ''} (split ${launch.split})`;
   expect(

@@ -261,15 +261,11 @@ describe('conv2d forward and backward vs CPU reference (implicit GEMM and im2col
           expect(split, 'LeNet\'s first conv gets its rows split').toBeGreaterThan(1);
           // the kernels compiled: with the subgroup helper or the workgroup-memory one
           const seen: { entry: string; subgroups: boolean; size: unknown }[] = [];
-          const dispatch = gpu.ctx.dispatch;
-          gpu.ctx.dispatch = (kern, args) => {
-            seen.push({ entry: kern.entry, subgroups: kern.subgroups === true, size: kern.constants?.GROUP_SIZE });
-            dispatch.call(gpu.ctx, kern, args);
-          };
+          const off = gpu.onOp({ end: (e) => seen.push(...e.kernels.map((kern) => ({ entry: kern.entry, subgroups: kern.subgroups === true, size: kern.constants?.GROUP_SIZE }))) });
           try {
             await checkConv(new Rng(29), k, 'relu', true, { algorithms: ['implicit'], dact: 'relu' });
           } finally {
-            gpu.ctx.dispatch = dispatch;
+            off();
           }
           const backward = seen.filter((d) => d.entry === 'conv2d_backward');
           expect(backward.length).toBeGreaterThan(0);
@@ -297,16 +293,12 @@ describe.each(MATMUL_VARIANTS)('conv2d implicit forward with the %s product kern
   async function withVariant(cases: [Rng, ConvCase, Activation, boolean][]): Promise<void> {
     const saved = gpu.tuning;
     const seen: string[] = [];
-    const dispatch = gpu.ctx.dispatch;
     gpu.tuning = { ...saved, matmul: variant };
-    gpu.ctx.dispatch = (kern, args) => {
-      seen.push(kern.entry);
-      dispatch.call(gpu.ctx, kern, args);
-    };
+    const off = gpu.onOp({ end: (e) => seen.push(...e.kernels.map((kern) => kern.entry)) });
     try {
       for (const [rng, k, act, bias] of cases) await checkConv(rng, k, act, bias, { algorithms: ['implicit'] });
     } finally {
-      gpu.ctx.dispatch = dispatch;
+      off();
       gpu.tuning = saved;
     }
     expect(seen.filter((e) => e.startsWith('conv2d_implicit'))).toEqual(cases.map(() => entry));

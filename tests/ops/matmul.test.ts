@@ -4,7 +4,7 @@
 // [dW; db] in one pass — each with both product kernels (workgroup-memory tiles and register
 // blocks) — and every tile shape and load width the host picks (and the fallbacks).
 import { describe, expect, it } from 'vitest';
-import { both, cpu, gpu, pair, useGpu } from './backends';
+import { both, constantsOf, cpu, gpu, pair, useGpu } from './backends';
 import type { Activation, MatmulOptions, Tensor } from '../../src/engine/backend';
 import { ACTIVATIONS } from '../../src/engine/backend';
 import { registerCols, registerRows, registerTile } from '../../src/engine/ops/matmul/gpu';
@@ -98,22 +98,6 @@ function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
   return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
 }
 
-/** runs fn, returning the override constants (and, as `entry`, the entry point) of every kernel it dispatched */
-function constantsOf(fn: () => void): Record<string, number | boolean | string>[] {
-  const ctx = gpu.ctx;
-  const seen: Record<string, number | boolean | string>[] = [];
-  const dispatch = ctx.dispatch;
-  ctx.dispatch = (k, args) => {
-    seen.push({ ...(k.constants ?? {}), entry: k.entry });
-    dispatch.call(ctx, k, args);
-  };
-  try {
-    fn();
-  } finally {
-    ctx.dispatch = dispatch;
-  }
-  return seen;
-}
 
 /** an arena of zeros with a view of `shape` at the second aligned offset (neighbours to check) */
 function arenaView(shape: number[]): { arena: Tensor; view: Tensor; offset: number } {

@@ -2,7 +2,7 @@
 // vs the float64 CPU reference: column sums reduced with subgroups and in workgroup memory,
 // argmax, count-correct and the all-finite check.
 import { describe, expect, it } from 'vitest';
-import { both, cpu, gpu, pair, useGpu } from './backends';
+import { both, constantsOf, cpu, gpu, pair, useGpu } from './backends';
 import type { Tensor } from '../../src/engine/backend';
 import type { GpuTensor } from '../../src/engine/gpu/context';
 import { Rng } from '../../src/engine/random';
@@ -10,22 +10,6 @@ import { expectClose, randomArray, randomOneHot } from '../helpers/check';
 
 useGpu('ops/reduce');
 
-/** runs fn, returning the override constants (and, as `entry`, the entry point) of every kernel it dispatched */
-function constantsOf(fn: () => void): Record<string, number | boolean | string>[] {
-  const ctx = gpu.ctx;
-  const seen: Record<string, number | boolean | string>[] = [];
-  const dispatch = ctx.dispatch;
-  ctx.dispatch = (k, args) => {
-    seen.push({ ...(k.constants ?? {}), entry: k.entry });
-    dispatch.call(ctx, k, args);
-  };
-  try {
-    fn();
-  } finally {
-    ctx.dispatch = dispatch;
-  }
-  return seen;
-}
 
 describe('sumRows vs CPU reference', () => {
 

@@ -393,10 +393,10 @@ export class GpuContext {
    * uniform fields are matched by their WGSL names; a missing or unknown name throws.
    */
   dispatch(k: Kernel, args: DispatchArgs): void {
-    this.ops.kernel(k.shader, k.entry);
     this.checkUsable();
     const c = this.pipelines.compile(k);
     const label = args.label ?? c.key;
+    this.ops.kernel(k.shader, k.entry, { constants: k.constants, subgroups: k.subgroups === true, label });
     const grid = workgroupGrid(c, args, this.limits.maxComputeWorkgroupsPerDimension, label);
     if (grid[0] === 0 || grid[1] === 0 || grid[2] === 0) return; // nothing to compute
     const bindGroup = this.bindGroups.bind(c, k.shader, args, this.arena, label);

@@ -7,7 +7,7 @@ import { KernelSource } from '../../ui/KernelSource';
 import { M, tex } from '../../ui/Math';
 import { TensorHeatmap } from '../../ui/TensorHeatmap';
 import { Progress } from '../../ui/controls';
-import { CHECK_ATOL, CHECK_RTOL, type CheckCase } from '../../engine/kernelCheck';
+import { CHECK_ATOL, CHECK_RTOL, type CheckCase } from '../../engine/kernel-check';
 
 function DeviceFacts() {
   const status = useDevice((s) => s.status);
