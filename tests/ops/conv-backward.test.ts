@@ -14,29 +14,14 @@
 import { describe, expect, it } from 'vitest';
 import { cpu, gpu, kernelsOf, pair, useGpu } from './backends';
 import { ACTIVATIONS, type Activation, type Tensor } from '../../src/engine/backend';
-import { window2d, type Padding } from '../../src/engine/geometry';
+import { window2d } from '../../src/engine/geometry';
 import { blockedBackwardLaunch } from '../../src/engine/ops/conv/gpu';
 import { Rng } from '../../src/engine/random';
+import { activationOutput, PADS, sumTol, type ConvCase as Case } from './inputs';
 import { expectClose, randomArray } from '../helpers/check';
 
 useGpu('ops/conv-backward');
 
-// float32 sums of `terms` products of values ≤ 1 in size: the error grows like √terms
-const sumTol = (terms: number) => ({ atol: 3e-5 * Math.sqrt(terms), rtol: 1e-4 });
-
-interface Case {
-  m: number;
-  h: number;
-  w: number;
-  c: number;
-  f: number;
-  kh: number;
-  kw: number;
-  stride: number;
-  pad: Padding;
-}
-
-const PADS: Padding[] = ['same', 'valid', 0, 1, 2];
 const describeCase = (k: Case) =>
   `X (${k.m}, ${k.h}, ${k.w}, ${k.c}) W ${k.kh}×${k.kw}×${k.c}×${k.f} stride ${k.stride} pad ${JSON.stringify(k.pad)}`;
 
@@ -61,12 +46,6 @@ function randomCase(rng: Rng): Case {
     if (k.pad !== 'same' && (k.h + 2 * p < kh || k.w + 2 * p < kw)) continue;
     return k;
   }
-}
-
-/** the forward output of an activation: values a layer below could have produced (zeros for relu included) */
-function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
-  const z = randomArray(rng, n, -2, 2);
-  return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
 }
 
 /**

@@ -12,32 +12,14 @@ import { both, cpu, gpu, pair, useGpu } from './backends';
 import type { Activation, ConvAlgorithm } from '../../src/engine/backend';
 import { ACTIVATIONS } from '../../src/engine/backend';
 import { ShapeError } from '../../src/engine/errors';
-import { window2d, type Padding } from '../../src/engine/geometry';
+import { window2d } from '../../src/engine/geometry';
 import { blockedBackwardLaunch, weightGradSplit } from '../../src/engine/ops/conv/gpu';
 import { MATMUL_VARIANTS } from '../../src/engine/gpu/tuning';
 import { Rng } from '../../src/engine/random';
+import { activationOutput, exact, PADS, sumTol, type ConvCase } from './inputs';
 import { expectClose, randomArray } from '../helpers/check';
 
 useGpu('ops/conv');
-
-// float32 sums of `terms` products of values ≤ 1 in size: the error grows like √terms
-const sumTol = (terms: number) => ({ atol: 3e-5 * Math.sqrt(terms), rtol: 1e-4 });
-// copies and single products: exact up to float32 rounding
-const exact = { atol: 1e-7, rtol: 1e-6 };
-
-interface ConvCase {
-  m: number;
-  h: number;
-  w: number;
-  c: number;
-  f: number;
-  kh: number;
-  kw: number;
-  stride: number;
-  pad: Padding;
-}
-
-const PADS: Padding[] = ['same', 'valid', 0, 1, 2];
 
 /** a random configuration whose window fits: kernel 1–5, stride 1–2, batch 1–5, 1–4 channels */
 function randomConv(rng: Rng): ConvCase {
@@ -80,12 +62,6 @@ async function checkIm2colCol2im(rng: Rng, k: ConvCase): Promise<void> {
   // each pixel sums at most ⌈kh/s⌉·⌈kw/s⌉ entries
   expectClose(got2, ref2, { ...sumTol(k.kh * k.kw), label: `col2im ${describeConv(k)}` });
   gpu.dispose(xg, colsG, cg);
-}
-
-/** the forward output of an activation: Y values a layer below could have produced (zeros for relu included) */
-function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
-  const z = randomArray(rng, n, -2, 2);
-  return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
 }
 
 interface ConvCheck {

@@ -4,18 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { both, cpu, gpu, pair, useGpu } from './backends';
 import { Rng } from '../../src/engine/random';
+import { logits, ROW_SHAPES as SHAPES } from './inputs';
 import { expectClose, randomArray, randomOneHot } from '../helpers/check';
 
 useGpu('ops/losses');
-
-const SHAPES: [number, number][] = [[1, 1], [1, 10], [7, 3], [64, 10], [300, 17], [5, 1000]];
-
-/** logits with a few rows far from zero: softmax must shift by the row maximum */
-function logits(rng: Rng, m: number, k: number): Float64Array {
-  const z = randomArray(rng, m * k, -3, 3);
-  for (let i = 0; i < m; i += 3) for (let j = 0; j < k; j++) z[i * k + j]! += i % 2 ? 1000 : -1000;
-  return z;
-}
 
 /** random probability rows bounded away from 0 (the unfused CE divides by them) */
 function probabilities(rng: Rng, m: number, k: number): Float64Array {

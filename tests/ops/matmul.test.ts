@@ -10,6 +10,7 @@ import { ACTIVATIONS } from '../../src/engine/backend';
 import { registerCols, registerRows, registerTile } from '../../src/engine/ops/matmul/gpu';
 import { MATMUL_VARIANTS, type MatmulVariant } from '../../src/engine/gpu/tuning';
 import { Rng } from '../../src/engine/random';
+import { activationOutput } from './inputs';
 import { expectClose, randomArray } from '../helpers/check';
 
 useGpu('ops/matmul');
@@ -91,13 +92,6 @@ describe.each(MATMUL_VARIANTS)('matmul vs CPU reference, %s kernel', (variant) =
     }
   }));
 });
-
-/** the same as the CPU's, for Y = σ(Z) of each activation (relu zeros included) */
-function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
-  const z = randomArray(rng, n, -2, 2);
-  return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
-}
-
 
 /** an arena of zeros with a view of `shape` at the second aligned offset (neighbours to check) */
 function arenaView(shape: number[]): { arena: Tensor; view: Tensor; offset: number } {

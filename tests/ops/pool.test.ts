@@ -3,25 +3,12 @@
 // configurations, asymmetric padding, ties; shape errors that name the op and the shapes.
 import { describe, expect, it } from 'vitest';
 import { both, cpu, gpu, pair, useGpu } from './backends';
-import type { Activation, Pool2DOptions } from '../../src/engine/backend';
-import type { Padding } from '../../src/engine/geometry';
+import type { Pool2DOptions } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/random';
+import { activationOutput, exact, PADS, sumTol } from './inputs';
 import { expectClose, randomArray } from '../helpers/check';
 
 useGpu('ops/pool');
-
-// float32 sums of `terms` products of values ≤ 1 in size: the error grows like √terms
-const sumTol = (terms: number) => ({ atol: 3e-5 * Math.sqrt(terms), rtol: 1e-4 });
-// copies and single products: exact up to float32 rounding
-const exact = { atol: 1e-7, rtol: 1e-6 };
-
-/** the forward output of an activation: Y values a layer below could have produced (zeros for relu included) */
-function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
-  const z = randomArray(rng, n, -2, 2);
-  return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
-}
-
-const PADS: Padding[] = ['same', 'valid', 0, 1, 2];
 
 interface PoolCase {
   m: number;

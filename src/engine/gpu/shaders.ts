@@ -72,25 +72,23 @@ function subgroupTwin(lib: string): string | null {
  */
 function neededLibs(name: ShaderName, subgroups: boolean): string[] {
   const out: string[] = [];
-  const visit = (lib: string, from: string) => {
-    const file = subgroups ? (subgroupTwin(lib) ?? lib) : lib;
-    if (out.includes(file)) return;
+  const seen = new Set<string>();
+  const visit = (file: string) => {
     let deps: string[];
     try {
       deps = declaredLibs(shaderSource(file));
     } catch (e) {
-      throw new Error(`shaders/${from}.wgsl: ${(e as Error).message}`);
+      throw new Error(`shaders/${file}.wgsl: ${(e as Error).message}`);
     }
-    for (const d of deps) visit(d, file);
-    out.push(file);
+    for (const d of deps) {
+      const lib = subgroups ? (subgroupTwin(d) ?? d) : d;
+      if (seen.has(lib)) continue;
+      seen.add(lib);
+      visit(lib);
+      out.push(lib);
+    }
   };
-  let own: string[];
-  try {
-    own = declaredLibs(shaderSource(name));
-  } catch (e) {
-    throw new Error(`shaders/${name}.wgsl: ${(e as Error).message}`);
-  }
-  for (const lib of own) visit(lib, name);
+  visit(name);
   return out;
 }
 
