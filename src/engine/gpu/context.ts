@@ -4,6 +4,7 @@
 //
 //   runtime/device.ts     the device request, loss and reported errors
 //   runtime/tensor.ts     GpuTensor: elements of a pooled buffer, from a byte offset
+//   runtime/tensors.ts    making, filling, viewing and releasing tensors
 //   runtime/buffers.ts    the size-bucketed buffer pool, readback buffers
 //   runtime/pipelines.ts  shader modules and pipelines, compiled once from shaders/
 //   runtime/bindings.ts   a dispatch's workgroup grid and bind group, by WGSL names
@@ -19,9 +20,8 @@
 //   ctx.read(t)   → copy into a MAP_READ buffer, flush, map, copy out (stats.readbacks++)
 
 import type { BackendStats, DType, StepProfile, Tensor } from '../backend';
-import { DeviceLimitError, ShapeError } from '../errors';
 import { OpHook } from '../ops-hook';
-import { shapeStr, sizeOf, type Shape } from '../geometry';
+import type { Shape } from '../geometry';
 import { entryLines, shaderSource } from './shaders';
 import { defaultTuning, type KernelTuning } from './tuning';
 import { BindGroupCache, splitGroups, workgroupGrid, type DispatchArgs } from './runtime/bindings';
@@ -30,7 +30,8 @@ import { DeviceHealth, requestDevice, type GpuContextOptions } from './runtime/d
 import { PipelineCache, type CompiledKernel, type Kernel } from './runtime/pipelines';
 import { Profiler } from './runtime/profiler';
 import { Recorder } from './runtime/recording';
-import { ELEMENT_BYTES, GpuTensor, Storage } from './runtime/tensor';
+import type { GpuTensor } from './runtime/tensor';
+import { Tensors } from './runtime/tensors';
 import { UniformArena } from './runtime/uniforms';
 
 export type { DispatchArgs } from './runtime/bindings';
@@ -60,13 +61,13 @@ export class GpuContext {
 
   private health: DeviceHealth;
   private pool: BufferPool;
+  private tensors: Tensors;
   private readbacks: ReadbackPool;
   private arena: UniformArena;
   private pipelines: PipelineCache;
   private bindGroups: BindGroupCache;
   private recorder: Recorder;
   private profiler: Profiler;
-  private labelPrefix: string;
 
   constructor(
     readonly device: GPUDevice,
@@ -78,15 +79,16 @@ export class GpuContext {
     this.subgroupMinSize = opts.subgroupMinSize ?? 0;
     this.hasSubgroups = device.features.has('subgroups') && this.subgroupMinSize > 0;
     this.hasTimestamps = device.features.has('timestamp-query');
-    const label = (this.labelPrefix = opts.label ?? 'backprop');
+    const label = opts.label ?? 'backprop';
     this.health = new DeviceHealth(device);
     this.lost = this.health.lost;
     this.pool = new BufferPool(device, device.limits.maxBufferSize);
     this.readbacks = new ReadbackPool(device, label);
+    this.recorder = new Recorder(device, label);
+    this.tensors = new Tensors(this, device, this.pool, this.recorder, this.health, label);
     this.arena = new UniformArena(device, device.limits.minUniformBufferOffsetAlignment, label);
     this.pipelines = new PipelineCache(device, { label, hasSubgroups: this.hasSubgroups, dump: opts.dumpShaders ?? false });
     this.bindGroups = new BindGroupCache(device, label);
-    this.recorder = new Recorder(device, label);
     this.profiler = new Profiler(device, this.hasTimestamps, label);
     this.placeholder = this.empty([1], 'f32', 'placeholder');
   }
@@ -97,180 +99,72 @@ export class GpuContext {
   }
 
   // ── tensors ────────────────────────────────────────────────────────────────
-
   /** Checks that t is a live tensor of this context; `op` and `what` name it in errors. */
   use(t: Tensor, op: string, what: string): GpuTensor {
-    if (!(t instanceof GpuTensor) || t.ctx !== this) {
-      throw new TypeError(`${op}: ${what} is not a tensor of this WebGPU backend`);
-    }
-    if (t.disposed) throw new Error(`${op}: ${what} '${t.label}' was disposed`);
-    return t;
+    return this.tensors.use(t, op, what);
   }
 
   /** use(), and the tensor must hold f32 */
   useF32(t: Tensor, op: string, what: string): GpuTensor {
-    const g = this.use(t, op, what);
-    if (g.dtype !== 'f32') throw new TypeError(`${op}: ${what} '${g.label}' must be f32, got ${g.dtype}`);
-    return g;
-  }
-
-  private checkShape(shape: Shape, op: string): void {
-    if (!Array.isArray(shape) && !ArrayBuffer.isView(shape)) throw new ShapeError(`${op}: shape must be an array of sizes`);
-    for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${shapeStr(shape)}`);
-    }
+    return this.tensors.useF32(t, op, what);
   }
 
   /** Refuses a tensor the device cannot hold or bind, naming the limit and both numbers. */
   checkFits(bytes: number, what: string): void {
-    const l = this.limits;
-    if (bytes > l.maxStorageBufferBindingSize) {
-      throw new DeviceLimitError(
-        `${what} needs ${bytes} bytes, above the device's maxStorageBufferBindingSize of ${l.maxStorageBufferBindingSize} bytes`,
-      );
-    }
-    if (bytes > l.maxBufferSize) {
-      throw new DeviceLimitError(`${what} needs ${bytes} bytes, above the device's maxBufferSize of ${l.maxBufferSize} bytes`);
-    }
+    this.tensors.checkFits(bytes, what);
   }
 
   /** A tensor with undefined contents (every element will be written by a kernel). */
   empty(shape: Shape, dtype: DType = 'f32', label = 'tensor'): GpuTensor {
-    this.checkUsable();
-    this.checkShape(shape, label);
-    const bytes = sizeOf(shape) * ELEMENT_BYTES;
-    this.checkFits(bytes, `tensor '${label}' ${shapeStr(shape)}`);
-    const { buffer, capacity, id } = this.pool.acquire(Math.max(bytes, ELEMENT_BYTES), `${this.labelPrefix}:${label}`);
-    return new GpuTensor(this, new Storage(buffer, capacity, id), [...shape], dtype, label);
+    return this.tensors.empty(shape, dtype, label);
   }
 
   /** A tensor of zeros (cleared in the step's command stream). */
   zeros(shape: Shape, dtype: DType = 'f32', label = 'zeros'): GpuTensor {
-    const t = this.empty(shape, dtype, label);
-    this.clear(t);
-    return t;
+    return this.tensors.zeros(shape, dtype, label);
   }
 
   /** Records t ← 0. */
   clear(t: GpuTensor): void {
-    if (t.byteLength > 0) {
-      this.recorder.copyEncoder().clearBuffer(t.buffer, t.offset, t.byteLength);
-      this.recorder.recorded();
-    }
+    this.tensors.clear(t);
   }
 
   fromArray(data: ArrayLike<number>, shape: Shape, dtype: DType = 'f32', label = 'tensor'): GpuTensor {
-    this.checkShape(shape, label);
-    const n = sizeOf(shape);
-    if (data.length !== n) {
-      throw new ShapeError(`fromArray '${label}': ${data.length} values do not fill shape ${shapeStr(shape)} (${n} elements)`);
-    }
-    const t = this.empty(shape, dtype, label);
-    this.upload(t, data);
-    return t;
+    return this.tensors.fromArray(data, shape, dtype, label);
   }
 
-  /**
-   * Overwrites t's contents. With no recorded work pending, queue.writeBuffer (ordered
-   * after earlier submits); otherwise a staging copy recorded in the step, so ops already
-   * recorded still see the old contents.
-   */
+  /** Overwrites t's contents (ops already recorded still see the old ones). */
   upload(t: GpuTensor, data: ArrayLike<number>): void {
-    this.checkUsable();
-    if (data.length !== t.size) {
-      throw new ShapeError(`write '${t.label}': ${data.length} values for a tensor of shape ${shapeStr(t.shape)} (${t.size} elements)`);
-    }
-    if (t.size === 0) return;
-    const arr =
-      t.dtype === 'u32'
-        ? data instanceof Uint32Array
-          ? data
-          : Uint32Array.from(data)
-        : data instanceof Float32Array
-          ? data
-          : Float32Array.from(data);
-    if (!this.recorder.hasPendingWork) {
-      this.device.queue.writeBuffer(t.buffer, t.offset, arr.buffer, arr.byteOffset, t.byteLength);
-      return;
-    }
-    const staging = this.device.createBuffer({
-      label: `${this.labelPrefix}:upload ${t.label}`,
-      size: t.byteLength,
-      usage: GPUBufferUsage.COPY_SRC,
-      mappedAtCreation: true,
-    });
-    new Uint8Array(staging.getMappedRange()).set(new Uint8Array(arr.buffer, arr.byteOffset, t.byteLength));
-    staging.unmap();
-    this.recorder.copyEncoder().copyBufferToBuffer(staging, 0, t.buffer, t.offset, t.byteLength);
-    this.recorder.recorded();
-    this.recorder.destroyAfterSubmit(staging);
+    this.tensors.upload(t, data);
   }
 
   /** A new tensor sharing t's storage (reference counted). */
   alias(t: GpuTensor, shape: Shape, label = t.label): GpuTensor {
-    this.checkUsable();
-    this.checkShape(shape, 'reshape');
-    if (sizeOf(shape) !== t.size) {
-      throw new ShapeError(`reshape: cannot view ${shapeStr(t.shape)} (${t.size} elements) as ${shapeStr(shape)} (${sizeOf(shape)} elements)`);
-    }
-    t.storage.refs++;
-    return new GpuTensor(this, t.storage, [...shape], t.dtype, label, t.offset);
+    return this.tensors.alias(t, shape, label);
   }
 
   /** views must start at multiples of this many elements (minStorageBufferOffsetAlignment / 4) */
   get viewAlignment(): number {
-    return this.limits.minStorageBufferOffsetAlignment / ELEMENT_BYTES;
+    return this.tensors.viewAlignment;
   }
 
-  /**
-   * A tensor of `shape` over t's elements [offset, offset + size(shape)), sharing t's
-   * storage (reference counted). The start must be aligned to viewAlignment elements,
-   * so that kernels can bind the view.
-   */
+  /** A tensor of `shape` over t's elements [offset, offset + size(shape)), sharing t's storage. */
   view(t: GpuTensor, offset: number, shape: Shape, label = `${t.label}[${offset}…]`): GpuTensor {
-    this.checkUsable();
-    this.checkShape(shape, 'view');
-    const n = sizeOf(shape);
-    if (!Number.isInteger(offset) || offset < 0 || offset + n > t.size) {
-      throw new ShapeError(`view '${label}': elements [${offset}, ${offset + n}) lie outside '${t.label}' ${shapeStr(t.shape)} (${t.size} elements)`);
-    }
-    const byteOffset = t.offset + offset * ELEMENT_BYTES;
-    const align = this.limits.minStorageBufferOffsetAlignment;
-    if (byteOffset % align !== 0) {
-      throw new ShapeError(
-        `view '${label}': byte offset ${byteOffset} is not a multiple of the device's minStorageBufferOffsetAlignment (${align} bytes); ` +
-          `start views at multiples of ${align / ELEMENT_BYTES} elements`,
-      );
-    }
-    t.storage.refs++;
-    return new GpuTensor(this, t.storage, [...shape], t.dtype, label, byteOffset);
+    return this.tensors.view(t, offset, shape, label);
   }
 
   /** Records a copy of t into a new tensor. */
   copy(t: GpuTensor, label = `${t.label} (copy)`): GpuTensor {
-    const out = this.empty(t.shape, t.dtype, label);
-    this.copyInto(t, out);
-    return out;
+    return this.tensors.copy(t, label);
   }
 
   /** Records dst ← src (same number of elements). */
   copyInto(src: GpuTensor, dst: GpuTensor): void {
-    this.checkUsable();
-    if (src.size !== dst.size) {
-      throw new ShapeError(`copy: '${src.label}' ${shapeStr(src.shape)} and '${dst.label}' ${shapeStr(dst.shape)} differ in size`);
-    }
-    if (src.byteLength === 0) return;
-    this.recorder.copyEncoder().copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, src.byteLength);
-    this.recorder.recorded();
+    this.tensors.copyInto(src, dst);
   }
 
   dispose(t: Tensor | undefined | null): void {
-    if (!t) return;
-    if (!(t instanceof GpuTensor) || t.ctx !== this) throw new TypeError('dispose: not a tensor of this WebGPU backend');
-    if (t === this.placeholder) return;
-    if (!t.markDisposed()) return;
-    const s = t.storage;
-    if (--s.refs === 0 && !this.health.destroyed) this.pool.release(s.buffer, s.capacity, s.id);
+    this.tensors.dispose(t, this.placeholder);
   }
 
   /** buffer pool counters (for memory panels and leak tests) */
