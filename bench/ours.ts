@@ -7,8 +7,8 @@
 // cross-check compares the same computation.
 
 import type { Backend, Conv2DOptions } from '../src/engine/backend';
-import { WebGPUBackend } from '../src/engine/gpu/backend';
-import type { MatmulVariant } from '../src/engine/gpu/product';
+import { WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
+import type { MatmulVariant } from '../src/engine/gpu/tuning';
 import { NeuralNetwork, type ModelConfig } from '../src/nn';
 import type { Contender, Runner } from './harness';
 import {

@@ -2,8 +2,8 @@
 // of the benchmark that Node (bench/run-node.ts) and Chromium (bench/run-browser.ts) share.
 
 import type { Backend } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
-import { createWebGPUBackend } from '../src/engine/gpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
+import { createWebGPUBackend } from '../src/engine/gpu/webgpu-backend';
 import { runWorkload, summaryLines, type Contender, type TimingOptions, type WorkloadResult } from './harness';
 import { loadDataset, type DataFetcher } from '../src/nn/data';
 import { OursContender } from './ours';

@@ -22,7 +22,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { fetcherFromReadFile, setDataFetcher } from '../src/nn/data/load';
 import { loadSessionData } from '../src/train/data';
 import { EXPERIMENT_NAMES, EXPERIMENTS, type Experiment, type ExperimentName } from '../src/train/experiments';
@@ -80,7 +80,7 @@ async function makeBackend(): Promise<Backend> {
   }
   const { nodeGPU } = await import('../src/engine/gpu/node');
   const gpu = await nodeGPU(); // installs the Float16Array polyfill the GPU code needs at import
-  const { createWebGPUBackend } = await import('../src/engine/gpu/backend');
+  const { createWebGPUBackend } = await import('../src/engine/gpu/webgpu-backend');
   return createWebGPUBackend(gpu);
 }
 

@@ -31,11 +31,12 @@
 //       The sums over fo read dZ and W 4 floats at a time when f is a multiple of 4 (VEC_F).
 //       With dact the result is multiplied by σ'(Y_prev) (Y_prev: the activation output
 //       that was this conv's input), giving the layer below its dZ directly.
-// group_sum comes from group_sum.wgsl (workgroup memory) or group_sum_subgroups.wgsl
-// (subgroup operations), put in front of this file by the engine.
+// group_sum comes from lib/group_sum.wgsl (subgroup operations where the device has them,
+// else workgroup memory).
 
 // uses lib/activation.wgsl
 // uses lib/element_index.wgsl
+// uses lib/group_sum.wgsl
 
 override VEC_B: bool = false;
 override VEC_F: bool = false;

@@ -35,6 +35,7 @@
 // R and pixels past w are clamped into the arrays and never stored.
 
 // uses lib/activation.wgsl
+// uses lib/group_sum.wgsl
 
 override VEC_F: bool = false;
 override GROUP_SIZE: u32 = 64u;        // a power of two, ≤ 64 (block_sum's workgroup memory)

@@ -7,13 +7,13 @@
 //                  (x: e.g. a model's parameter arena, y: its loss — one dispatch for both)
 //
 // sum_rows: one workgroup of GROUP_SIZE invocations per column j; invocation t adds rows
-// t, t + GROUP_SIZE, …, then group_sum adds the partial sums (group_sum.wgsl: pairwise in
-// workgroup memory; group_sum_subgroups.wgsl: subgroupAdd, on a device with subgroups —
-// the engine puts one of them in front of this file).
+// t, t + GROUP_SIZE, …, then group_sum adds the partial sums (lib/group_sum.wgsl: subgroupAdd
+// on a device with subgroups, else pairwise in workgroup memory).
 // count_correct and all_finite: one workgroup of 256 that strides over the input.
 // argmax_rows: one invocation per row.
 
 // uses lib/element_index.wgsl
+// uses lib/group_sum.wgsl
 
 override GROUP_SIZE: u32 = 64u;   // sum_rows (a power of two)
 const WG: u32 = 64u;              // argmax_rows

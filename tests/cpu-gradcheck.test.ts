@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Activation, Tensor } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { type Padding, window2d } from '../src/engine/geometry';
 import { Rng } from '../src/engine/random';
 import { centralDifference, randomArray, randomOneHot, relativeError } from './helpers/check';

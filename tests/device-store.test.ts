@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { nodeGPU } from '../src/engine/gpu/node';
-import { WebGPUBackend } from '../src/engine/gpu/backend';
+import { WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
 import { currentBackend, useDevice } from '../src/store/device';
 import { loseDevice } from '../src/train/faults';
 

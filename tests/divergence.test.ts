@@ -15,9 +15,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, Tensor } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { DeviceLimitError } from '../src/engine/errors';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { NeuralNetwork, type ModelConfig } from '../src/nn';
 import { setDataFetcher } from '../src/nn/data/load';

@@ -5,7 +5,7 @@
 // RangeError — and a model load makes no more parameters than the file carries values.
 
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { DataFormatError, toyDataset } from '../src/nn/data';
 import { type ModelConfig, NeuralNetwork, normalizeModelConfig } from '../src/nn/model';
 import { modelShapes } from '../src/nn/serialize';

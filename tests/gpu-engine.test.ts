@@ -4,7 +4,7 @@
 // and device errors surfaced on the next call.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceLimitError, DeviceLostError, ShapeError } from '../src/engine/errors';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
 import { GpuError } from '../src/engine/gpu/context';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { createBackend } from '../src/engine/index';

@@ -5,8 +5,8 @@
 // on the CPU reference the counters still come out, with no kernels to time.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/engine/cpu/backend';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { median } from '../src/engine/stats';
 import { kernelRows, measureTraining, type PerfProgress } from '../src/notebook/chapters/perf/measure';

@@ -10,9 +10,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepProfile, Tensor } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
-import type { Kernel } from '../src/engine/gpu/context';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
+import { kernelsOf } from './ops/backends';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { NeuralNetwork, type LayerConfig } from '../src/nn';
@@ -27,20 +27,8 @@ afterAll(() => gpu?.destroy());
 
 /** runs fn on `be`, returning the kernel and label of every dispatch it recorded */
 function dispatchesOf(be: WebGPUBackend, fn: () => void): { kernel: string; entry: string; label: string }[] {
-  const ctx = be.ctx;
-  const seen: { kernel: string; entry: string; label: string }[] = [];
-  const dispatch = ctx.dispatch;
-  ctx.dispatch = (k: Kernel, args) => {
-    // the label dispatch() gives a kernel without one: its pipeline key
-    seen.push({ kernel: k.shader, entry: k.entry, label: args.label ?? ctx.compile(k).key });
-    dispatch.call(ctx, k, args);
-  };
-  try {
-    fn();
-  } finally {
-    ctx.dispatch = dispatch;
-  }
-  return seen;
+  // told by the op hook; a kernel dispatched without a label is named by its pipeline key
+  return kernelsOf(fn, be).map((k) => ({ kernel: k.shader, entry: k.entry, label: k.label! }));
 }
 
 function checkTimings(p: StepProfile, expected: { kernel: string; entry: string; label: string }[], what: string): void {

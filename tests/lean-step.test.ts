@@ -17,12 +17,13 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, BackendStats, Tensor } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { Rng } from '../src/engine/random';
 import { type LayerConfig, type ModelConfig, NeuralNetwork, type OptimizerConfig } from '../src/nn';
 import { expectClose, randomArray, randomOneHot } from './helpers/check';
+import { kernelsOf } from './ops/backends';
 
 let gpu: WebGPUBackend;
 beforeAll(async () => {
@@ -104,18 +105,10 @@ describe('a lean LeNet step at batch 64 (WebGPU)', () => {
       const model = lenet(gpu, optimizer);
       // SGD: the first step (arenas and velocity set up) and a steady one; Adam: its first
       for (let step = 1; step <= (optimizer === SGD ? 2 : 1); step++) {
-        const entries: string[] = [];
-        const dispatch = gpu.ctx.dispatch;
-        gpu.ctx.dispatch = (kern, args) => {
-          entries.push(`${kern.shader}:${kern.entry}`);
-          dispatch.call(gpu.ctx, kern, args);
-        };
-        let c: ReturnType<typeof countedStep>;
-        try {
+        let c!: ReturnType<typeof countedStep>;
+        const entries = kernelsOf(() => {
           c = countedStep(gpu, model, xt, yt);
-        } finally {
-          gpu.ctx.dispatch = dispatch;
-        }
+        }, gpu).map((kern) => `${kern.shader}:${kern.entry}`);
         // the convolution backward that ran: the blocked kernel, neither im2col nor col2im
         expect(entries.filter((e) => e.startsWith('conv_backward:') || e.includes('col'))).toEqual([
           'conv_backward:conv2d_backward_blocked',

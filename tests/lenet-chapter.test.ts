@@ -5,7 +5,7 @@
 // run directly, and through the worker's message handler.
 
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { Rng } from '../src/engine/random';
 import type { ClassificationDataset } from '../src/nn/data/dataset';
 import { mistakesOf } from '../src/notebook/chapters/lenet/MistakesCell';

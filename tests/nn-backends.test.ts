@@ -9,8 +9,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
 import { nodeGPU } from '../src/engine/gpu/node';
 import type { Shape } from '../src/engine/geometry';
 import { sizeOf } from '../src/engine/geometry';

@@ -15,15 +15,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
-import * as cpuBackend from '../src/engine/cpu/backend';
+import * as cpuBackend from '../src/engine/cpu/reference-backend';
 import * as random from '../src/engine/random';
 import * as nn from '../src/nn';
 
 const MODULES: Record<string, Record<string, unknown>> = {
-  '../src/engine/cpu/backend': cpuBackend,
+  '../src/engine/cpu/reference-backend': cpuBackend,
   '../src/engine/random': random,
   '../src/nn': nn,
-  './src/engine/cpu/backend': cpuBackend,
+  './src/engine/cpu/reference-backend': cpuBackend,
   './src/engine/random': random,
   './src/nn': nn,
 };
@@ -63,10 +63,10 @@ it.each(['docs/nn-api.md', 'README.md'])('the first example of %s runs and train
 it("the README's Node recipe runs as written in a fresh Node process (GPU backend imported before Dawn)", async () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const doc = readFileSync(join(root, 'README.md'), 'utf8');
-  const block = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("from './src/engine/gpu/backend'"));
-  expect(block, 'a ```ts block in README.md that imports ./src/engine/gpu/backend').toBeTruthy();
+  const block = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("from './src/engine/gpu/webgpu-backend'"));
+  expect(block, 'a ```ts block in README.md that imports ./src/engine/gpu/webgpu-backend').toBeTruthy();
   const imports = [...block!.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
-  expect(imports.indexOf('./src/engine/gpu/backend'), 'the GPU backend is imported before Dawn').toBeLessThan(imports.indexOf('./src/engine/gpu/node'));
+  expect(imports.indexOf('./src/engine/gpu/webgpu-backend'), 'the GPU backend is imported before Dawn').toBeLessThan(imports.indexOf('./src/engine/gpu/node'));
   // the block verbatim, its './src/…' imports bound to this checkout
   const dir = mkdtempSync(join(tmpdir(), 'readme-node-'));
   const file = join(dir, 'recipe.ts');

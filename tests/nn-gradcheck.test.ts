@@ -10,7 +10,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Activation, Backend, Tensor } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { type Padding, type Shape, sizeOf, window2d } from '../src/engine/geometry';
 import { Rng } from '../src/engine/random';
 import {

@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Backend, Tensor } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { Rng } from '../src/engine/random';
 import {
   Adam,

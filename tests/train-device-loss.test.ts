@@ -6,7 +6,7 @@
 // as an unhandled rejection.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { toyDataset } from '../src/nn/data/toy';
 import { prepareSplits } from '../src/train/data';

@@ -3,7 +3,7 @@
 // cells (runExclusive) and the LeNet chapter's page model share.
 
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { runExclusive } from '../src/notebook/cells/backendTask';
 import { PageModel } from '../src/notebook/chapters/lenet/page-model';
 import { DeviceQueue, pageQueue } from '../src/train/device-queue';

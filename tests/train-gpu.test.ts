@@ -4,9 +4,9 @@
 // and a trace that names the WGSL kernels that ran.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import type { Backend } from '../src/engine/backend';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/webgpu-backend';
 import { nodeGPU } from '../src/engine/gpu/node';
 import { SHADERS } from '../src/engine/gpu/shaders';
 import { courseRegression, toyDataset } from '../src/nn/data/toy';

@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageChannel } from 'node:worker_threads';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { TrainingClient, type PortLike } from '../src/train/client';
 import { createMessageHandler } from '../src/train/handler';
 import type { TrainingSession } from '../src/train/session';

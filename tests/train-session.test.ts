@@ -2,7 +2,7 @@
 // between steps, divergence is reported, seeds reproduce, hidden-size changes rebuild.
 
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import type { Backend } from '../src/engine/backend';
 import { courseRegression, toyDataset } from '../src/nn/data/toy';
 import { prepareSplits } from '../src/train/data';

@@ -2,7 +2,7 @@
 // per-run curves in the stream, the table streamed after each run, sorted, best marked.
 
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { toyDataset } from '../src/nn/data/toy';
 import { prepareSplits } from '../src/train/data';
 import type { MetricsBatch, SweepSpec, SweepTable } from '../src/train/protocol';

@@ -3,7 +3,7 @@
 // at the moment of each op (parameters before the update in, after it out).
 
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { Rng } from '../src/engine/random';
 import type { ClassificationDataset } from '../src/nn/data/dataset';
 import { prepareSplits } from '../src/train/data';

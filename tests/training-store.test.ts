@@ -6,7 +6,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageChannel } from 'node:worker_threads';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import type { PortLike } from '../src/train/client';
 import { createMessageHandler } from '../src/train/handler';
 import type { MetricsBatch, SessionConfig, SessionSnapshot } from '../src/train/protocol';

@@ -5,7 +5,7 @@
 // Pause never returned, dispose() hung and the worker was never terminated.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/engine/cpu/backend';
+import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { TrainingClient, type PortEventType, type PortLike } from '../src/train/client';
 import { createMessageHandler } from '../src/train/handler';
 import type { Request, SessionConfig } from '../src/train/protocol';

@@ -193,6 +193,12 @@ export interface OpKernel {
   entry: string;
   /** [first, last] line (0-based) of the entry point in the file, its attributes included */
   lines: readonly [number, number] | null;
+  /** the dispatch's override constants (tile shape, GROUP_SIZE, fused activation, …) */
+  constants?: Readonly<Record<string, number | boolean>>;
+  /** compiled with the subgroup path of the group-sum helpers */
+  subgroups?: boolean;
+  /** the dispatch's label (as a profile names it) */
+  label?: string;
 }
 
 /**

@@ -8,9 +8,9 @@
 // they should know why), and tests assert which device actually ran.
 
 import type { Backend } from './backend';
-import { createCpuBackend } from './cpu/backend';
+import { createCpuBackend } from './cpu/reference-backend';
 import { NoAdapterError } from './errors';
-import { createWebGPUBackend, type WebGPUBackendOptions } from './gpu/backend';
+import { createWebGPUBackend, type WebGPUBackendOptions } from './gpu/webgpu-backend';
 
 export type { Backend, BackendKind, BackendProfile, OpEvent, OpKernel, OpListener, Tensor } from './backend';
 

@@ -59,7 +59,7 @@ export class OpHook {
   }
 
   /** the GPU's dispatch path: one kernel recorded (attributed to the op being announced) */
-  kernel(shader: string, entry: string): void {
-    if (this.kernels) this.kernels.push({ shader, entry, lines: this.locate(shader, entry) });
+  kernel(shader: string, entry: string, detail: Pick<OpKernel, 'constants' | 'subgroups' | 'label'> = {}): void {
+    if (this.kernels) this.kernels.push({ shader, entry, lines: this.locate(shader, entry), ...detail });
   }
 }

@@ -1,6 +1,6 @@
 // The course's neural-network package, on any Backend (the float64 CPU reference or WebGPU).
 //
-//   import { createCpuBackend } from '../engine/cpu/backend';
+//   import { createCpuBackend } from '../engine/cpu/reference-backend';
 //   import { NeuralNetwork } from '../nn';
 //   const model = new NeuralNetwork(createCpuBackend(), {
 //     layers: [{ type: 'fc', nOut: 16, activation: 'relu' }, { type: 'fc', nOut: 3, activation: 'softmax' }],

@@ -5,9 +5,9 @@
 
 import { create } from 'zustand';
 import type { Backend, BackendKind } from '../engine/backend';
-import { createCpuBackend } from '../engine/cpu/backend';
+import { cpuReference } from '../engine/cpu/reference-backend';
 import { createBackend } from '../engine/index';
-import { runKernelCheck, type KernelCheckResult } from '../engine/kernelCheck';
+import { runKernelCheck, type KernelCheckResult } from '../engine/kernel-check';
 
 export type DeviceStatus = 'idle' | 'requesting' | 'ready' | 'failed';
 
@@ -45,7 +45,6 @@ interface DeviceState {
 }
 
 let backend: Backend | null = null;
-let reference: Backend | null = null;
 let pending: Promise<void> | null = null;
 
 /** the backend in use, once the request has finished (for cells that run kernels on the main thread) */
@@ -106,10 +105,9 @@ export const useDevice = create<DeviceState>()((set, get) => ({
       set({ checkStatus: 'skipped', check: null, checkError: null });
       return;
     }
-    reference ??= createCpuBackend();
     set({ checkStatus: 'running', checkError: null });
     try {
-      const check = await runKernelCheck(backend, reference);
+      const check = await runKernelCheck(backend, cpuReference());
       set({ check, checkStatus: check.pass ? 'passed' : 'failed' });
     } catch (e) {
       const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

@@ -9,7 +9,7 @@
 //                                                        WebGPU device (device.lost resolves)
 
 import type { Backend } from '../engine/backend';
-import { WebGPUBackend } from '../engine/gpu/backend';
+import { WebGPUBackend } from '../engine/gpu/webgpu-backend';
 
 export const FAULT_CHANNEL = 'backprop-fault';
 export type Fault = 'crash' | 'lose-device';

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend, type CpuTensor } from '../../src/engine/cpu/backend';
+import { createCpuBackend, type CpuTensor } from '../../src/engine/cpu/reference-backend';
 import { NDArray, np } from '../../src/exercises/np';
 
 const reference = readFileSync(new URL('../../src/exercises/np/reference.md', import.meta.url), 'utf8');

@@ -40,13 +40,6 @@ export function shaderSource(name: ShaderName): string {
   return src;
 }
 
-/** helpers a kernel may call without defining them; each has a portable and a subgroup file */
-const HELPERS = ['group_sum', 'block_sum'] as const;
-
-function calledHelpers(src: string): string[] {
-  return HELPERS.filter((h) => new RegExp(`\\b${h}\\s*\\(`).test(src) && !new RegExp(`\\bfn\\s+${h}\\b`).test(src));
-}
-
 const USES = /^\/\/ uses (\S+)\.wgsl\b/gm;
 
 /**
@@ -66,35 +59,59 @@ export function declaredLibs(source: string): string[] {
   return libs;
 }
 
+/** the helper file used in place of `lib` when subgroups are on: lib/<name>_subgroups, where it exists */
+function subgroupTwin(lib: string): string | null {
+  const twin = `${lib}_subgroups`;
+  return SHADERS[twin] === undefined ? null : twin;
+}
+
+/**
+ * Every helper file a shader needs, dependencies first: the files it declares
+ * (`// uses lib/<name>.wgsl`), the files those declare, and so on; with `subgroups`, each
+ * replaced by its lib/<name>_subgroups twin where there is one.
+ */
+function neededLibs(name: ShaderName, subgroups: boolean): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    let deps: string[];
+    try {
+      deps = declaredLibs(shaderSource(file));
+    } catch (e) {
+      throw new Error(`shaders/${file}.wgsl: ${(e as Error).message}`);
+    }
+    for (const d of deps) {
+      const lib = subgroups ? (subgroupTwin(d) ?? d) : d;
+      if (seen.has(lib)) continue;
+      seen.add(lib);
+      visit(lib);
+      out.push(lib);
+    }
+  };
+  visit(name);
+  return out;
+}
+
 /**
  * The WGSL the engine compiles for a shader: its file, preceded by the helper files it
- * declares (`// uses lib/<name>.wgsl`) and by the reduction helpers it calls without
- * defining them — group_sum (group_sum.wgsl) and block_sum (block_sum.wgsl), or their
- * _subgroups files when `subgroups` (the device has the 'subgroups' feature and the kernel
- * may use it). Line numbers of the file itself (entryLines) count from the file, not from
- * the composed text.
+ * needs (neededLibs) — with `subgroups` (the device has the 'subgroups' feature and the
+ * kernel may use it), their _subgroups twins: group_sum's subgroup path. Line numbers of
+ * the file itself (entryLines) count from the file, not from the composed text.
  */
 export function composeShader(name: ShaderName, subgroups: boolean): string {
   const src = shaderSource(name);
-  const helpers = calledHelpers(src);
-  let libs: string[];
-  try {
-    libs = declaredLibs(src).map((lib) => shaderSource(lib));
-  } catch (e) {
-    throw new Error(`shaders/${name}.wgsl: ${(e as Error).message}`);
-  }
-  if (helpers.length === 0 && libs.length === 0) return src;
-  const parts = [...libs, ...helpers.map((h) => shaderSource(subgroups ? `${h}_subgroups` : h))];
-  if (subgroups) {
+  const parts = neededLibs(name, subgroups).map((lib) => shaderSource(lib));
+  if (parts.length === 0) return src;
+  if (parts.some((p) => /^enable subgroups;/m.test(p))) {
     // one `enable subgroups;`, before every declaration
     return ['enable subgroups;', ...parts.map((p) => p.replace(/^enable subgroups;\n/m, '')), src].join('\n');
   }
   return [...parts, src].join('\n');
 }
 
-/** true when the shader reduces with group_sum or block_sum (so a subgroup variant exists) */
+/** true when the shader needs a helper with a subgroup twin (group_sum, block_sum): a subgroup variant exists */
 export function usesGroupSum(name: ShaderName): boolean {
-  return calledHelpers(shaderSource(name)).length > 0;
+  return neededLibs(name, false).some((lib) => subgroupTwin(lib) !== null);
 }
 
 /** [first, last] line (0-based) of `fn <entry>(…) { … }`, from its attributes to the closing brace */

@@ -7,7 +7,7 @@
 // student's model, and the stand-ins for exercises not yet solved when a student trains.
 
 import type { Activation, Tensor } from '../../engine/backend';
-import { CpuBackend, type CpuTensor } from '../../engine/cpu/backend';
+import { CpuBackend, type CpuTensor } from '../../engine/cpu/reference-backend';
 import type { Padding } from '../../engine/geometry';
 import { Rng } from '../../engine/random';
 import { initWeights } from '../../nn/init';

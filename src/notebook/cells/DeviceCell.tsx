@@ -6,7 +6,7 @@ import { Cell } from '../../ui/Cell';
 import { KernelSource } from './KernelSource';
 import { TensorHeatmap } from '../../ui/TensorHeatmap';
 import { Progress } from '../../ui/controls';
-import { CHECK_ATOL, CHECK_RTOL, type CheckCase } from '../../engine/kernelCheck';
+import { CHECK_ATOL, CHECK_RTOL, type CheckCase } from '../../engine/kernel-check';
 
 function DeviceFacts() {
   const status = useDevice((s) => s.status);

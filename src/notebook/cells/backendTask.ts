@@ -8,7 +8,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Backend } from '../../engine/backend';
-import { createCpuBackend } from '../../engine/cpu/backend';
+import { cpuReference } from '../../engine/cpu/reference-backend';
 import { currentBackend, useDevice } from '../../store/device';
 import { pageQueue } from '../../train/device-queue';
 
@@ -17,11 +17,9 @@ export function runExclusive<T>(fn: () => Promise<T>): Promise<T> {
   return pageQueue.run(fn);
 }
 
-let reference: Backend | null = null;
 /** the float64 CPU reference (one per page) */
 export function referenceBackend(): Backend {
-  reference ??= createCpuBackend();
-  return reference;
+  return cpuReference();
 }
 
 /** the page's backend once the device request has settled; null while it is pending */

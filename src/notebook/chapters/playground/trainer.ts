@@ -10,7 +10,7 @@
 // (the last batch of an epoch may be smaller).
 
 import type { Tensor } from '../../../engine/backend';
-import { createCpuBackend } from '../../../engine/cpu/backend';
+import { createCpuBackend } from '../../../engine/cpu/reference-backend';
 import { Rng } from '../../../engine/random';
 import { NeuralNetwork, type LayerConfig, type ModelConfig } from '../../../nn';
 import type { PlaygroundData } from './data';

@@ -3,7 +3,7 @@
 // 'implicit' (the default): im2col's index map lives inside the kernels; nothing is unrolled.
 //   forward    Z = act(cols · W' + 1·b)          tile loader gathers cols from X   conv2d.wgsl conv2d_implicit
 //                                                (register blocks gather it where    (conv2d_implicit_registers)
-//                                                matmul is 'registers': product.ts)
+//                                                matmul is 'registers': ops/matmul/gpu.ts)
 //   backward   [dW; db] = [colsᵀ·dZ; 1ᵀ·dZ]      BK × BF register blocks of outer   conv_backward.wgsl
 //                                                products over the rows, read        conv2d_backward_blocked
 //                                                through X; block_sum adds them
@@ -23,14 +23,16 @@
 //              → forward 2 dispatches; backward 3 (+1 for σ'(Y_prev), 1 without dX)
 //
 // Shapes: X (m, H, W, C) NHWC; W (kh, kw, C, F); b (1, F); Z, dZ (m, oh, ow, F).
-// The window geometry (padding, output size) comes from geometry.ts's window2d, the one
-// definition the CPU reference uses too.
+// The window geometry (padding, output size) comes from geometry.ts's window2d and the
+// shape checks from signatures.ts, the definitions the CPU reference (cpu.ts) uses too.
 
-import type { Activation, Conv2DBackwardExtras, Conv2DOptions, ConvAlgorithm, MatmulOptions, Tensor } from '../backend';
-import { ShapeError } from '../errors';
-import { assertRank, assertShape, shapeStr, window2d, windowUniforms, type Window2D } from '../geometry';
-import type { GpuContext, GpuTensor } from './context';
-import { actCode, CONV_BACKWARD_VARIANTS, productLaunch } from './product';
+import type { Activation, Conv2DBackwardExtras, Conv2DOptions, ConvAlgorithm, MatmulOptions, Tensor } from '../../backend';
+import { shapeStr, windowUniforms, type Window2D } from '../../geometry';
+import type { GpuContext, GpuTensor } from '../../gpu/context';
+import { CONV_BACKWARD_VARIANTS } from '../../gpu/tuning';
+import { col2imSignature, conv2dBackwardSignature, conv2dSignature, im2colSignature, outShape } from '../../signatures';
+import { actCode, activationBackward } from '../elementwise/gpu';
+import { productLaunch } from '../matmul/gpu';
 
 /** What the convolution needs from the backend: its context and its fused matmul. */
 export interface ConvHost {
@@ -74,29 +76,6 @@ function convParams(
   };
 }
 
-function f32(ctx: GpuContext, t: Tensor, op: string, what: string): GpuTensor {
-  const g = ctx.use(t, op, what);
-  if (g.dtype !== 'f32') throw new TypeError(`${op}: ${what} '${g.label}' must be f32, got ${g.dtype}`);
-  return g;
-}
-
-/** Refuses a hand-made window whose fields are not sizes, or whose output size is wrong. */
-function checkWindow(op: string, win: Window2D): void {
-  const fields = ['n', 'h', 'w', 'c', 'kh', 'kw', 'stride', 'padTop', 'padBottom', 'padLeft', 'padRight', 'oh', 'ow'] as const;
-  for (const f of fields) {
-    const v = win[f];
-    if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${op}: window field ${f} must be a non-negative integer, got ${v}`);
-  }
-  if (win.kh < 1 || win.kw < 1 || win.stride < 1) {
-    throw new ShapeError(`${op}: window ${win.kh}×${win.kw} with stride ${win.stride} must be at least 1×1 with stride ≥ 1`);
-  }
-  const oh = Math.floor((win.h + win.padTop + win.padBottom - win.kh) / win.stride) + 1;
-  const ow = Math.floor((win.w + win.padLeft + win.padRight - win.kw) / win.stride) + 1;
-  if (oh !== win.oh || ow !== win.ow) {
-    throw new ShapeError(`${op}: window output ${win.oh}×${win.ow} disagrees with its geometry, which gives ${oh}×${ow}`);
-  }
-}
-
 /** The uniform struct `Win` of im2col.wgsl / col2im.wgsl (count: elements the kernel writes). */
 function winParams(win: Window2D, count: number): Record<string, number> {
   return {
@@ -107,11 +86,8 @@ function winParams(win: Window2D, count: number): Record<string, number> {
 
 /** X (n, h, w, c) → cols (n·oh·ow, kh·kw·c); column (i·kw + j)·c + ch; zeros in the padding. */
 export function im2col(ctx: GpuContext, x: Tensor, win: Window2D, label = 'im2col'): GpuTensor {
-  const X = f32(ctx, x, 'im2col', 'X');
-  checkWindow('im2col', win);
-  assertShape('im2col', 'X', X.shape, [win.n, win.h, win.w, win.c]);
-  const rows = win.n * win.oh * win.ow;
-  const k = win.kh * win.kw * win.c;
+  const X = ctx.useF32(x, 'im2col', 'X');
+  const [rows, k] = im2colSignature(X.shape, win) as [number, number];
   const cols = ctx.empty([rows, k], 'f32', label);
   ctx.dispatch(
     { shader: 'im2col', entry: 'im2col' },
@@ -127,10 +103,8 @@ export function im2col(ctx: GpuContext, x: Tensor, win: Window2D, label = 'im2co
 
 /** Adjoint of im2col: cols (n·oh·ow, kh·kw·c) → (n, h, w, c), overlapping patches summed. */
 export function col2im(ctx: GpuContext, cols: Tensor, win: Window2D, label = 'col2im'): GpuTensor {
-  const C = f32(ctx, cols, 'col2im', 'cols');
-  checkWindow('col2im', win);
-  assertShape('col2im', 'cols', C.shape, [win.n * win.oh * win.ow, win.kh * win.kw * win.c]);
-  const dx = ctx.empty([win.n, win.h, win.w, win.c], 'f32', label);
+  const C = ctx.useF32(cols, 'col2im', 'cols');
+  const dx = ctx.empty(col2imSignature(C.shape, win), 'f32', label);
   ctx.dispatch(
     { shader: 'col2im', entry: 'col2im' },
     {
@@ -143,17 +117,6 @@ export function col2im(ctx: GpuContext, cols: Tensor, win: Window2D, label = 'co
   return dx;
 }
 
-/** The window of a convolution of X by W (kh, kw, C, F), checking that the channels agree. */
-function convWindow(op: string, X: GpuTensor, W: GpuTensor, opts: Conv2DOptions): Window2D {
-  assertRank(op, 'W (kh, kw, c_in, c_out)', W.shape, 4);
-  const [kh, kw, cin] = W.shape as [number, number, number, number];
-  const win = window2d(op, X.shape, [kh, kw], opts.stride, opts.pad);
-  if (win.c !== cin) {
-    throw new ShapeError(`${op}: input ${shapeStr(X.shape)} has ${win.c} channels but W ${shapeStr(W.shape)} expects ${cin}`);
-  }
-  return win;
-}
-
 /** Z = act(conv(X, W) + b): X (m, H, W, C), W (kh, kw, C, F), b (1, F) or null → (m, oh, ow, F). */
 export function conv2d(
   host: ConvHost,
@@ -164,18 +127,16 @@ export function conv2d(
   act: Activation = 'linear',
 ): GpuTensor {
   const { ctx } = host;
-  const X = f32(ctx, x, 'conv2d', 'X');
-  const W = f32(ctx, w, 'conv2d', 'W');
-  const win = convWindow('conv2d', X, W, opts);
-  const F = W.shape[3]!;
-  const B = b ? f32(ctx, b, 'conv2d', 'bias') : null;
-  if (B) assertShape('conv2d', 'bias', B.shape, [1, F]);
+  const X = ctx.useF32(x, 'conv2d', 'X');
+  const W = ctx.useF32(w, 'conv2d', 'W');
+  const B = b ? ctx.useF32(b, 'conv2d', 'bias') : null;
+  const { win, F } = conv2dSignature(X.shape, W.shape, B?.shape ?? null, opts);
 
   if (algorithmOf('conv2d', opts) === 'implicit') {
     // Z (m·oh·ow, F) = act(cols·W' + 1·b), cols read through X by the tile loader
     const rows = win.n * win.oh * win.ow;
     const K = win.kh * win.kw * win.c;
-    // the matrix product's variant (product.ts): workgroup-memory tiles, or register blocks
+    // the matrix product's variant (ops/matmul/gpu.ts): workgroup-memory tiles, or register blocks
     const shapes = `${shapeStr(X.shape)} * ${shapeStr(W.shape)} (${rows}×${K}·${K}×${F})`;
     const { registers, constants: tile, groups } = productLaunch(ctx, rows, F, `conv2d ${shapes}`);
     const Z = ctx.empty([win.n, win.oh, win.ow, F], 'f32', 'conv2d');
@@ -218,29 +179,22 @@ export function conv2dBackward(
 ): { dx?: GpuTensor; dw: GpuTensor; db: GpuTensor } {
   const op = 'conv2dBackward';
   const { ctx } = host;
-  const D = f32(ctx, dz, op, 'dZ');
-  const X = f32(ctx, x, op, 'X');
-  const W = f32(ctx, w, op, 'W');
-  const win = convWindow(op, X, W, opts);
+  const D = ctx.useF32(dz, op, 'dZ');
+  const X = ctx.useF32(x, op, 'X');
+  const W = ctx.useF32(w, op, 'W');
+  const dactY = extras.dact ? ctx.useF32(extras.dact.y, op, 'dact.y') : null;
+  const { win, F } = conv2dBackwardSignature(D.shape, X.shape, W.shape, opts, dactY?.shape);
   const algorithm = algorithmOf(op, opts);
   if (algorithm === 'implicit' && !CONV_BACKWARD_VARIANTS.includes(ctx.tuning.convBackward)) {
     throw new Error(`${op}: unknown conv backward variant '${String(ctx.tuning.convBackward)}'; known: ${CONV_BACKWARD_VARIANTS.join(', ')}`);
   }
-  const F = W.shape[3]!;
-  assertShape(op, 'dZ', D.shape, [win.n, win.oh, win.ow, F]);
   const K = win.kh * win.kw * win.c;
   const rows = win.n * win.oh * win.ow;
-  let dactY: GpuTensor | null = null;
-  let dact = 0;
-  if (extras.dact) {
-    dactY = f32(ctx, extras.dact.y, op, 'dact.y');
-    assertShape(op, 'dact.y', dactY.shape, X.shape);
-    dact = actCode(op, extras.dact.activation);
-  }
+  const dact = extras.dact ? actCode(op, extras.dact.activation) : 0;
   const target = (t: Tensor | undefined, shape: readonly number[], what: string, label: string): GpuTensor => {
     if (!t) return ctx.empty(shape, 'f32', label);
-    const g = f32(ctx, t, op, `out (${what})`);
-    assertShape(op, `out (${what})`, g.shape, shape);
+    const g = ctx.useF32(t, op, `out (${what})`);
+    outShape(op, what, g.shape, shape);
     return g;
   };
 
@@ -314,11 +268,7 @@ export function conv2dBackward(
   ctx.dispose(Wm);
   ctx.dispose(dcols);
   if (dactY) {
-    const g = ctx.empty(X.shape, 'f32', 'conv2d dX');
-    ctx.dispatch(
-      { shader: 'elementwise', entry: 'act_backward', constants: { ACT: dact } },
-      { bind: { dy: dx, y: dactY, out: g }, params: { count: g.size, cols: 1 }, invocations: g.size },
-    );
+    const g = activationBackward(ctx, dx, dactY, dact, 'conv2d dX');
     ctx.dispose(dx);
     dx = g;
   }

@@ -1,6 +1,6 @@
 // The matrix products of matmul.wgsl, host side: their variants, tile shapes and vec4 loads,
-// and the launch (gemm); with the activation codes and the kernel tuning the other GPU op
-// families read too.
+// and the launches of matmul and denseGrads (gemm); the implicit convolution forward
+// (ops/conv/gpu.ts) shares productLaunch.
 //
 // Two ways to compute a product (matmul.wgsl), chosen per device by `tuning.matmul`:
 //   'tiled'      workgroups stage K slices of A and B in workgroup memory between barriers
@@ -8,7 +8,7 @@
 //   'registers'  every invocation an up to 8×8 register block fed by vec4 loads from global memory,
 //                no workgroup memory, no barrier (the default on software adapters —
 //                SwiftShader, WARP, llvmpipe — where it measured 2–6× faster: docs/benchmarks.md).
-// createGpuContext sets it from the adapter; set backend.tuning to compare them.
+// createGpuContext sets it from the adapter (gpu/tuning.ts); set backend.tuning to compare them.
 //
 // Variants are override constants of one WGSL file, so each is its own cached pipeline:
 //   tiles  WX × WY invocations own a 4·WY × 4·WX tile of C. 16×16 (64×64 tiles) in
@@ -19,63 +19,11 @@
 //          (its rows then start 16-byte aligned: every bound tensor starts at a 256-byte
 //          offset); scalar loads otherwise.
 
-import type { Activation } from '../backend';
-import { ACTIVATIONS } from '../backend';
-import type { GpuContext, GpuTensor } from './context';
-
-const ACT_CODE: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
-
-/** the WGSL activation code (0 linear, 1 relu, 2 sigmoid, 3 tanh); unknown names throw */
-export function actCode(op: string, act: Activation): number {
-  const code = ACT_CODE[act];
-  if (code === undefined) throw new Error(`${op}: unknown activation '${String(act)}'; known: ${ACTIVATIONS.join(', ')}`);
-  return code;
-}
-
-/** How a matrix product is computed: workgroup-memory tiles, or register blocks only (see above). */
-export type MatmulVariant = 'tiled' | 'registers';
-export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['tiled', 'registers'];
-
-/** Which tuned variants the kernels may use (all on by default; tests turn them off to check the fallbacks). */
-export interface KernelTuning {
-  /** the matrix product's kernel: 'tiled' on GPUs, 'registers' on software adapters (createGpuContext) */
-  matmul: MatmulVariant;
-  /** vec4 loads where the data allows them; false: always scalar loads */
-  vec4: boolean;
-  /** narrower tiles for skinny products; false: always 64×64 */
-  skinnyTiles: boolean;
-  /** subgroup reductions when the device has the 'subgroups' feature; false: workgroup memory only */
-  subgroups: boolean;
-  /** split the rows of a conv weight gradient across workgroups when the layer has few weights; false: one workgroup per weight */
-  splitRows: boolean;
-  /** the implicit convolution backward's kernel (conv.ts): register blocks, or one workgroup per weight */
-  convBackward: ConvBackwardVariant;
-}
-
-/**
- * How the implicit convolution backward computes [dW; db] and dX (conv.ts):
- *   'blocked'   conv_backward.wgsl: dW as register-block outer products reduced over the
- *               rows, dX as a transposed convolution, a block of pixels × channels per
- *               invocation (the default)
- *   'per-weight' conv2d.wgsl conv2d_backward: a workgroup per element of [dW; db], an
- *               invocation per element of dX (the first version, kept to compare)
- */
-export type ConvBackwardVariant = 'blocked' | 'per-weight';
-export const CONV_BACKWARD_VARIANTS: readonly ConvBackwardVariant[] = ['blocked', 'per-weight'];
-
-export const DEFAULT_TUNING: Readonly<KernelTuning> = {
-  matmul: 'tiled',
-  vec4: true,
-  skinnyTiles: true,
-  subgroups: true,
-  splitRows: true,
-  convBackward: 'blocked',
-};
-
-/** the tuning a device starts with: the defaults, with register-block products on a software adapter */
-export function defaultTuning(software: boolean): KernelTuning {
-  return { ...DEFAULT_TUNING, matmul: software ? 'registers' : 'tiled' };
-}
+import type { Activation } from '../../backend';
+import type { GpuContext, GpuTensor } from '../../gpu/context';
+import { MATMUL_VARIANTS } from '../../gpu/tuning';
+import type { MatmulSignature } from '../../signatures';
+import { actCode } from '../elementwise/gpu';
 
 /** [WX, WY]: invocations of a workgroup along N and M; its tile of C is 4·WY × 4·WX */
 export function gemmTile(M: number, N: number, skinny: boolean): [number, number] {
@@ -197,4 +145,54 @@ export function gemm(ctx: GpuContext, g: GemmArgs): void {
       label: g.label,
     },
   );
+}
+
+/**
+ * C (M, N) = act(op(A)·op(B) + 1·b), or (op(A)·op(B)) ⊙ σ'(Y) with a backward epilogue
+ * (dactY, its activation); shapes checked by signatures.ts's matmulSignature.
+ */
+export function matmul(
+  ctx: GpuContext,
+  A: GpuTensor,
+  B: GpuTensor,
+  C: GpuTensor,
+  s: MatmulSignature,
+  epilogue: { bias: GpuTensor | null; act: Activation; dactY: GpuTensor | null; dact?: Activation },
+): void {
+  const { M, N, K } = s;
+  const dact = epilogue.dact ? actCode('matmul', epilogue.dact) : 0;
+  gemm(ctx, {
+    entry: 'matmul',
+    A,
+    B,
+    C,
+    M,
+    N,
+    K,
+    transA: s.transA,
+    transB: s.transB,
+    bias: epilogue.bias,
+    act: actCode('matmul', epilogue.act),
+    dactY: epilogue.dactY,
+    dact,
+    label: `matmul ${M}×${K}·${K}×${N}${dact ? ` ⊙ ${epilogue.dact}'` : ''}`,
+  });
+}
+
+/** [dW; db] = [Xᵀ; 1ᵀ]·dZ: X (m, n_in), dZ (m, n_out) into dW (n_in, n_out), db (1, n_out) */
+export function denseGrads(ctx: GpuContext, X: GpuTensor, D: GpuTensor, dw: GpuTensor, db: GpuTensor, m: number, nIn: number, nOut: number): void {
+  // op(A) = Xᵀ with a row of ones, (n_in + 1) × m
+  gemm(ctx, {
+    entry: 'dense_grads',
+    A: X,
+    B: D,
+    C: dw,
+    db,
+    M: nIn + 1,
+    N: nOut,
+    K: m,
+    transA: true,
+    transB: false,
+    label: `dense grads [dW; db] (${nIn}+1)×${m}·${m}×${nOut}`,
+  });
 }

@@ -1,39 +1,13 @@
-// Softmax, losses and evaluation reductions on WebGPU vs the float64 CPU reference:
-// stability on large logits, the fused and unfused cross-entropy paths (and their
-// agreement), the loss with its gradient in one kernel, MSE, argmax, count-correct and
-// the all-finite check.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Tensor } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
-import { nodeGPU } from '../src/engine/gpu/node';
-import { Rng } from '../src/engine/random';
-import { expectClose, randomArray, randomOneHot } from './helpers/check';
+// Losses on WebGPU (shaders/cross_entropy.wgsl, src/engine/ops/losses) vs the float64 CPU
+// reference: the fused and unfused cross-entropy paths (and their agreement), the loss with
+// its gradient in one kernel, MSE.
+import { describe, expect, it } from 'vitest';
+import { both, cpu, gpu, pair, useGpu } from './backends';
+import { Rng } from '../../src/engine/random';
+import { logits, ROW_SHAPES as SHAPES } from './inputs';
+import { expectClose, randomArray, randomOneHot } from '../helpers/check';
 
-let gpu: WebGPUBackend;
-const cpu = createCpuBackend();
-beforeAll(async () => {
-  gpu = await createWebGPUBackend(await nodeGPU());
-  console.log(`[gpu-losses] backend ${gpu.kind} on ${gpu.deviceName}`);
-});
-afterAll(() => gpu?.destroy());
-
-function pair(data: ArrayLike<number>, shape: number[]): [Tensor, Tensor] {
-  const f32 = Float32Array.from(data); // both backends get the same (float32) values
-  return [gpu.fromArray(f32, shape), cpu.fromArray(f32, shape)];
-}
-async function both(g: Tensor, c: Tensor): Promise<[Float32Array | Float64Array, Float32Array | Float64Array]> {
-  return [await gpu.read(g), await cpu.read(c)];
-}
-
-const SHAPES: [number, number][] = [[1, 1], [1, 10], [7, 3], [64, 10], [300, 17], [5, 1000]];
-
-/** logits with a few rows far from zero: softmax must shift by the row maximum */
-function logits(rng: Rng, m: number, k: number): Float64Array {
-  const z = randomArray(rng, m * k, -3, 3);
-  for (let i = 0; i < m; i += 3) for (let j = 0; j < k; j++) z[i * k + j]! += i % 2 ? 1000 : -1000;
-  return z;
-}
+useGpu('ops/losses');
 
 /** random probability rows bounded away from 0 (the unfused CE divides by them) */
 function probabilities(rng: Rng, m: number, k: number): Float64Array {
@@ -45,30 +19,6 @@ function probabilities(rng: Rng, m: number, k: number): Float64Array {
   }
   return p;
 }
-
-describe('softmax', () => {
-  it('forward matches on random shapes, including rows of logits around ±1000', async () => {
-    const rng = new Rng(11);
-    for (const [m, k] of SHAPES) {
-      const [zg, zc] = pair(logits(rng, m, k), [m, k]);
-      const [got, ref] = await both(gpu.softmax(zg), cpu.softmax(zc));
-      expect(got.every(Number.isFinite)).toBe(true);
-      expectClose(got, ref, { atol: 1e-6, rtol: 1e-4, label: `softmax ${m}×${k}` });
-    }
-  });
-
-  it('backward (Jacobian-vector product) matches', async () => {
-    const rng = new Rng(12);
-    for (const [m, k] of SHAPES) {
-      const [zg, zc] = pair(randomArray(rng, m * k, -3, 3), [m, k]);
-      const [dg, dc] = pair(randomArray(rng, m * k), [m, k]);
-      const sg = gpu.softmax(zg);
-      const sc = cpu.softmax(zc);
-      const [got, ref] = await both(gpu.softmaxBackward(dg, sg), cpu.softmaxBackward(dc, sc));
-      expectClose(got, ref, { atol: 1e-6, rtol: 1e-4, label: `softmaxBackward ${m}×${k}` });
-    }
-  });
-});
 
 describe('cross-entropy', () => {
   it('unfused loss and gradient −y/(m·ŷ) match', async () => {
@@ -179,47 +129,6 @@ describe('mse', () => {
       expectClose(got, ref, { atol: 1e-6, rtol: 1e-5, label: `mse ${m}×${k}` });
       [got, ref] = await both(gpu.mseBackward(pg, yg), cpu.mseBackward(pc, yc));
       expectClose(got, ref, { atol: 1e-7, rtol: 1e-5, label: `mseBackward ${m}×${k}` });
-    }
-  });
-});
-
-describe('evaluation reductions', () => {
-  it('argmax per row (first maximum on ties) and countCorrect', async () => {
-    const rng = new Rng(17);
-    for (const [m, k] of [[1, 1], [1, 10], [64, 10], [700, 3]] as [number, number][]) {
-      const s = randomArray(rng, m * k);
-      if (m > 1 && k > 2) {
-        s[0] = 0.5; s[1] = 0.9; s[2] = 0.9; // a tie in row 0: index 1 wins
-      }
-      const [sg, sc] = pair(s, [m, k]);
-      const [yg, yc] = pair(randomOneHot(rng, m, k), [m, k]);
-      const ag = gpu.argmax(sg);
-      expect(ag.dtype).toBe('u32');
-      let [got, ref] = await both(ag, cpu.argmax(sc));
-      expect(Array.from(got)).toEqual(Array.from(ref));
-      [got, ref] = await both(gpu.countCorrect(sg, yg), cpu.countCorrect(sc, yc));
-      expect(got[0]).toBe(ref[0]);
-    }
-    // a perfect and a hopeless predictor on the same labels
-    const y = randomOneHot(rng, 50, 4);
-    const yt = gpu.fromArray(y, [50, 4]);
-    expect((await gpu.read(gpu.countCorrect(yt, yt)))[0]).toBe(50);
-    expect((await gpu.read(gpu.countCorrect(gpu.scale(yt, -1), yt)))[0]).toBe(0);
-  });
-
-  it('allFinite: 1 for finite data, 0 with a NaN, +Inf or −Inf anywhere', async () => {
-    const rng = new Rng(18);
-    const n = 5003;
-    const base = randomArray(rng, n, -1e30, 1e30);
-    expect((await gpu.read(gpu.allFinite(gpu.fromArray(base, [n]))))[0]).toBe(1);
-    for (const [pos, bad] of [[0, NaN], [n - 1, Infinity], [2500, -Infinity], [4097, NaN]] as [number, number][]) {
-      const data = Float32Array.from(base);
-      data[pos] = bad;
-      const t = gpu.fromArray(data, [n]);
-      const c = cpu.fromArray(data, [n]);
-      const [got, ref] = await both(gpu.allFinite(t), cpu.allFinite(c));
-      expect(ref[0]).toBe(0);
-      expect(got[0], `allFinite with ${bad} at ${pos}`).toBe(0);
     }
   });
 });

@@ -1,63 +1,25 @@
-// Convolution and pooling on WebGPU vs the float64 CPU reference, on the same random
+// Convolution on WebGPU (shaders/conv2d.wgsl, conv_weight_grad.wgsl, im2col.wgsl,
+// col2im.wgsl; src/engine/ops/conv) vs the float64 CPU reference, on the same random
 // inputs: im2col, col2im, conv2d forward (fused bias + activation) and backward on both
-// paths (implicit GEMM / direct dX, and im2col + matmul + col2im), σ'(Y_prev) fused into
-// dX, max and average pooling forward (with the arg-max) and backward (σ' fused too).
-// Random configurations cover
-// kernels 1–5 (square and not), stride 1–2, padding 'same' / 'valid' / integer,
-// non-square inputs, 1–4 channels and batch 1–5; one case per op has a dimension far
-// above 512, and two cases launch more than 65535 workgroups (the 2-D grid).
-// Also: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ on the GPU, dispatch counts of the conv step,
-// and shape errors that name the op and the shapes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Activation, ConvAlgorithm, Pool2DOptions, Tensor } from '../src/engine/backend';
-import { ACTIVATIONS } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
-import { ShapeError } from '../src/engine/errors';
-import { window2d, type Padding } from '../src/engine/geometry';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
-import { blockedBackwardLaunch, weightGradSplit } from '../src/engine/gpu/conv';
-import { MATMUL_VARIANTS } from '../src/engine/gpu/product';
-import { nodeGPU } from '../src/engine/gpu/node';
-import { Rng } from '../src/engine/random';
-import { expectClose, randomArray } from './helpers/check';
+// paths (implicit GEMM / direct dX, and im2col + matmul + col2im), σ'(Y_prev) fused into dX.
+// Random configurations cover kernels 1–5 (square and not), stride 1–2, padding 'same' /
+// 'valid' / integer, non-square inputs, 1–4 channels and batch 1–5; one case per op has a
+// dimension far above 512, and two cases launch more than 65535 workgroups (the 2-D grid).
+// Also: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ on the GPU, dispatch counts of the conv step, and
+// shape errors that name the op and the shapes.
+import { describe, expect, it } from 'vitest';
+import { both, cpu, gpu, pair, useGpu } from './backends';
+import type { Activation, ConvAlgorithm } from '../../src/engine/backend';
+import { ACTIVATIONS } from '../../src/engine/backend';
+import { ShapeError } from '../../src/engine/errors';
+import { window2d } from '../../src/engine/geometry';
+import { blockedBackwardLaunch, weightGradSplit } from '../../src/engine/ops/conv/gpu';
+import { MATMUL_VARIANTS } from '../../src/engine/gpu/tuning';
+import { Rng } from '../../src/engine/random';
+import { activationOutput, exact, PADS, sumTol, type ConvCase } from './inputs';
+import { expectClose, randomArray } from '../helpers/check';
 
-let gpu: WebGPUBackend;
-const cpu = createCpuBackend();
-beforeAll(async () => {
-  gpu = await createWebGPUBackend(await nodeGPU());
-  console.log(`[gpu-conv-pool] backend ${gpu.kind} on ${gpu.deviceName}${gpu.isFallback ? ' (software)' : ''}`);
-});
-afterAll(() => gpu?.destroy());
-
-/** the same (float32) inputs on both backends */
-function pair(data: ArrayLike<number>, shape: number[]): [Tensor, Tensor] {
-  const f32 = Float32Array.from(data);
-  return [gpu.fromArray(f32, shape), cpu.fromArray(f32, shape)];
-}
-
-async function both(g: Tensor, c: Tensor): Promise<[Float32Array | Float64Array, Float32Array | Float64Array]> {
-  expect(g.shape).toEqual(c.shape);
-  return [await gpu.read(g), await cpu.read(c)];
-}
-
-// float32 sums of `terms` products of values ≤ 1 in size: the error grows like √terms
-const sumTol = (terms: number) => ({ atol: 3e-5 * Math.sqrt(terms), rtol: 1e-4 });
-// copies and single products: exact up to float32 rounding
-const exact = { atol: 1e-7, rtol: 1e-6 };
-
-interface ConvCase {
-  m: number;
-  h: number;
-  w: number;
-  c: number;
-  f: number;
-  kh: number;
-  kw: number;
-  stride: number;
-  pad: Padding;
-}
-
-const PADS: Padding[] = ['same', 'valid', 0, 1, 2];
+useGpu('ops/conv');
 
 /** a random configuration whose window fits: kernel 1–5, stride 1–2, batch 1–5, 1–4 channels */
 function randomConv(rng: Rng): ConvCase {
@@ -100,12 +62,6 @@ async function checkIm2colCol2im(rng: Rng, k: ConvCase): Promise<void> {
   // each pixel sums at most ⌈kh/s⌉·⌈kw/s⌉ entries
   expectClose(got2, ref2, { ...sumTol(k.kh * k.kw), label: `col2im ${describeConv(k)}` });
   gpu.dispose(xg, colsG, cg);
-}
-
-/** the forward output of an activation: Y values a layer below could have produced (zeros for relu included) */
-function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
-  const z = randomArray(rng, n, -2, 2);
-  return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
 }
 
 interface ConvCheck {
@@ -281,15 +237,11 @@ describe('conv2d forward and backward vs CPU reference (implicit GEMM and im2col
           expect(split, 'LeNet\'s first conv gets its rows split').toBeGreaterThan(1);
           // the kernels compiled: with the subgroup helper or the workgroup-memory one
           const seen: { entry: string; subgroups: boolean; size: unknown }[] = [];
-          const dispatch = gpu.ctx.dispatch;
-          gpu.ctx.dispatch = (kern, args) => {
-            seen.push({ entry: kern.entry, subgroups: kern.subgroups === true, size: kern.constants?.GROUP_SIZE });
-            dispatch.call(gpu.ctx, kern, args);
-          };
+          const off = gpu.onOp({ end: (e) => seen.push(...e.kernels.map((kern) => ({ entry: kern.entry, subgroups: kern.subgroups === true, size: kern.constants?.GROUP_SIZE }))) });
           try {
             await checkConv(new Rng(29), k, 'relu', true, { algorithms: ['implicit'], dact: 'relu' });
           } finally {
-            gpu.ctx.dispatch = dispatch;
+            off();
           }
           const backward = seen.filter((d) => d.entry === 'conv2d_backward');
           expect(backward.length).toBeGreaterThan(0);
@@ -317,16 +269,12 @@ describe.each(MATMUL_VARIANTS)('conv2d implicit forward with the %s product kern
   async function withVariant(cases: [Rng, ConvCase, Activation, boolean][]): Promise<void> {
     const saved = gpu.tuning;
     const seen: string[] = [];
-    const dispatch = gpu.ctx.dispatch;
     gpu.tuning = { ...saved, matmul: variant };
-    gpu.ctx.dispatch = (kern, args) => {
-      seen.push(kern.entry);
-      dispatch.call(gpu.ctx, kern, args);
-    };
+    const off = gpu.onOp({ end: (e) => seen.push(...e.kernels.map((kern) => kern.entry)) });
     try {
       for (const [rng, k, act, bias] of cases) await checkConv(rng, k, act, bias, { algorithms: ['implicit'] });
     } finally {
-      gpu.ctx.dispatch = dispatch;
+      off();
       gpu.tuning = saved;
     }
     expect(seen.filter((e) => e.startsWith('conv2d_implicit'))).toEqual(cases.map(() => entry));
@@ -347,119 +295,6 @@ describe.each(MATMUL_VARIANTS)('conv2d implicit forward with the %s product kern
     ]);
   });
 });
-
-interface PoolCase {
-  m: number;
-  h: number;
-  w: number;
-  c: number;
-  opts: Pool2DOptions;
-}
-
-function randomPool(rng: Rng, mode: 'max' | 'avg'): PoolCase {
-  for (;;) {
-    const kh = 1 + rng.int(4);
-    const kw = rng.uniform() < 0.6 ? kh : 1 + rng.int(4);
-    const p: PoolCase = {
-      m: 1 + rng.int(5),
-      h: 2 + rng.int(9),
-      w: 2 + rng.int(9),
-      c: 1 + rng.int(4),
-      opts: { mode, kernel: [kh, kw], stride: 1 + rng.int(2), pad: PADS[rng.int(PADS.length)]! },
-    };
-    if (p.h === p.w) p.w += 1;
-    const padN = typeof p.opts.pad === 'number' ? p.opts.pad : 0;
-    if (p.opts.pad !== 'same' && (p.h + 2 * padN < kh || p.w + 2 * padN < kw)) continue;
-    return p;
-  }
-}
-
-const describePool = (p: PoolCase) =>
-  `${p.opts.mode}pool X (${p.m}, ${p.h}, ${p.w}, ${p.c}) ${p.opts.kernel[0]}×${p.opts.kernel[1]} stride ${p.opts.stride} pad ${JSON.stringify(p.opts.pad)}`;
-
-async function checkPool(rng: Rng, p: PoolCase, data?: ArrayLike<number>): Promise<void> {
-  const label = describePool(p);
-  const shape = [p.m, p.h, p.w, p.c];
-  const [xg, xc] = pair(data ?? randomArray(rng, p.m * p.h * p.w * p.c), shape);
-  const d0 = gpu.stats.dispatches;
-  const g = gpu.pool2d(xg, p.opts);
-  expect(gpu.stats.dispatches - d0, 'pool2d = one dispatch').toBe(1);
-  const c = cpu.pool2d(xc, p.opts);
-  const [y, yRef] = await both(g.y, c.y);
-  expectClose(y, yRef, { ...exact, label: `${label} y` });
-  if (p.opts.mode === 'max') {
-    expect(g.argmax?.dtype).toBe('u32');
-    const [a, aRef] = await both(g.argmax!, c.argmax!);
-    // read() hands u32 tensors back exactly (float64), padding marker 0xffffffff included
-    expectClose(a, aRef, { atol: 0, rtol: 0, label: `${label} argmax` });
-  } else {
-    expect(g.argmax).toBeUndefined();
-  }
-  const [dyg, dyc] = pair(randomArray(rng, c.y.size), [...c.y.shape]);
-  const d1 = gpu.stats.dispatches;
-  const dxg = gpu.pool2dBackward(dyg, shape, p.opts, g.argmax);
-  expect(gpu.stats.dispatches - d1, 'pool2dBackward = one dispatch').toBe(1);
-  const [dx, dxRef] = await both(dxg, cpu.pool2dBackward(dyc, shape, p.opts, c.argmax));
-  const [kh, kw] = p.opts.kernel;
-  expectClose(dx, dxRef, { ...sumTol(kh * kw), label: `${label} dX` });
-  // X as the output of an activation (a conv's relu, …): dX ⊙ σ'(X) in the same dispatch
-  {
-    const act = (['relu', 'sigmoid', 'tanh'] as const)[rng.int(3)]!;
-    const [ag, ac] = pair(activationOutput(rng, p.m * p.h * p.w * p.c, act), shape);
-    const d2 = gpu.stats.dispatches;
-    const fused = gpu.pool2dBackward(dyg, shape, p.opts, g.argmax, { y: ag, activation: act });
-    expect(gpu.stats.dispatches - d2, 'pool2dBackward with σ\' = one dispatch').toBe(1);
-    const [f, fRef] = await both(fused, cpu.pool2dBackward(dyc, shape, p.opts, c.argmax, { y: ac, activation: act }));
-    expectClose(f, fRef, { ...sumTol(kh * kw), label: `${label} dX ⊙ ${act}'` });
-    gpu.dispose(ag, fused);
-  }
-  gpu.dispose(xg, g.y, g.argmax, dyg, dxg);
-}
-
-describe('pool2d forward and backward vs CPU reference', () => {
-  it('max pooling, random configurations', async () => {
-    const rng = new Rng(31);
-    for (let t = 0; t < 12; t++) await checkPool(rng, randomPool(rng, 'max'));
-  });
-
-  it('average pooling, random configurations', async () => {
-    const rng = new Rng(32);
-    for (let t = 0; t < 12; t++) await checkPool(rng, randomPool(rng, 'avg'));
-  });
-
-  it("asymmetric 'same' padding: top ≠ left, bottom ≠ top (non-square window, stride 2, odd sizes)", async () => {
-    // 7×6 input, 4×2 window, stride 2: pad top 1, bottom 2, left 0, right 0
-    const rng = new Rng(35);
-    for (const mode of ['max', 'avg'] as const) {
-      await checkPool(rng, { m: 2, h: 7, w: 6, c: 2, opts: { mode, kernel: [4, 2], stride: 2, pad: 'same' } });
-      await checkPool(rng, { m: 1, h: 5, w: 8, c: 3, opts: { mode, kernel: [2, 3], stride: 2, pad: 'same' } });
-    }
-  });
-
-  it('the common 2×2/2 on 28×28×6, batch 4 (4704 outputs)', async () => {
-    const rng = new Rng(33);
-    for (const mode of ['max', 'avg'] as const) {
-      await checkPool(rng, { m: 4, h: 28, w: 28, c: 6, opts: { mode, kernel: [2, 2], stride: 2, pad: 'valid' } });
-    }
-  });
-
-  it('ties: the first maximum wins; a padding zero above negative inputs routes nowhere', async () => {
-    const rng = new Rng(34);
-    const opts: Pool2DOptions = { mode: 'max', kernel: [3, 3], stride: 1, pad: 1 };
-    // all equal: every window picks its first inside element
-    await checkPool(rng, { m: 1, h: 4, w: 5, c: 2, opts }, new Float64Array(40).fill(0.5));
-    // all negative: windows touching the padding have the padding zero as their maximum
-    const neg = randomArray(rng, 40, -2, -1);
-    await checkPool(rng, { m: 1, h: 4, w: 5, c: 2, opts }, neg);
-    const { argmax } = gpu.pool2d(gpu.fromArray(neg, [1, 4, 5, 2]), opts);
-    const a = await gpu.read(argmax!);
-    // output (0, 0, 0, 0)'s window covers the padding row above: arg-max 0xffffffff
-    expect(a[0]).toBe(0xffffffff);
-    // output (0, 1, 1, 0)'s window lies inside x: a real index
-    expect(a[(1 * 5 + 1) * 2]).toBeLessThan(40);
-  });
-});
-
 describe('shape errors name the op and the shapes', () => {
   it('conv2d: channel mismatch, bad bias, bad dZ', () => {
     const x = gpu.zeros([2, 6, 5, 3]);
@@ -482,18 +317,4 @@ describe('shape errors name the op and the shapes', () => {
     expect(() => gpu.col2im(gpu.zeros([24, 27]), { ...win, oh: 5 })).toThrow(/col2im: window output 5×3 disagrees/);
   });
 
-  it('pool2d / pool2dBackward: bad dY, missing or misshapen arg-max, unknown mode', () => {
-    const x = gpu.zeros([1, 4, 6, 2]);
-    const opts: Pool2DOptions = { mode: 'max', kernel: [2, 2], stride: 2, pad: 'valid' };
-    const { argmax } = gpu.pool2d(x, opts);
-    expect(() => gpu.pool2dBackward(gpu.zeros([1, 2, 2, 2]), [1, 4, 6, 2], opts, argmax)).toThrow(
-      /pool2dBackward: dY has shape \(1, 2, 2, 2\), expected \(1, 2, 3, 2\)/,
-    );
-    expect(() => gpu.pool2dBackward(gpu.zeros([1, 2, 3, 2]), [1, 4, 6, 2], opts)).toThrow(/pool2dBackward: max pooling needs the arg-max/);
-    expect(() => gpu.pool2dBackward(gpu.zeros([1, 2, 3, 2]), [1, 4, 6, 2], opts, gpu.zeros([1, 2, 3, 2]))).toThrow(
-      /pool2dBackward: argmax .* must be u32/,
-    );
-    expect(() => gpu.pool2d(x, { ...opts, mode: 'min' as 'max' })).toThrow(/pool2d: unknown pooling mode 'min'/);
-    expect(() => gpu.pool2d(gpu.zeros([4, 6, 2]), opts)).toThrow(/pool2d: input .* rank 4, got shape \(4, 6, 2\)/);
-  });
 });

@@ -7,23 +7,14 @@
 // Max records the flat index into x of each window's maximum (the first one on ties;
 // 0xffffffff when the maximum is a padding zero, whose gradient goes nowhere) and its
 // backward sends dy there; average spreads dy/(kh·kw) over the window.
-// Kernels: shaders/pool.wgsl. Geometry: geometry.ts's window2d, shared with the CPU reference.
+// Kernels: shaders/pool.wgsl. Geometry and shape checks: signatures.ts, shared with the CPU
+// reference (cpu.ts).
 
-import type { ActivationGrad, Pool2DOptions, PoolResult, Tensor } from '../backend';
-import { actCode } from './product';
-import { ShapeError } from '../errors';
-import { assertShape, shapeStr, sizeOf, window2d, windowUniforms, type Shape, type Window2D } from '../geometry';
-import type { GpuContext, GpuTensor } from './context';
-
-function checkMode(op: string, opts: Pool2DOptions): 'max' | 'avg' {
-  if (opts.mode !== 'max' && opts.mode !== 'avg') {
-    throw new Error(`${op}: unknown pooling mode '${String(opts.mode)}'; known: max, avg`);
-  }
-  if (!Array.isArray(opts.kernel) || opts.kernel.length !== 2) {
-    throw new ShapeError(`${op}: kernel must be [kh, kw], got ${JSON.stringify(opts.kernel)}`);
-  }
-  return opts.mode;
-}
+import type { ActivationGrad, Pool2DOptions, PoolResult, Tensor } from '../../backend';
+import { shapeStr, sizeOf, windowUniforms, type Shape, type Window2D } from '../../geometry';
+import type { GpuContext, GpuTensor } from '../../gpu/context';
+import { pool2dBackwardSignature, pool2dSignature } from '../../signatures';
+import { actCode } from '../elementwise/gpu';
 
 /** The uniform struct `Win` of pool.wgsl (count: elements the kernel writes; dact: σ' code or 0). */
 function winParams(win: Window2D, count: number, dact = 0): Record<string, number> {
@@ -36,12 +27,8 @@ function winParams(win: Window2D, count: number, dact = 0): Record<string, numbe
 
 /** y (m, oh, ow, C) = max or mean over each window; max also returns the arg-max (u32). */
 export function pool2d(ctx: GpuContext, x: Tensor, opts: Pool2DOptions): PoolResult {
-  const op = 'pool2d';
-  const mode = checkMode(op, opts);
-  const X = ctx.use(x, op, 'X');
-  if (X.dtype !== 'f32') throw new TypeError(`${op}: X '${X.label}' must be f32, got ${X.dtype}`);
-  const win = window2d(op, X.shape, opts.kernel, opts.stride, opts.pad);
-  const shape = [win.n, win.oh, win.ow, win.c];
+  const X = ctx.useF32(x, 'pool2d', 'X');
+  const { win, mode, shape } = pool2dSignature(X.shape, opts);
   const y = ctx.empty(shape, 'f32', `${mode}pool`);
   const desc = `${mode}pool ${win.kh}×${win.kw}/${win.stride} ${shapeStr(X.shape)} → ${shapeStr(shape)}`;
   if (mode === 'max') {
@@ -69,29 +56,19 @@ export function pool2dBackward(
   dact?: ActivationGrad,
 ): GpuTensor {
   const op = 'pool2dBackward';
-  const mode = checkMode(op, opts);
-  const D = ctx.use(dy, op, 'dY');
-  if (D.dtype !== 'f32') throw new TypeError(`${op}: dY '${D.label}' must be f32, got ${D.dtype}`);
-  const win = window2d(op, xShape, opts.kernel, opts.stride, opts.pad);
-  assertShape(op, 'dY', D.shape, [win.n, win.oh, win.ow, win.c]);
-  let act: GpuTensor = ctx.placeholder;
-  let code = 0;
-  if (dact) {
-    act = ctx.use(dact.y, op, 'dact.y');
-    assertShape(op, 'dact.y', act.shape, xShape);
-    code = actCode(op, dact.activation);
-  }
+  const D = ctx.useF32(dy, op, 'dY');
+  const act = dact ? ctx.useF32(dact.y, op, 'dact.y') : ctx.placeholder;
+  const A = argmax ? ctx.use(argmax, op, 'argmax') : undefined;
+  if (A && A.dtype !== 'u32') throw new TypeError(`${op}: argmax '${A.label}' must be u32, got ${A.dtype}`);
+  const { win, mode } = pool2dBackwardSignature(D.shape, xShape, opts, A?.shape, dact ? act.shape : undefined);
+  const code = dact ? actCode(op, dact.activation) : 0;
   const dx = ctx.empty(xShape, 'f32', `d${mode}pool`);
   const count = sizeOf(xShape);
   const desc = `${mode}pool backward ${shapeStr(D.shape)} → ${shapeStr(xShape)}${code ? ` ⊙ ${dact!.activation}'` : ''}`;
   if (mode === 'max') {
-    if (!argmax) throw new Error(`${op}: max pooling needs the arg-max recorded by pool2d`);
-    const A = ctx.use(argmax, op, 'argmax');
-    if (A.dtype !== 'u32') throw new TypeError(`${op}: argmax '${A.label}' must be u32, got ${A.dtype}`);
-    assertShape(op, 'argmax', A.shape, D.shape);
     ctx.dispatch(
       { shader: 'pool', entry: 'pool_max_backward' },
-      { bind: { dy: D, arg_in: A, x_act: act, dx }, params: winParams(win, count, code), invocations: count, label: desc },
+      { bind: { dy: D, arg_in: A!, x_act: act, dx }, params: winParams(win, count, code), invocations: count, label: desc },
     );
   } else {
     ctx.dispatch(

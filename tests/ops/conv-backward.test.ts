@@ -11,41 +11,17 @@
 // 1–3, every padding mode, 1–4 channels (and 6, 9: one and two channel blocks of 8), 1–12
 // filters (vec4 and scalar loads of dZ and W), LeNet's two layers. Each check asserts which
 // entry points ran.
+import { describe, expect, it } from 'vitest';
+import { cpu, gpu, kernelsOf, pair, useGpu } from './backends';
+import { ACTIVATIONS, type Activation, type Tensor } from '../../src/engine/backend';
+import { window2d } from '../../src/engine/geometry';
+import { blockedBackwardLaunch } from '../../src/engine/ops/conv/gpu';
+import { Rng } from '../../src/engine/random';
+import { activationOutput, PADS, sumTol, type ConvCase as Case } from './inputs';
+import { expectClose, randomArray } from '../helpers/check';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIVATIONS, type Activation, type Tensor } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
-import { window2d, type Padding } from '../src/engine/geometry';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
-import { blockedBackwardLaunch } from '../src/engine/gpu/conv';
-import { nodeGPU } from '../src/engine/gpu/node';
-import { Rng } from '../src/engine/random';
-import { expectClose, randomArray } from './helpers/check';
+useGpu('ops/conv-backward');
 
-let gpu: WebGPUBackend;
-const cpu = createCpuBackend();
-beforeAll(async () => {
-  gpu = await createWebGPUBackend(await nodeGPU());
-  console.log(`[gpu-conv-backward] backend ${gpu.kind} on ${gpu.deviceName}${gpu.isFallback ? ' (software)' : ''}`);
-});
-afterAll(() => gpu?.destroy());
-
-// float32 sums of `terms` products of values ≤ 1 in size: the error grows like √terms
-const sumTol = (terms: number) => ({ atol: 3e-5 * Math.sqrt(terms), rtol: 1e-4 });
-
-interface Case {
-  m: number;
-  h: number;
-  w: number;
-  c: number;
-  f: number;
-  kh: number;
-  kw: number;
-  stride: number;
-  pad: Padding;
-}
-
-const PADS: Padding[] = ['same', 'valid', 0, 1, 2];
 const describeCase = (k: Case) =>
   `X (${k.m}, ${k.h}, ${k.w}, ${k.c}) W ${k.kh}×${k.kw}×${k.c}×${k.f} stride ${k.stride} pad ${JSON.stringify(k.pad)}`;
 
@@ -72,17 +48,6 @@ function randomCase(rng: Rng): Case {
   }
 }
 
-/** the forward output of an activation: values a layer below could have produced (zeros for relu included) */
-function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
-  const z = randomArray(rng, n, -2, 2);
-  return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
-}
-
-function pair(data: ArrayLike<number>, shape: number[]): [Tensor, Tensor] {
-  const f32 = Float32Array.from(data);
-  return [gpu.fromArray(f32, shape), cpu.fromArray(f32, shape)];
-}
-
 /**
  * conv2dBackward on the GPU (implicit, blocked) vs the CPU reference for one case: dW, db,
  * and dX (⊙ σ'(Y) when dact) when inputGrad; asserts the entry points that ran.
@@ -96,18 +61,10 @@ async function check(rng: Rng, k: Case, inputGrad: boolean, dact?: Activation): 
   const opts = { stride: k.stride, pad: k.pad };
   const ref = cpu.conv2dBackward(dzc, xc, wc, opts, inputGrad, dact ? { dact: { y: yc!, activation: dact } } : {});
 
-  const seen: { entry: string; subgroups: boolean }[] = [];
-  const dispatch = gpu.ctx.dispatch;
-  gpu.ctx.dispatch = (kern, args) => {
-    seen.push({ entry: kern.entry, subgroups: kern.subgroups === true });
-    dispatch.call(gpu.ctx, kern, args);
-  };
-  let got: { dx?: Tensor; dw: Tensor; db: Tensor };
-  try {
+  let got!: { dx?: Tensor; dw: Tensor; db: Tensor };
+  const seen = kernelsOf(() => {
     got = gpu.conv2dBackward(dzg, xg, wg, { ...opts, algorithm: 'implicit' }, inputGrad, dact ? { dact: { y: yg!, activation: dact } } : {});
-  } finally {
-    gpu.ctx.dispatch = dispatch;
-  }
+  }).map((kern) => ({ entry: kern.entry, subgroups: kern.subgroups === true }));
   const launch = blockedBackwardLaunch(gpu.ctx, win, k.f, inputGrad);
   const label = `${describeCase(k)}${inputGrad ? ' + dX' : ''}${dact ? ` ⊙ ${dact}'` : ''} (split ${launch.split})`;
   expect(

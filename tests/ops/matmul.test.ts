@@ -1,37 +1,19 @@
-// Dense algebra on WebGPU vs the float64 CPU reference, on the same random inputs:
-// matmul in every transpose mode with fused epilogues (forward bias + activation, and
-// the backward σ'(Y)), outputs into arena views, [dW; db] in one pass — each with both
-// product kernels (workgroup-memory tiles and register blocks) — every tile shape and
-// load width the host picks (and the fallbacks), elementwise kernels, column sums and
-// the optimizers.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Activation, Backend, MatmulOptions, Tensor } from '../src/engine/backend';
-import { ACTIVATIONS } from '../src/engine/backend';
-import { createCpuBackend } from '../src/engine/cpu/backend';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/engine/gpu/backend';
-import type { GpuTensor } from '../src/engine/gpu/context';
-import { MATMUL_VARIANTS, registerCols, registerRows, registerTile, type MatmulVariant } from '../src/engine/gpu/product';
-import { nodeGPU } from '../src/engine/gpu/node';
-import { Rng } from '../src/engine/random';
-import { expectClose, randomArray } from './helpers/check';
+// Matrix products on WebGPU (shaders/matmul.wgsl, src/engine/ops/matmul) vs the float64
+// CPU reference, on the same random inputs: matmul in every transpose mode with fused
+// epilogues (forward bias + activation, and the backward σ'(Y)), outputs into arena views,
+// [dW; db] in one pass — each with both product kernels (workgroup-memory tiles and register
+// blocks) — and every tile shape and load width the host picks (and the fallbacks).
+import { describe, expect, it } from 'vitest';
+import { both, constantsOf, cpu, gpu, pair, useGpu } from './backends';
+import type { Activation, MatmulOptions, Tensor } from '../../src/engine/backend';
+import { ACTIVATIONS } from '../../src/engine/backend';
+import { registerCols, registerRows, registerTile } from '../../src/engine/ops/matmul/gpu';
+import { MATMUL_VARIANTS, type MatmulVariant } from '../../src/engine/gpu/tuning';
+import { Rng } from '../../src/engine/random';
+import { activationOutput } from './inputs';
+import { expectClose, randomArray } from '../helpers/check';
 
-let gpu: WebGPUBackend;
-const cpu = createCpuBackend();
-beforeAll(async () => {
-  gpu = await createWebGPUBackend(await nodeGPU());
-  console.log(`[gpu-dense] backend ${gpu.kind} on ${gpu.deviceName}${gpu.isFallback ? ' (software)' : ''}`);
-});
-afterAll(() => gpu?.destroy());
-
-/** the same inputs on both backends */
-function pair(data: ArrayLike<number>, shape: number[]): [Tensor, Tensor] {
-  const f32 = Float32Array.from(data); // both backends get the same (float32) values
-  return [gpu.fromArray(f32, shape), cpu.fromArray(f32, shape)];
-}
-
-async function both(g: Tensor, c: Tensor): Promise<[Float32Array | Float64Array, Float32Array | Float64Array]> {
-  return [await gpu.read(g), await cpu.read(c)];
-}
+useGpu('ops/matmul');
 
 /** runs fn with the given matrix-product kernel, then restores the tuning */
 async function withVariant(variant: MatmulVariant, fn: () => Promise<void>): Promise<void> {
@@ -110,29 +92,6 @@ describe.each(MATMUL_VARIANTS)('matmul vs CPU reference, %s kernel', (variant) =
     }
   }));
 });
-
-/** the same as the CPU's, for Y = σ(Z) of each activation (relu zeros included) */
-function activationOutput(rng: Rng, n: number, act: Activation): Float64Array {
-  const z = randomArray(rng, n, -2, 2);
-  return z.map((v) => (act === 'relu' ? Math.max(v, 0) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : act === 'tanh' ? Math.tanh(v) : v));
-}
-
-/** runs fn, returning the override constants (and, as `entry`, the entry point) of every kernel it dispatched */
-function constantsOf(fn: () => void): Record<string, number | boolean | string>[] {
-  const ctx = gpu.ctx;
-  const seen: Record<string, number | boolean | string>[] = [];
-  const dispatch = ctx.dispatch;
-  ctx.dispatch = (k, args) => {
-    seen.push({ ...(k.constants ?? {}), entry: k.entry });
-    dispatch.call(ctx, k, args);
-  };
-  try {
-    fn();
-  } finally {
-    ctx.dispatch = dispatch;
-  }
-  return seen;
-}
 
 /** an arena of zeros with a view of `shape` at the second aligned offset (neighbours to check) */
 function arenaView(shape: number[]): { arena: Tensor; view: Tensor; offset: number } {
@@ -362,106 +321,4 @@ describe('matmul variants: tile shapes and vec4 loads, chosen by the host', () =
       gpu.tuning = saved;
     }
   });
-});
-
-describe('elementwise vs CPU reference', () => {
-  it('biasActivation for every activation, with and without bias', async () => {
-    const rng = new Rng(4);
-    for (const [M, N] of [[1, 1], [5, 13], [129, 67]] as const) {
-      const [xg, xc] = pair(randomArray(rng, M * N, -4, 4), [M, N]);
-      const [bg, bc] = pair(randomArray(rng, N), [1, N]);
-      for (const act of ACTIVATIONS) {
-        for (const withBias of [true, false]) {
-          const [got, ref] = await both(gpu.biasActivation(xg, withBias ? bg : null, act), cpu.biasActivation(xc, withBias ? bc : null, act));
-          expectClose(got, ref, { atol: 1e-6, rtol: 1e-5, label: `biasActivation ${M}×${N} ${act} bias=${withBias}` });
-        }
-      }
-    }
-  });
-
-  it('activationBackward from Y for every activation', async () => {
-    const rng = new Rng(5);
-    const M = 37;
-    const N = 71;
-    const [dyg, dyc] = pair(randomArray(rng, M * N), [M, N]);
-    const [zg, zc] = pair(randomArray(rng, M * N, -3, 3), [M, N]);
-    for (const act of ACTIVATIONS) {
-      const yg = gpu.biasActivation(zg, null, act);
-      const yc = cpu.biasActivation(zc, null, act);
-      const [got, ref] = await both(gpu.activationBackward(dyg, yg, act), cpu.activationBackward(dyc, yc, act));
-      expectClose(got, ref, { atol: 1e-6, rtol: 1e-5, label: `activationBackward ${act}` });
-    }
-  });
-
-  it('axpby and scale', async () => {
-    const rng = new Rng(6);
-    const shape = [3, 1001];
-    const [xg, xc] = pair(randomArray(rng, 3003), shape);
-    const [yg, yc] = pair(randomArray(rng, 3003), shape);
-    let [got, ref] = await both(gpu.axpby(0.7, xg, -1.3, yg), cpu.axpby(0.7, xc, -1.3, yc));
-    expectClose(got, ref, { atol: 1e-6, rtol: 1e-5, label: 'axpby' });
-    [got, ref] = await both(gpu.scale(xg, -2.5), cpu.scale(xc, -2.5));
-    expectClose(got, ref, { atol: 1e-6, rtol: 1e-5, label: 'scale' });
-  });
-
-  it('sumRows: column sums of tall, wide and single-row inputs, reduced with subgroups and in workgroup memory', async () => {
-    const rng = new Rng(7);
-    expect(gpu.hasSubgroups, 'the adapter offers subgroups').toBe(true);
-    const saved = gpu.tuning;
-    try {
-      for (const subgroups of [true, false]) {
-        gpu.tuning = { ...saved, subgroups };
-        for (const [M, N] of [[1, 7], [64, 10], [1000, 3], [5, 300], [257, 1]] as const) {
-          const [xg, xc] = pair(randomArray(rng, M * N), [M, N]);
-          let g: Tensor | null = null;
-          const [k] = constantsOf(() => void (g = gpu.sumRows(xg)));
-          expect(k!.GROUP_SIZE).toBe(subgroups ? gpu.ctx.subgroupMinSize : 64);
-          const [got, ref] = await both(g!, cpu.sumRows(xc));
-          expectClose(got, ref, { atol: 2e-6 * Math.sqrt(M) + 1e-6, rtol: 1e-5, label: `sumRows ${M}×${N} subgroups=${subgroups}` });
-        }
-      }
-    } finally {
-      gpu.tuning = saved;
-    }
-  });
-
-  it('group_sum with subgroups on a workgroup the device splits into several subgroups takes the workgroup-memory path', async () => {
-    // 64 invocations in subgroups of 4: subgroupAdd alone would sum only 4 of them
-    expect(gpu.ctx.subgroupMinSize).toBeLessThan(64);
-    const rng = new Rng(44);
-    const [M, N] = [300, 5];
-    const [xg, xc] = pair(randomArray(rng, M * N), [M, N]);
-    const out = gpu.zeros([1, N]);
-    gpu.ctx.dispatch(
-      { shader: 'reduce', entry: 'sum_rows', subgroups: true, constants: { GROUP_SIZE: 64 } },
-      { bind: { x: xg as GpuTensor, out: out as GpuTensor }, params: { rows: M, cols: N }, groups: N },
-    );
-    const [got, ref] = await both(out, cpu.sumRows(xc));
-    expectClose(got, ref, { atol: 2e-6 * Math.sqrt(M) + 1e-6, rtol: 1e-5, label: 'sumRows, subgroup helper, 64 invocations' });
-  });
-});
-
-describe('optimizers vs CPU reference (in place, several steps)', () => {
-  async function run(step: (b: Backend, t: Record<string, Tensor>, k: number) => void, names: string[], n: number) {
-    const rng = new Rng(8);
-    const g: Record<string, Tensor> = {};
-    const c: Record<string, Tensor> = {};
-    for (const name of names) {
-      const data = name === 'v' || name === 'm' ? new Float64Array(n) : randomArray(rng, n);
-      [g[name], c[name]] = pair(data, [n]);
-    }
-    for (let k = 1; k <= 3; k++) {
-      step(gpu, g, k);
-      step(cpu, c, k);
-    }
-    for (const name of names) {
-      const [got, ref] = await both(g[name]!, c[name]!);
-      expectClose(got, ref, { atol: 1e-5, rtol: 1e-4, label: `${name} after 3 steps` });
-    }
-  }
-
-  it('plain SGD', () => run((b, t) => b.sgdUpdate(t.p!, t.g!, null, { lr: 0.1, momentum: 0 }), ['p', 'g'], 333));
-  it('SGD with momentum', () => run((b, t) => b.sgdUpdate(t.p!, t.g!, t.v!, { lr: 0.05, momentum: 0.9 }), ['p', 'g', 'v'], 333));
-  it('Adam with bias correction', () =>
-    run((b, t, k) => b.adamUpdate(t.p!, t.g!, t.m!, t.v!, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, t: k }), ['p', 'g', 'm', 'v'], 1025));
 });
