@@ -162,6 +162,7 @@ export function defineSettings<F extends Schema>(def: SettingsDefinition<F>): Se
   // the body works on plain records; the signature carries the schema's types
   type S = Record<string, unknown>;
   const keys = Object.keys(def.fields);
+  if (keys.includes('set')) throw new Error(`${def.prefix}: a setting cannot be called 'set' (the store's action has that name)`);
   const field = (k: string): Field<unknown> => def.fields[k]!;
   const isComputed = (k: string) => typeof field(k).default === 'function';
   const defaultOf = (k: string, s: S): unknown => {
