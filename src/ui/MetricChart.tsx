@@ -89,6 +89,8 @@ export const MARKER_COLORS: Record<ChartMarkerKind, string> = {
 /** markers numbered on the chart and named below it (older ones keep their line only) */
 const LABELLED_MARKERS = 6;
 const INK = '#4b5563';
+/** one empty list, so that a chart without markers keeps the same props from render to render */
+const NO_MARKERS: readonly ChartMarker[] = [];
 
 const tick = (v: number) => {
   const a = Math.abs(v);
@@ -118,12 +120,13 @@ function Badge({ viewBox, n, row, color }: { viewBox?: { x?: number; y?: number 
   );
 }
 
-function MetricChartImpl({
+/** the drawing, for series and markers that change at most every CHART_REFRESH_MS */
+const MetricChartView = memo(function MetricChartView({
   title,
   xLabel,
   yLabel,
-  series: liveSeries,
-  markers: liveMarkers = [],
+  series,
+  markers = NO_MARKERS,
   yDomain,
   xMin,
   maxPoints = 200,
@@ -138,8 +141,6 @@ function MetricChartImpl({
   const [log, setLog] = useState(defaultLog);
   const logId = useId();
   const markersId = useId();
-  // series and markers redraw together, at most every CHART_REFRESH_MS
-  const { series, markers } = useThrottled(useMemo(() => ({ series: liveSeries, markers: liveMarkers }), [liveSeries, liveMarkers]));
 
   const lines = useMemo(
     () => series.map((s, i) => prepare(s, s.color ?? SERIES_COLORS[i % SERIES_COLORS.length]!, maxPoints, log)),
@@ -292,6 +293,15 @@ function MetricChartImpl({
       ) : null}
     </figure>
   );
-}
+});
 
-export const MetricChart = memo(MetricChartImpl);
+/**
+ * The live chart: series and markers are passed on together at most every
+ * CHART_REFRESH_MS, and only then is the chart drawn again (a metric batch that arrives
+ * in between re-renders this wrapper, not recharts).
+ */
+export function MetricChart(props: MetricChartProps) {
+  const live = useMemo(() => ({ series: props.series, markers: props.markers ?? NO_MARKERS }), [props.series, props.markers]);
+  const { series, markers } = useThrottled(live);
+  return <MetricChartView {...props} series={series} markers={markers} />;
+}
