@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { create } from 'zustand';
-import { defineSettings, flag, followSettings, list, num, oneOf } from '../src/store/settings';
+import { custom, defineSettings, flag, followSettings, list, num, oneOf } from '../src/store/settings';
 import type { TrainingState, TrainingStore } from '../src/store/training';
 import type { SessionConfig } from '../src/train/protocol';
 import { untakenKeys } from '../src/store/url';
@@ -91,6 +91,48 @@ const configOf = (s: { lr: number; hidden: number }): SessionConfig => ({
   batchSize: 4,
   epochs: 1,
   seed: 1,
+});
+
+describe('custom fields and normalize', () => {
+  it('a custom field with a computed default round-trips through the URL; normalize makes read values agree', () => {
+    const points = { a: [1, 2, 3], b: [10, 20] } as const;
+    const s = defineSettings({
+      prefix: 'cu',
+      fields: {
+        data: oneOf<'a' | 'b'>('the data set', ['a', 'b'], { default: 'a', url: 'set', change: 'none' }),
+        x: num('the input x', { min: -100, max: 100, default: 2, url: 'x', change: 'none' }),
+        w: custom<number[]>({
+          default: (v) => (v.data === 'a' ? [1, 1] : [2, 2]),
+          url: 'w',
+          change: 'none',
+          check: (v) => (Array.isArray(v) && v.length === 2 && v.every(Number.isFinite) ? null : 'the weights are 2 finite numbers'),
+          parse: (raw) => {
+            const xs = raw.split(',').map(Number);
+            return xs.length === 2 && xs.every((x) => Math.abs(x) <= 10) ? xs : undefined;
+          },
+          format: (v) => v.join(','),
+          same: (a, b) => a.every((x, i) => x === b[i]),
+        }),
+      },
+      // x must be a point of the chosen set
+      normalize: (v) => ({ x: (points[v.data] as readonly number[]).includes(v.x) ? v.x : points[v.data][0] }),
+    });
+    expect(s.values()).toEqual({ data: 'a', x: 2, w: [1, 1] });
+    expect(() => s.use.getState().set('w', [1, NaN])).toThrow('the weights are 2 finite numbers');
+    let q = new URLSearchParams('cu.set=b&cu.x=2&cu.w=3,4');
+    s.binding.read(q);
+    expect(s.values()).toEqual({ data: 'b', x: 10, w: [3, 4] });
+    // x was rewritten, so it leaves the address bar; w equal to the set's default is not written
+    expect(untakenKeys(s.binding, q)).toEqual(['cu.x']);
+    q = new URLSearchParams('cu.set=b&cu.w=2,2');
+    s.binding.read(q);
+    expect(s.binding.write()['cu.w']).toBeNull();
+    // a weight past the URL's reach is refused: the default for the set holds
+    s.binding.read(new URLSearchParams('cu.w=99,1'));
+    expect(s.values().w).toEqual([1, 1]);
+    // 'set' names the store's action: no setting may take it
+    expect(() => defineSettings({ prefix: 'cv', fields: { set: num('x', { min: 0, max: 1, default: 0, change: 'none' }) } })).toThrow("cv: a setting cannot be called 'set'");
+  });
 });
 
 describe('flag', () => {

@@ -50,10 +50,11 @@ const numberMessage = (label: string, v: unknown, min: number, max: number, int:
     : null;
 
 /** a number in [min, max] (an integer when `int`) */
-export function num(label: string, o: FieldOptions<number> & { min: number; max: number; int?: boolean }): Field<number> & { min: number; max: number } {
+export function num(label: string, o: FieldOptions<number> & { min: number; max: number; int?: boolean }): Field<number> & { min: number; max: number; int: boolean } {
   const int = o.int ?? false;
   return {
     ...o,
+    int,
     check: (v) => numberMessage(label, v, o.min, o.max, int),
     parse: (raw) => {
       const v = parseNumber(raw, o.min, o.max);
@@ -115,6 +116,11 @@ export function list(
   };
 }
 
+/** a value of its own kind: the chapter gives the check, the URL form and the comparison */
+export function custom<T>(o: FieldOptions<T> & Pick<Field<T>, 'check' | 'parse' | 'format' | 'same'>): Field<T> {
+  return o;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Schema = Record<string, Field<any>>;
 /** the values a schema describes */
@@ -148,12 +154,15 @@ export interface SettingsDefinition<F extends Schema, S = ValuesOf<F>> {
   fields: F;
   /** more settings a change brings with it (e.g. a new optimizer's learning rate) */
   implies?: <K extends keyof S>(key: K, value: S[K], s: S) => Partial<S>;
+  /** settings read from the URL made consistent with each other (e.g. an x that must be a point of the chosen data set) */
+  normalize?: (s: S) => Partial<S>;
 }
 
 export function defineSettings<F extends Schema>(def: SettingsDefinition<F>): Settings<F> {
   // the body works on plain records; the signature carries the schema's types
   type S = Record<string, unknown>;
   const keys = Object.keys(def.fields);
+  if (keys.includes('set')) throw new Error(`${def.prefix}: a setting cannot be called 'set' (the store's action has that name)`);
   const field = (k: string): Field<unknown> => def.fields[k]!;
   const isComputed = (k: string) => typeof field(k).default === 'function';
   const defaultOf = (k: string, s: S): unknown => {
@@ -205,7 +214,8 @@ export function defineSettings<F extends Schema>(def: SettingsDefinition<F>): Se
       };
       for (const k of urlKeys) if (!isComputed(k)) take(k);
       for (const k of urlKeys) if (isComputed(k)) take(k);
-      use.setState(next);
+      const normalize = def.normalize as ((s: S) => S) | undefined;
+      use.setState({ ...next, ...normalize?.({ ...values(), ...next }) });
       // back/forward: the session follows
       changed(null);
     },

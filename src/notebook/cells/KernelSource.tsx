@@ -32,6 +32,23 @@ export function tokenizeWgsl(line: string): Token[] {
   return out;
 }
 
+/** one line of WGSL, its tokens coloured by kind */
+export function LineTokens({ tokens }: { tokens: Token[] }) {
+  return (
+    <>
+      {tokens.map((t, k) =>
+        t.kind === 'plain' ? (
+          t.text
+        ) : (
+          <span key={k} className={`tok-${t.kind}`}>
+            {t.text}
+          </span>
+        ),
+      )}
+    </>
+  );
+}
+
 export interface KernelSourceProps {
   /** registry name: the file shaders/<name>.wgsl */
   name: string;
@@ -71,15 +88,7 @@ export function KernelSource({ name, title, maxHeight = 420 }: KernelSourceProps
               <span className="line-no" aria-hidden="true">
                 {i + 1}
               </span>
-              {tokens.map((t, k) =>
-                t.kind === 'plain' ? (
-                  t.text
-                ) : (
-                  <span key={k} className={`tok-${t.kind}`}>
-                    {t.text}
-                  </span>
-                ),
-              )}
+              <LineTokens tokens={tokens} />
               {'\n'}
             </span>
           ))}

@@ -4,7 +4,7 @@
 
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { entryLines, SHADERS } from '../../engine/gpu/shaders';
-import { tokenizeWgsl } from './KernelSource';
+import { LineTokens, tokenizeWgsl } from './KernelSource';
 
 export interface StepThroughKernelProps {
   shader: string;
@@ -58,15 +58,7 @@ export function StepThroughKernel({ shader, entry, maxHeight = 360 }: StepThroug
                 <span className="line-no" aria-hidden="true">
                   {i + 1}
                 </span>
-                {tokens.map((t, k) =>
-                  t.kind === 'plain' ? (
-                    t.text
-                  ) : (
-                    <span key={k} className={`tok-${t.kind}`}>
-                      {t.text}
-                    </span>
-                  ),
-                )}
+                <LineTokens tokens={tokens} />
                 {'\n'}
               </span>
             );

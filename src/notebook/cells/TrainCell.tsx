@@ -71,6 +71,9 @@ export interface TrainCellProps {
 }
 
 const int = (v: number) => v.toLocaleString('en-US');
+/** the accuracy axis, and how accuracy is written (constants: the chart redraws only when its data change) */
+const UNIT_RANGE: [number, number] = [0, 1];
+const fixed3 = (v: number) => v.toFixed(3);
 
 /** the epoch table's and the chart's epoch number of an evaluation: the global epoch (continued over restarts) */
 export const epochNumber = (e: EvalPoint) => Math.round(e.ex);
@@ -142,9 +145,9 @@ function TrainCharts({ store, o }: { store: TrainingStore; o: TrainChartOptions 
         yLabel="accuracy"
         series={accSeries}
         markers={chartMarkers}
-        yDomain={[0, 1]}
+        yDomain={UNIT_RANGE}
         xMin={xMin}
-        format={(v) => v.toFixed(3)}
+        format={fixed3}
         emptyText="No points yet — accuracy is measured at the end of each epoch."
         testId={o.testId ? `${o.testId}-accuracy-chart` : undefined}
       />

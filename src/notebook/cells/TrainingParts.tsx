@@ -280,6 +280,13 @@ export function EpochProgress({ store }: { store: TrainingStore }) {
   );
 }
 
+/** the session names a non-finite loss as text; the page says it in words */
+const LOSS_WORDS: Record<string, string> = {
+  NaN: 'stopped being a number',
+  Infinity: 'overflowed to infinity',
+  '-Infinity': 'overflowed to minus infinity',
+};
+
 export function SessionNotices({ store }: { store: TrainingStore }) {
   const error = store((s) => s.error);
   const divergence = store((s) => s.divergence);
@@ -292,7 +299,8 @@ export function SessionNotices({ store }: { store: TrainingStore }) {
       <DeviceNote store={store} />
       {divergence && state === 'diverged' ? (
         <p className="notice error" role="alert" data-testid="divergence">
-          The run diverged at step {int(divergence.step)} (learning rate {fmt(divergence.lr)}): {divergence.reason}. The chart stops at step{' '}
+          The run diverged at step {int(divergence.step)} (learning rate {fmt(divergence.lr)}):{' '}
+          {divergence.cause === 'loss' ? `the loss ${LOSS_WORDS[String(divergence.loss)] ?? 'stopped being a finite number'}` : divergence.reason}. The chart stops at step{' '}
           {int(divergence.lastFiniteStep)}, the last finite loss. Lower the learning rate and press Reset.
         </p>
       ) : null}

@@ -6,20 +6,17 @@
 
 import { useEffect, useState } from 'react';
 import type { Manifest, ManifestEntry } from '../../../nn/data/manifest';
-import { NumberInput, Select } from '../../../ui/controls';
+import { deviceLabel, SettingsControls } from '../../cells/SettingsControls';
 import { TrainCell } from '../../cells/TrainCell';
 import {
   continueFashionRun,
-  EVAL_CHOICES,
-  LIMIT_CHOICES,
-  LIMITS,
+  FASHION_SETTINGS,
   OPTIMIZER_LABELS,
   SCHEDULE_LABELS,
   trainFashion,
   useFashionSettings,
   useFashionTraining,
   validationFraction,
-  type Device,
   type OptimizerChoice,
   type ScheduleChoice,
 } from './settings';
@@ -27,61 +24,22 @@ import {
 const int = (v: number) => v.toLocaleString('en-US');
 
 function FashionControls() {
-  const hidden = useFashionSettings((s) => s.hidden);
-  const lr = useFashionSettings((s) => s.lr);
-  const batchSize = useFashionSettings((s) => s.batchSize);
-  const epochs = useFashionSettings((s) => s.epochs);
-  const optimizer = useFashionSettings((s) => s.optimizer);
-  const schedule = useFashionSettings((s) => s.schedule);
-  const seed = useFashionSettings((s) => s.seed);
-  const device = useFashionSettings((s) => s.device);
-  const limit = useFashionSettings((s) => s.limit);
-  const evalSize = useFashionSettings((s) => s.evalSize);
-  const set = useFashionSettings((s) => s.set);
   return (
-    <fieldset className="settings-group">
-      <legend>Hyperparameters</legend>
-      <div className="controls-row">
-        <Select<OptimizerChoice>
-          label="Optimizer"
-          value={optimizer}
-          options={(Object.keys(OPTIMIZER_LABELS) as OptimizerChoice[]).map((k) => ({ value: k, label: OPTIMIZER_LABELS[k] }))}
-          onChange={(v) => set('optimizer', v)}
-        />
-        <NumberInput label="Learning rate" hint="η" value={lr} min={LIMITS.lr.min} max={LIMITS.lr.max} onChange={(v) => set('lr', v)} />
-        <Select<ScheduleChoice>
-          label="Learning-rate schedule"
-          value={schedule}
-          options={(Object.keys(SCHEDULE_LABELS) as ScheduleChoice[]).map((k) => ({ value: k, label: SCHEDULE_LABELS[k] }))}
-          onChange={(v) => set('schedule', v)}
-        />
-        <NumberInput label="Hidden size" hint="h" value={hidden} min={LIMITS.hidden.min} max={LIMITS.hidden.max} step={1} onChange={(v) => set('hidden', Math.round(v))} />
-        <NumberInput label="Batch size" hint="|B|" value={batchSize} min={LIMITS.batchSize.min} max={LIMITS.batchSize.max} step={1} onChange={(v) => set('batchSize', Math.round(v))} />
-        <NumberInput label="Epochs" value={epochs} min={LIMITS.epochs.min} max={LIMITS.epochs.max} step={1} onChange={(v) => set('epochs', Math.round(v))} />
-        <Select<string>
-          label="Examples per epoch"
-          value={String(limit)}
-          options={LIMIT_CHOICES.map((n) => ({ value: String(n), label: n === 0 ? 'all' : `first ${int(n)}` }))}
-          onChange={(v) => set('limit', Number(v))}
-        />
-        <Select<string>
-          label="Evaluate on"
-          value={String(evalSize)}
-          options={EVAL_CHOICES.map((n) => ({ value: String(n), label: n === 0 ? 'all held-out images' : `about ${int(n)} + ${int(n)}` }))}
-          onChange={(v) => set('evalSize', Number(v))}
-        />
-        <NumberInput label="Seed" value={seed} min={LIMITS.seed.min} max={LIMITS.seed.max} step={1} onChange={(v) => set('seed', Math.round(v))} />
-        <Select<Device>
-          label="Device"
-          value={device}
-          options={[
-            { value: 'webgpu', label: 'WebGPU' },
-            { value: 'cpu', label: 'CPU reference (float64)' },
-          ]}
-          onChange={(v) => set('device', v)}
-        />
-      </div>
-    </fieldset>
+    <SettingsControls
+      settings={FASHION_SETTINGS}
+      controls={[
+        { key: 'optimizer', label: 'Optimizer', choiceLabel: (v) => OPTIMIZER_LABELS[v as OptimizerChoice] },
+        { key: 'lr', label: 'Learning rate', hint: 'η' },
+        { key: 'schedule', label: 'Learning-rate schedule', choiceLabel: (v) => SCHEDULE_LABELS[v as ScheduleChoice] },
+        { key: 'hidden', label: 'Hidden size', hint: 'h' },
+        { key: 'batchSize', label: 'Batch size', hint: '|B|' },
+        { key: 'epochs', label: 'Epochs' },
+        { key: 'limit', label: 'Examples per epoch', choiceLabel: (n) => (n === 0 ? 'all' : `first ${int(n as number)}`) },
+        { key: 'evalSize', label: 'Evaluate on', choiceLabel: (n) => (n === 0 ? 'all held-out images' : `about ${int(n as number)} + ${int(n as number)}`) },
+        { key: 'seed', label: 'Seed' },
+        { key: 'device', label: 'Device', choiceLabel: deviceLabel },
+      ]}
+    />
   );
 }
 

@@ -59,6 +59,8 @@ const settings = defineSettings({
   implies: (key, value) => (key === 'optimizer' ? { lr: SUGGESTED_LR[value as OptimizerChoice] } : {}),
 });
 
+/** the schema (for the controls made from it) */
+export const FASHION_SETTINGS = settings;
 export type FashionSettings = typeof settings.defaults;
 export const FASHION_DEFAULTS: FashionSettings = settings.defaults;
 export const useFashionSettings = settings.use;

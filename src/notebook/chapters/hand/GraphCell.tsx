@@ -4,7 +4,7 @@
 
 import { useMemo } from 'react';
 import { centralDifference } from '../../../engine/check';
-import { targetAt, useHandNetwork } from './settings';
+import { targetAt, useHandNetwork, useHandSettings } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { Slider } from '../../../ui/controls';
 import { UNIT_COLORS } from '../../../ui/colors';
@@ -260,8 +260,8 @@ function ForwardTable({ b, params }: { b: Backward; params: HandParams }) {
 
 export function GraphCellBody() {
   const params = useHandNetwork((s) => s.params);
-  const x = useHandNetwork((s) => s.x);
-  const dataset = useHandNetwork((s) => s.dataset);
+  const x = useHandSettings((s) => s.x);
+  const dataset = useHandSettings((s) => s.dataset);
   const setX = useHandNetwork((s) => s.setX);
   const pts = DATASETS[dataset].points;
   const y = targetAt(dataset, x);

@@ -3,7 +3,7 @@
 // history (metrics arrive per frame, not per step).
 
 import { useEffect, useMemo } from 'react';
-import { LR_RANGE, SPF_RANGE, useHandNetwork } from './settings';
+import { LR_RANGE, SPF_RANGE, useHandNetwork, useHandSettings } from './settings';
 import { MetricChart, type MetricSeries } from '../../../ui/MetricChart';
 import { NumberInput, Slider } from '../../../ui/controls';
 import { FunctionPlot } from './FunctionPlot';
@@ -17,7 +17,7 @@ function useTrainingLoop() {
     const tick = () => {
       const s = useHandNetwork.getState();
       if (!s.running) return;
-      s.advance(s.stepsPerFrame);
+      s.advance(useHandSettings.getState().stepsPerFrame);
       raf = requestAnimationFrame(tick);
     };
     raf = requestAnimationFrame(tick);
@@ -29,8 +29,8 @@ function useTrainingLoop() {
 
 function TrainControls() {
   const running = useHandNetwork((s) => s.running);
-  const lr = useHandNetwork((s) => s.lr);
-  const spf = useHandNetwork((s) => s.stepsPerFrame);
+  const lr = useHandSettings((s) => s.lr);
+  const spf = useHandSettings((s) => s.stepsPerFrame);
   const train = useHandNetwork((s) => s.train);
   const pause = useHandNetwork((s) => s.pause);
   const reset = useHandNetwork((s) => s.reset);
@@ -70,7 +70,7 @@ function TrainControls() {
 function TrainStatus() {
   const step = useHandNetwork((s) => s.step);
   const params = useHandNetwork((s) => s.params);
-  const dataset = useHandNetwork((s) => s.dataset);
+  const dataset = useHandSettings((s) => s.dataset);
   const running = useHandNetwork((s) => s.running);
   const stopReason = useHandNetwork((s) => s.stopReason);
   const loss = useMemo(() => datasetLoss(params, DATASETS[dataset].points), [params, dataset]);
@@ -110,7 +110,7 @@ function TrainStatus() {
 
 function TrainChart() {
   const history = useHandNetwork((s) => s.history);
-  const x = useHandNetwork((s) => s.x);
+  const x = useHandSettings((s) => s.x);
   const series = useMemo<MetricSeries[]>(
     () => [
       { name: 'mean loss over the data set', points: history.map((h) => ({ x: h.step, value: h.loss })) },
@@ -123,8 +123,8 @@ function TrainChart() {
 
 function TrainPlot() {
   const params = useHandNetwork((s) => s.params);
-  const dataset = useHandNetwork((s) => s.dataset);
-  const x = useHandNetwork((s) => s.x);
+  const dataset = useHandSettings((s) => s.dataset);
+  const x = useHandSettings((s) => s.x);
   return <FunctionPlot params={params} data={DATASETS[dataset].points} x={x} title="The network's function while training" viewWidth={460} height={300} />;
 }
 

@@ -3,7 +3,7 @@
 // descent on the squared error. All numbers here are float64 JavaScript.
 
 import { useState } from 'react';
-import { useHandNetwork } from './settings';
+import { useHandNetwork, useHandSettings } from './settings';
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
@@ -17,9 +17,9 @@ import { DATASETS, datasetLoss, type DatasetId } from './handnet';
 
 function WeightsCellBody() {
   const params = useHandNetwork((s) => s.params);
-  const dataset = useHandNetwork((s) => s.dataset);
-  const x = useHandNetwork((s) => s.x);
-  const seed = useHandNetwork((s) => s.seed);
+  const dataset = useHandSettings((s) => s.dataset);
+  const x = useHandSettings((s) => s.x);
+  const seed = useHandSettings((s) => s.seed);
   const setDataset = useHandNetwork((s) => s.setDataset);
   const reseed = useHandNetwork((s) => s.reseed);
   const [showUnits, setShowUnits] = useState(false);

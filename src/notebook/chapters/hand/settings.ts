@@ -1,5 +1,6 @@
-// Chapter 1's state: the 13 parameters of the 1-4-1 network, the data set, the chosen
-// input x, and a gradient-descent run (learning rate, step count, loss history).
+// Chapter 1's state: the settings (the data set, the chosen input x, the learning rate,
+// steps per frame, the seed and the 13 weights of the 1-4-1 network) and a
+// gradient-descent run (step count, loss history) that moves the weights.
 // URL keys: hand.set, hand.x, hand.lr, hand.spf, hand.seed, hand.w (the weights, when
 // they differ from the seed's starting point). Each is bounded like the control that sets
 // it (a weight by its slider's range, the learning rate and steps per frame by their
@@ -23,7 +24,8 @@ import {
   type ParamRef,
 } from './handnet';
 import { appendBounded } from '../../../store/history';
-import { bindUrl, formatNumber, parseNumber, parseNumberList, syncUrl } from '../../../store/url';
+import { custom, defineSettings, num, oneOf } from '../../../store/settings';
+import { formatNumber, parseNumberList } from '../../../store/url';
 
 /** Hand-picked start (seed 0): four kinks inside the data range (x = 3, 5, 7, 9), far from a fit. */
 export const HAND_START: HandParams = { w1: [-1, 1, 1, 0.5], b1: [5, -3, -7, -4.5], w2: [1.5, -1, 1, 1], b2: 1 };
@@ -85,6 +87,36 @@ export function startingParams(seed: number, dataset: DatasetId): HandParams {
 
 const round = (v: number) => Math.round(v * 100) / 100;
 
+const settings = defineSettings({
+  prefix: 'hand',
+  fields: {
+    dataset: oneOf<DatasetId>('the data set', ['1', '2'], { default: '1', url: 'set', change: 'none' }),
+    /** the input whose forward and backward pass is shown (one of the data set's x) */
+    x: num('the input x', { min: -1e6, max: 1e6, default: DEFAULT_X, url: 'x', change: 'none' }),
+    lr: num('the learning rate', { ...LR_RANGE, default: DEFAULT_LR, url: 'lr', change: 'none' }),
+    stepsPerFrame: num('steps per frame', { ...SPF_RANGE, int: true, default: DEFAULT_STEPS_PER_FRAME, url: 'spf', change: 'none' }),
+    seed: num('the seed', { min: 0, max: MAX_SEED, int: true, default: 0, url: 'seed', change: 'none' }),
+    /** the 13 weights, flattened (training may carry them anywhere finite; the URL holds them within reach of the sliders) */
+    w: custom<number[]>({
+      default: (s) => flatten(startingParams(s.seed as number, s.dataset as DatasetId)),
+      url: 'w',
+      change: 'none',
+      check: (v) => (Array.isArray(v) && v.length === 3 * HIDDEN + 1 && v.every(Number.isFinite) ? null : `the weights must be ${3 * HIDDEN + 1} finite numbers`),
+      parse: (raw) => parseWeights(raw),
+      format: (v) => v.map(formatNumber).join(','),
+      same: (a, b) => a.every((v, k) => formatNumber(v) === formatNumber(b[k]!)),
+    }),
+  },
+  // a new data set keeps x when it is one of its points
+  implies: (key, value, s) => (key === 'dataset' ? { x: validX(value as DatasetId, s.x) } : {}),
+  normalize: (s) => ({ x: validX(s.dataset, s.x) }),
+});
+
+export type HandSettings = typeof settings.defaults;
+export const useHandSettings = settings.use;
+const handSettings = settings.values;
+const setSetting = <K extends keyof HandSettings>(k: K, v: HandSettings[K]) => settings.use.getState().set(k, v);
+
 export interface LossPoint {
   step: number;
   /** mean loss over the data set, (1/2m) Σ (ŷ − y)² */
@@ -94,13 +126,8 @@ export interface LossPoint {
 }
 
 interface HandNetworkState {
-  dataset: DatasetId;
+  /** the weights (the settings' w, unflattened) */
   params: HandParams;
-  seed: number;
-  /** the input whose forward and backward pass is shown (one of the data set's x) */
-  x: number;
-  lr: number;
-  stepsPerFrame: number;
   running: boolean;
   step: number;
   history: LossPoint[];
@@ -143,115 +170,71 @@ function lossPoint(s: { params: HandParams; dataset: DatasetId; x: number; step:
   };
 }
 
-export const useHandNetwork = create<HandNetworkState>()((set, get) => ({
-  dataset: '1',
-  params: HAND_START,
-  seed: 0,
-  x: DEFAULT_X,
-  lr: DEFAULT_LR,
-  stepsPerFrame: DEFAULT_STEPS_PER_FRAME,
-  running: false,
-  step: 0,
-  history: [],
-  stopReason: null,
+/** a fresh run: nothing trained, no history */
+const FRESH = { running: false, step: 0, history: [] as LossPoint[], stopReason: null };
 
-  setParam: (ref, value) => {
-    if (!Number.isFinite(value)) throw new Error(`${ref.name} must be a finite number, got ${value}`);
-    set((s) => ({ params: withParam(s.params, ref, value), running: false, step: 0, history: [], stopReason: null }));
-    syncUrl();
-  },
-  setDataset: (d) => {
-    if (!(d in DATASETS)) throw new Error(`unknown data set '${d}'; known: ${Object.keys(DATASETS).join(', ')}`);
-    set((s) => ({ dataset: d, x: validX(d, s.x), running: false, step: 0, history: [], stopReason: null }));
-    syncUrl();
-  },
-  setX: (x) => {
-    const { dataset } = get();
-    targetAt(dataset, x); // rejects an x that is not a data point
-    set({ x });
-    syncUrl();
-  },
-  setLr: (lr) => {
-    if (!(lr > 0 && Number.isFinite(lr))) throw new Error(`the learning rate must be a positive number, got ${lr}`);
-    set({ lr });
-    syncUrl();
-  },
-  setStepsPerFrame: (n) => {
-    if (!(Number.isInteger(n) && n >= 1)) throw new Error(`steps per frame must be a positive integer, got ${n}`);
-    set({ stepsPerFrame: n });
-    syncUrl();
-  },
-  reseed: (seed) => {
-    const next = seed ?? get().seed + 1;
-    set((s) => ({ seed: next, params: startingParams(next, s.dataset), running: false, step: 0, history: [], stopReason: null }));
-    syncUrl();
-  },
-  reset: () => {
-    set((s) => ({ params: startingParams(s.seed, s.dataset), running: false, step: 0, history: [], stopReason: null }));
-    syncUrl();
-  },
-  train: () => {
-    const s = get();
-    if (s.running) return;
-    set({ running: true, stopReason: null, history: s.history.length ? s.history : [lossPoint(s)] });
-  },
-  pause: () => {
-    set({ running: false });
-    syncUrl();
-  },
-  advance: (n) => {
-    const s = get();
-    const data = DATASETS[s.dataset].points;
-    let p = s.params;
-    for (let i = 0; i < n; i++) p = gdStep(p, data, s.lr);
-    const next = { ...s, params: p, step: s.step + n };
-    const point = lossPoint(next);
-    if (!Number.isFinite(point.loss) || !flatten(p).every(Number.isFinite)) {
-      set({
-        running: false,
-        stopReason: `The loss became ${point.loss} after step ${next.step}: the learning rate ${s.lr} is too large for these weights. Lower it and press Reset.`,
-      });
-      return;
-    }
-    set({ params: p, step: next.step, history: appendBounded(s.history, [point], MAX_HISTORY, (h) => h.step) });
-    syncUrl();
-  },
-}));
+export const useHandNetwork = create<HandNetworkState>()((set, get) => {
+  /** new weights: kept in the settings (and so in the URL) */
+  const setParams = (params: HandParams, more: Partial<HandNetworkState> = {}) => {
+    set({ params, ...more });
+    setSetting('w', flatten(params));
+  };
+  return {
+    params: unflatten(handSettings().w),
+    ...FRESH,
 
-bindUrl({
-  keys: ['hand.set', 'hand.x', 'hand.lr', 'hand.spf', 'hand.seed', 'hand.w'],
-  read: (q) => {
-    const setRaw = q.get('hand.set');
-    const dataset: DatasetId = setRaw === '2' ? '2' : '1';
-    const seed = parseNumber(q.get('hand.seed'), 0, MAX_SEED);
-    const seedInt = seed !== undefined && Number.isInteger(seed) ? seed : 0;
-    const w = parseWeights(q.get('hand.w'));
-    const spf = parseNumber(q.get('hand.spf'), SPF_RANGE.min, SPF_RANGE.max);
-    useHandNetwork.setState({
-      dataset,
-      seed: seedInt,
-      params: w ? unflatten(w) : startingParams(seedInt, dataset),
-      x: validX(dataset, parseNumber(q.get('hand.x')) ?? DEFAULT_X),
-      lr: parseNumber(q.get('hand.lr'), LR_RANGE.min, LR_RANGE.max) ?? DEFAULT_LR,
-      stepsPerFrame: spf !== undefined && Number.isInteger(spf) ? spf : DEFAULT_STEPS_PER_FRAME,
-      running: false,
-      step: 0,
-      history: [],
-      stopReason: null,
-    });
-  },
-  write: () => {
-    const s = useHandNetwork.getState();
-    const start = flatten(startingParams(s.seed, s.dataset));
-    const cur = flatten(s.params);
-    const moved = cur.some((v, k) => formatNumber(v) !== formatNumber(start[k]!));
-    return {
-      'hand.set': s.dataset === '1' ? null : s.dataset,
-      'hand.x': s.x === DEFAULT_X ? null : String(s.x),
-      'hand.lr': s.lr === DEFAULT_LR ? null : formatNumber(s.lr),
-      'hand.spf': s.stepsPerFrame === DEFAULT_STEPS_PER_FRAME ? null : String(s.stepsPerFrame),
-      'hand.seed': s.seed === 0 ? null : String(s.seed),
-      'hand.w': moved ? cur.map(formatNumber).join(',') : null,
-    };
-  },
+    setParam: (ref, value) => {
+      if (!Number.isFinite(value)) throw new Error(`${ref.name} must be a finite number, got ${value}`);
+      setParams(withParam(get().params, ref, value), FRESH);
+    },
+    setDataset: (d) => {
+      if (!(d in DATASETS)) throw new Error(`unknown data set '${d}'; known: ${Object.keys(DATASETS).join(', ')}`);
+      setSetting('dataset', d);
+      set(FRESH);
+    },
+    setX: (x) => {
+      targetAt(handSettings().dataset, x); // rejects an x that is not a data point
+      setSetting('x', x);
+    },
+    setLr: (lr) => setSetting('lr', lr),
+    setStepsPerFrame: (n) => setSetting('stepsPerFrame', n),
+    reseed: (seed) => {
+      const next = seed ?? handSettings().seed + 1;
+      setSetting('seed', next);
+      setParams(startingParams(next, handSettings().dataset), FRESH);
+    },
+    reset: () => {
+      const s = handSettings();
+      setParams(startingParams(s.seed, s.dataset), FRESH);
+    },
+    train: () => {
+      const s = get();
+      if (s.running) return;
+      const { dataset, x } = handSettings();
+      set({ running: true, stopReason: null, history: s.history.length ? s.history : [lossPoint({ params: s.params, dataset, x, step: s.step })] });
+    },
+    pause: () => set({ running: false }),
+    advance: (n) => {
+      const s = get();
+      const { dataset, x, lr } = handSettings();
+      const data = DATASETS[dataset].points;
+      let p = s.params;
+      for (let i = 0; i < n; i++) p = gdStep(p, data, lr);
+      const step = s.step + n;
+      const point = lossPoint({ params: p, dataset, x, step });
+      if (!Number.isFinite(point.loss) || !flatten(p).every(Number.isFinite)) {
+        set({
+          running: false,
+          stopReason: `The loss became ${point.loss} after step ${step}: the learning rate ${lr} is too large for these weights. Lower it and press Reset.`,
+        });
+        return;
+      }
+      setParams(p, { step, history: appendBounded(s.history, [point], MAX_HISTORY, (h) => h.step) });
+    },
+  };
+});
+
+// back/forward or a loaded link: the weights from the URL, a fresh run
+settings.onChange((key) => {
+  if (key === null) useHandNetwork.setState({ params: unflatten(handSettings().w), ...FRESH });
 });

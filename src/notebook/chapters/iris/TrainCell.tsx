@@ -5,48 +5,27 @@
 
 import { useEffect } from 'react';
 import type { TrainingStore } from '../../../store/training';
-import { NumberInput, Select } from '../../../ui/controls';
 import { TrainCell } from '../../cells/TrainCell';
 import { useDisplayState } from '../../cells/TrainingParts';
-import { continueIrisRun, LIMITS, PACES, startIrisSession, useIrisSettings, useIrisTraining, VALIDATION_FRACTION, type Device } from './settings';
+import { deviceLabel, SettingsControls } from '../../cells/SettingsControls';
+import { continueIrisRun, IRIS_SETTINGS, startIrisSession, useIrisSettings, useIrisTraining, VALIDATION_FRACTION } from './settings';
 
 const PACE_LABELS: Record<number, string> = { 0: 'full speed', 1000: '1000 steps/s', 200: '200 steps/s', 50: '50 steps/s', 10: '10 steps/s' };
 
 export function IrisSettingsControls() {
-  const lr = useIrisSettings((s) => s.lr);
-  const hidden = useIrisSettings((s) => s.hidden);
-  const batchSize = useIrisSettings((s) => s.batchSize);
-  const epochs = useIrisSettings((s) => s.epochs);
-  const seed = useIrisSettings((s) => s.seed);
-  const device = useIrisSettings((s) => s.device);
-  const pace = useIrisSettings((s) => s.pace);
-  const set = useIrisSettings((s) => s.set);
   return (
-    <fieldset className="settings-group">
-      <legend>Hyperparameters</legend>
-      <div className="controls-row">
-        <NumberInput label="Learning rate" hint="η" value={lr} min={LIMITS.lr.min} max={LIMITS.lr.max} onChange={(v) => set('lr', v)} />
-        <NumberInput label="Hidden size" hint="h" value={hidden} min={LIMITS.hidden.min} max={LIMITS.hidden.max} step={1} onChange={(v) => set('hidden', Math.round(v))} />
-        <NumberInput label="Batch size" hint="|B|" value={batchSize} min={LIMITS.batchSize.min} max={LIMITS.batchSize.max} step={1} onChange={(v) => set('batchSize', Math.round(v))} />
-        <NumberInput label="Epochs" value={epochs} min={LIMITS.epochs.min} max={LIMITS.epochs.max} step={1} onChange={(v) => set('epochs', Math.round(v))} />
-        <NumberInput label="Seed" value={seed} min={LIMITS.seed.min} max={LIMITS.seed.max} step={1} onChange={(v) => set('seed', Math.round(v))} />
-        <Select<Device>
-          label="Device"
-          value={device}
-          options={[
-            { value: 'webgpu', label: 'WebGPU' },
-            { value: 'cpu', label: 'CPU reference (float64)' },
-          ]}
-          onChange={(v) => set('device', v)}
-        />
-        <Select<string>
-          label="Speed"
-          value={String(pace)}
-          options={PACES.map((p) => ({ value: String(p), label: PACE_LABELS[p]! }))}
-          onChange={(v) => set('pace', Number(v))}
-        />
-      </div>
-    </fieldset>
+    <SettingsControls
+      settings={IRIS_SETTINGS}
+      controls={[
+        { key: 'lr', label: 'Learning rate', hint: 'η' },
+        { key: 'hidden', label: 'Hidden size', hint: 'h' },
+        { key: 'batchSize', label: 'Batch size', hint: '|B|' },
+        { key: 'epochs', label: 'Epochs' },
+        { key: 'seed', label: 'Seed' },
+        { key: 'device', label: 'Device', choiceLabel: deviceLabel },
+        { key: 'pace', label: 'Speed', choiceLabel: (p) => PACE_LABELS[p as number]! },
+      ]}
+    />
   );
 }
 

@@ -42,6 +42,8 @@ const settings = defineSettings({
   },
 });
 
+/** the schema (for the controls made from it) */
+export const IRIS_SETTINGS = settings;
 export type IrisSettings = typeof settings.defaults;
 export const IRIS_DEFAULTS: IrisSettings = settings.defaults;
 export const useIrisSettings = settings.use;

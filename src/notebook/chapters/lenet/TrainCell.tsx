@@ -3,8 +3,8 @@
 // test accuracy after each epoch.
 
 import { useEffect } from 'react';
-import { EXAMPLE_CHOICES, MAX_LR, MIN_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetSettings, useLenetTraining } from './settings';
-import { NumberInput, Select } from '../../../ui/controls';
+import { LENET_SETTINGS, MNIST_TEST, MNIST_TRAIN, needsNewSession, useLenet, useLenetSettings, useLenetTraining } from './settings';
+import { SettingsControls } from '../../cells/SettingsControls';
 import { TrainCell } from '../../cells/TrainCell';
 import { fmtDuration } from '../../../ui/format';
 
@@ -15,38 +15,19 @@ function choiceLabel(n: number, all: number): string {
 }
 
 function Controls() {
-  const lr = useLenetSettings((s) => s.lr);
-  const batchSize = useLenetSettings((s) => s.batchSize);
-  const epochs = useLenetSettings((s) => s.epochs);
-  const examples = useLenetSettings((s) => s.examples);
-  const testImages = useLenetSettings((s) => s.testImages);
-  const seed = useLenetSettings((s) => s.seed);
-  const set = useLenetSettings((s) => s.set);
-  const setLr = (v: number) => set('lr', v);
-  const setBatchSize = (v: number) => set('batchSize', Math.round(v));
-  const setEpochs = (v: number) => set('epochs', Math.round(v));
-  const setExamples = (v: number) => set('examples', v);
-  const setTestImages = (v: number) => set('testImages', v);
-  const setSeed = (v: number) => set('seed', Math.round(v));
   return (
-    <div className="controls-row">
-      <NumberInput label="Learning rate" value={lr} min={MIN_LR} max={MAX_LR} step="any" onChange={setLr} hint="Adam's η" />
-      <NumberInput label="Batch size" value={batchSize} min={1} max={4096} step={1} onChange={setBatchSize} />
-      <NumberInput label="Epochs" value={epochs} min={1} max={50} step={1} onChange={setEpochs} />
-      <Select
-        label="Examples per epoch"
-        value={String(examples)}
-        options={EXAMPLE_CHOICES.map((n) => ({ value: String(n), label: choiceLabel(n, MNIST_TRAIN) }))}
-        onChange={(v) => setExamples(Number(v))}
-      />
-      <Select
-        label="Test images"
-        value={String(testImages)}
-        options={TEST_CHOICES.map((n) => ({ value: String(n), label: choiceLabel(n, MNIST_TEST) }))}
-        onChange={(v) => setTestImages(Number(v))}
-      />
-        <NumberInput label="Seed" value={seed} min={0} max={2 ** 31 - 1} step={1} onChange={setSeed} />
-    </div>
+    <SettingsControls
+      settings={LENET_SETTINGS}
+      legend="Training settings"
+      controls={[
+        { key: 'lr', label: 'Learning rate', hint: "Adam's η" },
+        { key: 'batchSize', label: 'Batch size' },
+        { key: 'epochs', label: 'Epochs' },
+        { key: 'examples', label: 'Examples per epoch', choiceLabel: (n) => choiceLabel(n as number, MNIST_TRAIN) },
+        { key: 'testImages', label: 'Test images', choiceLabel: (n) => choiceLabel(n as number, MNIST_TEST) },
+        { key: 'seed', label: 'Seed' },
+      ]}
+    />
   );
 }
 

@@ -64,6 +64,8 @@ const settings = defineSettings({
 
 export type LenetSettings = Omit<typeof settings.defaults, 'selected'>;
 export const DEFAULTS = settings.defaults;
+/** the schema (for the controls made from it) */
+export const LENET_SETTINGS = settings;
 export const useLenetSettings = settings.use;
 
 /** the session configuration for the chapter's settings: the course's LeNet experiment, no validation split */
