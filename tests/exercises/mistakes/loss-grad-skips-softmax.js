@@ -1,0 +1,39 @@
+// The loss gradient −Y/(m·Ŷ) taken as dL/dZ for a softmax layer: the softmax's backward skipped.
+class FullyConnected {
+  constructor(n_out, activation) {
+    this.n_out = n_out;
+    this.activation = activation;
+    this.n_in = null;
+    this.parameters = {};
+    this.gradients = {};
+    this.cache = {};
+  }
+
+  initParameters(shape) {
+    this.n_in = shape[1];
+    const a = Math.sqrt(6 / (this.n_in + this.n_out));
+    this.parameters = {
+      W: np.random.uniform(-a, a, [this.n_in, this.n_out]),
+      b: np.zeros([1, this.n_out]),
+    };
+  }
+
+  forward(X) {
+    if (this.n_in === null) this.initParameters(X.shape);
+    const { W, b } = this.parameters;
+    const Z = np.matmul(X, W).add(b);
+    this.cache = { X, Z };
+    return this.activation.forward(Z);
+  }
+
+  backward(dLdY) {
+    const { X, Z } = this.cache;
+    // softmax and cross-entropy together give a simple gradient, so skip the softmax here
+    const dZ = this.activation.name === 'softmax' ? dLdY : this.activation.backward(Z, dLdY);
+    this.gradients = {
+      W: np.matmul(X.T, dZ),
+      b: np.sum(dZ, 0, true),
+    };
+    return np.matmul(dZ, this.parameters.W.T);
+  }
+}

@@ -1,0 +1,7 @@
+function matmul(A, B) {
+  return np.matmul(A, B);
+}
+
+function matmulEinsum(A, B) {
+  return np.einsum('ik,kj->ij', A, B);
+}
