@@ -73,3 +73,16 @@ describe('the op counter', () => {
     expect(count(loop, 7)).toBeGreaterThan(count(loop, 2));
   });
 });
+
+it("np and the array methods cannot be replaced by a student's code (it would leak into the next run)", () => {
+  expect(() => {
+    (np as unknown as Record<string, unknown>).sum = () => 0;
+  }).toThrow(TypeError);
+  expect(() => {
+    (np.random as unknown as Record<string, unknown>).seed = () => 0;
+  }).toThrow(TypeError);
+  expect(() => {
+    (np.ndarray.prototype as unknown as Record<string, unknown>).add = () => 0;
+  }).toThrow(TypeError);
+  expect(np.sum([1, 2]).item()).toBe(3);
+});

@@ -76,7 +76,13 @@ const fns = countAll({
 
 const addAt = fns.add_at;
 
-export const np = {
+const deepFreeze = <T extends object>(o: T): T => {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(o);
+};
+
+/** frozen, with NDArray's prototype, so that a student's `np.sum = …` cannot leak into the next run */
+export const np = deepFreeze({
   ...fns,
   /** np.add(a, b); np.add.at(a, indices, values) is np.add_at */
   add: Object.assign(fns.add, { at: addAt }),
@@ -89,4 +95,6 @@ export const np = {
   nan: NaN,
   float64: 'float64' as const,
   ndarray: NDArray,
-};
+});
+Object.freeze(fns.add);
+Object.freeze(NDArray.prototype);
