@@ -10,7 +10,7 @@
 import { indentWithTab } from '@codemirror/commands';
 import { javascript } from '@codemirror/lang-javascript';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
-import { EditorState } from '@codemirror/state';
+import { Annotation, EditorState } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useEffect, useId, useRef } from 'react';
@@ -36,6 +36,9 @@ export interface CodeEditorProps {
   /** minimum height in lines */
   minLines?: number;
 }
+
+/** marks a change that came in through `value` (not the student's typing): not echoed to onChange */
+const fromProps = Annotation.define<boolean>();
 
 /** a diagnostic's 1-based line/column → a character range of the document */
 function toCm(state: EditorState, d: CodeDiagnostic): Diagnostic {
@@ -69,7 +72,7 @@ export function CodeEditor({ value, onChange, label, diagnostics, typescript = t
           EditorView.contentAttributes.of({ 'aria-label': label, 'aria-describedby': hintId }),
           EditorView.theme({ '.cm-content, .cm-gutter': { minHeight: `${minLines * 1.45}em` } }),
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) onChangeRef.current(u.state.doc.toString());
+            if (u.docChanged && !u.transactions.some((t) => t.annotation(fromProps))) onChangeRef.current(u.state.doc.toString());
           }),
         ],
       }),
@@ -87,7 +90,7 @@ export function CodeEditor({ value, onChange, label, diagnostics, typescript = t
     const v = view.current;
     if (!v) return;
     const current = v.state.doc.toString();
-    if (current !== value) v.dispatch({ changes: { from: 0, to: current.length, insert: value } });
+    if (current !== value) v.dispatch({ changes: { from: 0, to: current.length, insert: value }, annotations: fromProps.of(true) });
   }, [value]);
 
   useEffect(() => {
