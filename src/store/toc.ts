@@ -20,6 +20,7 @@ export const CHAPTERS: readonly ChapterInfo[] = [
   { id: 'lenet', number: 5, title: 'LeNet on MNIST', blurb: 'A convolutional network on handwritten digits' },
   { id: 'fashion', number: 6, title: 'An MLP on Fashion-MNIST', blurb: 'Optimizers, schedules and sweeps on a harder data set' },
   { id: 'perf', number: 7, title: 'Performance', blurb: 'Examples per second, dispatches per step, GPU time per kernel' },
+  { id: 'yourturn', number: 8, title: 'Your turn: progress', blurb: 'Which of your layers pass; export and import your code' },
 ];
 
 export const DEFAULT_CHAPTER = 'start';

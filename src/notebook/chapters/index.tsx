@@ -11,6 +11,7 @@ import { LayersChapter } from './layers';
 import { LenetChapter } from './lenet';
 import { PerfChapter } from './perf';
 import { StartChapter } from './start';
+import { YourTurnChapter } from './yourturn';
 
 export const CHAPTER_VIEWS: Readonly<Record<string, ComponentType<{ info: ChapterInfo }>>> = {
   start: StartChapter,
@@ -21,4 +22,5 @@ export const CHAPTER_VIEWS: Readonly<Record<string, ComponentType<{ info: Chapte
   lenet: LenetChapter,
   fashion: FashionChapter,
   perf: PerfChapter,
+  yourturn: YourTurnChapter,
 };
