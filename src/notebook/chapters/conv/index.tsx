@@ -10,6 +10,7 @@ import { KernelSource } from '../../../ui/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
 import { ChapterPage, Section } from '../../ChapterPage';
+import { YourTurn } from '../../cells/exercises/YourTurn';
 import type { ChapterInfo } from '../../../store/toc';
 import { useRunsOn } from '../../cells/runsOn';
 import { ConvGradCell } from './ConvGradCell';
@@ -173,6 +174,8 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
       <Cell id="conv-kernels" number="4.5" title="The kernels that ran" runsOn="WGSL source" lead="The convolution and pooling shaders, exactly as the engine compiles them.">
         <ConvKernels />
       </Cell>
+
+      <YourTurn chapter="conv" number={4} />
     </ChapterPage>
   );
 }

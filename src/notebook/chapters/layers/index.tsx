@@ -8,6 +8,7 @@ import { Cell } from '../../../ui/Cell';
 import { KernelSource } from '../../../ui/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
+import { YourTurn } from '../../cells/exercises/YourTurn';
 import { useRunsOn } from '../../cells/runsOn';
 import type { ChapterInfo } from '../../../store/toc';
 import { GradCheckCell } from './GradCheckCell';
@@ -205,6 +206,8 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
       >
         <GradCheckCell />
       </Cell>
+
+      <YourTurn chapter="layers" number={2} />
     </ChapterPage>
   );
 }
