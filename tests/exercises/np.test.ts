@@ -63,6 +63,9 @@ describe('creation', () => {
     expect(Math.log(np.array([[Math.E]]) as unknown as number)).toBe(1);
     expect(() => (A() as unknown as number) + 1).toThrow(/JavaScript's operators .* do not work on arrays \(here one of shape \(2,3\)\): use np.add/);
     expect(`${np.array([1, 2.5])}`).toBe('array([1., 2.5])');
+    const i = np.argmax([0, 5, 1]) as unknown as number; // as a student's JavaScript uses it
+    expect(`${i}:${i + 2}`).toBe('1:3');
+    expect(np.arange(5).get(`${i}:${i + 2}`).tolist()).toEqual([1, 2]);
   });
 });
 

@@ -4,7 +4,6 @@
 // next request on a fresh one.
 
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { np } from '../../src/exercises/np';
 import {
@@ -16,6 +15,7 @@ import {
   type StudentError,
   type WorkerLike,
 } from '../../src/exercises/sandbox';
+import { NodeSandboxWorker } from '../../src/exercises/sandbox/node';
 
 const src = (...lines: string[]) => lines.join('\n');
 
@@ -132,6 +132,24 @@ describe('loadStudentModule', () => {
     expect(mapStudentError('a string', 'x')).toEqual({ kind: 'runtime', message: 'your code threw a string' });
   });
 
+  it("reads Chromium's and Firefox's stack formats (a frame of student.js, after the Function constructor's 2 lines)", () => {
+    const source = src('function f(x) {', '  const y = 1;', '  return x.foo.bar;', '}');
+    const stacks = [
+      // Chromium, in a worker (as printed by /usr/bin/chromium for this code)
+      "TypeError: Cannot read properties of undefined (reading 'bar')\n    at Object.f (student.js:5:16)\n    at blob:null/f910e967:5:15",
+      // Firefox
+      'f@student.js:5:16\n@http://localhost:5173/src/exercises/worker.ts:12:3',
+    ];
+    for (const stack of stacks) {
+      const e = new TypeError("Cannot read properties of undefined (reading 'bar')");
+      e.stack = stack;
+      expect(mapStudentError(e, source)).toEqual({ kind: 'runtime', message: "TypeError: Cannot read properties of undefined (reading 'bar')", line: 3, column: 16 });
+    }
+    const noFrame = new Error('x');
+    noFrame.stack = 'Error: x\n    at somewhere (worker.js:1:1)';
+    expect(mapStudentError(noFrame, source)).toEqual({ kind: 'runtime', message: 'Error: x' });
+  });
+
   it('a name the code does not define is missing, by name', () => {
     const e = loadError(src('function relu(Z) {', '  return Z;', '}'), ['relu', 'relu_backward']);
     expect(e.kind).toBe('missing');
@@ -207,32 +225,17 @@ describe('runInProcess', () => {
 // ---- the client and the watchdog, with a real worker ----
 
 const WORKER = fileURLToPath(new URL('./fixtures/sandbox-worker.ts', import.meta.url));
+const NodeWorker = class extends NodeSandboxWorker {
+  constructor() {
+    super(WORKER);
+  }
+};
+
 type Listener = (e: MessageEvent & Partial<ErrorEvent>) => void;
 
-/** a worker_threads Worker with a Web Worker's methods (TypeScript through sucrase's require hook) */
-class NodeWorker implements WorkerLike {
-  private w = new Worker(`require('sucrase/register/ts'); require(${JSON.stringify(WORKER)});`, { eval: true });
-  private map = new Map<Listener, (x: unknown) => void>();
-  terminated = false;
-  postMessage(m: unknown): void {
-    this.w.postMessage(m);
-  }
-  addEventListener(type: 'message' | 'error' | 'messageerror', l: Listener): void {
-    const f = (x: unknown) =>
-      l((type === 'error' ? { type, message: (x as Error).message, error: x } : { type, data: x }) as MessageEvent & Partial<ErrorEvent>);
-    this.map.set(l, f);
-    this.w.on(type, f);
-  }
-  removeEventListener(type: 'message' | 'error' | 'messageerror', l: Listener): void {
-    const f = this.map.get(l);
-    if (f) this.w.off(type, f);
-    this.map.delete(l);
-  }
-  terminate(): void {
-    this.terminated = true;
-    void this.w.terminate();
-  }
-}
+// a browser Worker is a WorkerLike
+const workerIsWorkerLike: Worker extends WorkerLike ? true : false = true;
+void workerIsWorkerLike;
 
 const clients: SandboxClient[] = [];
 afterEach(() => {
@@ -243,7 +246,7 @@ describe('SandboxClient with a real worker', () => {
   const ok = { source: 'function relu(Z: any) {\n  return np.maximum(Z, 0);\n}', name: 'relu', args: [[-1, 3]] };
 
   it('an endless loop is stopped with the message, and the next run succeeds on a fresh worker', async () => {
-    const workers: NodeWorker[] = [];
+    const workers: NodeSandboxWorker[] = [];
     const client = new SandboxClient(() => {
       const w = new NodeWorker();
       workers.push(w);

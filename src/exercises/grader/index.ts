@@ -15,7 +15,7 @@ import { CaseFail, CaseRun, countOps, loopFailure, StudentThrew, type StudentExp
 import type { CaseFailure, GradCheck, GradeOptions, Verdict } from './types';
 import * as warmup from './warmup';
 
-export type { CaseFailure, Diagnosis, GradCheck, GradeOptions, Mismatch, StudentError, Verdict } from './types';
+export type { CaseFailure, Diagnosis, GradCheck, GradeOptions, GradeRequest, Mismatch, StudentError, Verdict } from './types';
 export { DIAGNOSES, type DiagnosisId } from './diagnoses';
 export { verdictText, verdictSummary } from './text';
 

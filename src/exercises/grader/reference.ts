@@ -269,3 +269,31 @@ export class ReferencePool2D implements StudentLayer {
     return toNp(poolBackward(this.x!, plain(dLdY, 'Pool2D.backward'), this.geometry));
   }
 }
+
+interface LossObject {
+  forward(Y: NDArray, Y_hat: NDArray): unknown;
+  backward(Y: NDArray, Y_hat: NDArray): NDArray;
+}
+
+/** the model with the exercise's interface: layers chained forward, backward in reverse */
+export class ReferenceModel {
+  constructor(
+    readonly layers: StudentLayer[],
+    readonly loss: LossObject,
+  ) {}
+  forward(X: NDArray): NDArray {
+    return this.layers.reduce((h, l) => l.forward(h), X);
+  }
+  backward(target: NDArray, out: NDArray): number {
+    const L = plain(this.loss.forward(target, out), 'loss.forward').data[0]!;
+    this.layers.reduceRight((g, l) => l.backward(g), this.loss.backward(target, out));
+    return L;
+  }
+  predict(X: NDArray): NDArray {
+    const y = plain(this.forward(X), 'predict');
+    const [m, k] = y.shape as [number, number];
+    const classes = new Float64Array(m);
+    for (let i = 0; i < m; i++) for (let j = 1; j < k; j++) if (y.data[i * k + j]! > y.data[i * k + classes[i]!]!) classes[i] = j;
+    return toNp({ data: classes, shape: [m] });
+  }
+}

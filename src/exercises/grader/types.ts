@@ -65,3 +65,11 @@ export interface GradeOptions {
   /** random cases to run (default DEFAULT_CASES) */
   cases?: number;
 }
+
+/** the worker's 'grade' request */
+export interface GradeRequest {
+  id: string;
+  source: string;
+  seed?: number;
+  cases?: number;
+}

@@ -2,7 +2,7 @@
 // two sizes agree when they are equal or one of them is 1 (a missing axis counts as 1).
 // (2,3) + (3,) → (2,3);  (4,1) · (1,5) → (4,5);  (2,3) + (4,) → ShapeError.
 
-import { ArrayInput, NDArray, ShapeError, alloc, asarray, fmtShape } from './ndarray';
+import { ArrayInput, NDArray, ShapeError, advance, alloc, asarray, fmtShape } from './ndarray';
 
 /** the shape that `shapes` broadcast to, or a ShapeError naming them */
 export function broadcastShapes(where: string, ...shapes: (readonly number[])[]): number[] {
@@ -76,18 +76,10 @@ export function binary(x: ArrayInput, y: ArrayInput, f: F2, where: string): NDAr
     const ia = sa[nd - 1];
     const ib = sb[nd - 1];
     const idx = new Array<number>(nd).fill(0);
-    let oa = 0;
-    let ob = 0;
+    const off = [0, 0];
     for (let k = 0; k < n; ) {
-      for (let j = 0; j < inner; j++) o[k++] = f(A[oa + j * ia], B[ob + j * ib]);
-      for (let d = nd - 2; d >= 0; d--) {
-        oa += sa[d];
-        ob += sb[d];
-        if (++idx[d] < shape[d]) break;
-        oa -= sa[d] * shape[d];
-        ob -= sb[d] * shape[d];
-        idx[d] = 0;
-      }
+      for (let j = 0, oa = off[0], ob = off[1]; j < inner; j++) o[k++] = f(A[oa + j * ia], B[ob + j * ib]);
+      advance(idx, shape, off, [sa, sb], nd - 2);
     }
   }
   return out;
@@ -100,17 +92,11 @@ export function mapN(where: string, arrs: NDArray[], shape: readonly number[], f
   const strides = arrs.map((a) => broadcastStrides(a.shape, shape));
   const offs = arrs.map(() => 0);
   const vals = arrs.map(() => 0);
-  const nd = shape.length;
-  const idx = new Array<number>(nd).fill(0);
+  const idx = new Array<number>(shape.length).fill(0);
   for (let k = 0; k < o.length; k++) {
     for (let j = 0; j < arrs.length; j++) vals[j] = arrs[j].data[offs[j]];
     o[k] = f(vals);
-    for (let d = nd - 1; d >= 0; d--) {
-      for (let j = 0; j < arrs.length; j++) offs[j] += strides[j][d];
-      if (++idx[d] < shape[d]) break;
-      for (let j = 0; j < arrs.length; j++) offs[j] -= strides[j][d] * shape[d];
-      idx[d] = 0;
-    }
+    advance(idx, shape, offs, strides);
   }
   return out;
 }

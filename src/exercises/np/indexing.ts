@@ -7,7 +7,7 @@
 // get() returns a copy; set() writes into the array; add_at() accumulates like np.add.at.
 
 import { broadcastShapes, broadcastTo } from './broadcast';
-import { ArrayInput, IndexError, NDArray, ShapeError, alloc, asarray, checkShape, describe, fmtShape, gather, stridesOf } from './ndarray';
+import { ArrayInput, IndexError, NDArray, ShapeError, advance, alloc, asarray, checkShape, describe, fmtShape, gather, stridesOf } from './ndarray';
 
 export type IndexItem = number | string | null | NDArray | readonly number[] | readonly (readonly number[])[];
 
@@ -144,23 +144,16 @@ export function select(a: NDArray, raw: unknown[], where: string): Selection {
 export function offsets(sel: Selection, where: string): Int32Array {
   const n = alloc(sel.shape, where).size;
   const res = new Int32Array(n);
-  const nd = sel.dims.length;
-  const idx = new Array<number>(nd).fill(0);
-  let off = sel.base;
-  let b = 0;
+  const size = sel.dims.map((x) => x.size);
+  const strides = [sel.dims.map((x) => x.stride), sel.dims.map((x) => x.bstride)];
+  const idx = new Array<number>(size.length).fill(0);
+  // off[0]: the source offset of the basic axes; off[1]: the flat index into the index arrays
+  const off = [sel.base, 0];
   for (let k = 0; k < n; k++) {
-    let o = off;
-    for (const x of sel.adv) o += x.idx[b] * x.stride;
+    let o = off[0];
+    for (const x of sel.adv) o += x.idx[off[1]] * x.stride;
     res[k] = o;
-    for (let d = nd - 1; d >= 0; d--) {
-      const dm = sel.dims[d];
-      off += dm.stride;
-      b += dm.bstride;
-      if (++idx[d] < dm.size) break;
-      off -= dm.stride * dm.size;
-      b -= dm.bstride * dm.size;
-      idx[d] = 0;
-    }
+    advance(idx, size, off, strides);
   }
   return res;
 }

@@ -3,7 +3,7 @@
 // a 1-D A is a row (1, k) and a 1-D B a column (k, 1), their added axis removed after.
 
 import { broadcastShapes, broadcastStrides } from './broadcast';
-import { ArrayInput, NDArray, ShapeError, alloc, asarray, fmtShape, gather, normAxis, sizeOf, stridesOf } from './ndarray';
+import { ArrayInput, NDArray, ShapeError, advance, alloc, asarray, fmtShape, gather, normAxis, sizeOf, stridesOf } from './ndarray';
 import { sum } from './reduce';
 import { transpose } from './shape';
 
@@ -37,18 +37,10 @@ export function matmul(x: ArrayInput, y: ArrayInput): NDArray {
   const sa = broadcastStrides(as.slice(0, -2), batch);
   const sb = broadcastStrides(bs.slice(0, -2), batch);
   const idx = new Array<number>(batch.length).fill(0);
-  let oa = 0;
-  let ob = 0;
+  const off = [0, 0];
   for (let t = 0; t < nb; t++) {
-    gemm(a.data, oa * n * k, b.data, ob * k * m, out.data, t * n * m, n, k, m);
-    for (let d = batch.length - 1; d >= 0; d--) {
-      oa += sa[d];
-      ob += sb[d];
-      if (++idx[d] < batch[d]) break;
-      oa -= sa[d] * batch[d];
-      ob -= sb[d] * batch[d];
-      idx[d] = 0;
-    }
+    gemm(a.data, off[0] * n * k, b.data, off[1] * k * m, out.data, t * n * m, n, k, m);
+    advance(idx, batch, off, [sa, sb]);
   }
   let shape = outShape;
   if (a.ndim === 1) shape = shape.filter((_, i) => i !== shape.length - 2);

@@ -168,7 +168,8 @@ export class NDArray {
 
   /** `x + 1`, `-x`, `Math.log(x)` work on a one-element array; on larger ones they are refused */
   [Symbol.toPrimitive](hint: string): number | string {
-    if (hint === 'string') return this.toString();
+    // a 0-d array reads as its number in a template: `${i}:${i + k}`
+    if (hint === 'string') return this.shape.length === 0 ? String(this.buf[0]) : this.toString();
     if (this.buf.length === 1) return this.buf[0];
     throw new TypeError(
       `JavaScript's operators (+ - * / < …) do not work on arrays (here one of shape ${fmtShape(this.shape)}): ` +
@@ -248,6 +249,19 @@ export function asarray(x: unknown, where = 'asarray'): NDArray {
   return out;
 }
 
+/**
+ * steps a row-major multi-index over `shape` by one along axis `from` (carrying into the
+ * axes before it) and moves each offset offs[j] by strides[j] to match
+ */
+export function advance(idx: number[], shape: readonly number[], offs: number[], strides: (readonly number[])[], from = shape.length - 1): void {
+  for (let d = from; d >= 0; d--) {
+    for (let j = 0; j < offs.length; j++) offs[j] += strides[j][d];
+    if (++idx[d] < shape[d]) return;
+    for (let j = 0; j < offs.length; j++) offs[j] -= strides[j][d] * shape[d];
+    idx[d] = 0;
+  }
+}
+
 /** copies the elements a strided view selects: out[i0,…] = src[offset + Σ i_d·strides[d]] */
 export function gather(src: Float64Array, offset: number, shape: readonly number[], strides: readonly number[], where: string): NDArray {
   const out = alloc(shape, where);
@@ -262,15 +276,10 @@ export function gather(src: Float64Array, offset: number, shape: readonly number
   const inner = shape[nd - 1];
   const si = strides[nd - 1];
   const idx = new Array<number>(nd).fill(0);
-  let off = offset;
+  const off = [offset];
   for (let k = 0; k < n; ) {
-    for (let j = 0; j < inner; j++) o[k++] = src[off + j * si];
-    for (let d = nd - 2; d >= 0; d--) {
-      off += strides[d];
-      if (++idx[d] < shape[d]) break;
-      off -= strides[d] * shape[d];
-      idx[d] = 0;
-    }
+    for (let j = 0, o0 = off[0]; j < inner; j++) o[k++] = src[o0 + j * si];
+    advance(idx, shape, off, [strides], nd - 2);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Shape changes, joins, padding and windows. All return new arrays.
 
-import { ArrayInput, NDArray, ShapeError, alloc, asarray, checkShape, describe, fmtShape, gather, normAxis, sizeOf, stridesOf } from './ndarray';
+import { ArrayInput, NDArray, ShapeError, advance, alloc, asarray, checkShape, describe, fmtShape, gather, normAxis, sizeOf, stridesOf } from './ndarray';
 
 /** shape arguments: reshape(a, [2,3]), a.reshape(2, 3), a.reshape([2, 3]) */
 export function shapeArgs(args: unknown[]): unknown {
@@ -189,15 +189,10 @@ export function pad(
   }
   const inner = a.shape[nd - 1];
   const idx = new Array<number>(nd).fill(0);
-  let off = base;
+  const off = [base];
   for (let k = 0; k < a.size; k += inner) {
-    out.data.set(a.data.subarray(k, k + inner), off);
-    for (let d = nd - 2; d >= 0; d--) {
-      off += so[d];
-      if (++idx[d] < a.shape[d]) break;
-      off -= so[d] * a.shape[d];
-      idx[d] = 0;
-    }
+    out.data.set(a.data.subarray(k, k + inner), off[0]);
+    advance(idx, a.shape, off, [so], nd - 2);
   }
   return out;
 }

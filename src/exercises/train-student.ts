@@ -1,0 +1,396 @@
+// Training with the student's own layers: their FullyConnected, activations, softmax,
+// cross-entropy and model (and Conv2D and Pool2D for the CNN), on the CPU in float64,
+// streaming progress. An exercise without a source is stood in for by the reference with
+// the same interface; the result says which parts were the student's.
+//
+//   iris           4 → 16 (relu) → 3 (softmax), standardized, seeded stratified 80/20 split,
+//                  SGD lr 0.1, batches of 8, 100 epochs
+//   mnist-subset   the first 3000 training digits, tested on the first 500 test digits:
+//                  Conv2D 8×(3×3) stride 2 'same' relu (28×28 → 14×14) → max pool 2×2
+//                  stride 2 (→ 7×7×8) → flatten → FullyConnected 10 (softmax); SGD with
+//                  momentum 0.9, lr 0.05 then 0.015, batches of 16, 2 epochs
+//
+// 'trace' runs one batch through the student's network and through the reference with the
+// same parameters, and returns every layer's tensors with the largest |student − reference|.
+
+import { loadDataset } from '../nn/data/load';
+import { BatchLoader } from '../nn/data/loader';
+import { count, oneHot, take, type ClassificationDataset, type Dataset } from '../nn/data/dataset';
+import { loadSessionData } from '../train/data';
+import { type Arr, fromStudent, toNp } from './grader/arrays';
+import * as ref from './grader/reference';
+import { NDArray, np } from './np';
+import { loadStudentModule, mapStudentError, StudentFailure } from './sandbox';
+import { exerciseInfo, type ExerciseId } from './tasks';
+
+export type StudentSources = Partial<Record<ExerciseId, string>>;
+export type TrainDataset = 'iris' | 'mnist-subset';
+
+export interface TrainRequest {
+  dataset: TrainDataset;
+  /** the student's code by exercise; the missing ones run the reference */
+  sources: StudentSources;
+  /** weights, split and batch order (default 1) */
+  seed?: number;
+  /** default: the run's (iris 100, mnist-subset 2) */
+  epochs?: number;
+}
+
+export interface TrainProgress {
+  /** optimizer steps so far */
+  step: number;
+  /** 1-based */
+  epoch: number;
+  /** mean training loss over the epoch */
+  loss: number;
+  /** training accuracy over the epoch */
+  accuracy: number;
+}
+
+export interface TrainResult {
+  dataset: TrainDataset;
+  testAccuracy: number;
+  history: TrainProgress[];
+  /** which parts ran the student's code */
+  parts: Partial<Record<ExerciseId, 'yours' | 'reference'>>;
+  trainExamples: number;
+  testExamples: number;
+}
+
+interface RunSpec {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  /** SGD momentum (0: plain SGD) */
+  momentum: number;
+  /** the learning rate is lr·decay^epoch (0-based epoch) */
+  decay: number;
+}
+
+export const STUDENT_RUNS: Record<TrainDataset, RunSpec> = {
+  iris: { epochs: 100, batchSize: 8, lr: 0.1, momentum: 0, decay: 1 },
+  'mnist-subset': { epochs: 2, batchSize: 16, lr: 0.05, momentum: 0.9, decay: 0.3 },
+};
+
+export const MNIST_SUBSET = { train: 3000, test: 500 };
+
+// ── the student's parts ────────────────────────────────────────────────────────────
+
+type Instance = Record<string, unknown>;
+
+/** every method call of the student's object: an exception becomes a StudentFailure at their line */
+function guarded<T extends object>(obj: T, source: string, title: string): T {
+  return new Proxy(obj, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      if (typeof v !== 'function' || key === 'constructor') return v;
+      return (...args: unknown[]) => {
+        try {
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (e) {
+          if (e instanceof StudentFailure) throw e;
+          const se = mapStudentError(e, source);
+          throw new StudentFailure({ ...se, message: `${title}: ${se.message}` });
+        }
+      };
+    },
+  });
+}
+
+class Parts {
+  readonly used: Partial<Record<ExerciseId, 'yours' | 'reference'>> = {};
+  constructor(private readonly sources: StudentSources) {}
+
+  /** the student's class for exercise id, or null when it has no source */
+  private make(id: ExerciseId, cls: string, args: unknown[]): Instance | null {
+    const source = this.sources[id];
+    if (source === undefined) {
+      this.used[id] = 'reference';
+      return null;
+    }
+    const info = exerciseInfo(id)!;
+    const loaded = loadStudentModule(source, info.names);
+    if (loaded.error) throw new StudentFailure({ ...loaded.error, message: `${info.title}: ${loaded.error.message}` });
+    this.used[id] = 'yours';
+    const C = loaded.exports[cls] as unknown as new (...a: unknown[]) => Instance;
+    try {
+      return guarded(new C(...args), source, info.title);
+    } catch (e) {
+      const se = mapStudentError(e, source);
+      throw new StudentFailure({ ...se, message: `${info.title}: ${se.message}` });
+    }
+  }
+
+  activation(name: 'relu' | 'sigmoid' | 'tanh' | 'softmax'): ref.ReferenceActivation {
+    const [id, cls] = ({ relu: ['relu', 'ReLU'], sigmoid: ['sigmoid', 'Sigmoid'], tanh: ['tanh', 'TanH'], softmax: ['softmax', 'SoftMax'] } as const)[name];
+    const mine = this.make(id, cls, []);
+    if (!mine) return new ref.ReferenceActivation(name);
+    if (!('name' in mine)) (mine as { name?: string }).name = name;
+    return mine as unknown as ref.ReferenceActivation;
+  }
+  fullyConnected(nOut: number, act: ref.ReferenceActivation, seed: number): ref.StudentLayer {
+    return (this.make('fully-connected', 'FullyConnected', [nOut, act]) as unknown as ref.StudentLayer) ?? new ref.ReferenceFullyConnected(nOut, act, seed);
+  }
+  conv2d(nOut: number, kernel: [number, number], act: ref.ReferenceActivation, stride: number, pad: 'same' | 'valid' | number, seed: number): ref.StudentLayer {
+    return (this.make('conv2d', 'Conv2D', [nOut, kernel, act, stride, pad]) as unknown as ref.StudentLayer) ?? new ref.ReferenceConv2D(nOut, kernel, act, stride, pad, seed);
+  }
+  pool2d(kernel: [number, number], mode: 'max' | 'average', stride: number, pad: number): ref.StudentLayer {
+    return (this.make('pool2d', 'Pool2D', [kernel, mode, stride, pad]) as unknown as ref.StudentLayer) ?? new ref.ReferencePool2D(kernel, mode, stride, pad);
+  }
+  loss(): ref.ReferenceCrossEntropy {
+    return (this.make('cross-entropy', 'CrossEntropy', []) as unknown as ref.ReferenceCrossEntropy) ?? new ref.ReferenceCrossEntropy();
+  }
+  model(layers: ref.StudentLayer[], loss: ref.ReferenceCrossEntropy): ref.ReferenceModel {
+    return (this.make('model', 'NeuralNetwork', [layers, loss]) as unknown as ref.ReferenceModel) ?? new ref.ReferenceModel(layers, loss);
+  }
+}
+
+/** (m, H, W, C) → (m, H·W·C) and back: not an exercise */
+class Flatten implements ref.StudentLayer {
+  parameters = {};
+  gradients = {};
+  private shape: number[] = [];
+  forward(X: NDArray): NDArray {
+    this.shape = [...X.shape];
+    return np.reshape(X, [X.shape[0]!, -1]);
+  }
+  backward(dLdY: NDArray): NDArray {
+    return np.reshape(dLdY, this.shape);
+  }
+}
+
+interface Network {
+  model: ref.ReferenceModel;
+  layers: ref.StudentLayer[];
+  names: string[];
+}
+
+function buildNetwork(dataset: TrainDataset, parts: Parts, seed: number): Network {
+  np.random.seed(seed);
+  if (dataset === 'iris') {
+    const layers = [parts.fullyConnected(16, parts.activation('relu'), seed), parts.fullyConnected(3, parts.activation('softmax'), seed + 1)];
+    return { model: parts.model(layers, parts.loss()), layers, names: ['fully connected 16, relu', 'fully connected 3, softmax'] };
+  }
+  const layers = [
+    parts.conv2d(8, [3, 3], parts.activation('relu'), 2, 'same', seed),
+    parts.pool2d([2, 2], 'max', 2, 0),
+    new Flatten(),
+    parts.fullyConnected(10, parts.activation('softmax'), seed + 1),
+  ];
+  return { model: parts.model(layers, parts.loss()), layers, names: ['conv 8×(3×3), stride 2, relu', 'max pool 2×2, stride 2', 'flatten', 'fully connected 10, softmax'] };
+}
+
+// ── data ───────────────────────────────────────────────────────────────────────
+
+interface TrainData {
+  train: ClassificationDataset;
+  test: ClassificationDataset;
+}
+
+async function loadData(dataset: TrainDataset, seed: number): Promise<TrainData> {
+  if (dataset === 'iris') {
+    const d = await loadSessionData({ name: 'iris', standardize: true, testFraction: 0.2 }, seed);
+    return { train: d.train as ClassificationDataset, test: d.test as ClassificationDataset };
+  }
+  const d = await loadDataset('mnist', { layout: 'image' });
+  return { train: take(d.train, MNIST_SUBSET.train) as ClassificationDataset, test: take(d.test!, MNIST_SUBSET.test) as ClassificationDataset };
+}
+
+function features(ds: Dataset, rows?: { x: Float32Array; shape: readonly number[] }): NDArray {
+  const x = rows ?? { x: ds.features, shape: ds.shape };
+  return toNp({ data: Float64Array.from(x.x), shape: [...x.shape] });
+}
+
+function correct(pred: unknown, labels: ArrayLike<number>): number {
+  const p = fromStudent(pred);
+  if (typeof p === 'string' || p.data.length !== labels.length) {
+    throw new StudentFailure({ kind: 'runtime', message: `predict(X) should return the ${labels.length} classes, shape (${labels.length},); it returned ${typeof p === 'string' ? p : `shape (${p.shape.join(', ')})`}` });
+  }
+  let n = 0;
+  for (let i = 0; i < labels.length; i++) if (p.data[i] === labels[i]) n++;
+  return n;
+}
+
+/** SGD with momentum μ: v ← μ·v − lr·g; p ← p + v (velocities kept per layer and key) */
+function sgdStep(layers: ref.StudentLayer[], velocity: Map<ref.StudentLayer, Record<string, NDArray>>, lr: number, momentum: number): void {
+  for (const l of layers) {
+    const v = velocity.get(l) ?? {};
+    velocity.set(l, v);
+    for (const key of Object.keys(l.parameters ?? {})) {
+      const g = l.gradients?.[key];
+      if (!g) throw new StudentFailure({ kind: 'runtime', message: `a layer has parameters.${key} but no gradients.${key} after backward` });
+      const step = np.multiply(g, -lr);
+      v[key] = v[key] && momentum ? np.add(np.multiply(v[key]!, momentum), step) : step;
+      l.parameters[key] = np.add(l.parameters[key]!, v[key]!);
+    }
+  }
+}
+
+/** test accuracy of the model, in chunks of 250 */
+function evaluate(model: ref.ReferenceModel, test: ClassificationDataset): number {
+  const n = count(test);
+  const d = test.shape.slice(1).reduce((a, b) => a * b, 1);
+  let right = 0;
+  for (let at = 0; at < n; at += 250) {
+    const m = Math.min(250, n - at);
+    const x = features(test, { x: test.features.subarray(at * d, (at + m) * d), shape: [m, ...test.shape.slice(1)] });
+    right += correct(model.predict(x), test.labels.subarray(at, at + m));
+  }
+  return right / n;
+}
+
+export async function trainStudent(req: TrainRequest, onProgress?: (p: TrainProgress) => void): Promise<TrainResult> {
+  const seed = req.seed ?? 1;
+  const run = STUDENT_RUNS[req.dataset];
+  if (!run) throw new Error(`train: unknown data set '${String(req.dataset)}' (iris or mnist-subset)`);
+  const epochs = req.epochs ?? run.epochs;
+  const data = await loadData(req.dataset, seed);
+  const parts = new Parts(req.sources);
+  const net = buildNetwork(req.dataset, parts, seed);
+  const loader = new BatchLoader(data.train, { batchSize: run.batchSize, seed });
+  const history: TrainProgress[] = [];
+  const velocity = new Map<ref.StudentLayer, Record<string, NDArray>>();
+  let step = 0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    let lossSum = 0;
+    let right = 0;
+    let seen = 0;
+    for (const b of loader.epoch(epoch)) {
+      const m = b.shape[0]!;
+      const x = features(data.train, b);
+      const y = toNp({ data: Float64Array.from(b.y), shape: [...b.yShape] });
+      const out = net.model.forward(x);
+      const loss = fromStudent(net.model.backward(y, out));
+      if (typeof loss === 'string' || !Number.isFinite(loss.data[0])) {
+        throw new StudentFailure({ kind: 'runtime', message: `the model's backward returned ${typeof loss === 'string' ? loss : loss.data[0]} as the loss at step ${step + 1}` });
+      }
+      sgdStep(net.layers, velocity, run.lr * run.decay ** epoch, run.momentum);
+      step++;
+      lossSum += loss.data[0]! * m;
+      right += correct(np.argmax(out, 1), b.labels!);
+      seen += m;
+    }
+    const p = { step, epoch: epoch + 1, loss: lossSum / seen, accuracy: right / seen };
+    history.push(p);
+    onProgress?.(p);
+  }
+  return { dataset: req.dataset, testAccuracy: evaluate(net.model, data.test), history, parts: parts.used, trainExamples: count(data.train), testExamples: count(data.test) };
+}
+
+// ── the step-through ──────────────────────────────────────────────────────────────
+
+export interface TraceRequest {
+  dataset: TrainDataset;
+  sources: StudentSources;
+  seed?: number;
+  /** examples in the batch (default 4) */
+  batch?: number;
+}
+
+export interface TracedTensor {
+  shape: number[];
+  /** the student's values */
+  data: number[];
+  /** the reference's values for the same inputs and parameters */
+  reference: number[];
+  /** max |student − reference| (Infinity when the shapes differ) */
+  maxAbsDiff: number;
+}
+
+export interface TracedLayer {
+  name: string;
+  /** X (input), Y (output), dL/dY (what backward received), dL/dX (what it returned), and each parameter and gradient */
+  tensors: Record<string, TracedTensor>;
+}
+
+export interface TraceResult {
+  dataset: TrainDataset;
+  loss: { yours: number; reference: number };
+  layers: TracedLayer[];
+  parts: Partial<Record<ExerciseId, 'yours' | 'reference'>>;
+}
+
+/** records what a layer received and returned */
+class Recorder implements ref.StudentLayer {
+  seen: Record<string, Arr> = {};
+  constructor(readonly inner: ref.StudentLayer) {}
+  get parameters() {
+    return this.inner.parameters;
+  }
+  get gradients() {
+    return this.inner.gradients;
+  }
+  forward(X: NDArray): NDArray {
+    const y = this.inner.forward(X);
+    this.keep('X', X);
+    this.keep('Y', y);
+    return y;
+  }
+  backward(dLdY: NDArray): NDArray {
+    const dx = this.inner.backward(dLdY);
+    this.keep('dL/dY', dLdY);
+    this.keep('dL/dX', dx);
+    return dx;
+  }
+  private keep(key: string, v: unknown): void {
+    const a = fromStudent(v);
+    if (typeof a !== 'string') this.seen[key] = a;
+  }
+  tensors(): Record<string, Arr> {
+    const out = { ...this.seen };
+    for (const [k, v] of Object.entries(this.inner.parameters ?? {})) {
+      const a = fromStudent(v);
+      if (typeof a !== 'string') out[k] = a;
+    }
+    for (const [k, v] of Object.entries(this.inner.gradients ?? {})) {
+      const a = fromStudent(v);
+      if (typeof a !== 'string') out[`dL/d${k}`] = a;
+    }
+    return out;
+  }
+}
+
+function diff(a: Arr, b: Arr | undefined): TracedTensor {
+  const same = b !== undefined && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+  let max = same ? 0 : Infinity;
+  if (same) for (let i = 0; i < a.data.length; i++) max = Math.max(max, Math.abs(a.data[i]! - b.data[i]!) || (Number.isNaN(a.data[i]! - b.data[i]!) ? Infinity : 0));
+  return { shape: a.shape, data: Array.from(a.data), reference: b ? Array.from(b.data) : [], maxAbsDiff: max };
+}
+
+export async function traceStudent(req: TraceRequest): Promise<TraceResult> {
+  const seed = req.seed ?? 1;
+  const data = await loadData(req.dataset, seed);
+  const m = Math.min(req.batch ?? 4, count(data.train));
+  const d = data.train.shape.slice(1).reduce((a, b) => a * b, 1);
+  const batch = { x: data.train.features.subarray(0, m * d), shape: [m, ...data.train.shape.slice(1)] };
+  const y = toNp({ data: Float64Array.from(oneHot(data.train.labels.subarray(0, m), data.train.numClasses)), shape: [m, data.train.numClasses] });
+
+  const parts = new Parts(req.sources);
+  const mine = buildNetwork(req.dataset, parts, seed);
+  const reference = buildNetwork(req.dataset, new Parts({}), seed);
+  const recMine = mine.layers.map((l) => new Recorder(l));
+  const recRef = reference.layers.map((l) => new Recorder(l));
+  const modelMine = parts.model(recMine, parts.loss());
+  const modelRef = new ref.ReferenceModel(recRef, new ref.ReferenceCrossEntropy());
+
+  // the student's layers create their parameters on the first forward; the reference takes a copy
+  const x = features(data.train, batch);
+  modelMine.forward(x);
+  recMine.forEach((r, i) => {
+    for (const [k, v] of Object.entries(r.parameters ?? {})) {
+      const a = fromStudent(v);
+      if (typeof a !== 'string') recRef[i]!.inner.parameters[k] = toNp(a);
+    }
+  });
+  const outMine = modelMine.forward(x);
+  const lossMine = fromStudent(modelMine.backward(y, outMine));
+  const outRef = modelRef.forward(x);
+  const lossRef = modelRef.backward(y, outRef);
+  const layers = recMine.map((r, i) => {
+    const want = recRef[i]!.tensors();
+    const tensors: Record<string, TracedTensor> = {};
+    for (const [k, a] of Object.entries(r.tensors())) tensors[k] = diff(a, want[k]);
+    return { name: mine.names[i]!, tensors };
+  });
+  return { dataset: req.dataset, loss: { yours: typeof lossMine === 'string' ? NaN : lossMine.data[0]!, reference: lossRef }, layers, parts: parts.used };
+}

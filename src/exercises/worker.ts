@@ -1,0 +1,19 @@
+// The exercises' Web Worker: the student's code runs here, never on the page's thread.
+//
+//   'grade' { id, source, seed?, cases? }             → Verdict
+//   'train' { dataset, sources, seed?, epochs? }      → progress { step, epoch, loss, accuracy }
+//                                                       per epoch, then { testAccuracy, history, … }
+//   'trace' { dataset, sources, seed?, batch? }       → every layer's tensors, the student's and
+//                                                       the reference's, with their largest difference
+//
+//   page: new SandboxClient(() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }))
+
+import { grade, type GradeRequest } from './grader';
+import { serveSandbox } from './sandbox';
+import { traceStudent, trainStudent, type TraceRequest, type TrainRequest } from './train-student';
+
+serveSandbox({
+  grade: (req: GradeRequest) => grade(req.id, req.source, { seed: req.seed, cases: req.cases }),
+  train: (req: TrainRequest, ctx) => trainStudent(req, (p) => ctx.progress(p)),
+  trace: (req: TraceRequest) => traceStudent(req),
+});
