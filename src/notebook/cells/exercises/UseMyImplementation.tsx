@@ -6,59 +6,50 @@
 // while a needed exercise does not pass.
 
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { EXERCISES } from '../../../exercises/tasks';
+import { EXERCISES, type ExerciseId } from '../../../exercises/tasks';
+import { STUDENT_RUNS, type StudentSources, type TraceResult, type TrainDataset, type TrainProgress, type TrainResult } from '../../../exercises/train-student';
+import type { StudentError } from '../../../exercises/sandbox';
 import { passes, useExercises } from '../../../store/exercises';
 import { useDevice } from '../../../store/device';
 import { Cell } from '../../../ui/Cell';
 import { LossChart, type ChartPoint } from '../../../ui/LossChart';
 import { Progress } from '../../../ui/controls';
-import { trainBuiltin } from './builtin';
+import { builtinConfig, trainBuiltin } from './builtin';
 import { asStudentError, trainingClient } from './runner';
-import { TraceTable, type TraceResult } from './TraceTable';
-import type { StudentError } from '../../../exercises/grader/types';
-import type { SessionConfig } from '../../../train';
-
-export type OwnDataset = 'iris' | 'mnist-subset';
+import { TraceTable } from './TraceTable';
 
 /** the exercises each network is made of */
-export const NEEDS: Record<OwnDataset, readonly string[]> = {
+export const NEEDS: Record<TrainDataset, readonly ExerciseId[]> = {
   iris: ['relu', 'fully-connected', 'softmax', 'cross-entropy', 'model'],
   'mnist-subset': ['relu', 'fully-connected', 'softmax', 'cross-entropy', 'model', 'conv2d', 'pool2d'],
 };
 
-const TITLE: Record<OwnDataset, string> = {
+const TITLE: Record<TrainDataset, string> = {
   iris: 'Train the Iris network on your own layers',
-  'mnist-subset': 'Train the small CNN on your own layers',
+  'mnist-subset': 'Train a small CNN on your own layers',
 };
 
-interface TrainProgress {
-  step: number;
-  epoch: number;
-  loss: number;
-  accuracy?: number;
-}
-
-interface TrainResult {
-  testAccuracy: number;
-  history: TrainProgress[];
-  /** the configuration the run used (the built-in run repeats it) */
-  config?: SessionConfig;
-  epochs?: number;
-}
+/** how long a step may go without a word from the worker (the data loads first; an MNIST epoch is long) */
+const LIMITS: Record<TrainDataset, { traceMs: number; idleMs: number }> = {
+  iris: { traceMs: 30_000, idleMs: 60_000 },
+  'mnist-subset': { traceMs: 120_000, idleMs: 600_000 },
+};
 
 type Phase =
   | { kind: 'off' }
   | { kind: 'tracing' }
-  | { kind: 'training'; epoch?: number; epochs?: number }
+  | { kind: 'training'; epoch: number }
+  | { kind: 'builtin' }
   | { kind: 'done' }
-  | { kind: 'error'; error: StudentError };
+  | { kind: 'error'; during: string; error: StudentError };
 
 const title = (id: string) => EXERCISES.find((e) => e.id === id)?.title ?? id;
 
-export function UseMyImplementation({ dataset }: { dataset: OwnDataset }) {
+export function UseMyImplementation({ dataset }: { dataset: TrainDataset }) {
   const entries = useExercises((s) => s.entries);
   const deviceKind = useDevice((s) => s.kind);
   const needed = NEEDS[dataset];
+  const epochs = STUDENT_RUNS[dataset].epochs;
   const missing = needed.filter((id) => !passes(entries[id]));
   const reasonId = useId();
   const [on, setOn] = useState(false);
@@ -68,52 +59,71 @@ export function UseMyImplementation({ dataset }: { dataset: OwnDataset }) {
   const [builtin, setBuiltin] = useState<ChartPoint[]>([]);
   const [accuracy, setAccuracy] = useState<{ mine?: number; builtin?: number | null }>({});
   const run = useRef(0);
+  const abort = useRef<AbortController | null>(null);
+
+  /** ends the current run, the student's (its worker is replaced) and the built-in one */
+  const stop = () => {
+    run.current++;
+    abort.current?.abort();
+    abort.current = null;
+    trainingClient().stop();
+  };
 
   // the code that passed (the checked source), never an edit made since
-  const sources = useMemo(() => Object.fromEntries(needed.map((id) => [id, entries[id]?.checkedSource ?? ''])), [needed, entries]);
+  const sources = useMemo<StudentSources>(() => Object.fromEntries(needed.map((id) => [id, entries[id]?.checkedSource ?? ''])), [needed, entries]);
 
   const start = async () => {
+    stop();
     const me = ++run.current;
     const live = () => run.current === me;
+    const controller = (abort.current = new AbortController());
     setTrace(null);
     setMine([]);
     setBuiltin([]);
     setAccuracy({});
+    let during = 'tracing one mini-batch';
     try {
       setPhase({ kind: 'tracing' });
-      const t = (await trainingClient().run('trace', { dataset, sources }, { timeoutMs: 30_000 })) as TraceResult;
+      const t = await trainingClient().run<TraceResult>('trace', { dataset, sources }, { timeoutMs: LIMITS[dataset].traceMs });
       if (!live()) return;
       setTrace(t);
-      setPhase({ kind: 'training' });
+      during = 'training';
+      setPhase({ kind: 'training', epoch: 0 });
       const points: ChartPoint[] = [];
-      const result = (await trainingClient().run(
+      const result = await trainingClient().run<TrainResult>(
         'train',
         { dataset, sources },
         {
           timeoutMs: 0,
-          onProgress: (p: unknown) => {
+          idleMs: LIMITS[dataset].idleMs,
+          onProgress: (p) => {
             if (!live()) return;
-            const q = p as TrainProgress & { epochs?: number };
-            if (typeof q?.loss === 'number') {
-              points.push({ step: q.step, value: q.loss });
-              setMine(points.slice());
-            }
-            setPhase({ kind: 'training', epoch: q?.epoch, epochs: q?.epochs });
+            const q = p as TrainProgress;
+            points.push({ step: q.step, value: q.loss });
+            setMine(points.slice());
+            setPhase({ kind: 'training', epoch: q.epoch });
           },
         },
-      )) as TrainResult;
+      );
       if (!live()) return;
       setMine(result.history.map((h) => ({ step: h.step, value: h.loss })));
-      setAccuracy((a) => ({ ...a, mine: result.testAccuracy }));
+      setAccuracy({ mine: result.testAccuracy });
+      during = 'training the built-in layers for comparison';
+      setPhase({ kind: 'builtin' });
+      const b = await trainBuiltin(
+        builtinConfig(dataset),
+        deviceKind === 'webgpu' ? 'webgpu' : 'cpu',
+        (pts) => {
+          if (live()) setBuiltin(pts.slice());
+        },
+        controller.signal,
+      );
+      if (!live()) return;
+      setBuiltin(b.loss);
+      setAccuracy((a) => ({ ...a, builtin: b.testAccuracy }));
       setPhase({ kind: 'done' });
-      if (result.config) {
-        const b = await trainBuiltin(result.config, deviceKind === 'cpu' ? 'cpu' : 'webgpu', (pts) => live() && setBuiltin(pts.slice()));
-        if (!live()) return;
-        setBuiltin(b.loss);
-        setAccuracy((a) => ({ ...a, builtin: b.testAccuracy }));
-      }
     } catch (e) {
-      if (live()) setPhase({ kind: 'error', error: asStudentError(e) });
+      if (live()) setPhase({ kind: 'error', during, error: asStudentError(e) });
     }
   };
 
@@ -121,10 +131,13 @@ export function UseMyImplementation({ dataset }: { dataset: OwnDataset }) {
   useEffect(() => {
     if (missing.length && on) {
       setOn(false);
-      run.current++;
+      stop();
       setPhase({ kind: 'off' });
     }
   }, [missing.length, on]);
+
+  // leaving the chapter ends the runs
+  useEffect(() => () => stop(), []);
 
   const series = useMemo(
     () => [
@@ -141,9 +154,9 @@ export function UseMyImplementation({ dataset }: { dataset: OwnDataset }) {
       runsOn="your code · sandboxed Web Worker (CPU)"
       lead={
         <>
-          Once {needed.map(title).join(', ')} pass, this runs the network on your own code: one mini-batch traced tensor by tensor
-          against the reference, then a full training run, its loss beside the built-in layers' on the same data, seed and
-          settings.
+          Once your exercises {needed.map((id) => `“${title(id)}”`).join(', ')} pass, this runs the network on your own code: one mini-batch traced tensor by tensor
+          against the reference, then a full training run, its loss beside the built-in layers' on the same data and settings
+          (their initial weights come from another generator, so the curves are close, not identical).
         </>
       }
     >
@@ -161,7 +174,7 @@ export function UseMyImplementation({ dataset }: { dataset: OwnDataset }) {
               setOn(v);
               if (v) void start();
               else {
-                run.current++;
+                stop();
                 setPhase({ kind: 'off' });
               }
             }}
@@ -172,28 +185,24 @@ export function UseMyImplementation({ dataset }: { dataset: OwnDataset }) {
           {missing.length
             ? `Needs a passing check of: ${missing.map(title).join(', ')}.`
             : on
-              ? 'Running on your code. Switch off to stop following this run.'
+              ? 'On: your code runs the network. Switching off stops the run.'
               : 'All the needed exercises pass.'}
         </p>
         {phase.kind === 'tracing' ? <Progress label="Tracing one mini-batch through your layers" /> : null}
         {phase.kind === 'training' ? (
-          <Progress
-            label="Training on your layers"
-            value={phase.epoch}
-            max={phase.epochs ?? 1}
-            detail={phase.epoch !== undefined ? `epoch ${Math.floor(phase.epoch)}${phase.epochs ? ` of ${phase.epochs}` : ''}` : undefined}
-          />
+          <Progress label="Training on your layers" value={phase.epoch} max={epochs} detail={phase.epoch ? `epoch ${phase.epoch} of ${epochs}` : 'loading the data'} />
         ) : null}
+        {phase.kind === 'builtin' ? <Progress label="Training the built-in layers on the same settings" detail={`${builtin.length} of ${epochs} epochs`} value={builtin.length} max={epochs} /> : null}
         {phase.kind === 'error' ? (
           <p className="notice error" role="alert">
-            Your layers failed while {trace ? 'training' : 'tracing'}: {phase.error.message}
+            Stopped while {phase.during}: {phase.error.message}
             {phase.error.line ? ` (line ${phase.error.line})` : ''}
           </p>
         ) : null}
         {on && trace ? <TraceTable trace={trace} /> : null}
         {on && mine.length ? (
           <>
-            <LossChart title={`${dataset === 'iris' ? 'Iris' : 'MNIST subset'}: training loss, your layers and the built-in ones`} series={series} xLabel="step" />
+            <LossChart title={`${dataset === 'iris' ? 'Iris' : 'MNIST subset'}: mean training loss per epoch, your layers and the built-in ones`} series={series} xLabel="step" />
             <p data-testid="own-accuracy" data-accuracy={accuracy.mine} role="status">
               {accuracy.mine !== undefined ? `Test accuracy on your layers: ${(accuracy.mine * 100).toFixed(1)} %` : 'Training…'}
               {accuracy.builtin !== undefined && accuracy.builtin !== null ? `; built-in layers: ${(accuracy.builtin * 100).toFixed(1)} %` : ''}
