@@ -9,6 +9,7 @@
 // The correct code comes from tests/exercises/solutions/<id>.js and the mistakes from
 // tests/exercises/mistakes/ (the page never has them).
 
+import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { DIAGNOSES } from '../src/exercises/grader/diagnoses';
@@ -81,6 +82,12 @@ async function check(cell: Locator): Promise<Locator> {
   return cell.getByTestId('verdict');
 }
 
+/** axe-core's findings inside one element (the chapters as first seen are covered by a11y.spec.ts) */
+async function axeViolations(page: Page, selector: string): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).include(selector).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return r.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
+}
+
 async function solve(page: Page, id: string): Promise<void> {
   const cell = await exercise(page, id);
   await typeCode(page, cell, solution(id));
@@ -97,6 +104,8 @@ test('exercises: grade, diagnose, watchdog, syntax error, persistence, export an
     await expect(verdict).toContainText('Failed');
     await expect(verdict.getByTestId('diagnosis')).toContainText(DIAGNOSES['bias-shape']);
     await cell.screenshot({ path: `${SHOTS}/exui-fail.png`, style: SHOT_STYLE });
+    await cell.getByText('Array module reference').click();
+    expect(await axeViolations(page, '#ex-fully-connected')).toEqual([]);
     await typeCode(page, cell, solution('fully-connected'));
     await expect(await check(cell)).toContainText(/Passed: (\d+) of \1 /);
     await cell.screenshot({ path: `${SHOTS}/exui-pass.png`, style: SHOT_STYLE });
@@ -168,6 +177,7 @@ test('exercises: grade, diagnose, watchdog, syntax error, persistence, export an
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Reset to the starter?' });
     await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
     await page.keyboard.press('Escape'); // cancel keeps the code
     await expect(dialog).toBeHidden();
     await expect(cell.getByTestId('verdict')).toContainText(/Passed/);
@@ -207,5 +217,6 @@ test('exercises: grade, diagnose, watchdog, syntax error, persistence, export an
     // the built-in layers' curve on the same settings, beside the student's
     await expect(own.getByTestId('own-accuracy')).toContainText('built-in layers', { timeout: 120_000 });
     await own.screenshot({ path: `${SHOTS}/exui-iris.png`, style: SHOT_STYLE });
+    expect(await axeViolations(page, '#own-iris')).toEqual([]);
   });
 });

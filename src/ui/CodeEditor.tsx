@@ -67,6 +67,8 @@ export function CodeEditor({ value, onChange, label, diagnostics, typescript = t
           basicSetup,
           keymap.of([indentWithTab]),
           javascript({ typescript }),
+          // long lines wrap: the editor grows with its text and never scrolls on its own
+          EditorView.lineWrapping,
           lintGutter(),
           EditorState.readOnly.of(readOnly),
           EditorView.contentAttributes.of({ 'aria-label': label, 'aria-describedby': hintId }),

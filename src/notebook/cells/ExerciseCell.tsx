@@ -199,8 +199,9 @@ export function ExerciseCell({ exercise, number }: { exercise: ExerciseInfo; num
       </div>
       <details className="exercise-reference">
         <summary>Array module reference</summary>
-        <div className="exercise-reference-body">
-          <Markdown text={reference} headingLevel={4} />
+        {/* scrolls on its own: focusable, so the keyboard can scroll it */}
+        <div className="exercise-reference-body" tabIndex={0} role="region" aria-label={`Array module reference for ${title}`}>
+          <Markdown text={reference} headingLevel={3} />
         </div>
       </details>
       <ConfirmDialog

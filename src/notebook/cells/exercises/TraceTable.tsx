@@ -43,7 +43,7 @@ export function TraceTable({ trace }: { trace: TraceResult }) {
             <th scope="col">shape</th>
             <th scope="col">your numbers</th>
             <th scope="col">max |yours − ref.|</th>
-            <th scope="col">reference, where it differs</th>
+            <th scope="col">reference (if it differs)</th>
           </tr>
         </thead>
         {groups.map((g) => (
@@ -56,7 +56,7 @@ export function TraceTable({ trace }: { trace: TraceResult }) {
                   </th>
                 ) : null}
                 <th scope="row">{r.name}</th>
-                <td>({r.t.shape.join(', ')})</td>
+                <td className="shape">({r.t.shape.join(', ')})</td>
                 <td className="num">{nums(r.t.data)}</td>
                 <td className="num">
                   {diffText(r.t.maxAbsDiff)}

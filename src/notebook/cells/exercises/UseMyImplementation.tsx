@@ -47,7 +47,10 @@ const title = (id: string) => EXERCISES.find((e) => e.id === id)?.title ?? id;
 
 export function UseMyImplementation({ dataset }: { dataset: TrainDataset }) {
   const entries = useExercises((s) => s.entries);
-  const deviceKind = useDevice((s) => s.kind);
+  // the built-in run: on WebGPU with a hardware adapter; on the CPU reference without one, or
+  // with a software adapter (SwiftShader), which is slower than plain JavaScript
+  const builtinOn = useDevice((s) => (s.kind === 'webgpu' && !s.isFallback ? 'webgpu' : 'cpu'));
+  const builtinName = builtinOn === 'webgpu' ? 'built-in layers (WebGPU)' : 'built-in layers (CPU reference)';
   const needed = NEEDS[dataset];
   const epochs = STUDENT_RUNS[dataset].epochs;
   const missing = needed.filter((id) => !passes(entries[id]));
@@ -112,7 +115,7 @@ export function UseMyImplementation({ dataset }: { dataset: TrainDataset }) {
       setPhase({ kind: 'builtin' });
       const b = await trainBuiltin(
         builtinConfig(dataset),
-        deviceKind === 'webgpu' ? 'webgpu' : 'cpu',
+        builtinOn,
         (pts) => {
           if (live()) setBuiltin(pts.slice());
         },
@@ -142,9 +145,9 @@ export function UseMyImplementation({ dataset }: { dataset: TrainDataset }) {
   const series = useMemo(
     () => [
       { name: 'your layers', points: mine },
-      ...(builtin.length ? [{ name: 'built-in layers', points: builtin, dashed: true }] : []),
+      ...(builtin.length ? [{ name: builtinName, points: builtin, dashed: true }] : []),
     ],
-    [mine, builtin],
+    [mine, builtin, builtinName],
   );
 
   return (
@@ -192,7 +195,7 @@ export function UseMyImplementation({ dataset }: { dataset: TrainDataset }) {
         {phase.kind === 'training' ? (
           <Progress label="Training on your layers" value={phase.epoch} max={epochs} detail={phase.epoch ? `epoch ${phase.epoch} of ${epochs}` : 'loading the data'} />
         ) : null}
-        {phase.kind === 'builtin' ? <Progress label="Training the built-in layers on the same settings" detail={`${builtin.length} of ${epochs} epochs`} value={builtin.length} max={epochs} /> : null}
+        {phase.kind === 'builtin' ? <Progress label={`Training the ${builtinName} on the same settings`} detail={`${builtin.length} of ${epochs} epochs`} value={builtin.length} max={epochs} /> : null}
         {phase.kind === 'error' ? (
           <p className="notice error" role="alert">
             Stopped while {phase.during}: {phase.error.message}
@@ -205,7 +208,7 @@ export function UseMyImplementation({ dataset }: { dataset: TrainDataset }) {
             <LossChart title={`${dataset === 'iris' ? 'Iris' : 'MNIST subset'}: mean training loss per epoch, your layers and the built-in ones`} series={series} xLabel="step" />
             <p data-testid="own-accuracy" data-accuracy={accuracy.mine} role="status">
               {accuracy.mine !== undefined ? `Test accuracy on your layers: ${(accuracy.mine * 100).toFixed(1)} %` : 'Training…'}
-              {accuracy.builtin !== undefined && accuracy.builtin !== null ? `; built-in layers: ${(accuracy.builtin * 100).toFixed(1)} %` : ''}
+              {accuracy.builtin !== undefined && accuracy.builtin !== null ? `; ${builtinName}: ${(accuracy.builtin * 100).toFixed(1)} %` : ''}
             </p>
           </>
         ) : null}
