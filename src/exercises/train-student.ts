@@ -45,6 +45,8 @@ export interface TrainProgress {
   loss: number;
   /** training accuracy over the epoch */
   accuracy: number;
+  /** false for the reports within an epoch (loss and accuracy so far in it) */
+  endOfEpoch: boolean;
 }
 
 export interface TrainResult {
@@ -65,11 +67,13 @@ interface RunSpec {
   momentum: number;
   /** the learning rate is lr·decay^epoch (0-based epoch) */
   decay: number;
+  /** also report every this many steps within an epoch (0: at epoch ends only) */
+  reportEvery: number;
 }
 
 export const STUDENT_RUNS: Record<TrainDataset, RunSpec> = {
-  iris: { epochs: 100, batchSize: 8, lr: 0.1, momentum: 0, decay: 1 },
-  'mnist-subset': { epochs: 2, batchSize: 16, lr: 0.05, momentum: 0.9, decay: 0.3 },
+  iris: { epochs: 100, batchSize: 8, lr: 0.1, momentum: 0, decay: 1, reportEvery: 0 },
+  'mnist-subset': { epochs: 2, batchSize: 16, lr: 0.05, momentum: 0.9, decay: 0.3, reportEvery: 20 },
 };
 
 export const MNIST_SUBSET = { train: 3000, test: 500 };
@@ -269,8 +273,9 @@ export async function trainStudent(req: TrainRequest, onProgress?: (p: TrainProg
       lossSum += loss.data[0]! * m;
       right += correct(np.argmax(out, 1), b.labels!);
       seen += m;
+      if (run.reportEvery && step % run.reportEvery === 0) onProgress?.({ step, epoch: epoch + 1, loss: lossSum / seen, accuracy: right / seen, endOfEpoch: false });
     }
-    const p = { step, epoch: epoch + 1, loss: lossSum / seen, accuracy: right / seen };
+    const p = { step, epoch: epoch + 1, loss: lossSum / seen, accuracy: right / seen, endOfEpoch: true };
     history.push(p);
     onProgress?.(p);
   }

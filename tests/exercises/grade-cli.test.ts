@@ -58,6 +58,14 @@ describe('npm run grade', () => {
     }
   });
 
+  it('stops an endless loop with the watchdog and grades the next exercise', async () => {
+    const path = file('loop.json', { relu: 'class ReLU {\n  forward(Z) {\n    while (true) {}\n  }\n  backward(Z, dY) {\n    return dY;\n  }\n}\n', tanh: solution('tanh') });
+    const { code, out } = await grade(path, '--timeout', '5');
+    expect(out).toContain('✗ relu: error: your code did not finish in 5 s — an endless loop?');
+    expect(out).toMatch(/✓ tanh: pass/);
+    expect(code).toBe(1);
+  });
+
   it('refuses a file that is not a solutions file, naming the problem', async () => {
     const path = join(dir, 'bad.json');
     writeFileSync(path, JSON.stringify({ format: 'something-else' }));

@@ -80,6 +80,13 @@ describe('get: integer-array indexing', () => {
     expect(x.get(0, ':', [1, 2, 3]).get(1, 2, 4).item()).toBe(x.get(0, 2, 2, 4).item());
     expect(x.get(':', ':', [0, 3], null).shape).toEqual([2, 3, 2, 1, 5]);
   });
+  it('a comparison used as a boolean mask is refused with what to write instead', () => {
+    const a = np.array([-1, 2, -3]);
+    expect(() => a.get(np.greater(a, 0))).toThrow('get: boolean masks (A[A > 0]) are not offered: keep the shape with np.where(mask, A, 0) or np.multiply(A, mask)');
+    expect(() => a.set(a.less(0), 0)).toThrow('boolean masks');
+    expect(np.where(np.greater(a, 0), a, 0).tolist()).toEqual([0, 2, 0]);
+    expect(a.get(np.argmax(a, null, true).reshape(1)).tolist()).toEqual([2]);
+  });
   it('index arrays that do not broadcast, and out-of-range entries, are refused', () => {
     expect(() => M().get([0, 1], [0, 1, 2])).toThrow('could not be broadcast together with shapes (2,) and (3,)');
     expect(() => M().get([0, 3])).toThrow('index 3 is out of bounds for axis 0 with size 3');

@@ -55,9 +55,19 @@ describe("the reference's recipes agree with the CPU reference", () => {
       expect(Z.shape, what).toEqual([...zRef.shape]);
       expectClose(Z, zRef.data, `Z ${what}`);
 
+      // forward, one output position at a time
+      const [, oh, ow] = Z.shape;
+      const Zloop = np.zeros(Z.shape);
+      for (let i = 0; i < oh; i++) {
+        for (let j = 0; j < ow; j++) {
+          const x = Xp.get(':', `${i * s}:${i * s + kh}`, `${j * s}:${j * s + kw}`, ':');
+          Zloop.set(':', i, j, ':', np.einsum('nhwc,hwcf->nf', x, W));
+        }
+      }
+      expectClose(Zloop.add(b), zRef.data, `Z per position ${what}`);
+
       // backward
       const dZ = np.random.randn(...Z.shape);
-      const [, oh, ow] = Z.shape;
       const ref = cpu.conv2dBackward(cpu.fromArray(dZ.data, dZ.shape), xT, wT, { stride: s, pad: p }, true);
       expectClose(np.einsum('nhwcij,nhwf->ijcf', win, dZ), (ref.dw as CpuTensor).data, `dW ${what}`);
       expectClose(np.sum(dZ, [0, 1, 2], true), (ref.db as CpuTensor).data, `db ${what}`);

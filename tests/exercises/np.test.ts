@@ -53,6 +53,7 @@ describe('creation', () => {
     expect(() => a.item()).toThrow(/only an array of one element/);
     expect(np.array([[4]]).item()).toBe(4);
     expect(() => (a.shape as number[]).push(1)).toThrow();
+    expect(np.greater(a, 2).astype('float64').tolist()).toEqual([[0, 0, 0], [1, 1, 1]]);
     const c = a.copy();
     c.fill(1);
     expect(a.get(0, 0).item()).toBe(0);
@@ -115,6 +116,9 @@ describe('elementwise with broadcasting', () => {
     expect(np.clip([-3, 3], null, 1).tolist()).toEqual([-3, 1]);
     expect(np.where(np.greater(A(), 2), A(), -1).tolist()).toEqual([[-1, -1, -1], [3, 4, 5]]);
     expect(np.where([[1], [0]], [1, 2], [[7], [8]]).tolist()).toEqual([[1, 2], [8, 8]]);
+    expect(np.where(1, 2, 3).shape).toEqual([]);
+    expect(np.where(0, 2, 3).item()).toBe(3);
+    expect(np.where([NaN, -1, 0], 1, 0).tolist()).toEqual([1, 1, 0]); // numpy: bool(nan) is True
     expect(np.equal([1, 2], [1, 3]).tolist()).toEqual([1, 0]);
     expect(np.not_equal([1, 2], 1).tolist()).toEqual([0, 1]);
     expect(np.greater_equal([1, 2], 2).tolist()).toEqual([0, 1]);

@@ -44,8 +44,12 @@ describe('training with the student’s layers', () => {
     expect(r.parts.pool2d).toBe('yours');
     expect(r.trainExamples).toBe(3000);
     expect(r.testExamples).toBe(500);
-    expect(seen.length).toBe(2);
-    expect(seen[1]!.loss).toBeLessThan(seen[0]!.loss);
+    const ends = seen.filter((p) => p.endOfEpoch);
+    expect(ends.map((p) => p.epoch)).toEqual([1, 2]);
+    expect(ends[1]!.loss).toBeLessThan(ends[0]!.loss);
+    // reports within each epoch too (every 20 steps of 188)
+    expect(seen.length).toBe(2 + 2 * 9);
+    expect(r.history).toEqual(ends);
     expect(r.testAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 });
@@ -60,6 +64,14 @@ describe('the step-through’s trace', () => {
     expect(fc['dL/dW']!.shape).toEqual([4, 16]);
     for (const l of t.layers) for (const v of Object.values(l.tensors)) expect(v.maxAbsDiff).toBeLessThan(1e-12);
     expect(t.loss.yours).toBeCloseTo(t.loss.reference, 12);
+  });
+
+  it('traces the CNN layer by layer, with the student’s conv and pool', async () => {
+    const t = await traceStudent({ dataset: 'mnist-subset', sources: all, batch: 2 });
+    expect(t.parts.conv2d).toBe('yours');
+    expect(t.layers.map((l) => l.tensors.Y!.shape)).toEqual([[2, 14, 14, 8], [2, 7, 7, 8], [2, 392], [2, 10]]);
+    expect(t.layers[0]!.tensors['dL/dW']!.shape).toEqual([3, 3, 1, 8]);
+    for (const l of t.layers) for (const v of Object.values(l.tensors)) expect(v.maxAbsDiff).toBeLessThan(1e-10);
   });
 
   it('points at the tensor where a mistake makes the student’s numbers differ', async () => {

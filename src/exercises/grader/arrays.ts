@@ -32,7 +32,7 @@ export function fromStudent(v: unknown): Arr | string {
       return 'a JavaScript array that is not a rectangular array of numbers';
     }
   }
-  if (v === undefined) return 'undefined (did you forget to return it?)';
+  if (v === undefined) return 'undefined';
   if (v === null) return 'null';
   return `a ${typeof v} (${String(v).slice(0, 40)}), not an np array`;
 }

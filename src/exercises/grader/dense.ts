@@ -19,7 +19,9 @@ interface LayerObject {
 export function entry(c: CaseRun, layer: LayerObject, dict: 'parameters' | 'gradients', key: string, when: string): Arr {
   const d = layer[dict];
   if (!d || typeof d !== 'object') c.fail(`${dict}`, `the layer has no ${dict} dictionary ${when}`);
-  const v = fromStudent((d as Record<string, unknown>)[key]);
+  const raw = (d as Record<string, unknown>)[key];
+  if (raw === undefined) c.fail(`${dict}.${key}`, `${dict}.${key} is missing ${when}${dict === 'parameters' ? ': create W and b on the first forward' : ''}`);
+  const v = fromStudent(raw);
   if (typeof v === 'string') c.fail(`${dict}.${key}`, `${dict}.${key} ${when} is ${v}`);
   return v;
 }
@@ -315,6 +317,7 @@ export const model: ExerciseGrader = {
     });
     const net = instantiate<ModelObject>(mod, 'NeuralNetwork', c.source, watched, new ref.ReferenceCrossEntropy());
     const got = c.call(() => net.forward(toNp(spec.x)));
+    if (got === undefined) c.expect('Ŷ = forward(X)', got, out);
     for (const [i, w] of watched.entries()) if (!w.lastOutput) c.fail('forward(X)', `forward did not run layer ${i + 1}`, 'layers-not-chained');
     c.expect('Ŷ = forward(X)', got, out);
     c.expectScalar('the loss returned by backward(target, out)', c.call(() => net.backward(toNp(spec.t), toNp(out))), loss);

@@ -67,7 +67,7 @@ export class CaseRun {
   /** the student's result must be an array of ref's shape and values */
   expect(what: string, value: unknown, ref: Arr, diagnose?: Diagnose, atol = ATOL, rtol = RTOL): Arr {
     const got = fromStudent(value);
-    if (typeof got === 'string') throw new CaseFail({ what, message: `${what} is ${got}; expected an array of shape ${shapeText(ref.shape)}`, mismatches: [] });
+    if (typeof got === 'string') throw new CaseFail({ what, message: `${what} is ${got}${value === undefined ? ' (a missing return?)' : ''}; expected an array of shape ${shapeText(ref.shape)}`, mismatches: [] });
     this.shape(`${what} (yours)`, got.shape);
     if (got.shape.length !== ref.shape.length || got.shape.some((d, i) => d !== ref.shape[i])) {
       const id = diagnose?.(got);
@@ -95,7 +95,8 @@ export class CaseRun {
   expectScalar(what: string, value: unknown, ref: number, diagnose?: (got: number) => DiagnosisId | undefined): number {
     const got = fromStudent(value);
     if (typeof got === 'string' || got.data.length !== 1) {
-      throw new CaseFail({ what, message: `${what} should be one number, got ${typeof got === 'string' ? got : `shape ${shapeText(got.shape)}`}`, mismatches: [] });
+      const was = typeof got === 'string' ? `${got}${value === undefined ? ' (a missing return?)' : ''}` : `shape ${shapeText(got.shape)}`;
+      throw new CaseFail({ what, message: `${what} should be one number, got ${was}`, mismatches: [] });
     }
     const v = got.data[0]!;
     const c = compareArrays([v], [ref], ATOL, RTOL);

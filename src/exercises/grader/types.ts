@@ -1,14 +1,9 @@
 // What the grader answers: one verdict per exercise, the same object in the page, in the
 // saved solutions file and in the teacher's command line.
 
-/** A problem with the student's code itself (as the sandbox reports it). */
-export interface StudentError {
-  kind: 'syntax' | 'runtime' | 'timeout' | 'memory' | 'missing';
-  message: string;
-  /** 1-based, in the student's own text */
-  line?: number;
-  column?: number;
-}
+import type { StudentError } from '../sandbox';
+
+export type { StudentError };
 
 /** A failure that matches a mistake students are known to make. */
 export interface Diagnosis {

@@ -2,7 +2,7 @@
 // two sizes agree when they are equal or one of them is 1 (a missing axis counts as 1).
 // (2,3) + (3,) → (2,3);  (4,1) · (1,5) → (4,5);  (2,3) + (4,) → ShapeError.
 
-import { ArrayInput, NDArray, ShapeError, advance, alloc, asarray, fmtShape } from './ndarray';
+import { ArrayInput, NDArray, ShapeError, advance, alloc, asarray, comparisons, fmtShape, gather } from './ndarray';
 
 /** the shape that `shapes` broadcast to, or a ShapeError naming them */
 export function broadcastShapes(where: string, ...shapes: (readonly number[])[]): number[] {
@@ -41,7 +41,7 @@ export function broadcastTo(a: NDArray, shape: readonly number[], where: string)
   if (out.length !== shape.length || out.some((n, i) => n !== shape[i])) {
     throw new ShapeError(`${where}: could not broadcast an array of shape ${fmtShape(a.shape)} to shape ${fmtShape(shape)}`);
   }
-  return mapN(where, [a], out, (v) => v[0]);
+  return gather(a.data, 0, out, broadcastStrides(a.shape, out), where);
 }
 
 type F1 = (x: number) => number;
@@ -85,25 +85,15 @@ export function binary(x: ArrayInput, y: ArrayInput, f: F2, where: string): NDAr
   return out;
 }
 
-/** out[i] = f([a[i], b[i], …]) over the broadcast of several arrays (where, clip) */
-export function mapN(where: string, arrs: NDArray[], shape: readonly number[], f: (v: number[]) => number): NDArray {
-  const out = alloc(shape, where);
-  const o = out.data;
-  const strides = arrs.map((a) => broadcastStrides(a.shape, shape));
-  const offs = arrs.map(() => 0);
-  const vals = arrs.map(() => 0);
-  const idx = new Array<number>(shape.length).fill(0);
-  for (let k = 0; k < o.length; k++) {
-    for (let j = 0; j < arrs.length; j++) vals[j] = arrs[j].data[offs[j]];
-    o[k] = f(vals);
-    advance(idx, shape, offs, strides);
-  }
-  return out;
-}
-
 // ---- the elementwise functions, by numpy's names ----
 
 const b = (f: F2, name: string) => (x: ArrayInput, y: ArrayInput) => binary(x, y, f, name);
+/** a comparison: its result is remembered as a would-be boolean mask */
+const cmp = (f: F2, name: string) => (x: ArrayInput, y: ArrayInput) => {
+  const r = binary(x, y, f, name);
+  comparisons.add(r);
+  return r;
+};
 const u = (f: F1, name: string) => (x: ArrayInput) => unary(x, f, name);
 
 export const elementwise = {
@@ -114,12 +104,12 @@ export const elementwise = {
   power: b((x, y) => x ** y, 'power'),
   maximum: b((x, y) => (x > y || Number.isNaN(x) ? x : y), 'maximum'),
   minimum: b((x, y) => (x < y || Number.isNaN(x) ? x : y), 'minimum'),
-  equal: b((x, y) => (x === y ? 1 : 0), 'equal'),
-  not_equal: b((x, y) => (x !== y ? 1 : 0), 'not_equal'),
-  greater: b((x, y) => (x > y ? 1 : 0), 'greater'),
-  greater_equal: b((x, y) => (x >= y ? 1 : 0), 'greater_equal'),
-  less: b((x, y) => (x < y ? 1 : 0), 'less'),
-  less_equal: b((x, y) => (x <= y ? 1 : 0), 'less_equal'),
+  equal: cmp((x, y) => (x === y ? 1 : 0), 'equal'),
+  not_equal: cmp((x, y) => (x !== y ? 1 : 0), 'not_equal'),
+  greater: cmp((x, y) => (x > y ? 1 : 0), 'greater'),
+  greater_equal: cmp((x, y) => (x >= y ? 1 : 0), 'greater_equal'),
+  less: cmp((x, y) => (x < y ? 1 : 0), 'less'),
+  less_equal: cmp((x, y) => (x <= y ? 1 : 0), 'less_equal'),
   negative: u((x) => -x, 'negative'),
   sqrt: u(Math.sqrt, 'sqrt'),
   square: u((x) => x * x, 'square'),
@@ -130,13 +120,31 @@ export const elementwise = {
   tanh: u(Math.tanh, 'tanh'),
 };
 
-/** numpy's where: cond ≠ 0 picks a, else b; all three broadcast */
+/** numpy's where: cond ≠ 0 (NaN included) picks a, else b; all three broadcast */
 export function where(cond: ArrayInput, x: ArrayInput, y: ArrayInput): NDArray {
   const c = asarray(cond, 'where');
   const a = asarray(x, 'where');
   const bb = asarray(y, 'where');
   const shape = broadcastShapes('where', c.shape, a.shape, bb.shape);
-  return mapN('where', [c, a, bb], shape, (v) => (v[0] !== 0 && !Number.isNaN(v[0]) ? v[1] : v[2]));
+  const out = alloc(shape, 'where');
+  const o = out.data;
+  if (o.length === 0) return out;
+  const nd = shape.length;
+  const strides = [c, a, bb].map((x) => broadcastStrides(x.shape, shape));
+  const [sc, sa, sb] = strides.map((st) => (nd > 0 ? st[nd - 1] : 0));
+  const inner = nd > 0 ? shape[nd - 1] : 1;
+  const [C, A, B] = [c.data, a.data, bb.data];
+  const idx = new Array<number>(nd).fill(0);
+  const off = [0, 0, 0];
+  for (let k = 0; k < o.length; ) {
+    const [oc, oa, ob] = off;
+    for (let j = 0; j < inner; j++) {
+      const v = C[oc + j * sc];
+      o[k++] = v !== 0 ? A[oa + j * sa] : B[ob + j * sb]; // NaN counts as true, as in numpy
+    }
+    advance(idx, shape, off, strides, nd - 2);
+  }
+  return out;
 }
 
 /** numpy's clip: min(max(a, lo), hi); null/undefined leaves that side open */

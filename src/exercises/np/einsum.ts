@@ -18,7 +18,20 @@ interface Term {
   labels: string[];
 }
 
+const parsed = new Map<string, { inputs: string[][]; output: string[] }>();
+
+/** the letters of each operand and of the output (cached: a loop repeats the same subscripts) */
 function parse(subscripts: string, n: number): { inputs: string[][]; output: string[] } {
+  const key = `${subscripts}|${n}`;
+  const hit = parsed.get(key);
+  if (hit) return hit;
+  const res = parseUncached(subscripts, n);
+  if (parsed.size > 256) parsed.clear();
+  parsed.set(key, res);
+  return res;
+}
+
+function parseUncached(subscripts: string, n: number): { inputs: string[][]; output: string[] } {
   if (typeof subscripts !== 'string') throw new TypeError(`einsum: the first argument is the subscripts string, e.g. 'ij,jk->ik'`);
   const s = subscripts.replace(/\s+/g, '');
   if (s.includes('.')) throw new ShapeError(`einsum: '...' is not offered: name every axis with a letter (in '${subscripts}')`);

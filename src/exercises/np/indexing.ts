@@ -7,7 +7,7 @@
 // get() returns a copy; set() writes into the array; add_at() accumulates like np.add.at.
 
 import { broadcastShapes, broadcastTo } from './broadcast';
-import { ArrayInput, IndexError, NDArray, ShapeError, advance, alloc, asarray, checkShape, describe, fmtShape, gather, stridesOf } from './ndarray';
+import { ArrayInput, IndexError, NDArray, ShapeError, advance, alloc, asarray, checkShape, comparisons, describe, fmtShape, gather, stridesOf } from './ndarray';
 
 export type IndexItem = number | string | null | NDArray | readonly number[] | readonly (readonly number[])[];
 
@@ -45,6 +45,9 @@ function parseItems(raw: unknown[], where: string): Item[] {
       if (!Number.isInteger(x)) throw new IndexError(`${where}: only integers, slices ('1:5'), '...', null (newaxis) and integer arrays are valid indices, not ${x}`);
       out.push(x);
     } else if (x instanceof NDArray || Array.isArray(x)) {
+      if (comparisons.has(x)) {
+        throw new IndexError(`${where}: boolean masks (A[A > 0]) are not offered: keep the shape with np.where(mask, A, 0) or np.multiply(A, mask)`);
+      }
       const a = asarray(x, where);
       if (!a.data.every((v) => Number.isInteger(v))) throw new IndexError(`${where}: index arrays hold integers; the one at position ${k} does not`);
       out.push(a);
@@ -144,16 +147,33 @@ export function select(a: NDArray, raw: unknown[], where: string): Selection {
 export function offsets(sel: Selection, where: string): Int32Array {
   const n = alloc(sel.shape, where).size;
   const res = new Int32Array(n);
+  if (n === 0) return res;
+  const adv = sel.adv;
+  const nd = sel.dims.length;
+  if (nd === 0) {
+    res[0] = adv.reduce((o, x) => o + x.idx[0] * x.stride, sel.base);
+    return res;
+  }
   const size = sel.dims.map((x) => x.size);
   const strides = [sel.dims.map((x) => x.stride), sel.dims.map((x) => x.bstride)];
-  const idx = new Array<number>(size.length).fill(0);
+  const idx = new Array<number>(nd).fill(0);
   // off[0]: the source offset of the basic axes; off[1]: the flat index into the index arrays
   const off = [sel.base, 0];
-  for (let k = 0; k < n; k++) {
-    let o = off[0];
-    for (const x of sel.adv) o += x.idx[off[1]] * x.stride;
-    res[k] = o;
-    advance(idx, size, off, strides);
+  const inner = size[nd - 1];
+  const si = strides[0][nd - 1];
+  const bi = strides[1][nd - 1];
+  for (let k = 0; k < n; ) {
+    const o0 = off[0];
+    const b0 = off[1];
+    if (adv.length === 0) for (let j = 0; j < inner; j++) res[k++] = o0 + j * si;
+    else {
+      for (let j = 0; j < inner; j++) {
+        let o = o0 + j * si;
+        for (const x of adv) o += x.idx[b0 + j * bi] * x.stride;
+        res[k++] = o;
+      }
+    }
+    advance(idx, size, off, strides, nd - 2);
   }
   return res;
 }
@@ -180,6 +200,7 @@ export function getItem(a: NDArray, idx: unknown[]): NDArray {
 function valuesFor(value: ArrayInput, shape: number[], where: string): Float64Array {
   let v = asarray(value, where);
   while (v.ndim > shape.length && v.shape[0] === 1) v = new NDArray(v.data, v.shape.slice(1));
+  if (v.ndim === shape.length && v.shape.every((n, i) => n === shape[i])) return v.data;
   try {
     return broadcastTo(v, shape, where).data;
   } catch {

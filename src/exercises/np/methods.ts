@@ -58,6 +58,8 @@ declare module './ndarray' {
     get(...idx: unknown[]): NDArray;
     /** a[idx…] = value, in place: a.set(':', 0, value); returns a */
     set(...idxThenValue: unknown[]): NDArray;
+    /** a copy: every array is float64 already (`np.greater(Z, 0).astype('float64')` is the 0/1 array) */
+    astype(dtype?: unknown): NDArray;
     /** every element set to v, in place; returns a */
     fill(v: number): NDArray;
   }
@@ -130,5 +132,8 @@ def('fill', function (this: NDArray, v: number) {
   if (typeof v !== 'number') throw new TypeError(`fill: the value is a number, not ${describe(v)}`);
   this.data.fill(v);
   return this;
+});
+def('astype', function (this: NDArray) {
+  return this.copy();
 });
 for (const name of ['copy', 'item', 'tolist'] as const) def(name, P[name] as (this: NDArray) => unknown);

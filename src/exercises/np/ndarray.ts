@@ -116,6 +116,12 @@ export function counted<F extends (...args: any[]) => any>(f: F): F {
   return g as unknown as F;
 }
 
+/**
+ * the 0/1 results of comparisons (np.greater …): numpy would index with them as boolean
+ * masks, which this module does not offer — get() refuses them rather than read 0/1 as rows
+ */
+export const comparisons = new WeakSet<object>();
+
 // ---- the array ----
 
 export class NDArray {
@@ -268,18 +274,37 @@ export function gather(src: Float64Array, offset: number, shape: readonly number
   const o = out.data;
   const n = o.length;
   if (n === 0) return out;
-  const nd = shape.length;
+  // merge axes that are contiguous in the source (stride_d = size_{d+1}·stride_{d+1}) and
+  // drop size-1 axes: the output is contiguous, so only the source decides
+  const sh: number[] = [];
+  const st: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = sh.length - 1;
+    if (last >= 0 && st[last] === strides[d] * shape[d]) {
+      sh[last] *= shape[d];
+      st[last] = strides[d];
+    } else {
+      sh.push(shape[d]);
+      st.push(strides[d]);
+    }
+  }
+  const nd = sh.length;
   if (nd === 0) {
     o[0] = src[offset];
     return out;
   }
-  const inner = shape[nd - 1];
-  const si = strides[nd - 1];
+  const inner = sh[nd - 1];
+  const si = st[nd - 1];
+  if (si === 1 && nd === 1) {
+    o.set(src.subarray(offset, offset + inner));
+    return out;
+  }
   const idx = new Array<number>(nd).fill(0);
   const off = [offset];
   for (let k = 0; k < n; ) {
     for (let j = 0, o0 = off[0]; j < inner; j++) o[k++] = src[o0 + j * si];
-    advance(idx, shape, off, [strides], nd - 2);
+    advance(idx, sh, off, [st], nd - 2);
   }
   return out;
 }

@@ -11,7 +11,7 @@ export const WARMUPS: ExerciseInfo[] = [
 
 Write it twice, for $A$ of shape $(n, n)$:
 
-- \`trace(A)\` with plain np (a loop over $i$ reading \`A.get(i, i)\`, or \`np.trace\`);
+- \`trace(A)\` with plain np (a loop over $i$ adding \`A.get(i, i).item()\`, or \`np.trace\`);
 - \`traceEinsum(A)\` with one call to \`np.einsum\`: a repeated index on one operand sums the diagonal.
 
 Both return one number (a plain number or an array of shape $()$). The checker compares both with the reference and shows how far apart your two answers are.`,
