@@ -30,7 +30,7 @@ export function TraceTable({ trace }: { trace: TraceResult }) {
   const rows = groups.flatMap((g) => g.rows);
   const bad = rows.filter((r) => !r.ok).length;
   return (
-    <div className="trace-wrap">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Your tensors beside the reference's">
       <table className="yourturn-table" data-testid="own-trace">
         <caption>
           One mini-batch through your layers: {rows.length} tensors, {bad ? `${bad} disagree${bad === 1 ? 's' : ''} with the reference` : 'all agree with the reference'}.

@@ -10,6 +10,7 @@ import { useNavigation } from '../../../store/navigation';
 import { chapterInfo, type ChapterInfo } from '../../../store/toc';
 import { hrefWith } from '../../../store/url';
 import { Cell } from '../../../ui/Cell';
+import { M, tex } from '../../../ui/Math';
 import { ChapterPage } from '../../ChapterPage';
 import '../../cells/ExerciseCell.css';
 
@@ -43,43 +44,45 @@ function ProgressTable() {
       <p data-testid="progress-summary" role="status">
         {status === 'loading' ? 'Loading your saved code…' : `${done} of ${EXERCISES.length} exercises pass.`}
       </p>
-      <table className="yourturn-table">
-        <caption>Exercises in the course's order</caption>
-        <thead>
-          <tr>
-            <th scope="col">exercise</th>
-            <th scope="col">chapter</th>
-            <th scope="col">status</th>
-            <th scope="col">last checked</th>
-          </tr>
-        </thead>
-        <tbody>
-          {EXERCISES.map((e) => {
-            const entry = entries[e.id];
-            const s = statusText(entry);
-            const ch = chapterInfo(e.chapter);
-            return (
-              <tr key={e.id}>
-                <th scope="row">
-                  <a
-                    href={`${hrefWith({ ch: e.chapter })}#ex-${e.id}`}
-                    onClick={(ev) => {
-                      if (ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey || ev.button !== 0) return;
-                      ev.preventDefault();
-                      goTo(e.chapter, `ex-${e.id}`);
-                    }}
-                  >
-                    {e.title}
-                  </a>
-                </th>
-                <td>{ch ? `${ch.number}. ${ch.title}` : e.chapter}</td>
-                <td className={`yourturn-status ${s.tone}`}>{s.text}</td>
-                <td>{entry?.verdict ? new Date(entry.verdict.gradedAt).toLocaleString() : '—'}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Exercises in the course's order">
+        <table className="yourturn-table">
+          <caption>Exercises in the course's order</caption>
+          <thead>
+            <tr>
+              <th scope="col">exercise</th>
+              <th scope="col">chapter</th>
+              <th scope="col">status</th>
+              <th scope="col">last checked</th>
+            </tr>
+          </thead>
+          <tbody>
+            {EXERCISES.map((e) => {
+              const entry = entries[e.id];
+              const s = statusText(entry);
+              const ch = chapterInfo(e.chapter);
+              return (
+                <tr key={e.id}>
+                  <th scope="row">
+                    <a
+                      href={`${hrefWith({ ch: e.chapter })}#ex-${e.id}`}
+                      onClick={(ev) => {
+                        if (ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey || ev.button !== 0) return;
+                        ev.preventDefault();
+                        goTo(e.chapter, `ex-${e.id}`);
+                      }}
+                    >
+                      {e.title}
+                    </a>
+                  </th>
+                  <td>{ch ? `${ch.number}. ${ch.title}` : e.chapter}</td>
+                  <td className={`yourturn-status ${s.tone}`}>{s.text}</td>
+                  <td>{entry?.verdict ? new Date(entry.verdict.gradedAt).toLocaleString() : '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </Cell>
   );
 }
@@ -148,10 +151,18 @@ export function YourTurnChapter({ info }: { info: ChapterInfo }) {
     <ChapterPage
       info={info}
       intro={
-        <p>
-          The exercises sit at the end of the chapters that teach their topic. This page gathers them: which of your layers pass the
-          grader, and a file with all of your code to hand in or to move to another browser.
-        </p>
+        <>
+          <p>
+            The exercises sit at the end of the chapters that teach their topic. This page gathers them: which of your layers pass
+            the grader, and a file with all of your code to hand in or to move to another browser.
+          </p>
+          <p>
+            An exercise passes when your code agrees with the float64 reference on every randomized case, entry by entry:{' '}
+            <M p=",">{tex`|x - x_{\text{ref}}| \le \text{atol} + \text{rtol}\,|x_{\text{ref}}|`}</M> when its backward agrees with
+            central differences of its own forward, and — where the exercise asks for it — when it makes as many array operations
+            for a larger batch as for a smaller one (no loop over the examples).
+          </p>
+        </>
       }
     >
       <ProgressTable />
