@@ -142,6 +142,7 @@ export function ExerciseCell({ exercise, number }: { exercise: ExerciseInfo; num
   const [checking, setChecking] = useState(false);
   const [progress, setProgress] = useState<string | null>(null);
   const [confirm, setConfirm] = useState(false);
+  const [referenceOpen, setReferenceOpen] = useState(false);
   const source = entry?.source ?? starter;
 
   const onChange = useCallback((s: string) => useExercises.getState().setSource(id, s), [id]);
@@ -197,12 +198,15 @@ export function ExerciseCell({ exercise, number }: { exercise: ExerciseInfo; num
       <div aria-live="polite" className="exercise-result">
         {checking ? <Progress label="Checking your code on randomized cases" detail={progress ?? undefined} /> : verdict ? <VerdictPanel verdict={verdict} stale={stale} /> : null}
       </div>
-      <details className="exercise-reference">
+      {/* the reference is long: built only while it is open */}
+      <details className="exercise-reference" onToggle={(e) => setReferenceOpen(e.currentTarget.open)}>
         <summary>Array module reference</summary>
         {/* scrolls on its own: focusable, so the keyboard can scroll it */}
-        <div className="exercise-reference-body" tabIndex={0} role="region" aria-label={`Array module reference for ${title}`}>
-          <Markdown text={reference} headingLevel={3} />
-        </div>
+        {referenceOpen ? (
+          <div className="exercise-reference-body" tabIndex={0} role="region" aria-label={`Array module reference for ${title}`}>
+            <Markdown text={reference} headingLevel={3} />
+          </div>
+        ) : null}
       </details>
       <ConfirmDialog
         open={confirm}
