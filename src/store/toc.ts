@@ -21,6 +21,7 @@ export const CHAPTERS: readonly ChapterInfo[] = [
   { id: 'fashion', number: 6, title: 'An MLP on Fashion-MNIST', blurb: 'Optimizers, schedules and sweeps on a harder data set' },
   { id: 'playground', number: 7, title: 'A playground in two dimensions', blurb: 'Any stack of layers, decision boundaries, every weight and gradient' },
   { id: 'perf', number: 8, title: 'Performance', blurb: 'Examples per second, dispatches per step, GPU time per kernel' },
+  { id: 'yourturn', number: 9, title: 'Your turn: progress', blurb: 'Which of your layers pass; export and import your code' },
 ];
 
 export const DEFAULT_CHAPTER = 'start';

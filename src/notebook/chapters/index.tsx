@@ -22,4 +22,5 @@ export const CHAPTER_VIEWS: Readonly<Record<string, ChapterView>> = {
   fashion: chapter(() => import('./fashion'), 'FashionChapter'),
   playground: chapter(() => import('./playground'), 'PlaygroundChapter'),
   perf: chapter(() => import('./perf'), 'PerfChapter'),
+  yourturn: chapter(() => import('./yourturn'), 'YourTurnChapter'),
 };

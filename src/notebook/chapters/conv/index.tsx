@@ -11,6 +11,7 @@ import { KernelSource } from '../../cells/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
 import { ChapterPage, Section } from '../../ChapterPage';
+import { YourTurn } from '../../cells/exercises/YourTurn';
 import type { ChapterInfo } from '../../../store/toc';
 import { useRunsOn } from '../../cells/runsOn';
 import { ConvGradCell } from './ConvGradCell';
@@ -180,6 +181,8 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
       <Cell id="conv-kernels" number="4.6" title="The kernels that ran" runsOn="WGSL source" lead="The convolution and pooling shaders, exactly as the engine compiles them.">
         <ConvKernels />
       </Cell>
+
+      <YourTurn chapter="conv" number={4} />
     </ChapterPage>
   );
 }

@@ -8,6 +8,7 @@ import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
 import { ChapterPage, Section } from '../../ChapterPage';
+import { YourTurn } from '../../cells/exercises/YourTurn';
 import type { ChapterInfo } from '../../../store/toc';
 import { FunctionPlot } from './FunctionPlot';
 import { GraphCellBody } from './GraphCell';
@@ -173,6 +174,8 @@ export function HandChapter({ info }: { info: ChapterInfo }) {
       >
         <TrainCellBody />
       </Cell>
+
+      <YourTurn chapter="hand" number={1} />
     </ChapterPage>
   );
 }

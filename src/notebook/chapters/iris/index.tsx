@@ -11,6 +11,8 @@ import { useDevice } from '../../../store/device';
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
+import { UseMyImplementation } from '../../cells/exercises/UseMyImplementation';
+import { YourTurn } from '../../cells/exercises/YourTurn';
 import type { ChapterInfo } from '../../../store/toc';
 import { StepThroughCell } from './StepThroughCell';
 import { IrisSweepCellBody } from './SweepCell';
@@ -176,6 +178,10 @@ export function IrisChapter({ info }: { info: ChapterInfo }) {
       </Section>
 
       <SweepCell />
+
+      <YourTurn chapter="iris" number={3}>
+        <UseMyImplementation dataset="iris" />
+      </YourTurn>
     </ChapterPage>
   );
 }

@@ -8,6 +8,7 @@ import { Cell } from '../../../ui/Cell';
 import { KernelSource } from '../../cells/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
+import { YourTurn } from '../../cells/exercises/YourTurn';
 import { useRunsOn } from '../../cells/runsOn';
 import type { ChapterInfo } from '../../../store/toc';
 import { ActivationCurvesCell } from './ActivationCurvesCell';
@@ -222,6 +223,8 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
       >
         <GradCheckCell />
       </Cell>
+
+      <YourTurn chapter="layers" number={2} />
     </ChapterPage>
   );
 }

@@ -5,6 +5,8 @@
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
+import { UseMyImplementation } from '../../cells/exercises/UseMyImplementation';
+import { YourTurn } from '../../cells/exercises/YourTurn';
 import type { ChapterInfo } from '../../../store/toc';
 import { DrawCellBody } from './DrawCell';
 import { InsideCellBody } from './InsideCell';
@@ -182,6 +184,10 @@ export function LenetChapter({ info }: { info: ChapterInfo }) {
       >
         <DrawCellBody />
       </Cell>
+
+      <YourTurn chapter="lenet" number={5}>
+        <UseMyImplementation dataset="mnist-subset" />
+      </YourTurn>
     </ChapterPage>
   );
 }
