@@ -138,7 +138,7 @@ test("a course curve: squared error only, and the fitted curve is redrawn as the
   const untrained = await plot(page).getAttribute('data-hash');
   const lossBefore = parse(await page.getByLabel('Loss over all points', { exact: true }).textContent());
   await page.getByRole('button', { name: 'Train' }).click();
-  await expect.poll(() => stepCount(page)).toBeGreaterThan(300);
+  await expect.poll(() => stepCount(page), { timeout: 75_000 }).toBeGreaterThan(300);
   await page.getByRole('button', { name: 'Pause' }).click();
   expect(await plot(page).getAttribute('data-hash')).not.toBe(untrained);
   expect(parse(await page.getByLabel('Loss over all points', { exact: true }).textContent())).toBeLessThan(lossBefore / 2);
