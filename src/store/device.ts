@@ -5,9 +5,10 @@
 
 import { create } from 'zustand';
 import type { Backend, BackendKind } from '../engine/backend';
-import { cpuReference } from '../engine/cpu/reference-backend';
-import { createBackend } from '../engine/index';
-import { runKernelCheck, type KernelCheckResult } from '../engine/kernel-check';
+import type { KernelCheckResult } from '../engine/kernel-check';
+
+// The engine is loaded when the device is requested, not with the page's first script:
+// the first chapter is shown while the engine and the device arrive.
 
 export type DeviceStatus = 'idle' | 'requesting' | 'ready' | 'failed';
 
@@ -70,6 +71,7 @@ export const useDevice = create<DeviceState>()((set, get) => ({
       set({ status: 'requesting' });
       const t0 = performance.now();
       try {
+        const { createBackend } = await import('../engine/index');
         const choice = await createBackend({ prefer: 'webgpu', label: 'notebook' });
         const made = choice.backend;
         backend = made;
@@ -107,6 +109,7 @@ export const useDevice = create<DeviceState>()((set, get) => ({
     }
     set({ checkStatus: 'running', checkError: null });
     try {
+      const [{ runKernelCheck }, { cpuReference }] = await Promise.all([import('../engine/kernel-check'), import('../engine/cpu/reference-backend')]);
       const check = await runKernelCheck(backend, cpuReference());
       set({ check, checkStatus: check.pass ? 'passed' : 'failed' });
     } catch (e) {
