@@ -4,6 +4,7 @@
 // row and column while the data in use and cell 3.1 stay as they were, then Train: the
 // chapter's network reaches better than chance on the file's test split.
 
+import { gzipSync } from 'node:zlib';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
@@ -25,16 +26,13 @@ function blobsCsv(n = 40): string {
   return rows.join('\n') + '\n';
 }
 
-/** drops a file on the zone as a drag from the desktop would (a DataTransfer on a drop event) */
-async function dropFile(page: Page, zone: Locator, name: string, text: string): Promise<void> {
-  const dt = await page.evaluateHandle(
-    ([n, t]) => {
-      const d = new DataTransfer();
-      d.items.add(new File([t], n, { type: 'text/csv' }));
-      return d;
-    },
-    [name, text] as const,
-  );
+/** drops files on the zone as a drag from the desktop would (a DataTransfer on a drop event) */
+async function dropFiles(page: Page, zone: Locator, files: { name: string; bytes: number[] }[]): Promise<void> {
+  const dt = await page.evaluateHandle((fs) => {
+    const d = new DataTransfer();
+    for (const f of fs) d.items.add(new File([new Uint8Array(f.bytes)], f.name));
+    return d;
+  }, files);
   await zone.dispatchEvent('dragover', { dataTransfer: dt });
   await zone.dispatchEvent('drop', { dataTransfer: dt });
 }
@@ -53,7 +51,7 @@ test('a dropped CSV is previewed, a malformed one refused with its row and colum
   const { own, main } = await openOwn(page);
   const lrBefore = await main.getByLabel('Learning rate', { exact: true }).inputValue();
 
-  await dropFile(page, own.getByTestId('file-drop'), 'blobs.csv', blobsCsv());
+  await dropFiles(page, own.getByTestId('file-drop'), [{ name: 'blobs.csv', bytes: [...Buffer.from(blobsCsv())] }]);
   const facts = own.getByTestId('own-facts');
   await expect(facts).toContainText('80 rows', { timeout: 30_000 });
   await expect(facts).toContainText('4 columns (3 features + the label)');
@@ -116,4 +114,64 @@ test('a malformed first file shows the message and no preview; keyboard reaches 
   // a file type the cell does not read is refused by name before it is parsed
   await own.locator('input[type=file]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from([137, 80, 78, 71]) });
   await expect(own.getByRole('alert')).toContainText('photo.png: not a file this cell reads');
+});
+
+/** an idx3 images file (n, side, side) and its idx1 labels: class 1 is bright in the top half, class 0 in the bottom half */
+function idxPair(n: number, side: number): { images: Buffer; labels: Buffer } {
+  const images = Buffer.alloc(16 + n * side * side);
+  images.writeUInt32BE(0x0803, 0);
+  images.writeUInt32BE(n, 4);
+  images.writeUInt32BE(side, 8);
+  images.writeUInt32BE(side, 12);
+  const labels = Buffer.alloc(8 + n);
+  labels.writeUInt32BE(0x0801, 0);
+  labels.writeUInt32BE(n, 4);
+  for (let i = 0; i < n; i++) {
+    const k = i % 2;
+    labels[8 + i] = k;
+    for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) images[16 + (i * side + y) * side + x] = (y < side / 2) === (k === 1) ? 200 + ((x + i) % 50) : (x * 7 + i) % 40;
+  }
+  return { images, labels };
+}
+
+test('LeNet chapter: an idx.gz pair is previewed with its images and trains; a misfit shape and a broken CIFAR batch are refused', async ({ page }) => {
+  await page.goto('/?ch=lenet');
+  const own = page.locator('#lenet-own');
+  await own.scrollIntoViewIfNeeded();
+  const zone = own.getByTestId('file-drop');
+  const alert = own.getByRole('alert');
+
+  // images too small for LeNet's kernels and pools: refused with the shape
+  const tiny = idxPair(10, 4);
+  await dropFiles(page, zone, [
+    { name: 'tiny-images.idx3', bytes: [...tiny.images] },
+    { name: 'tiny-labels.idx1', bytes: [...tiny.labels] },
+  ]);
+  await expect(alert).toContainText("LeNet's layers do not fit images of 4 × 4 × 1", { timeout: 30_000 });
+  await expect(own.getByTestId('own-preview')).toHaveCount(0);
+
+  const { images, labels } = idxPair(40, 28);
+  await dropFiles(page, zone, [
+    { name: 'my-labels-idx1-ubyte.gz', bytes: [...gzipSync(labels)] },
+    { name: 'my-images-idx3-ubyte.gz', bytes: [...gzipSync(images)] },
+  ]);
+  const facts = own.getByTestId('own-facts');
+  await expect(facts).toContainText('40 images', { timeout: 30_000 });
+  await expect(facts).toContainText('each 28 × 28 × 1');
+  await expect(facts).toContainText('2 classes');
+  await expect(own.getByTestId('own-classes').getByRole('row', { name: '0 20' })).toBeVisible();
+  await expect(own.getByTestId('own-images').getByRole('img')).toHaveCount(8);
+  await expect(own.getByRole('img', { name: 'image 2, class 1' })).toBeVisible();
+  await own.getByTestId('own-preview').screenshot({ path: `${SHOTS}/owndata-idx-preview.png` });
+
+  // a CIFAR-10 batch with a byte missing: the parser's message, the idx pair still in use
+  await own.locator('input[type=file]').setInputFiles({ name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(3 * 3073 - 1) });
+  await expect(alert).toContainText('data_batch_1.bin: 9218 bytes is not a whole number of 3073-byte records');
+  await expect(alert).toContainText('still using my-labels-idx1-ubyte.gz and my-images-idx3-ubyte.gz');
+  await expect(facts).toContainText('40 images');
+
+  await own.getByRole('group', { name: 'Training' }).getByRole('button', { name: 'Train' }).click();
+  await expect(own.getByTestId('training-state')).toHaveText('done', { timeout: 80_000 });
+  await expect(own.getByLabel('Test accuracy', { exact: true })).toHaveText(/^[01]\.\d{3}$/);
+  await expect(own.getByTestId('session-device')).toBeVisible();
 });

@@ -10,11 +10,14 @@
 // (bytes and label column, ready for a session's dataset { name: 'own', own }) and its
 // preview, e.g. a training cell over a store of its own.
 
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { TrainingStore } from '../../store/training';
 import { createTrainingWorker, TrainingClient } from '../../train/client';
+import type { SessionConfig } from '../../train/protocol';
 import { formatOfName, OWN_FILE_MAX_BYTES, OWN_MAX_FILES, PREVIEW_IMAGES, type OwnDataPreview, type OwnDataSource, type OwnFormat } from '../../train/own-data';
 import { FileDrop } from '../../ui/FileDrop';
-import { Select } from '../../ui/controls';
+import { NumberInput, Select } from '../../ui/controls';
+import { TrainCell } from './TrainCell';
 import './own-data.css';
 
 export interface OwnDataAccepted {
@@ -171,7 +174,7 @@ function Preview({ p, onLabel, busy, scaling, seed }: { p: OwnDataPreview; onLab
         ) : null}
       </div>
       <p className="muted small">
-        {scaling} {p.notes.map((n) => n[0]!.toUpperCase() + n.slice(1)).join('. ')}.
+        {p.notes.map((n) => n[0]!.toUpperCase() + n.slice(1)).join('. ')}. {scaling}
       </p>
     </div>
   );
@@ -265,6 +268,61 @@ export function OwnData({ formats, seed, testFraction, fits, scaling, children }
           {children?.(accepted)}
         </>
       ) : null}
+    </div>
+  );
+}
+
+export interface OwnDataTrainingProps {
+  /** the session's store: its own, so the chapter's other runs are never touched */
+  store: TrainingStore;
+  data: OwnDataAccepted;
+  /** the chapter's session for the data in use, trained for `epochs` epochs */
+  config: (data: OwnDataAccepted, epochs: number) => SessionConfig;
+  prefer: () => 'webgpu' | 'cpu';
+  defaultEpochs: number;
+  /** where the other hyperparameters come from (shown beside the epochs) */
+  note: ReactNode;
+  /** test ids "<id>-loss-chart", "<id>-accuracy-chart" */
+  testId: string;
+}
+
+/**
+ * The training cell on the data in use: a new session for new data (training waits for
+ * Train), Train / Pause / Step / Reset, the live charts and the results per epoch on the
+ * data's test split.
+ */
+export function OwnDataTraining({ store, data, config, prefer, defaultEpochs, note, testId }: OwnDataTrainingProps) {
+  const [epochs, setEpochs] = useState(defaultEpochs);
+  const made = useMemo(() => config(data, epochs), [config, data, epochs]);
+  useEffect(() => {
+    const s = store.getState();
+    if (s.config && s.config.dataset.own !== data.source) void s.init(made, prefer());
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [data]);
+  useEffect(() => () => void store.getState().pause(), [store]);
+  const onTrain = useCallback(async () => {
+    const s = store.getState();
+    if (s.phase === 'off' || s.phase === 'failed' || s.phase === 'stopped' || s.config?.dataset.own !== data.source) await s.init(made, prefer());
+    if (store.getState().phase === 'ready') await store.getState().train();
+  }, [data, made, prefer, store]);
+  return (
+    <div className="own-train">
+      <TrainCell
+        store={store}
+        what="Training on your data"
+        controls={
+          <div className="controls-row">
+            <NumberInput label="Epochs on your data" value={epochs} min={1} max={2000} step={1} onChange={(v) => setEpochs(Math.round(v))} />
+            <p className="muted small">{note}</p>
+          </div>
+        }
+        onTrain={() => void onTrain()}
+        onReset={() => void store.getState().init(made, prefer())}
+        status={{ showVal: false, showTest: true }}
+        loading={<p className="muted small">Parsing your files in the worker and building the network…</p>}
+        chart={{ axis: 'epoch', batchLoss: { name: 'training loss (per step)', faint: true }, epochTrainLoss: 'training loss (epoch mean)', accuracy: true, testId }}
+        table={{ columns: ['trainLoss', 'testLoss', 'testAccuracy'], caption: 'Results per epoch on your data' }}
+      />
     </div>
   );
 }
