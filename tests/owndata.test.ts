@@ -13,6 +13,8 @@ import { createMessageHandler } from '../src/train/handler';
 import { loadSessionData } from '../src/train/data';
 import { defaultLabelColumn, formatOfName, OWN_FILE_MAX_BYTES, previewOwnData, type OwnDataSource } from '../src/train/own-data';
 import { parseRequest, type MetricEvent, type MetricsBatch, type SessionConfig } from '../src/train/protocol';
+import { idxImages, idxLabels } from './fixtures/data-node';
+import { checkFiles } from '../src/ui/FileDrop';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -30,25 +32,9 @@ function blobsCsv(n = 40, seed = 3): string {
 
 const csv = (text: string, labelColumn?: number): OwnDataSource => ({ format: 'csv', files: [{ name: 'mine.csv', bytes: enc(text) }], labelColumn });
 
-function idx3(count: number, rows: number, cols: number, px: (i: number) => number): Uint8Array {
-  const b = new Uint8Array(16 + count * rows * cols);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, 0x0803);
-  v.setUint32(4, count);
-  v.setUint32(8, rows);
-  v.setUint32(12, cols);
-  for (let i = 0; i < count * rows * cols; i++) b[16 + i] = px(i);
-  return b;
-}
-
-function idx1(labels: number[]): Uint8Array {
-  const b = new Uint8Array(8 + labels.length);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, 0x0801);
-  v.setUint32(4, labels.length);
-  b.set(labels, 8);
-  return b;
-}
+/** idx3 images whose value is a function of the flat pixel index (n, rows, cols) */
+const idx3 = (count: number, rows: number, cols: number, px: (i: number) => number) => idxImages(count, rows, cols, (i, r, c) => px((i * rows + r) * cols + c));
+const idx1 = idxLabels;
 
 async function gzip(b: Uint8Array): Promise<Uint8Array> {
   const s = new Blob([b as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip'));
@@ -160,6 +146,16 @@ describe('own data: malformed files are refused with the parser message', () => 
     await refused({ format: 'idx', files: [{ name: 'only.idx3', bytes: idx3(1, 1, 1, () => 0) }] }, /two files/);
     await refused({ format: 'cifar', files: [{ name: 'b.bin', bytes: new Uint8Array(3073 + 5) }] }, /b\.bin: 3078 bytes is not a whole number of 3073-byte records/);
     await refused({ format: 'csv', files: [{ name: 'big.csv', bytes: new Uint8Array(OWN_FILE_MAX_BYTES + 1) }] }, /over the limit of 64\.0 MB per file/);
+  });
+
+  it('the drop zone refuses files over the bound by their size, before reading them', () => {
+    expect(checkFiles([{ name: 'a.csv', size: OWN_FILE_MAX_BYTES }], OWN_FILE_MAX_BYTES, 1)).toBeNull();
+    expect(checkFiles([{ name: 'huge.csv', size: OWN_FILE_MAX_BYTES + 1 }], OWN_FILE_MAX_BYTES, 1)).toBe(
+      'huge.csv is 64,000,001 bytes, over the limit of 64,000,000 bytes per file; nothing was read',
+    );
+    expect(checkFiles([{ name: 'cifar.bin', size: 80e6 }], OWN_FILE_MAX_BYTES, 6)).toBe('cifar.bin is 80.0 MB, over the limit of 64.0 MB per file; nothing was read');
+    expect(checkFiles([{ name: 'a', size: 1 }, { name: 'b', size: 1 }], 10, 1)).toBe('2 files at once; at most 1');
+    expect(checkFiles([], 10, 1)).toBe('no file was dropped');
   });
 
   it('the previewData request is validated at the worker entry', () => {

@@ -31,7 +31,10 @@ export function checkFiles(files: readonly { name: string; size: number }[], max
   if (files.length === 0) return 'no file was dropped';
   if (files.length > maxFiles) return `${files.length} files at once; at most ${maxFiles}`;
   const big = files.find((f) => f.size > maxBytes);
-  return big ? `${big.name} is ${humanBytes(big.size)}, over the limit of ${humanBytes(maxBytes)} per file; nothing was read` : null;
+  if (!big) return null;
+  // exact counts when the rounded sizes read the same
+  const [size, limit] = humanBytes(big.size) === humanBytes(maxBytes) ? [`${big.size.toLocaleString('en-US')} bytes`, `${maxBytes.toLocaleString('en-US')} bytes`] : [humanBytes(big.size), humanBytes(maxBytes)];
+  return `${big.name} is ${size}, over the limit of ${limit} per file; nothing was read`;
 }
 
 export function FileDrop({ label, hint, accept, maxBytes, maxFiles, onFiles, onRefused, current = [], disabled = false }: FileDropProps) {
