@@ -5,6 +5,7 @@
 // chapter's network reaches better than chance on the file's test split.
 
 import { gzipSync } from 'node:zlib';
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
@@ -68,6 +69,8 @@ test('a dropped CSV is previewed, a malformed one refused with its row and colum
   await expect(own).toContainText("standardized with the mean and standard deviation of the train split only");
   await own.getByTestId('own-preview').scrollIntoViewIfNeeded();
   await own.screenshot({ path: `${SHOTS}/owndata-preview.png` });
+  const axe = await new AxeBuilder({ page }).include('#iris-own').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 
   // with x1 as the label, the text column becomes a feature: the parser refuses it, and nothing changes
   await label.selectOption({ label: 'x1' });

@@ -10,7 +10,7 @@
 // (bytes and label column, ready for a session's dataset { name: 'own', own }) and its
 // preview, e.g. a training cell over a store of its own.
 
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { TrainingStore } from '../../store/training';
 import { createTrainingWorker, TrainingClient } from '../../train/client';
 import type { SessionConfig } from '../../train/protocol';
@@ -293,18 +293,24 @@ export interface OwnDataTrainingProps {
  */
 export function OwnDataTraining({ store, data, config, prefer, defaultEpochs, note, testId }: OwnDataTrainingProps) {
   const [epochs, setEpochs] = useState(defaultEpochs);
-  const made = useMemo(() => config(data, epochs), [config, data, epochs]);
+  // the chapter's settings are read when a session is made (new data, Train on new data, Reset)
+  const fresh = useCallback(() => store.getState().init(config(data, epochs), prefer()), [store, config, data, epochs, prefer]);
   useEffect(() => {
     const s = store.getState();
-    if (s.config && s.config.dataset.own !== data.source) void s.init(made, prefer());
+    if (s.config && s.config.dataset.own !== data.source) void fresh();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data]);
+  // the epoch count changes live, as in the chapter's own training cell
+  useEffect(() => {
+    const s = store.getState();
+    if (s.phase === 'ready' && s.snapshot && s.snapshot.epochs !== epochs) void s.setEpochs(epochs);
+  }, [store, epochs]);
   useEffect(() => () => void store.getState().pause(), [store]);
   const onTrain = useCallback(async () => {
     const s = store.getState();
-    if (s.phase === 'off' || s.phase === 'failed' || s.phase === 'stopped' || s.config?.dataset.own !== data.source) await s.init(made, prefer());
+    if (s.phase === 'off' || s.phase === 'failed' || s.phase === 'stopped' || s.config?.dataset.own !== data.source) await fresh();
     if (store.getState().phase === 'ready') await store.getState().train();
-  }, [data, made, prefer, store]);
+  }, [data, fresh, store]);
   return (
     <div className="own-train">
       <TrainCell
@@ -317,7 +323,7 @@ export function OwnDataTraining({ store, data, config, prefer, defaultEpochs, no
           </div>
         }
         onTrain={() => void onTrain()}
-        onReset={() => void store.getState().init(made, prefer())}
+        onReset={() => void fresh()}
         status={{ showVal: false, showTest: true }}
         loading={<p className="muted small">Parsing your files in the worker and building the network…</p>}
         chart={{ axis: 'epoch', batchLoss: { name: 'training loss (per step)', faint: true }, epochTrainLoss: 'training loss (epoch mean)', accuracy: true, testId }}
