@@ -15,6 +15,9 @@ import { defaultLabelColumn, formatOfName, OWN_FILE_MAX_BYTES, previewOwnData, t
 import { parseRequest, type MetricEvent, type MetricsBatch, type SessionConfig } from '../src/train/protocol';
 import { idxImages, idxLabels } from './fixtures/data-node';
 import { checkFiles } from '../src/ui/FileDrop';
+import { normalizeModelConfig } from '../src/nn/model';
+import { modelShapes } from '../src/nn/serialize';
+import { EXPERIMENTS } from '../src/train/experiments';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -120,6 +123,17 @@ describe('own data: preview', () => {
     // NHWC: pixel 0 of image 1 is (red 20, green 0, blue 0)
     const px = p.images!.pixels;
     expect([px[32 * 32 * 3], px[32 * 32 * 3 + 1], px[32 * 32 * 3 + 2]]).toEqual([20, 0, 0]);
+  });
+});
+
+describe("own data: which image shapes the LeNet chapter's layers take", () => {
+  const layers = normalizeModelConfig({ ...EXPERIMENTS['mnist-lenet'].config.model, seed: 0 }).layers;
+  it('CIFAR-10 (32, 32, 3) and MNIST-sized (28, 28, 1) fit; (4, 4, 1) does not', () => {
+    // 32 → conv same 32 → pool 16 → conv valid 12 → pool 6: 6·6·16 = 576 into the first dense layer
+    expect(modelShapes(layers, [32, 32, 3])[0]).toEqual({ W: [5, 5, 3, 6], b: [1, 6] });
+    expect(modelShapes(layers, [32, 32, 3])[5]).toEqual({ W: [576, 120], b: [1, 120] });
+    expect(modelShapes(layers, [28, 28, 1])[5]).toEqual({ W: [400, 120], b: [1, 120] });
+    expect(() => modelShapes(layers, [4, 4, 1])).toThrow();
   });
 });
 
