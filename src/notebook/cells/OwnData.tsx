@@ -235,7 +235,7 @@ export function OwnData({ formats, seed, testFraction, fits, scaling, children }
 
   // a new seed re-splits the data in use
   useEffect(() => {
-    if (accepted && accepted.preview.train + accepted.preview.test > 0) void preview(accepted.source, accepted.sizes);
+    if (accepted) void preview(accepted.source, accepted.sizes);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [seed]);
 
