@@ -12,6 +12,7 @@ import { modelShapes } from '../src/nn/serialize';
 import { createMessageHandler } from '../src/train/handler';
 import { parseRequest, type Request, sampleShapeOf, type SessionConfig, type WorkerMessage } from '../src/train/protocol';
 import { Rng } from '../src/engine/random';
+import type { DatasetName } from '../src/nn/data/load';
 import { failures, fuzz, mutateJsonText, mutateValue, type FuzzCase } from './helpers/fuzz';
 
 const N = 1000;
@@ -107,7 +108,7 @@ const WHOLE: unknown[] = [null, undefined, 5, 'init', [], {}, { type: 'init' }, 
 /** parameters of an init's model on its dataset's examples */
 function parameterCount(c: SessionConfig): number {
   const layers = normalizeModelConfig({ ...c.model, seed: 0 }).layers;
-  const shapes = modelShapes(layers, sampleShapeOf(c.dataset.name, c.dataset.layout === 'flat'));
+  const shapes = modelShapes(layers, sampleShapeOf(c.dataset.name as DatasetName, c.dataset.layout === 'flat'));
   return shapes.reduce((s, p) => s + Object.values(p).reduce((a, sh) => a + sh.reduce((x, y) => x * y, 1), 0), 0);
 }
 

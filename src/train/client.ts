@@ -16,6 +16,7 @@
 // on a dead worker.
 
 import type { ModelSnapshot, TestPredictions, TestSet } from './inspect';
+import type { OwnDataPreview, OwnDataSource } from './own-data';
 import type { MetricsBatch, ReadyInfo, Reply, ReplyValues, Request, RequestType, SessionConfig, SessionSnapshot, SweepSpec, SweepTable, WorkerMessage } from './protocol';
 import type { Trace } from './trace';
 
@@ -254,6 +255,13 @@ export class TrainingClient {
   /** the model's softmax outputs on every test image (the session must not be running); progress per chunk */
   predictTest(onProgress?: (done: number, total: number) => void, chunk?: number): Promise<TestPredictions> {
     return this.request({ type: 'predictTest', chunk }, onProgress);
+  }
+
+  // ── the student's own data (own-data.ts) ──────────────────────────────────────
+
+  /** parses dropped files in the worker: sizes, classes with counts, a few rows or images, the split at `seed` */
+  previewData(source: OwnDataSource, seed: number, testFraction?: number): Promise<OwnDataPreview> {
+    return this.request({ type: 'previewData', source, seed, testFraction });
   }
 
   /**

@@ -8,10 +8,11 @@
 // regression). Standardization, when asked, is fitted on the final train part only and
 // applied to all three.
 
-import { applyStandardizer, count, fitStandardizer, oneHot, stratifiedSplit, subset, take, type Dataset } from '../nn/data/dataset';
+import { applyStandardizer, count, fitStandardizer, oneHot, rowSize as valuesPer, stratifiedSplit, subset, take, withShape, type Dataset } from '../nn/data/dataset';
 import { loadDataset, type LoadProgress } from '../nn/data/load';
 import { BatchLoader } from '../nn/data/loader';
 import { permutation } from '../nn/data/random';
+import { loadOwnData } from './own-data';
 import type { DatasetInfo, DatasetSpec } from './protocol';
 
 export interface SessionData {
@@ -62,6 +63,16 @@ export function prepareSplits(spec: DatasetSpec, train: Dataset, test: Dataset |
 
 /** Loads spec.name with loadDataset (browser fetch, or the fetcher Node code injected). */
 export async function loadSessionData(spec: DatasetSpec, seed: number, onProgress?: (p: LoadProgress) => void): Promise<SessionData> {
+  if (spec.name === 'own') {
+    if (!spec.own) throw new Error("dataset own: the files are missing (dataset.own)");
+    let { train, test } = await loadOwnData(spec.own, seed, spec.testFraction);
+    // images as (n, H·W·C) rows for an MLP
+    if (spec.layout === 'flat' && train.shape.length > 2) {
+      train = withShape(train, [valuesPer(train.shape)]) as typeof train;
+      test = withShape(test, [valuesPer(test.shape)]) as typeof test;
+    }
+    return prepareSplits(spec, train, test, seed);
+  }
   const { train, test } = await loadDataset(spec.name, {
     layout: spec.layout,
     toy: spec.toy,

@@ -18,6 +18,7 @@ import { loadSessionData, type SessionData } from './data';
 import { PREDICT_CHUNK, predictTest, snapshotBuffers, snapshotModel, testSetOf } from './inspect';
 import type { BackendInfo, DatasetSpec, ReadyInfo, Reply, ReplyValues, Request, RequestType, WorkerMessage } from './protocol';
 import { parseRequest } from './protocol';
+import { previewOwnData } from './own-data';
 import { TrainingSession } from './session';
 import { runSweep } from './sweep';
 
@@ -188,6 +189,11 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
       case 'predictTest': {
         const p = await predictTest(need(), req.chunk ?? PREDICT_CHUNK, (done, total) => env.post({ type: 'predict-progress', id: req.id, done, total }));
         transfer.push(p.labels.buffer, p.predicted.buffer, p.probs.buffer);
+        return p;
+      }
+      case 'previewData': {
+        const p = await previewOwnData(req.source, req.seed, req.testFraction);
+        if (p.images) transfer.push(p.images.pixels.buffer);
         return p;
       }
       case 'dispose': {

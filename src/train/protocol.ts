@@ -16,12 +16,16 @@ import { normalizeModelConfig, type ModelConfig } from '../nn/model';
 import { modelShapes } from '../nn/serialize';
 import { DATASET_NAMES, type DatasetName } from '../nn/data/load';
 import type { ModelSnapshot, TestPredictions, TestSet } from './inspect';
+import { OWN_FORMATS, OWN_MAX_FILES, type OwnDataPreview, type OwnDataSource } from './own-data';
 import type { Trace } from './trace';
 
 // ── configuration ──────────────────────────────────────────────────────────────
 
 export interface DatasetSpec {
-  name: DatasetName;
+  /** a dataset of the package, or 'own': the student's files in `own` */
+  name: DatasetName | 'own';
+  /** name 'own': the dropped files, parsed in the worker (own-data.ts) */
+  own?: OwnDataSource;
   /** standardize features with the train set's mean and std (fitted on train only) */
   standardize?: boolean;
   /** image sets: 'image' (n, 28, 28, 1) for convolutions, 'flat' (n, 784) for MLPs */
@@ -257,6 +261,8 @@ export type Request =
   | { id: number; type: 'testSet' }
   /** the model's softmax outputs on every test image, `chunk` rows per forward (default 500); the session must not be running */
   | { id: number; type: 'predictTest'; chunk?: number }
+  /** parses the student's files (no session needed): sizes, classes, a few rows or images, the split at `seed` */
+  | { id: number; type: 'previewData'; source: OwnDataSource; seed: number; testFraction?: number }
   | { id: number; type: 'dispose' };
 
 export type RequestType = Request['type'];
@@ -280,6 +286,7 @@ export interface ReplyValues {
   snapshot: ModelSnapshot;
   testSet: TestSet;
   predictTest: TestPredictions;
+  previewData: OwnDataPreview;
   dispose: null;
 }
 
@@ -317,7 +324,7 @@ export function sampleShapeOf(name: DatasetName, flat = false): number[] {
 export const REQUEST_TYPES: readonly RequestType[] = [
   'init', 'start', 'pause', 'resume', 'step', 'stop', 'reset',
   'setLearningRate', 'setHiddenSize', 'setBatchSize', 'setEpochs', 'trace', 'sweep',
-  'snapshot', 'testSet', 'predictTest', 'dispose',
+  'snapshot', 'testSet', 'predictTest', 'previewData', 'dispose',
 ];
 
 type Obj = Record<string, unknown>;
@@ -364,15 +371,30 @@ export function parseRequest(raw: unknown): Request {
     const v = o[key];
     if (v !== undefined && !valid.includes(v)) bad(`${at}${key}`, v, `one of ${valid.map((x) => JSON.stringify(x)).join(', ')}`);
   };
+  const ownSource = (v: unknown, at: string): void => {
+    if (!isObj(v)) bad(at, v, "an object { format, files, labelColumn }");
+    const src = v as Obj;
+    oneOf(src, `${at}.`, 'format', OWN_FORMATS);
+    if (src.format === undefined) bad(`${at}.format`, undefined, `one of ${OWN_FORMATS.join(', ')}`);
+    const files = src.files;
+    if (!Array.isArray(files) || files.length === 0 || files.length > OWN_MAX_FILES) bad(`${at}.files`, files, `an array of 1 to ${OWN_MAX_FILES} files { name, bytes }`);
+    (files as unknown[]).forEach((f, i) => {
+      if (!isObj(f) || typeof f.name !== 'string' || !(f.bytes instanceof Uint8Array)) bad(`${at}.files[${i}]`, f, 'a file { name: string, bytes: Uint8Array }');
+    });
+    const lc = src.labelColumn;
+    if (lc !== undefined && (typeof lc !== 'number' || !Number.isSafeInteger(lc) || lc < -1)) bad(`${at}.labelColumn`, lc, 'a column index (0-based, or −1 for the last)');
+  };
   const config = (c: unknown, at: string): void => {
     if (!isObj(c)) bad(at, c, 'a session configuration object { dataset, model, batchSize, epochs, seed }');
     const cfg = c as Obj;
     const d = cfg.dataset;
     if (!isObj(d)) bad(`${at}.dataset`, d, "an object like { name: 'iris' }");
     const ds = d as Obj;
-    if (typeof ds.name !== 'string' || !(DATASET_NAMES as readonly string[]).includes(ds.name)) {
-      bad(`${at}.dataset.name`, ds.name, `one of ${DATASET_NAMES.join(', ')}`);
+    if (typeof ds.name !== 'string' || !([...DATASET_NAMES, 'own'] as readonly string[]).includes(ds.name)) {
+      bad(`${at}.dataset.name`, ds.name, `one of ${DATASET_NAMES.join(', ')}, own`);
     }
+    if (ds.name === 'own') ownSource(ds.own, `${at}.dataset.own`);
+    else if (ds.own !== undefined) bad(`${at}.dataset.own`, ds.own, "nothing unless the dataset's name is 'own'");
     oneOf(ds, `${at}.dataset.`, 'standardize', [true, false]);
     oneOf(ds, `${at}.dataset.`, 'layout', ['image', 'flat']);
     if (ds.toy !== undefined) {
@@ -392,7 +414,8 @@ export function parseRequest(raw: unknown): Request {
       // the session replaces the model's seed with its own; the layers must fit the
       // dataset's examples and stay within the parameter limit before any weight is drawn
       const model = normalizeModelConfig({ ...(cfg.model as Obj), seed: 0 });
-      modelShapes(model.layers, sampleShapeOf(ds.name as DatasetName, ds.layout === 'flat'));
+      // the student's data has its shape once parsed: the session checks it then
+      if (ds.name !== 'own') modelShapes(model.layers, sampleShapeOf(ds.name as DatasetName, ds.layout === 'flat'));
     } catch (e) {
       throw new DataFormatError(`${type} request: ${at}.model: ${(e as Error).message.replace(/^model file: /, '')}`);
     }
@@ -431,6 +454,11 @@ export function parseRequest(raw: unknown): Request {
       break;
     case 'predictTest':
       posInt(raw, '', 'chunk', true);
+      break;
+    case 'previewData':
+      ownSource(raw.source, 'source');
+      if (typeof raw.seed !== 'number' || !Number.isInteger(raw.seed) || raw.seed < 0 || raw.seed > 0xffffffff) bad('seed', raw.seed, 'an integer in [0, 2^32)');
+      num(raw, '', 'testFraction', 0, 1, true, true);
       break;
     case 'sweep': {
       if (!isObj(raw.spec)) bad('spec', raw.spec, 'a sweep specification { base, learningRates, hiddenSizes }');

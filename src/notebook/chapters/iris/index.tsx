@@ -16,6 +16,7 @@ import { YourTurn } from '../../cells/exercises/YourTurn';
 import type { ChapterInfo } from '../../../store/toc';
 import { StepThroughCell } from './StepThroughCell';
 import { IrisSweepCellBody } from './SweepCell';
+import { OwnDataCellBody } from './OwnDataCell';
 import { IrisTrainCellBody } from './TrainCell';
 import { irisConfig, useIrisSettings, useIrisTraining } from './settings';
 
@@ -86,6 +87,25 @@ function SweepCell() {
       }
     >
       <IrisSweepCellBody />
+    </Cell>
+  );
+}
+
+function OwnDataCell() {
+  return (
+    <Cell
+      id="iris-own"
+      number="3.4"
+      title="Train the network on your own CSV"
+      runsOn="Web Worker · device and seed of cell 3.1"
+      lead={
+        <>
+          Drop a CSV file (or choose one): check the preview — rows, classes and their counts, the first rows — pick the label
+          column, then train. Cell 3.1's run and settings are not touched.
+        </>
+      }
+    >
+      <OwnDataCellBody />
     </Cell>
   );
 }
@@ -178,6 +198,18 @@ export function IrisChapter({ info }: { info: ChapterInfo }) {
       </Section>
 
       <SweepCell />
+
+      <Section id="iris-own-data" title="Your own data">
+        <p>
+          Nothing in the network is special to flowers: <M>d</M> numeric features in, one of <M>k</M> classes out. Bring a CSV
+          file with one row per example, numeric feature columns and one label column (names or class numbers), and the same
+          two-layer network trains on it — with <M>{tex`W_1 \in \mathbb{R}^{d\times h}`}</M> and{' '}
+          <M p=".">{tex`W_2 \in \mathbb{R}^{h\times k}`}</M> The file stays on your computer: it is read in the training worker
+          and never sent anywhere.
+        </p>
+      </Section>
+
+      <OwnDataCell />
 
       <YourTurn chapter="iris" number={3}>
         <UseMyImplementation dataset="iris" />

@@ -11,6 +11,7 @@ import type { ChapterInfo } from '../../../store/toc';
 import { DrawCellBody } from './DrawCell';
 import { InsideCellBody } from './InsideCell';
 import { MistakesCellBody } from './MistakesCell';
+import { OwnImagesCellBody } from './OwnImagesCell';
 import { TrainCellBody } from './TrainCell';
 import './lenet.css';
 
@@ -183,6 +184,25 @@ export function LenetChapter({ info }: { info: ChapterInfo }) {
         lead="Draw a digit as large as you like; the prediction follows the pen. Digits drawn far from MNIST's style (very thin, or slanted a lot) fool it more often than test images do."
       >
         <DrawCellBody />
+      </Cell>
+
+      <Section id="lenet-own-data" title="Your own images">
+        <p>
+          The layers take any image size the kernels and pools leave room for, with any number of channels: the first
+          convolution's weights are <M>{tex`5\times 5\times C\times 6`}</M> and the first dense layer's input is whatever the
+          second pool leaves. Bring an idx pair (images and labels, as MNIST ships them) or CIFAR-10's binary batches
+          (<M>{tex`32\times 32\times 3`}</M>, ten classes) and the same network trains on them, with one output per class.
+        </p>
+      </Section>
+
+      <Cell
+        id="lenet-own"
+        number="5.5"
+        title="Train LeNet on your own images"
+        runsOn="WebGPU kernels in a Web Worker"
+        lead="Drop the two idx files together (or CIFAR-10 .bin batches): check the preview — images, classes and their counts, the first images — then train. Cell 5.1's run is not touched."
+      >
+        <OwnImagesCellBody />
       </Cell>
 
       <YourTurn chapter="lenet" number={5}>
