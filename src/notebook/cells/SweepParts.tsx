@@ -67,6 +67,25 @@ export function SweepProgress({ store, loading }: { store: SweepStore; loading: 
   );
 }
 
+const COLUMNS = ['Rank', 'Learning rate', 'Hidden size', 'Validation accuracy', 'Validation loss', 'Test accuracy', 'Final train loss', 'Steps', 'Time', 'Result'] as const;
+
+/** Run sweep and Stop sweep (Stop keeps the runs already finished) */
+export function SweepButtons({ store, onRun }: { store: SweepStore; onRun: () => void }) {
+  const status = store((s) => s.status);
+  const stop = store((s) => s.stop);
+  const busy = status === 'running' || status === 'starting';
+  return (
+    <div className="button-row" role="group" aria-label="Sweep">
+      <button type="button" className="primary" disabled={busy} onClick={onRun}>
+        Run sweep
+      </button>
+      <button type="button" onClick={() => void stop()} disabled={!busy}>
+        Stop sweep
+      </button>
+    </div>
+  );
+}
+
 function ResultsTable({ table }: { table: SweepTable }) {
   const by = pickSplit(table);
   const tied = table.rows.some((r) => r.tied);
@@ -78,34 +97,11 @@ function ResultsTable({ table }: { table: SweepTable }) {
         </caption>
         <thead>
           <tr>
-            <th scope="col" className="num">
-              Rank
-            </th>
-            <th scope="col" className="num">
-              Learning rate
-            </th>
-            <th scope="col" className="num">
-              Hidden size
-            </th>
-            <th scope="col" className="num">
-              Validation accuracy
-            </th>
-            <th scope="col" className="num">
-              Validation loss
-            </th>
-            <th scope="col" className="num">
-              Test accuracy
-            </th>
-            <th scope="col" className="num">
-              Final train loss
-            </th>
-            <th scope="col" className="num">
-              Steps
-            </th>
-            <th scope="col" className="num">
-              Time
-            </th>
-            <th scope="col">Result</th>
+            {COLUMNS.map((c) => (
+              <th key={c} scope="col" className={c === 'Result' ? undefined : 'num'}>
+                {c}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { fmt } from '../../../store/training';
 import { Select } from '../../../ui/controls';
-import { SweepChart, SweepPick, SweepProgress, SweepResults } from '../../cells/SweepParts';
+import { SweepButtons, SweepChart, SweepPick, SweepProgress, SweepResults } from '../../cells/SweepParts';
 import { useFashionSettings } from './settings';
 import { runFashionSweep, SWEEP_HIDDEN, SWEEP_LRS, SWEEP_SIZES, useFashionSweep, type SweepSizeName } from './sweep';
 
@@ -15,7 +15,6 @@ const SIZE_OPTIONS = (Object.keys(SWEEP_SIZES) as SweepSizeName[]).map((value) =
 export function FashionSweepCellBody() {
   const [size, setSize] = useState<SweepSizeName>('standard');
   const status = useFashionSweep((s) => s.status);
-  const stop = useFashionSweep((s) => s.stop);
   const device = useFashionSettings((s) => s.device);
   const seed = useFashionSettings((s) => s.seed);
   const busy = status === 'running' || status === 'starting';
@@ -35,14 +34,7 @@ export function FashionSweepCellBody() {
       <div className="controls-row">
         <Select label="Sweep size" value={size} options={SIZE_OPTIONS} onChange={setSize} disabled={busy} />
       </div>
-      <div className="button-row" role="group" aria-label="Sweep">
-        <button type="button" className="primary" disabled={busy} onClick={() => void runFashionSweep(size)}>
-          Run sweep
-        </button>
-        <button type="button" onClick={() => void stop()} disabled={!busy}>
-          Stop sweep
-        </button>
-      </div>
+      <SweepButtons store={useFashionSweep} onRun={() => void runFashionSweep(size)} />
       <SweepProgress store={useFashionSweep} loading="downloading Fashion-MNIST (30 MB, once per page) and loading it in the worker" />
       <SweepPick store={useFashionSweep} />
       <SweepResults store={useFashionSweep} />

@@ -9,7 +9,7 @@ import { fmt } from '../../../store/training';
 import { NumberInput } from '../../../ui/controls';
 import { EXPERIMENTS } from '../../../train/experiments';
 import { ListInput } from './ListInput';
-import { SweepChart, SweepPick, SweepProgress, SweepResults } from '../../cells/SweepParts';
+import { SweepButtons, SweepChart, SweepPick, SweepProgress, SweepResults } from '../../cells/SweepParts';
 import { irisSettings, irisSweepSpec, LIMITS, SWEEP_VALIDATION_FRACTION, TEST_FRACTION, useIrisSettings, useIrisSweep } from './settings';
 
 const TARGET = EXPERIMENTS.iris.target;
@@ -24,8 +24,6 @@ function SweepControls() {
   const epochs = useIrisSettings((s) => s.sweepEpochs);
   const set = useIrisSettings((s) => s.set);
   const status = useIrisSweep((s) => s.status);
-  const run = useIrisSweep((s) => s.run);
-  const stop = useIrisSweep((s) => s.stop);
   const busy = status === 'running' || status === 'starting';
   return (
     <>
@@ -40,22 +38,13 @@ function SweepControls() {
           </span>
         </div>
       </fieldset>
-      <div className="button-row" role="group" aria-label="Sweep">
-        <button
-          type="button"
-          className="primary"
-          disabled={busy}
-          onClick={() => {
-            const s = irisSettings();
-            void run(irisSweepSpec(s), s.device);
-          }}
-        >
-          Run sweep
-        </button>
-        <button type="button" onClick={() => void stop()} disabled={!busy}>
-          Stop sweep
-        </button>
-      </div>
+      <SweepButtons
+        store={useIrisSweep}
+        onRun={() => {
+          const s = irisSettings();
+          void useIrisSweep.getState().run(irisSweepSpec(s), s.device);
+        }}
+      />
     </>
   );
 }
