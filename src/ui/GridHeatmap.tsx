@@ -8,7 +8,6 @@
 // each cell is named for screen readers, and the focused or hovered cell is read out below.
 
 import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { css, sequential, textOn } from './colors';
 import './GridHeatmap.css';
 
 export interface GridHeatmapProps {
@@ -95,7 +94,8 @@ export function GridHeatmap({ caption, rowTitle, colTitle, rowLabels, colLabels,
                 {colLabels.map((_, c) => {
                   const i = r * cols + c;
                   const v = values[i] ?? null;
-                  const rgb = v === null ? null : sequential(lo === hi ? 0.5 : v, lo === hi ? 0 : lo, lo === hi ? 1 : hi);
+                  // blue, alpha ≤ 0.7, so the dark text keeps a contrast of at least 5:1 (as the confusion matrix)
+                  const t = v === null || !Number.isFinite(v) ? null : hi > lo ? Math.max(0, Math.min(1, (v - lo) / (hi - lo))) : 0.5;
                   const isPicked = picked === i;
                   const isTied = tiedSet.has(i);
                   return (
@@ -105,7 +105,7 @@ export function GridHeatmap({ caption, rowTitle, colTitle, rowLabels, colLabels,
                         cellsRef.current[i] = el;
                       }}
                       className={`num gh-cell${v === null ? ' empty' : ''}${isPicked ? ' picked' : ''}${isTied ? ' tied' : ''}`}
-                      style={rgb ? { background: css(rgb), color: textOn(rgb) } : undefined}
+                      style={t === null ? undefined : { background: `rgba(47, 95, 167, ${(0.08 + 0.62 * t).toFixed(3)})` }}
                       tabIndex={i === active ? 0 : -1}
                       aria-label={cellName(r, c)}
                       data-picked={isPicked ? 'true' : undefined}

@@ -67,7 +67,7 @@ export function SweepProgress({ store, loading }: { store: SweepStore; loading: 
   );
 }
 
-const COLUMNS = ['Rank', 'Learning rate', 'Hidden size', 'Validation accuracy', 'Validation loss', 'Test accuracy', 'Final train loss', 'Steps', 'Time', 'Result'] as const;
+const COLUMNS = ['Rank', 'Learning rate', 'Hidden', 'Validation accuracy', 'Validation loss', 'Test accuracy', 'Final train loss', 'Result'] as const;
 
 /** Run sweep and Stop sweep (Stop keeps the runs already finished) */
 export function SweepButtons({ store, onRun }: { store: SweepStore; onRun: () => void }) {
@@ -90,7 +90,7 @@ function ResultsTable({ table }: { table: SweepTable }) {
   const by = pickSplit(table);
   const tied = table.rows.some((r) => r.tied);
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" role="region" aria-label="Sweep results" tabIndex={0}>
       <table className="results-table" data-testid="sweep-table">
         <caption>
           {table.rows.length} of {table.total} runs, ranked by {by} accuracy (best first){tied ? '; = marks runs tied with the pick' : ''}
@@ -126,9 +126,9 @@ function ResultsTable({ table }: { table: SweepTable }) {
               <td className="num">{r.valLoss === null ? '—' : r.valLoss.toFixed(4)}</td>
               <td className="num">{acc(r.testAccuracy)}</td>
               <td className="num">{r.finalTrainLoss === null ? '—' : fmt(r.finalTrainLoss)}</td>
-              <td className="num">{r.steps.toLocaleString('en-US')}</td>
-              <td className="num">{(r.wallMs / 1000).toFixed(2)} s</td>
-              <td className={r.state === 'diverged' ? 'diverged-text' : undefined}>{stateText(r)}</td>
+              <td className={r.state === 'diverged' ? 'diverged-text' : undefined}>
+                {stateText(r)}, {r.steps.toLocaleString('en-US')} steps, {(r.wallMs / 1000).toFixed(1)} s
+              </td>
             </tr>
           ))}
         </tbody>

@@ -49,7 +49,7 @@ export function FashionConfusionCellBody() {
       {result ? (
         <>
           <p className="small" data-testid="fashion-confusion-status">
-            The model after step {result.step.toLocaleString('en-US')} of run {result.run}, on {result.count.toLocaleString('en-US')} test images: accuracy{' '}
+            The model after step {result.step.toLocaleString('en-US')}, on {result.count.toLocaleString('en-US')} test images: accuracy{' '}
             {result.accuracy.toFixed(3)}.
             {worst ? (
               <>
