@@ -52,8 +52,8 @@ test('chapter 6 renders the training cell with its controls and the data provena
 });
 
 test('training on a subset: download progress in bytes, epoch progress, examples per second, one row per epoch, the confusion matrix when it ends; a new optimizer keeps the earlier run', async ({ page }) => {
-  // two short runs and one pass over the test images
-  test.setTimeout(180_000);
+  // two short runs, one pass over the test images and an accessibility scan, on a busy 2-core machine
+  test.setTimeout(240_000);
   const cell = await openFashion(page, `${QUICK}&fashion.ep=2`);
   // record every progress text the cell shows (the download can be over in a moment)
   await page.evaluate(() => {
@@ -173,4 +173,39 @@ test('the clothes and the initializers: the test images load on request, ten cla
   const small6 = await std('small', 6);
   expect(he6 / he1, 'He keeps the ReLU spread within a factor of 2 over six layers').toBeGreaterThan(0.5);
   expect(small6, 'too-small weights shrink the spread by orders of magnitude').toBeLessThan(1e-3 * he6);
+});
+
+test('the sweep on a quick subset: Stop keeps the finished runs; a full pass fills nine rows and the heatmap, picked by validation', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openFashion(page, '&fashion.dev=cpu');
+  const sweep = page.locator('#fashion-sweep');
+  await sweep.getByRole('combobox', { name: 'Sweep size' }).selectOption('quick');
+  const rows = sweep.getByTestId('sweep-table').locator('tbody tr');
+  // cancel after the first run: the table keeps what finished
+  await sweep.getByRole('button', { name: 'Run sweep' }).click();
+  await expect(sweep.getByRole('progressbar', { name: 'Sweep' })).toBeVisible();
+  await expect(rows).toHaveCount(1, { timeout: 120_000 });
+  await sweep.getByRole('button', { name: 'Stop sweep' }).click();
+  await expect(sweep.getByTestId('sweep-status')).toContainText('Sweep stopped', { timeout: 60_000 });
+  expect(await rows.count()).toBeLessThan(9);
+  await expect(sweep.getByRole('button', { name: 'Run sweep' })).toBeEnabled();
+
+  await sweep.getByRole('button', { name: 'Run sweep' }).click();
+  await expect(sweep.getByTestId('sweep-status')).toContainText('Sweep finished', { timeout: 240_000 });
+  await expect(rows).toHaveCount(9);
+  await expect(sweep.getByTestId('sweep-status')).toContainText('CPU reference');
+  // the pick: the largest validation accuracy (column 3), its test accuracy (column 5) reported
+  const vals: number[] = [];
+  for (let i = 0; i < 9; i++) vals.push(Number(await rows.nth(i).getByRole('cell').nth(2).textContent()));
+  expect(vals).toEqual([...vals].sort((a, b) => b - a));
+  expect(vals[0]!, 'better than chance on ten classes').toBeGreaterThan(0.3);
+  await expect(sweep.getByTestId('sweep-picked-test')).toHaveText((await rows.first().getByRole('cell').nth(4).textContent())!);
+  const grid = sweep.getByRole('grid', { name: 'Validation accuracy by learning rate and hidden size' });
+  await expect(grid.getByRole('gridcell')).toHaveCount(9);
+  await expect(grid.getByRole('rowheader')).toHaveText(['0.0003', '0.001', '0.003']);
+  await expect(grid.locator('[data-picked="true"]')).toHaveCount(1);
+  await expect(grid.getByRole('gridcell', { name: /not run yet/ })).toHaveCount(0);
+  await sweep.screenshot({ path: `${SHOTS}/fashion-sweep.png` });
+  const axe = await new AxeBuilder({ page }).include('#fashion-sweep').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`)).toEqual([]);
 });

@@ -67,7 +67,7 @@ export function SweepProgress({ store, loading }: { store: SweepStore; loading: 
   );
 }
 
-const COLUMNS = ['Rank', 'Learning rate', 'Hidden', 'Validation accuracy', 'Validation loss', 'Test accuracy', 'Final train loss', 'Result'] as const;
+const COLUMNS = ['Rank', 'Learning rate', 'Hidden', 'Val. accuracy', 'Val. loss', 'Test accuracy', 'Train loss', 'Time', 'Result'] as const;
 
 /** Run sweep and Stop sweep (Stop keeps the runs already finished) */
 export function SweepButtons({ store, onRun }: { store: SweepStore; onRun: () => void }) {
@@ -123,11 +123,12 @@ function ResultsTable({ table }: { table: SweepTable }) {
               <td className="num">{fmt(r.lr)}</td>
               <td className="num">{r.hidden}</td>
               <td className="num">{acc(r.valAccuracy)}</td>
-              <td className="num">{r.valLoss === null ? '—' : r.valLoss.toFixed(4)}</td>
+              <td className="num">{r.valLoss === null ? '—' : r.valLoss.toFixed(3)}</td>
               <td className="num">{acc(r.testAccuracy)}</td>
               <td className="num">{r.finalTrainLoss === null ? '—' : fmt(r.finalTrainLoss)}</td>
-              <td className={r.state === 'diverged' ? 'diverged-text' : undefined}>
-                {stateText(r)}, {r.steps.toLocaleString('en-US')} steps, {(r.wallMs / 1000).toFixed(1)} s
+              <td className="num">{(r.wallMs / 1000).toFixed(1)} s</td>
+              <td className={r.state === 'diverged' ? 'diverged-text' : undefined} title={`${r.steps.toLocaleString('en-US')} steps`}>
+                {stateText(r)}
               </td>
             </tr>
           ))}
@@ -215,24 +216,24 @@ export function SweepPick({ store }: { store: SweepStore }) {
   );
 }
 
-/** every run's training loss (mean per epoch), overlaid */
-export function SweepChart({ store }: { store: SweepStore }) {
+/** every run's training loss overlaid: the mean per epoch, or each loss read (short runs of an epoch or two) */
+export function SweepChart({ store, by = 'epoch' }: { store: SweepStore; by?: 'epoch' | 'step' }) {
   const curves = store((s) => s.curves);
   const series = useMemo<MetricSeries[]>(() => {
     const lrs = [...new Set(curves.map((c) => c.lr))];
     const hs = [...new Set(curves.map((c) => c.hidden))];
     return curves.map((c) => ({
       name: `lr ${fmt(c.lr)}, h ${c.hidden}${c.divergedAt !== null ? ' (diverged)' : ''}`,
-      points: c.epochLoss.map((p) => ({ x: p.step, value: p.value })),
+      points: (by === 'epoch' ? c.epochLoss : c.points).map((p) => ({ x: p.step, value: p.value })),
       color: RUN_COLORS[lrs.indexOf(c.lr) % RUN_COLORS.length],
       dashed: RUN_DASHES[hs.indexOf(c.hidden) % RUN_DASHES.length],
     }));
-  }, [curves]);
+  }, [curves, by]);
   if (curves.length === 0) return null;
   return (
     <MetricChart
-      title="Training loss of every run (mean per epoch)"
-      xLabel="epoch"
+      title={by === 'epoch' ? 'Training loss of every run (mean per epoch)' : 'Training loss of every run (mini-batch losses read)'}
+      xLabel={by}
       yLabel="cross-entropy loss"
       series={series}
       maxPoints={150}

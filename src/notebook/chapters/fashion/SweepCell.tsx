@@ -38,7 +38,7 @@ export function FashionSweepCellBody() {
       <SweepProgress store={useFashionSweep} loading="downloading Fashion-MNIST (30 MB, once per page) and loading it in the worker" />
       <SweepPick store={useFashionSweep} />
       <SweepResults store={useFashionSweep} />
-      <SweepChart store={useFashionSweep} />
+      <SweepChart store={useFashionSweep} by="step" />
     </>
   );
 }
