@@ -1,9 +1,9 @@
 // The parts of a sweep cell, over a chapter's sweep store (src/store/sweep.ts): progress,
-// the results table and the learning-rate × hidden-size heatmap side by side, the pick
-// (by validation accuracy, its test accuracy reported) and the overlaid loss curves.
+// the learning-rate × hidden-size heatmap with the pick beside it (by validation accuracy,
+// its test accuracy reported), the results table below, and the overlaid loss curves.
 // The chapter adds its own controls and verdict.
 
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import type { SweepRow, SweepTable } from '../../train/protocol';
 import { ACCURACY_DECIMALS, sweepHeatmap, TIE_RULE } from '../../train/sweep';
 import type { SweepStore } from '../../store/sweep';
@@ -168,15 +168,18 @@ function Heatmap({ store, table }: { store: SweepStore; table: SweepTable | null
   );
 }
 
-/** the table and the heatmap beside it (below it on a narrow screen) */
-export function SweepResults({ store }: { store: SweepStore }) {
+/** the heatmap with `aside` (the pick in words) beside it, the table below; stacked on a narrow screen */
+export function SweepResults({ store, aside }: { store: SweepStore; aside?: ReactNode }) {
   const table = store((s) => s.table);
   const status = store((s) => s.status);
   if (status === 'idle' && !table) return null;
   return (
     <div className="sweep-results">
+      <div className="sweep-summary">
+        <Heatmap store={store} table={table} />
+        <div className="sweep-aside">{aside}</div>
+      </div>
       {table && table.rows.length > 0 ? <ResultsTable table={table} /> : null}
-      <Heatmap store={store} table={table} />
     </div>
   );
 }

@@ -36,8 +36,7 @@ export function FashionSweepCellBody() {
       </div>
       <SweepButtons store={useFashionSweep} onRun={() => void runFashionSweep(size)} />
       <SweepProgress store={useFashionSweep} loading="downloading Fashion-MNIST (30 MB, once per page) and loading it in the worker" />
-      <SweepPick store={useFashionSweep} />
-      <SweepResults store={useFashionSweep} />
+      <SweepResults store={useFashionSweep} aside={<SweepPick store={useFashionSweep} />} />
       <SweepChart store={useFashionSweep} by="step" />
     </>
   );

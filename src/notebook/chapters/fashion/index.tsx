@@ -149,7 +149,7 @@ m &\leftarrow \beta_1 m + (1 - \beta_1)\,g, & v &\leftarrow \beta_2 v + (1 - \be
         number="6.4"
         title="Sweep Adam's learning rate and the hidden size"
         runsOn="Web Worker · device and seed of cell 6.2"
-        lead="Nine small models on a subset, one after another from the same seed; the validation split picks, the test subset reports. The table and the grid beside it fill in as runs finish; Stop keeps the runs already done."
+        lead="Nine small models on a subset, one after another from the same seed; the validation split picks, the test subset reports. The grid of validation accuracies, the pick beside it and the table below fill in as runs finish; Stop keeps the runs already done."
       >
         <FashionSweepCellBody />
       </Cell>

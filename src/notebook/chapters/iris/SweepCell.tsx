@@ -78,9 +78,15 @@ export function IrisSweepCellBody() {
     <>
       <SweepControls />
       <SweepProgress store={useIrisSweep} loading="loading Iris in the worker" />
-      <SweepPick store={useIrisSweep} />
-      <Verdict />
-      <SweepResults store={useIrisSweep} />
+      <SweepResults
+        store={useIrisSweep}
+        aside={
+          <>
+            <SweepPick store={useIrisSweep} />
+            <Verdict />
+          </>
+        }
+      />
       <SweepChart store={useIrisSweep} />
     </>
   );

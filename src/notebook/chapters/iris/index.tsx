@@ -80,8 +80,8 @@ function SweepCell() {
         <>
           One model per pair of values, trained one after another from the same seed on 96 of the 120 training flowers; the
           other 24 (a seeded, stratified validation split) pick the best run, and the 30 test flowers report how the picked run
-          does on flowers no choice was made with. The table ranks the runs by validation accuracy; the grid beside it shows the
-          same figures by learning rate and hidden size.
+          does on flowers no choice was made with. The grid shows the validation accuracies by learning rate and hidden size,
+          the pick beside it; the table below ranks the runs.
         </>
       }
     >
