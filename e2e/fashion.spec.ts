@@ -1,7 +1,8 @@
 // Chapter 6, as a student uses it: the MLP trains on a subset of Fashion-MNIST in the
 // worker, with the download's bytes, the epoch's progress and the throughput shown, one
 // results row per epoch; a new optimizer starts a new run and keeps the earlier one on
-// the chart; the settings survive a reload; the data's provenance is shown.
+// the chart; the settings survive a reload; the data's provenance is shown; the confusion
+// matrix of the trained model appears when the run ends; the sweep cell states its sizes.
 //
 // The subset (fashion.n=1000 training images per epoch, about 1000 + 1000 evaluated) and
 // the CPU reference keep the run short on a machine whose only WebGPU adapter is
@@ -37,10 +38,22 @@ test('chapter 6 renders the training cell with its controls and the data provena
   await expect(cell.getByTestId('fashion-counts')).toHaveText('the data are downloaded when you first press Train');
   expect(requests.filter((u) => /fashion-mnist\/.+\.gz/.test(u)), 'image files fetched before Train').toEqual([]);
   await cell.screenshot({ path: `${SHOTS}/fashion-initial.png` });
+  // no planned cells left; the sweep and the confusion matrix before any run
+  await expect(page.getByText('More cells planned')).toHaveCount(0);
+  const sweep = page.locator('#fashion-sweep');
+  await expect(sweep.getByTestId('fashion-sweep-sizes')).toContainText('= 9 runs');
+  await expect(sweep.getByTestId('fashion-sweep-sizes')).toContainText('first 4,000 training images for 3 epochs');
+  await sweep.getByRole('combobox', { name: 'Sweep size' }).selectOption('quick');
+  await expect(sweep.getByTestId('fashion-sweep-sizes')).toContainText('first 1,000 training images for 1 epoch');
+  await expect(sweep.getByRole('button', { name: 'Run sweep' })).toBeEnabled();
+  await expect(sweep.getByRole('button', { name: 'Stop sweep' })).toBeDisabled();
+  await expect(page.locator('#fashion-confusion').getByTestId('fashion-confusion-empty')).toContainText('No trained model yet');
+  await expect(page.locator('#fashion-confusion').getByRole('button', { name: 'Predict the test set again' })).toBeDisabled();
 });
 
-test('training on a subset: download progress in bytes, epoch progress, examples per second, one row per epoch; a new optimizer keeps the earlier run', async ({ page }) => {
-  test.setTimeout(120_000);
+test('training on a subset: download progress in bytes, epoch progress, examples per second, one row per epoch, the confusion matrix when it ends; a new optimizer keeps the earlier run', async ({ page }) => {
+  // two short runs, one pass over the test images and an accessibility scan, on a busy 2-core machine
+  test.setTimeout(240_000);
   const cell = await openFashion(page, `${QUICK}&fashion.ep=2`);
   // record every progress text the cell shows (the download can be over in a moment)
   await page.evaluate(() => {
@@ -60,6 +73,21 @@ test('training on a subset: download progress in bytes, epoch progress, examples
   await cell.screenshot({ path: `${SHOTS}/fashion-epoch1.png` });
   await expect(cell.getByTestId('training-state')).toHaveText('done', { timeout: 60_000 });
   await expect(rows).toHaveCount(2);
+
+  // the finished run's confusion matrix: the 1000 test images, true class × predicted class
+  const confusion = page.locator('#fashion-confusion');
+  await expect(confusion.getByTestId('fashion-confusion-status')).toContainText('on 1,000 test images', { timeout: 60_000 });
+  await expect(confusion.getByTestId('fashion-confusion-status')).toContainText('after step 32, on');
+  const matrix = confusion.getByRole('table', { name: /Fashion-MNIST test images/ });
+  await expect(matrix.getByRole('rowheader', { name: 'T-shirt/top' })).toBeVisible();
+  await expect(matrix.getByRole('columnheader', { name: 'Ankle boot' })).toBeVisible();
+  await expect(matrix.locator('caption')).toContainText('1,000 examples');
+  // its accuracy is the epoch table's last test accuracy (the same model, the same images)
+  const lastTest = Number(await rows.nth(1).getByRole('cell').nth(5).textContent());
+  const shown = Number(/accuracy (\d\.\d{3})/.exec((await confusion.getByTestId('fashion-confusion-status').textContent()) ?? '')![1]);
+  expect(Math.abs(shown - lastTest), `matrix accuracy ${shown} vs the table's test accuracy ${lastTest}`).toBeLessThanOrEqual(0.0015);
+  await expect(confusion.getByRole('button', { name: 'Predict the test set again' })).toBeEnabled();
+  await confusion.screenshot({ path: `${SHOTS}/fashion-confusion.png` });
 
   const progress = await page.evaluate(() => (window as unknown as { __progress: string[] }).__progress);
   expect(progress.some((t) => /Downloading Fashion-MNIST[\s\S]*\d+\.\d of \d+\.\d MB/.test(t)), `a download progress in MB among: ${[...new Set(progress)].slice(0, 6).join(' | ')}`).toBe(true);
@@ -145,4 +173,39 @@ test('the clothes and the initializers: the test images load on request, ten cla
   const small6 = await std('small', 6);
   expect(he6 / he1, 'He keeps the ReLU spread within a factor of 2 over six layers').toBeGreaterThan(0.5);
   expect(small6, 'too-small weights shrink the spread by orders of magnitude').toBeLessThan(1e-3 * he6);
+});
+
+test('the sweep on a quick subset: Stop keeps the finished runs; a full pass fills nine rows and the heatmap, picked by validation', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openFashion(page, '&fashion.dev=cpu');
+  const sweep = page.locator('#fashion-sweep');
+  await sweep.getByRole('combobox', { name: 'Sweep size' }).selectOption('quick');
+  const rows = sweep.getByTestId('sweep-table').locator('tbody tr');
+  // cancel after the first run: the table keeps what finished
+  await sweep.getByRole('button', { name: 'Run sweep' }).click();
+  await expect(sweep.getByRole('progressbar', { name: 'Sweep' })).toBeVisible();
+  await expect(rows).toHaveCount(1, { timeout: 120_000 });
+  await sweep.getByRole('button', { name: 'Stop sweep' }).click();
+  await expect(sweep.getByTestId('sweep-status')).toContainText('Sweep stopped', { timeout: 60_000 });
+  expect(await rows.count()).toBeLessThan(9);
+  await expect(sweep.getByRole('button', { name: 'Run sweep' })).toBeEnabled();
+
+  await sweep.getByRole('button', { name: 'Run sweep' }).click();
+  await expect(sweep.getByTestId('sweep-status')).toContainText('Sweep finished', { timeout: 240_000 });
+  await expect(rows).toHaveCount(9);
+  await expect(sweep.getByTestId('sweep-status')).toContainText('CPU reference');
+  // the pick: the largest validation accuracy (column 3), its test accuracy (column 5) reported
+  const vals: number[] = [];
+  for (let i = 0; i < 9; i++) vals.push(Number(await rows.nth(i).getByRole('cell').nth(2).textContent()));
+  expect(vals).toEqual([...vals].sort((a, b) => b - a));
+  expect(vals[0]!, 'better than chance on ten classes').toBeGreaterThan(0.3);
+  await expect(sweep.getByTestId('sweep-picked-test')).toHaveText((await rows.first().getByRole('cell').nth(4).textContent())!);
+  const grid = sweep.getByRole('grid', { name: 'Validation accuracy by learning rate and hidden size' });
+  await expect(grid.getByRole('gridcell')).toHaveCount(9);
+  await expect(grid.getByRole('rowheader')).toHaveText(['0.0003', '0.001', '0.003']);
+  await expect(grid.locator('[data-picked="true"]')).toHaveCount(1);
+  await expect(grid.getByRole('gridcell', { name: /not run yet/ })).toHaveCount(0);
+  await sweep.screenshot({ path: `${SHOTS}/fashion-sweep.png` });
+  const axe = await new AxeBuilder({ page }).include('#fashion-sweep').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`)).toEqual([]);
 });

@@ -218,7 +218,7 @@ test('a learning-rate change while it trains is marked and takes effect: lr 50 d
   await expect(cell.getByTestId('divergence')).toHaveCount(0);
 });
 
-test('a 3 × 3 sweep runs from the page: nine rows, sorted, best marked, curves overlaid, judged against 0.97', async ({ page }) => {
+test('a 3 × 3 sweep runs from the page: nine rows picked by validation accuracy, ties marked, the heatmap beside, curves overlaid', async ({ page }) => {
   await openIris(page, '&iris.dev=cpu');
   const sweep = page.locator('#iris-sweep');
   // edit the lists (the course's grid, in another order)
@@ -237,34 +237,75 @@ test('a 3 × 3 sweep runs from the page: nine rows, sorted, best marked, curves 
   await expect(rows).toHaveCount(9);
   await expect(sweep.getByTestId('sweep-table').locator('tbody tr[data-best]')).toHaveCount(1);
   await expect(rows.first()).toHaveAttribute('data-best', 'true');
-  await expect(rows.first().getByRole('rowheader')).toHaveText('★ best');
+  await expect(rows.first().getByRole('rowheader')).toHaveText(/^★ picked/);
 
-  const pairs: string[] = [];
-  const accs: number[] = [];
+  // columns: learning rate, hidden, validation accuracy, validation loss, test accuracy, …
+  const table: { pair: string; val: number; valLoss: number; test: number; tied: boolean }[] = [];
   for (let i = 0; i < 9; i++) {
     const cells = rows.nth(i).getByRole('cell');
-    pairs.push(`${await cells.nth(0).textContent()}×${await cells.nth(1).textContent()}`);
-    const a = Number(await cells.nth(2).textContent());
-    const err = Number(await cells.nth(3).textContent());
-    expect(Math.abs(a + err - 1), `row ${i}: accuracy ${a} + error ${err}`).toBeLessThanOrEqual(1e-3);
-    accs.push(a);
+    table.push({
+      pair: `${await cells.nth(0).textContent()}×${await cells.nth(1).textContent()}`,
+      val: Number(await cells.nth(2).textContent()),
+      valLoss: Number(await cells.nth(3).textContent()),
+      test: Number(await cells.nth(4).textContent()),
+      tied: (await rows.nth(i).getAttribute('data-tied')) === 'true',
+    });
   }
-  expect(pairs.sort()).toEqual(['0.01×16', '0.01×4', '0.01×8', '0.05×16', '0.05×4', '0.05×8', '0.2×16', '0.2×4', '0.2×8']);
-  expect(accs).toEqual([...accs].sort((a, b) => b - a));
-  // the verdict states the best figure and judges it against the course's 0.97 (one split
-  // of 30 flowers; the course's figure averages ten splits, see docs/results.md)
+  expect(table.map((r) => r.pair).sort()).toEqual(['0.01×16', '0.01×4', '0.01×8', '0.05×16', '0.05×4', '0.05×8', '0.2×16', '0.2×4', '0.2×8']);
+  // picked by validation: sorted by validation accuracy, the first the largest
+  const vals = table.map((r) => r.val);
+  expect(vals).toEqual([...vals].sort((a, b) => b - a));
+  for (const r of table) expect(r.val >= 0 && r.val <= 1 && r.test >= 0 && r.test <= 1, `${r.pair}: accuracies in [0, 1]`).toBe(true);
+  // ties: exactly the rows equal to the pick's shown accuracy (when there are two or more), in order of validation loss
+  const tiedRows = table.filter((r) => r.val === vals[0]);
+  expect(table.filter((r) => r.tied).map((r) => r.pair)).toEqual(tiedRows.length > 1 ? tiedRows.map((r) => r.pair) : []);
+  for (let i = 1; i < tiedRows.length; i++) expect(tiedRows[i]!.valLoss).toBeGreaterThanOrEqual(tiedRows[i - 1]!.valLoss);
+  const pick = sweep.getByTestId('sweep-pick');
+  const [lr, h] = table[0]!.pair.split('×');
+  await expect(pick).toContainText(`Picked by validation accuracy: learning rate ${lr}, ${h} hidden units`);
+  await expect(pick.getByTestId('sweep-picked-test')).toHaveText(table[0]!.test.toFixed(3));
+  if (tiedRows.length > 1) await expect(pick.getByTestId('sweep-tie')).toContainText(`${tiedRows.length} runs tie`);
+  await expect(pick).toContainText('the lower validation loss');
+  // the verdict judges the picked run's test accuracy against the course's 0.97
   const verdict = sweep.getByTestId('sweep-verdict');
-  await expect(verdict).toContainText(`Best test accuracy ${accs[0]!.toFixed(3)}`);
-  await expect(verdict).toContainText(accs[0]! >= 0.97 ? "the course's target of ≥ 0.97 is met" : "below the course's target of 0.97");
+  await expect(verdict).toContainText(`The picked run's test accuracy ${table[0]!.test.toFixed(3)}`);
+  await expect(verdict).toContainText(table[0]!.test >= 0.97 ? "the course's target of ≥ 0.97 is met" : "below the course's target of 0.97");
   await expect(verdict).toContainText('averages each cell over 10 splits (seeds 1–10)');
-  // the page's default seed is the course experiment's first split, on the same float64
-  // backend: the best is the CLI's for seed 1, 29 of 30 flowers (docs/results.md)
-  expect(accs[0]).toBeCloseTo(29 / 30, 3);
+
+  // the heatmap: rows are learning rates, columns hidden sizes, the picked cell marked, every cell named
+  const heat = sweep.getByTestId('sweep-heatmap');
+  const grid = heat.getByRole('grid', { name: 'Validation accuracy by learning rate and hidden size' });
+  await expect(grid).toBeVisible();
+  await expect(grid.getByRole('rowheader')).toHaveText(['0.2', '0.05', '0.01']);
+  await expect(grid.getByRole('columnheader')).toHaveText([/learning rate/, '16', '8', '4']);
+  const gridCells = grid.getByRole('gridcell');
+  await expect(gridCells).toHaveCount(9);
+  const picked = grid.locator('[data-picked="true"]');
+  await expect(picked).toHaveCount(1);
+  await expect(picked).toHaveAccessibleName(new RegExp(`^learning rate ${lr}, ${h} hidden: validation accuracy ${table[0]!.val.toFixed(3)}, picked`));
+  await expect(grid.locator('[data-tied="true"]')).toHaveCount(tiedRows.length > 1 ? tiedRows.length : 0);
+  // each cell's figure is its row's validation accuracy in the table
+  for (const r of table) {
+    const [rl, rh] = r.pair.split('×');
+    await expect(grid.getByRole('gridcell', { name: new RegExp(`^learning rate ${rl}, ${rh} hidden: validation accuracy ${r.val.toFixed(3)}`) })).toHaveCount(1);
+  }
+  // keyboard: one tab stop; the arrows move the focus and the readout names the cell
+  await gridCells.first().focus();
+  await expect(heat.locator('.grid-heatmap-readout')).toHaveText(/^learning rate 0\.2, 16 hidden: validation accuracy/);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowRight');
+  await expect(gridCells.nth(4)).toBeFocused();
+  await expect(heat.locator('.grid-heatmap-readout')).toHaveText(/^learning rate 0\.05, 8 hidden: validation accuracy/);
+  await page.keyboard.press('End');
+  await expect(gridCells.nth(5)).toBeFocused();
+  expect(await grid.locator('[tabindex="0"]').count()).toBe(1);
+
   // one curve per run in the overlay, with a legend entry each
   await expect(sweep.getByTestId('sweep-chart').locator('.legend-item')).toHaveCount(9);
   await expect(sweep.getByTestId('sweep-chart').locator('.recharts-line-curve')).toHaveCount(9);
   await expect(sweep.getByTestId('sweep-table')).not.toContainText('NaN');
   await sweep.screenshot({ path: `${SHOTS}/iris-sweep.png` });
+  await sweep.locator('.sweep-results').screenshot({ path: `${SHOTS}/iris-sweep-heatmap.png` });
   expect(await axeViolations(page, '#iris-sweep')).toEqual([]);
 });
 

@@ -180,7 +180,11 @@ export interface SweepSpec {
   base: SessionConfig;
   learningRates: number[];
   hiddenSizes: number[];
-  /** which accuracy ranks the table (default: test when the dataset has a test split) */
+  /**
+   * which accuracy picks the best run (default: validation when the data has a validation
+   * split, else test). Picking by test accuracy tunes to the test set and makes the best
+   * figure optimistic; the page always picks by validation and reports the test accuracy.
+   */
   rankBy?: 'test' | 'validation';
 }
 
@@ -194,6 +198,8 @@ export interface SweepRow {
   steps: number;
   /** mean training loss read during the last epoch */
   finalTrainLoss: number | null;
+  /** loss on the validation split after the last epoch (breaks ties of validation accuracy) */
+  valLoss: number | null;
   valAccuracy: number | null;
   testAccuracy: number | null;
   /** 1 − the ranking accuracy (null when it is unknown, e.g. diverged) */
@@ -201,7 +207,10 @@ export interface SweepRow {
   wallMs: number;
   /** 1-based rank by the ranking accuracy (diverged runs last) */
   rank: number;
+  /** the picked run: the best ranking accuracy, ties broken by the stated rule */
   best: boolean;
+  /** equal to the best ranking accuracy at the shown precision, with at least one other run */
+  tied: boolean;
   message: string;
 }
 

@@ -1,9 +1,15 @@
 // Hyperparameter sweeps: a grid of learning rate × hidden size, one run after another on
 // the same backend and the same data (loaded once), each a TrainingSession from the same
 // seed. Every run streams its own curve (MetricsBatch.sweepRun = its grid index) and,
-// when it ends, the results table is streamed again, sorted by accuracy with the best
-// marked. Ranking uses the test split when the dataset has one (the course's practice;
-// it makes the best figure optimistic), else validation — or what `rankBy` says.
+// when it ends, the results table is streamed again, sorted with the picked run marked.
+//
+// The pick uses the validation split (held out of the training data, seeded and
+// stratified): the test accuracy of every run is reported, but it never chooses, so the
+// picked run's test figure stays an honest estimate. Without a validation split (the
+// course's Iris experiment in scripts/train.ts) the test split ranks — or what `rankBy` says.
+//
+// Ties: accuracies are shown with ACCURACY_DECIMALS decimals, and runs equal at that
+// precision are tied: all of them are marked, and TIE_RULE breaks the tie.
 
 import type { Backend } from '../engine/backend';
 import type { SessionData } from './data';
@@ -37,33 +43,89 @@ export function sweepGrid(spec: SweepSpec): SweepCell[] {
   return spec.learningRates.flatMap((lr, i) => spec.hiddenSizes.map((hidden, j) => ({ index: i * spec.hiddenSizes.length + j, lr, hidden })));
 }
 
-/** rows sorted by the ranking accuracy (unknown last; ties: lower train loss, then grid order), ranked, best marked */
-export function rankRows(rows: Omit<SweepRow, 'rank' | 'best' | 'error'>[], rankBy: 'test' | 'validation'): SweepRow[] {
-  const key = (r: Omit<SweepRow, 'rank' | 'best' | 'error'>) => (rankBy === 'test' ? r.testAccuracy : r.valAccuracy);
+/** decimals an accuracy is shown with; runs equal at this precision are tied */
+export const ACCURACY_DECIMALS = 3;
+
+/** how a tie of the ranking accuracy is broken, in words (the page states it) */
+export const TIE_RULE: Record<SweepTable['rankBy'], string> = {
+  validation: 'the lower validation loss, then the lower training loss, then the earlier run in the grid',
+  test: 'the lower training loss, then the earlier run in the grid',
+};
+
+export type UnrankedRow = Omit<SweepRow, 'rank' | 'best' | 'tied' | 'error'>;
+
+/** the ranking accuracy at the shown precision, as an integer (null: unknown) */
+function shown(a: number | null): number | null {
+  return a === null || !Number.isFinite(a) ? null : Math.round(a * 10 ** ACCURACY_DECIMALS);
+}
+
+/**
+ * Rows sorted by the ranking accuracy at the shown precision (unknown last), ties broken
+ * by TIE_RULE; ranked, the first marked best, and every row tied with it marked tied.
+ */
+export function rankRows(rows: UnrankedRow[], rankBy: 'test' | 'validation'): SweepRow[] {
+  const acc = (r: UnrankedRow) => (rankBy === 'test' ? r.testAccuracy : r.valAccuracy);
+  const loss = (v: number | null) => (v === null || !Number.isFinite(v) ? Infinity : v);
   const sorted = [...rows].sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
+    const ka = shown(acc(a));
+    const kb = shown(acc(b));
     if (ka === null || kb === null) return ka === null && kb === null ? a.index - b.index : ka === null ? 1 : -1;
     if (kb !== ka) return kb - ka;
-    const la = a.finalTrainLoss ?? Infinity;
-    const lb = b.finalTrainLoss ?? Infinity;
+    if (rankBy === 'validation' && loss(a.valLoss) !== loss(b.valLoss)) return loss(a.valLoss) - loss(b.valLoss);
+    const la = loss(a.finalTrainLoss);
+    const lb = loss(b.finalTrainLoss);
     return la !== lb ? la - lb : a.index - b.index;
   });
+  const top = sorted.length > 0 ? shown(acc(sorted[0]!)) : null;
+  const tiedCount = top === null ? 0 : sorted.filter((r) => shown(acc(r)) === top).length;
   return sorted.map((r, i) => {
-    const k = key(r);
-    return { ...r, error: k === null ? null : 1 - k, rank: i + 1, best: i === 0 && k !== null };
+    const k = acc(r);
+    const known = shown(k) !== null;
+    return { ...r, error: known ? 1 - k! : null, rank: i + 1, best: i === 0 && known, tied: tiedCount > 1 && known && shown(k) === top };
   });
+}
+
+/** the lr × hidden grid of a sweep's results, for a heatmap */
+export interface SweepHeatmap {
+  learningRates: number[];
+  hiddenSizes: number[];
+  /** (learningRates, hiddenSizes) row-major, cell i·H + j = grid index: the ranking accuracy (null: not run yet, or unknown) */
+  values: (number | null)[];
+  /** the run of each cell (null: not run yet) */
+  rows: (SweepRow | null)[];
+  /** grid index of the picked run (null: none yet) */
+  picked: number | null;
+  /** grid indices tied with the picked run (empty when there is no tie) */
+  tied: number[];
+}
+
+export function sweepHeatmap(spec: Pick<SweepSpec, 'learningRates' | 'hiddenSizes'>, table: SweepTable | null): SweepHeatmap {
+  const n = spec.learningRates.length * spec.hiddenSizes.length;
+  const rows = new Array<SweepRow | null>(n).fill(null);
+  for (const r of table?.rows ?? []) {
+    if (r.index < 0 || r.index >= n) throw new Error(`sweepHeatmap: run ${r.index} is outside the ${spec.learningRates.length} × ${spec.hiddenSizes.length} grid`);
+    rows[r.index] = r;
+  }
+  const by = table?.rankBy ?? 'validation';
+  return {
+    learningRates: [...spec.learningRates],
+    hiddenSizes: [...spec.hiddenSizes],
+    values: rows.map((r) => (r === null ? null : by === 'test' ? r.testAccuracy : r.valAccuracy)),
+    rows,
+    picked: table?.rows.find((r) => r.best)?.index ?? null,
+    tied: (table?.rows ?? []).filter((r) => r.tied).map((r) => r.index),
+  };
 }
 
 /** Runs every cell of the grid in order; resolves with the final table. */
 export async function runSweep(backend: Backend, spec: SweepSpec, data: SessionData, cb: SweepCallbacks = {}): Promise<SweepTable> {
   const grid = sweepGrid(spec);
-  const rankBy = spec.rankBy ?? (data.test ? 'test' : 'validation');
+  const rankBy = spec.rankBy ?? (data.validation ? 'validation' : 'test');
   if (rankBy === 'test' && !data.test) throw new Error('sweep: rankBy test, but the dataset has no test split');
   if (rankBy === 'validation' && !data.validation) {
     throw new Error('sweep: rankBy validation, but there is no validation split (set dataset.validationFraction)');
   }
-  const done: Omit<SweepRow, 'rank' | 'best' | 'error'>[] = [];
+  const done: UnrankedRow[] = [];
   const table = (finished: boolean): SweepTable => ({ rankBy, rows: rankRows(done, rankBy), total: grid.length, done: finished });
 
   for (const cell of grid) {
@@ -85,6 +147,7 @@ export async function runSweep(backend: Backend, spec: SweepSpec, data: SessionD
         epochs: snap.epoch,
         steps: snap.step,
         finalTrainLoss: snap.state === 'diverged' ? null : (ev?.trainLoss ?? trainLoss),
+        valLoss: snap.state === 'diverged' ? null : (ev?.valLoss ?? null),
         valAccuracy: snap.state === 'diverged' ? null : (ev?.valAccuracy ?? null),
         testAccuracy: snap.state === 'diverged' ? null : (ev?.testAccuracy ?? null),
         wallMs: performance.now() - t0,

@@ -1,7 +1,8 @@
 // Chapter 6 — An MLP on Fashion-MNIST: optimizers, schedules, initializers, sweeps.
 // Cells: 6.1 the clothes (ClothesCell.tsx), 6.2 the MLP trained in the worker
-// (settings.ts, TrainCell.tsx), 6.3 the initializers' spread layer by layer (InitCell.tsx).
-// Cells still to come are listed in PLANNED.
+// (settings.ts, TrainCell.tsx), 6.3 the initializers' spread layer by layer (InitCell.tsx),
+// 6.4 a learning-rate × hidden-size sweep (sweep.ts, SweepCell.tsx), 6.5 the confusion
+// matrix of 6.2's model (confusion.ts, ConfusionCell.tsx).
 
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
@@ -12,6 +13,8 @@ import { FashionTrainCellBody } from './TrainCell';
 import { ClothesCell } from './ClothesCell';
 import { useRunsOn } from '../../cells/runsOn';
 import { InitCell } from './InitCell';
+import { FashionSweepCellBody } from './SweepCell';
+import { FashionConfusionCellBody } from './ConfusionCell';
 import '../../cells/lab.css';
 import './fashion.css';
 
@@ -36,17 +39,11 @@ function TrainCell() {
   );
 }
 
-export const PLANNED = [
-  'A hyperparameter sweep: learning rate × hidden size, trained one after another, with the final accuracies in a table',
-  'The confusion matrix: which classes the network mixes up (shirts, T-shirts and pullovers)',
-] as const;
-
 export function FashionChapter({ info }: { info: ChapterInfo }) {
   const runsOn = useRunsOn();
   return (
     <ChapterPage
       info={info}
-      planned={PLANNED}
       intro={
         <p>
           Fashion-MNIST has the shape of MNIST — 28 × 28 grey images, ten classes, 60 000 + 10 000 — but shows clothes and shoes
@@ -146,6 +143,34 @@ m &\leftarrow \beta_1 m + (1 - \beta_1)\,g, & v &\leftarrow \beta_2 v + (1 - \be
           sets aside a validation split for choosing and reports the test accuracy once, at the end.
         </p>
       </Section>
+
+      <Cell
+        id="fashion-sweep"
+        number="6.4"
+        title="Sweep Adam's learning rate and the hidden size"
+        runsOn="Web Worker · device and seed of cell 6.2"
+        lead="Nine small models on a subset, one after another from the same seed; the validation split picks, the test subset reports. The grid of validation accuracies, the pick beside it and the table below fill in as runs finish; Stop keeps the runs already done."
+      >
+        <FashionSweepCellBody />
+      </Cell>
+
+      <Section id="fashion-confusion-section" title="Which classes get mixed up">
+        <p>
+          Accuracy is one number; the confusion matrix shows where the mistakes go. Row <M>t</M>, column <M>p</M> counts the test images
+          of class <M>t</M> that the network labels <M p=".">p</M> The diagonal holds the correct answers; the large numbers off it
+          are the pairs the network cannot tell apart — shirts, T-shirts, pullovers and coats, all tops with sleeves of some length.
+        </p>
+      </Section>
+
+      <Cell
+        id="fashion-confusion"
+        number="6.5"
+        title="The confusion matrix"
+        runsOn="the training worker of cell 6.2"
+        lead="The model of cell 6.2 on its test images, predicted in the worker each time a run pauses, finishes or stops."
+      >
+        <FashionConfusionCellBody />
+      </Cell>
     </ChapterPage>
   );
 }

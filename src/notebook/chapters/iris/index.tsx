@@ -81,8 +81,10 @@ function SweepCell() {
       runsOn="Web Worker · device and seed of cell 3.1"
       lead={
         <>
-          One model per pair of values, trained one after another from the same seed on all 120 training flowers (no validation
-          split, as in the course's experiment), each judged on the 30 test flowers. The table ranks the runs by test accuracy.
+          One model per pair of values, trained one after another from the same seed on 96 of the 120 training flowers; the
+          other 24 (a seeded, stratified validation split) pick the best run, and the 30 test flowers report how the picked run
+          does on flowers no choice was made with. The grid shows the validation accuracies by learning rate and hidden size,
+          the pick beside it; the table below ranks the runs.
         </>
       }
     >
@@ -192,8 +194,9 @@ export function IrisChapter({ info }: { info: ChapterInfo }) {
         <p>
           Too small a learning rate crawls; too large a one overshoots, and past some point the loss explodes to infinity. Too few
           hidden units cannot bend the decision boundaries enough; many more than needed cost time and, on 120 flowers, invite
-          overfitting. The honest way to choose is to train a grid of settings and compare them on data the training never saw.
-          Here the comparison uses the test set, as the course does — which makes the best figure a little optimistic.
+          overfitting. The honest way to choose is to train a grid of settings and compare them on data the training never saw —
+          a validation split — and to keep the test set for one report at the end: choosing by test accuracy would tune to the
+          test set and make the best figure optimistic.
         </p>
       </Section>
 

@@ -85,15 +85,22 @@ export function irisConfig(s: IrisSettings): SessionConfig {
   };
 }
 
-/** the sweep of cell 3.2: the course's experiment (train/test split, no validation), at the page's seed */
+/** share of the training flowers the sweep holds out to pick by (24 of 120) */
+export const SWEEP_VALIDATION_FRACTION = 0.2;
+
+/**
+ * The sweep of cell 3.3: the course's experiment at the page's seed, with a validation
+ * split held out of the training flowers (seeded, stratified) that picks the best run;
+ * the test flowers only report.
+ */
 export function irisSweepSpec(s: IrisSettings): SweepSpec {
   const base = EXPERIMENTS.iris.config;
   return {
     // every step's loss read back, so each epoch's mean training loss is over all its batches
-    base: { ...base, seed: s.seed, epochs: s.sweepEpochs, lossEvery: 1 },
+    base: { ...base, dataset: { ...base.dataset, validationFraction: SWEEP_VALIDATION_FRACTION }, seed: s.seed, epochs: s.sweepEpochs, lossEvery: 1 },
     learningRates: s.sweepLrs,
     hiddenSizes: s.sweepHidden,
-    rankBy: 'test',
+    rankBy: 'validation',
   };
 }
 
