@@ -340,3 +340,19 @@ test('hyperparameters and seed live in the URL and survive a reload', async ({ p
   await again.getByRole('button', { name: 'Step forward' }).click();
   await expect(again.getByLabel('Step', { exact: true })).toHaveText('1');
 });
+
+test('the data cell: 150 flowers in the table, the scatter plot follows the chosen axes', async ({ page }) => {
+  await page.goto('/?ch=iris');
+  const cell = page.locator('#iris-data-cell');
+  await cell.scrollIntoViewIfNeeded();
+  const scatter = cell.getByTestId('iris-scatter');
+  await expect(scatter).toHaveAttribute('data-points', '150');
+  await expect(scatter.locator('circle')).toHaveCount(150);
+  await expect(cell.getByTestId('iris-table').locator('tbody tr')).toHaveCount(150);
+  await expect(cell.getByTestId('iris-table').locator('tbody tr').first()).toContainText(/setosa|versicolor|virginica/);
+  await expect(scatter).toHaveAccessibleName(/petal width against petal length/);
+  await cell.getByLabel('Horizontal axis').selectOption({ label: 'sepal length' });
+  await expect(scatter).toHaveAccessibleName(/petal width against sepal length/);
+  // the table is a focusable region (it scrolls)
+  await expect(cell.getByRole('region', { name: 'The 150 flowers' })).toHaveAttribute('tabindex', '0');
+});

@@ -1,7 +1,7 @@
 // The student's own data in the Iris chapter, as a student uses it: a CSV made here (two
 // Gaussian blobs in 3-D, a text label column) dropped on the drop zone, the preview's
 // counts, the label column, a malformed file refused with the parser's message naming its
-// row and column while the data in use and cell 3.1 stay as they were, then Train: the
+// row and column while the data in use and cell 3.2 stay as they were, then Train: the
 // chapter's network reaches better than chance on the file's test split.
 
 import { gzipSync } from 'node:zlib';
@@ -87,7 +87,7 @@ test('a dropped CSV is previewed, a malformed one refused with its row and colum
   await own.screenshot({ path: `${SHOTS}/owndata-malformed.png` });
   await input.setInputFiles({ name: 'ragged.csv', mimeType: 'text/csv', buffer: Buffer.from('x1,x2,x3,kind\n1,2,3,left\n4,5,right\n') });
   await expect(alert).toContainText('ragged.csv CSV row 3 has 3 cells, header has 4');
-  // the data in use, cell 3.1's session and its settings: as they were
+  // the data in use, cell 3.2's session and its settings: as they were
   await expect(facts).toContainText('80 rows');
   await expect(main.getByTestId('training-state')).toHaveText('ready');
   await expect(main.getByLabel('Learning rate', { exact: true })).toHaveValue(lrBefore);

@@ -1,7 +1,7 @@
-// Cell 3.4: the chapter's network trained on the student's own CSV. The same two-layer
-// MLP as cell 3.1 (d → h ReLU → k softmax, d features and k classes from the file), the
-// hidden size, learning rate, batch size, seed and device of cell 3.1, and a session of
-// its own (a store and a worker, so cell 3.1's run and settings are never touched).
+// Cell 3.5: the chapter's network trained on the student's own CSV. The same two-layer
+// MLP as cell 3.2 (d → h ReLU → k softmax, d features and k classes from the file), the
+// hidden size, learning rate, batch size, seed and device of cell 3.2, and a session of
+// its own (a store and a worker, so cell 3.2's run and settings are never touched).
 
 import { OwnData, OwnDataTraining, type OwnDataAccepted } from '../../cells/OwnData';
 import { createTrainingStore } from '../../../store/training';
@@ -16,7 +16,7 @@ export const useOwnIrisTraining = createTrainingStore({
   describe: (c, snap) => `lr ${snap?.lr ?? c.model.optimizer.lr}, ${snap?.hidden ?? '?'} hidden`,
 });
 
-/** cell 3.1's network and hyperparameters on the student's data: k outputs, `epochs` epochs */
+/** cell 3.2's network and hyperparameters on the student's data: k outputs, `epochs` epochs */
 export function ownIrisConfig(data: OwnDataAccepted, epochs: number): SessionConfig {
   const base = irisConfig({ ...irisSettings(), epochs });
   const k = data.preview.classes.length;
@@ -46,7 +46,7 @@ export function OwnDataCellBody() {
           config={ownIrisConfig}
           prefer={prefer}
           defaultEpochs={30}
-          note="Hidden size, learning rate, batch size, seed and device: those of cell 3.1."
+          note="Hidden size, learning rate, batch size, seed and device: those of cell 3.2."
           testId="own"
         />
       )}

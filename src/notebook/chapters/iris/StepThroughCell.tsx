@@ -1,7 +1,7 @@
 // Cell body: the step-through of the Iris network (4 → hidden (ReLU) → 3, softmax +
 // cross-entropy, SGD) on one mini-batch, traced on the page's backend.
 //
-//   <Cell id="iris-step-through" number="3.3" title="Step through one mini-batch" runsOn="page backend">
+//   <Cell id="iris-step-through" number="3.4" title="Step through one mini-batch" runsOn="page backend">
 //     <StepThroughCell hiddenSize={hidden} batchSize={batchSize} seed={seed} learningRate={lr} />
 //   </Cell>
 //

@@ -1,4 +1,4 @@
-// Cell 3.3: a sweep of learning rate × hidden size on Iris, run in its own worker one
+// Cell 3.4: a sweep of learning rate × hidden size on Iris, run in its own worker one
 // model after another from the same seed. The results table and the heatmap fill in as
 // runs finish; the run with the best validation accuracy is picked (ties shown as ties)
 // and its test accuracy is judged against the course's target; the training-loss curves

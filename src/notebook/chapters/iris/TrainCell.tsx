@@ -1,4 +1,4 @@
-// Cell 3.1: the 4–h–3 network trained on Iris in the training worker, with live loss and
+// Cell 3.2: the 4–h–3 network trained on Iris in the training worker, with live loss and
 // accuracy charts. The hyperparameters can change while it trains: the learning rate,
 // batch size and epochs apply from the next step on; a new hidden size builds a new model
 // from the same seed. Each change is marked on the charts at the step where it applied.

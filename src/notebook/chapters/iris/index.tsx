@@ -1,10 +1,10 @@
 // Chapter 3 — A two-layer network on Iris: mini-batches, softmax–cross-entropy,
-// accuracy. Cells: 3.1 live training in the worker (state.ts, TrainCell.tsx), 3.2 one
+// accuracy. Cells: 3.1 the data (DataCell.tsx), 3.2 live training in the worker (settings.ts, TrainCell.tsx), 3.3 one
 // mini-batch stepped through op by op (StepThroughCell.tsx; it computes on the page's
 // backend when it comes near the viewport, so it sits below the training cell and does
-// not compete with it on load), 3.3 a learning-rate × hidden-size sweep (SweepCell.tsx).
-// The three share the hyperparameters and seed of cell 3.1 (in the URL). Cells still to
-// come are listed in PLANNED.
+// not compete with it on load), 3.4 a learning-rate × hidden-size sweep (SweepCell.tsx).
+// They share the hyperparameters and seed of cell 3.2 (in the URL); 3.5 trains the same
+// network on the student's own CSV.
 
 import { useMemo } from 'react';
 import { useDevice } from '../../../store/device';
@@ -14,6 +14,8 @@ import { ChapterPage, Section } from '../../ChapterPage';
 import { UseMyImplementation } from '../../cells/exercises/UseMyImplementation';
 import { YourTurn } from '../../cells/exercises/YourTurn';
 import type { ChapterInfo } from '../../../store/toc';
+import { IrisDataCellBody } from './DataCell';
+import './iris.css';
 import { StepThroughCell } from './StepThroughCell';
 import { IrisSweepCellBody } from './SweepCell';
 import { OwnDataCellBody } from './OwnDataCell';
@@ -35,14 +37,14 @@ function StepCell() {
   return (
     <Cell
       id="iris-step-through"
-      number="3.2"
+      number="3.3"
       title="Step through one mini-batch"
       runsOn={kind === 'cpu' ? 'CPU reference · page' : 'WebGPU kernels · page'}
       lead={
         <>
           One training step of the network, operation by operation: each layer forward, the loss, each layer backward and the
           update, with the tensors and the kernel that computed them. It uses the hidden size, batch size, learning rate and seed
-          of cell 3.1, from the seed's first mini-batch.
+          of cell 3.2, from the seed's first mini-batch.
         </>
       }
     >
@@ -56,7 +58,7 @@ function TrainCell() {
   return (
     <Cell
       id="iris-train"
-      number="3.1"
+      number="3.2"
       title="Train the network on Iris"
       runsOn={runsOn(kind)}
       lead={
@@ -76,9 +78,9 @@ function SweepCell() {
   return (
     <Cell
       id="iris-sweep"
-      number="3.3"
+      number="3.4"
       title="Sweep the learning rate and the hidden size"
-      runsOn="Web Worker · device and seed of cell 3.1"
+      runsOn="Web Worker · device and seed of cell 3.2"
       lead={
         <>
           One model per pair of values, trained one after another from the same seed on 96 of the 120 training flowers; the
@@ -97,13 +99,13 @@ function OwnDataCell() {
   return (
     <Cell
       id="iris-own"
-      number="3.4"
+      number="3.5"
       title="Train the network on your own CSV"
-      runsOn="Web Worker · device and seed of cell 3.1"
+      runsOn="Web Worker · device and seed of cell 3.2"
       lead={
         <>
           Drop a CSV file (or choose one): check the preview — rows, classes and their counts, the first rows — pick the label
-          column, then train. Cell 3.1's run and settings are not touched.
+          column, then train. Cell 3.2's run and settings are not touched.
         </>
       }
     >
@@ -112,16 +114,10 @@ function OwnDataCell() {
   );
 }
 
-export const PLANNED = [
-  'The data: the 150 flowers as a table and a scatter plot of two chosen features, coloured by species',
-  'What goes wrong: a model whose forward pass forgets to chain the layers (accuracy stuck near 1/3)',
-] as const;
-
 export function IrisChapter({ info }: { info: ChapterInfo }) {
   return (
     <ChapterPage
       info={info}
-      planned={PLANNED}
       intro={
         <p>
           Fisher's Iris data set has 150 flowers of three species, 50 each, and four measurements per flower: sepal length and
@@ -143,6 +139,16 @@ export function IrisChapter({ info }: { info: ChapterInfo }) {
           are shuffled with a seed and split into a training and a test set.
         </p>
       </Section>
+
+      <Cell
+        id="iris-data-cell"
+        number="3.1"
+        title="The 150 flowers"
+        runsOn="data/iris.csv"
+        lead="Two measurements at a time, coloured by species, and every flower in a table: the raw centimetres, before standardizing, with the split each flower is in."
+      >
+        <IrisDataCellBody />
+      </Cell>
 
       <Section id="iris-model" title="The network">
         <p>

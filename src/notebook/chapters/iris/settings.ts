@@ -1,5 +1,5 @@
 // Chapter 3's state: the hyperparameters the reader sets (kept in the URL), the training
-// session of cell 3.1 and the sweep of cell 3.2 (each its own worker).
+// session of cell 3.2 and the sweep of cell 3.3 (each its own worker).
 //
 // URL keys: iris.lr, iris.h, iris.bs, iris.ep, iris.seed, iris.dev (webgpu | cpu),
 // iris.pace (steps per second, 0 = full speed), iris.slr and iris.sh (the sweep's lists),
@@ -62,10 +62,10 @@ export const LIMITS = {
 
 /** share of the flowers held out for the test (the course's 80/20 split) */
 export const TEST_FRACTION = EXPERIMENTS.iris.config.dataset.testFraction ?? 0.2;
-/** share of the training flowers held out for validation in cell 3.1 */
+/** share of the training flowers held out for validation in cell 3.2 */
 export const VALIDATION_FRACTION = 0.2;
 
-/** the session of cell 3.1: 4 → hidden (ReLU) → 3 (softmax), SGD, standardized features */
+/** the session of cell 3.2: 4 → hidden (ReLU) → 3 (softmax), SGD, standardized features */
 export function irisConfig(s: IrisSettings): SessionConfig {
   return {
     dataset: { name: 'iris', standardize: true, testFraction: TEST_FRACTION, validationFraction: VALIDATION_FRACTION },
@@ -89,7 +89,7 @@ export function irisConfig(s: IrisSettings): SessionConfig {
 export const SWEEP_VALIDATION_FRACTION = 0.2;
 
 /**
- * The sweep of cell 3.3: the course's experiment at the page's seed, with a validation
+ * The sweep of cell 3.4: the course's experiment at the page's seed, with a validation
  * split held out of the training flowers (seeded, stratified) that picks the best run;
  * the test flowers only report.
  */
