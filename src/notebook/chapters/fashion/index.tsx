@@ -11,6 +11,7 @@ import type { ChapterInfo } from '../../../store/toc';
 import { useFashionTraining } from './settings';
 import { FashionTrainCellBody } from './TrainCell';
 import { ClothesCell } from './ClothesCell';
+import { WorkerCell } from '../../cells/WorkerCell';
 import { useRunsOn } from '../../cells/runsOn';
 import { InitCell } from './InitCell';
 import { FashionSweepCellBody } from './SweepCell';
@@ -19,13 +20,12 @@ import '../../cells/lab.css';
 import './fashion.css';
 
 function TrainCell() {
-  const kind = useFashionTraining((s) => s.backend?.kind);
   return (
-    <Cell
+    <WorkerCell
+      training={useFashionTraining}
       id="fashion-train"
       number="6.2"
       title="Train the MLP on Fashion-MNIST"
-      runsOn={kind === 'cpu' ? 'CPU reference · Web Worker' : 'WebGPU kernels · Web Worker'}
       lead={
         <>
           A 784–h–10 network with one hidden ReLU layer, trained in a Web Worker. The first Train downloads the data set. Pick an
@@ -35,7 +35,7 @@ function TrainCell() {
       }
     >
       <FashionTrainCellBody />
-    </Cell>
+    </WorkerCell>
   );
 }
 

@@ -14,6 +14,7 @@ import { ChapterPage, Section } from '../../ChapterPage';
 import { UseMyImplementation } from '../../cells/exercises/UseMyImplementation';
 import { YourTurn } from '../../cells/exercises/YourTurn';
 import type { ChapterInfo } from '../../../store/toc';
+import { WorkerCell } from '../../cells/WorkerCell';
 import { IrisDataCellBody } from './DataCell';
 import './iris.css';
 import { StepThroughCell } from './StepThroughCell';
@@ -21,10 +22,6 @@ import { IrisSweepCellBody } from './SweepCell';
 import { OwnDataCellBody } from './OwnDataCell';
 import { IrisTrainCellBody } from './TrainCell';
 import { irisConfig, useIrisSettings, useIrisTraining } from './settings';
-
-function runsOn(kind: 'webgpu' | 'cpu' | undefined): string {
-  return kind === 'cpu' ? 'CPU reference · Web Worker' : 'WebGPU kernels · Web Worker';
-}
 
 function StepCell() {
   const hidden = useIrisSettings((s) => s.hidden);
@@ -54,13 +51,12 @@ function StepCell() {
 }
 
 function TrainCell() {
-  const kind = useIrisTraining((s) => s.backend?.kind);
   return (
-    <Cell
+    <WorkerCell
+      training={useIrisTraining}
       id="iris-train"
       number="3.2"
       title="Train the network on Iris"
-      runsOn={runsOn(kind)}
       lead={
         <>
           Mini-batch gradient descent on the cross-entropy, in a Web Worker so the page stays responsive. Change the learning rate,
@@ -70,7 +66,7 @@ function TrainCell() {
       }
     >
       <IrisTrainCellBody />
-    </Cell>
+    </WorkerCell>
   );
 }
 
