@@ -190,6 +190,8 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
         transfer.push(p.labels.buffer, p.predicted.buffer, p.probs.buffer);
         return p;
       }
+      case 'setParameters':
+        return need().loadParameters(req.file);
       case 'dispose': {
         sweep?.abort();
         await session?.dispose();
