@@ -28,7 +28,13 @@ interface Prediction {
   count: number;
   correct: number;
   first: number[];
+  /** every predicted class (at most ALL), and the mean probability given to the predicted class */
+  all: string;
+  confidence: number;
 }
+
+/** the predicted classes kept on the page (as data, for a comparison between two models) */
+const ALL = 2000;
 
 export function RunResults({ store, what }: { store: TrainingStore; what: string }) {
   const display = useDisplayState(store);
@@ -92,8 +98,13 @@ export function RunResults({ store, what }: { store: TrainingStore; what: string
     act('Predict the test set', async (c) => {
       const p = await c.predictTest();
       let correct = 0;
-      for (let i = 0; i < p.count; i++) if (p.predicted[i] === p.labels[i]) correct++;
-      setPrediction({ step: p.step, run: p.run, count: p.count, correct, first: Array.from(p.predicted.subarray(0, FIRST)) });
+      let confidence = 0;
+      for (let i = 0; i < p.count; i++) {
+        if (p.predicted[i] === p.labels[i]) correct++;
+        confidence += p.probs[i * p.classes + p.predicted[i]!]!;
+      }
+      confidence /= Math.max(1, p.count);
+      setPrediction({ step: p.step, run: p.run, count: p.count, correct, first: Array.from(p.predicted.subarray(0, FIRST)), all: p.predicted.subarray(0, ALL).join(''), confidence });
     });
 
   return (
@@ -130,8 +141,8 @@ export function RunResults({ store, what }: { store: TrainingStore; what: string
         </p>
       ) : null}
       {prediction ? (
-        <p className="small" role="status" data-testid="test-predictions" data-accuracy={prediction.correct / prediction.count} data-first={prediction.first.join(' ')}>
-          The model after step {prediction.step}: test accuracy <strong className="mono">{(prediction.correct / prediction.count).toFixed(4)}</strong> ({prediction.correct} of {prediction.count} right); predicted classes of the first {prediction.first.length} test examples:{' '}
+        <p className="small" role="status" data-testid="test-predictions" data-accuracy={prediction.correct / prediction.count} data-first={prediction.first.join(' ')} data-predicted={prediction.all} data-confidence={prediction.confidence}>
+          The model after step {prediction.step}: test accuracy <strong className="mono">{(prediction.correct / prediction.count).toFixed(4)}</strong> ({prediction.correct} of {prediction.count} right, mean probability of the predicted class {prediction.confidence.toFixed(4)}); predicted classes of the first {prediction.first.length} test examples:{' '}
           <span className="mono">{prediction.first.join(' ')}</span>
         </p>
       ) : null}

@@ -119,7 +119,10 @@ function RunRow({ r, what }: { r: SavedRun; what: string }) {
       <th scope="row">{date}</th>
       <td className="small">
         {summary}
-        <span className="muted"> · {r.steps.toLocaleString('en-US')} steps, {r.status}</span>
+        <span className="muted">
+          {' '}
+          · {r.steps.toLocaleString('en-US')} {r.steps === 1 ? 'step' : 'steps'}, {r.status}
+        </span>
       </td>
       <td className="num">{acc(r.final.valAccuracy)}</td>
       <td className="num">{acc(r.final.testAccuracy)}</td>
@@ -161,7 +164,7 @@ export function RunsList({ store, what }: { store: TrainingStore; what: string }
   }, [load, chapter]);
   return (
     <section className="saved-runs" aria-label="Saved runs">
-      <h4 className="saved-runs-title">Saved runs</h4>
+      <h3 className="saved-runs-title">Saved runs</h3>
       {error ? (
         <p className="notice warn" role="alert">
           {error}
