@@ -28,16 +28,8 @@ export interface RunLossPoint {
   value: number;
 }
 
-export interface RunEvalPoint {
-  step: number;
-  /** complete epochs of the run */
-  epoch: number;
-  trainLoss: number | null;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  testLoss: number | null;
-  testAccuracy: number | null;
-}
+/** an evaluation at the end of an epoch: `epoch` complete epochs of the run, `step` its updates */
+export type RunEvalPoint = Pick<EvalPoint, 'step' | 'epoch' | 'trainLoss' | 'valLoss' | 'valAccuracy' | 'testLoss' | 'testAccuracy'>;
 
 export interface RunHistory {
   loss: RunLossPoint[];

@@ -39,6 +39,8 @@ const ALL = 2000;
 export function RunResults({ store, what }: { store: TrainingStore; what: string }) {
   const display = useDisplayState(store);
   const hasPoints = store((s) => s.loss.length > 0 || s.evals.length > 0);
+  // the test set is predicted as classes: a classification data set only
+  const classifies = store((s) => (s.dataset?.classes ?? 0) > 0);
   const [note, setNote] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [prediction, setPrediction] = useState<Prediction | null>(null);
@@ -130,9 +132,11 @@ export function RunResults({ store, what }: { store: TrainingStore; what: string
             }}
           />
         </span>
-        <button type="button" onClick={() => void predict()} disabled={!live || display === 'training' || busy !== null}>
-          Predict the test set
-        </button>
+        {classifies ? (
+          <button type="button" onClick={() => void predict()} disabled={!live || display === 'training' || busy !== null}>
+            Predict the test set
+          </button>
+        ) : null}
         {busy ? <span className="muted small">{busy}…</span> : null}
       </div>
       {note ? (
