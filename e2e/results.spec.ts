@@ -198,3 +198,39 @@ test('charts, metrics and the model go out; the model comes back with the same p
     await expect(runs().filter({ hasText: '15 epochs' }).filter({ hasText: 'done' })).toHaveCount(0);
   });
 });
+
+test('a finished sweep is saved, survives a reload with its best run and table, and Delete removes it after asking', async ({ page }) => {
+  test.setTimeout(180_000);
+  mkdirSync(SHOTS, { recursive: true });
+  await page.goto('/?ch=iris&iris.dev=cpu&iris.slr=0.1%2C0.5&iris.sh=4&iris.sep=5');
+  const sweep = page.locator('#iris-sweep');
+  const saved = () => sweep.getByTestId('saved-sweep');
+  await expect(sweep.getByTestId('saved-sweeps-empty')).toBeVisible({ timeout: 60_000 });
+  await expect(sweep).toContainText('2 × 1 = 2 runs');
+  await sweep.getByRole('button', { name: 'Run sweep' }).click();
+  await expect(sweep.getByTestId('sweep-status')).toContainText('Sweep finished', { timeout: 90_000 });
+  await expect(saved()).toHaveCount(1);
+  const best = (await sweep.getByTestId('sweep-table').locator('tbody tr[data-best]').first().textContent())!;
+
+  await page.reload();
+  await expect(saved()).toHaveCount(1, { timeout: 60_000 });
+  const w = saved().first();
+  await expect(w).toContainText('2 learning rates (0.1, 0.5) × 1 hidden size (4), 5 epochs per run');
+  await expect(w).toContainText('2 of 2 runs, done');
+  await expect(w).toContainText(/Best by test accuracy: lr 0\.[15], 4 hidden \(\d\.\d{4}\)/);
+  await w.getByText('Its table').click();
+  const rows = w.getByRole('region', { name: /^Results of the sweep of / }).locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  await sweep.locator('section[aria-label="Saved sweeps"]').screenshot({ path: `${SHOTS}/results-saved-sweeps.png` });
+  const axe = await new AxeBuilder({ page }).include('#iris-sweep').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`)).toEqual([]);
+  // the best row saved is the best row the sweep showed: its learning rate
+  const bestLr = /lr (0\.[15])/.exec((await w.textContent())!)![1]!;
+  expect(best).toContain(bestLr);
+
+  await w.getByRole('button', { name: /^Delete the sweep of / }).click();
+  await w.getByRole('button', { name: 'Yes, delete' }).click();
+  await expect(saved()).toHaveCount(0);
+  await page.reload();
+  await expect(sweep.getByTestId('saved-sweeps-empty')).toBeVisible({ timeout: 60_000 });
+});

@@ -11,11 +11,11 @@ import { setDataFetcher } from '../src/nn/data/load';
 import { NeuralNetwork } from '../src/nn/model';
 import { checkModelFile, type ModelFile } from '../src/nn/serialize';
 import { architectureMismatch, describeArchitecture, modelFileOf } from '../src/notebook/cells/modelFile';
-import { finalMetrics, MAX_SAVED_POINTS, runCsv, runHistory, runSettings, settingsSummary, thinSeries } from '../src/store/runs';
+import { finalMetrics, MAX_SAVED_POINTS, runCsv, runHistory, runSettings, settingsSummary, sweepRecord, sweepSummary, thinSeries } from '../src/store/runs';
 import type { EvalPoint, Marker, SeriesPoint } from '../src/store/training';
 import { createMessageHandler } from '../src/train/handler';
 import type { ModelSnapshot, TestPredictions } from '../src/train/inspect';
-import { parseRequest, type Request, type SessionConfig, type SessionSnapshot, type WorkerMessage } from '../src/train/protocol';
+import { parseRequest, type Request, type SessionConfig, type SessionSnapshot, type SweepRow, type WorkerMessage } from '../src/train/protocol';
 import { escapeXml, fileStem, wrapSvg } from '../src/ui/exportChart';
 import { nodeDataFetcher } from './fixtures/data-node';
 
@@ -78,6 +78,19 @@ describe('a run from the store, thinned and written as CSV', () => {
     expect(settingsSummary(s)).toBe('lr 0.1 · 8 hidden · batch 8 · 200 epochs · seed 42 · SGD · CPU reference');
     const live = runSettings(config, { lr: 0.5, hidden: 5, batchSize: 4, epochs: 30 } as SessionSnapshot, 'WebGPU');
     expect([live.lr, live.hidden, live.batchSize, live.epochs]).toEqual([0.5, 5, 4, 30]);
+  });
+});
+
+describe('a sweep kept', () => {
+  it('its record copies the grid and the table; its summary names the grid', () => {
+    const base = { dataset: { name: 'iris' }, model: { layers: [], loss: 'cross_entropy', optimizer: { type: 'sgd', lr: 0.1 } }, batchSize: 8, epochs: 30, seed: 1 } as unknown as SessionConfig;
+    const spec = { base, learningRates: [0.1, 0.01], hiddenSizes: [4], rankBy: 'test' as const };
+    const row = { index: 0, lr: 0.1, hidden: 4, state: 'done', epochs: 30, steps: 450, finalTrainLoss: 0.1, valAccuracy: null, testAccuracy: 0.97, error: 0.03, wallMs: 10, rank: 1, best: true, message: '' } as SweepRow;
+    const w = sweepRecord({ id: 'iris-sweep-1', chapter: 'iris', cell: 'Iris sweep', status: 'stopped', spec, rows: [row], total: 2, rankBy: 'test', wallMs: 12, savedAt: 5 });
+    expect(w).toEqual({ id: 'iris-sweep-1', chapter: 'iris', cell: 'Iris sweep', savedAt: 5, status: 'stopped', dataset: 'iris', learningRates: [0.1, 0.01], hiddenSizes: [4], epochs: 30, seed: 1, rankBy: 'test', total: 2, rows: [row], wallMs: 12 });
+    expect(w.rows[0]).not.toBe(row);
+    expect(w.learningRates).not.toBe(spec.learningRates);
+    expect(sweepSummary(w)).toBe('2 learning rates (0.1, 0.01) × 1 hidden size (4), 30 epochs per run, seed 1');
   });
 });
 

@@ -1,5 +1,6 @@
-// Saved runs: every finished (or stopped) training run, kept in the browser (IndexedDB)
-// across reloads, listed per chapter so a student compares today's run with yesterday's.
+// Saved runs and sweeps: every finished (or stopped) training run and sweep, kept in the
+// browser (IndexedDB) across reloads, listed per chapter so a student compares today's
+// run with yesterday's.
 //
 //   SavedRun   chapter and cell, when, how it ended, its settings, its metric history
 //              (each series thinned to ≤ MAX_SAVED_POINTS), its final metrics and times
@@ -8,12 +9,12 @@
 //              run has (one row per step read back; evaluation values on the epoch's last step)
 //
 // The pure parts (history, thinning, CSV, summaries) are tested in Node; the database in
-// the browser. Database 'backprop-notebook-runs', object store 'runs' (key: id, index:
-// chapter).
+// the browser. Database 'backprop-notebook-runs', object stores 'runs' and 'sweeps' (key:
+// id, index: chapter).
 
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { create } from 'zustand';
-import type { SessionConfig, SessionSnapshot } from '../train/protocol';
+import type { SessionConfig, SessionSnapshot, SweepRow, SweepSpec } from '../train/protocol';
 import { appendBounded } from './history';
 import { fmt, type EvalPoint, type Marker, type SeriesPoint } from './training';
 
@@ -62,6 +63,25 @@ export interface SavedRun {
   trainMs: number;
   final: { loss: number | null } & Omit<RunEvalPoint, 'step' | 'epoch'>;
   history: RunHistory;
+}
+
+/** a sweep's grid and its results table (sorted, best first) */
+export interface SavedSweep {
+  id: string;
+  chapter: string;
+  cell: string;
+  savedAt: number;
+  status: 'done' | 'stopped';
+  dataset: string;
+  learningRates: number[];
+  hiddenSizes: number[];
+  epochs: number;
+  seed: number;
+  rankBy: 'test' | 'validation';
+  /** runs in the grid (rows.length < total when stopped) */
+  total: number;
+  rows: SweepRow[];
+  wallMs: number;
 }
 
 // ── pure parts ─────────────────────────────────────────────────────────────────
@@ -163,6 +183,32 @@ export function finalMetrics(h: RunHistory): SavedRun['final'] {
   };
 }
 
+/** "3 learning rates × 2 hidden sizes, 30 epochs per run, seed 1" */
+export function sweepSummary(s: Pick<SavedSweep, 'learningRates' | 'hiddenSizes' | 'epochs' | 'seed'>): string {
+  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  return `${n(s.learningRates.length, 'learning rate', 'learning rates')} (${s.learningRates.map(fmt).join(', ')}) × ${n(s.hiddenSizes.length, 'hidden size', 'hidden sizes')} (${s.hiddenSizes.join(', ')}), ${s.epochs} epochs per run, seed ${s.seed}`;
+}
+
+/** a sweep's record from its specification and its table */
+export function sweepRecord(o: { id: string; chapter: string; cell: string; status: SavedSweep['status']; spec: SweepSpec; rows: SweepRow[]; total: number; rankBy: SavedSweep['rankBy']; wallMs: number; savedAt?: number }): SavedSweep {
+  return {
+    id: o.id,
+    chapter: o.chapter,
+    cell: o.cell,
+    savedAt: o.savedAt ?? Date.now(),
+    status: o.status,
+    dataset: o.spec.base.dataset.name,
+    learningRates: [...o.spec.learningRates],
+    hiddenSizes: [...o.spec.hiddenSizes],
+    epochs: o.spec.base.epochs,
+    seed: o.spec.base.seed,
+    rankBy: o.rankBy,
+    total: o.total,
+    rows: o.rows.map((r) => ({ ...r })),
+    wallMs: o.wallMs,
+  };
+}
+
 /** a run's date and time for the list, e.g. "6 Dec 2026, 05:12" */
 export function runDate(ms: number): string {
   return new Date(ms).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
@@ -172,6 +218,7 @@ export function runDate(ms: number): string {
 
 interface RunsDB extends DBSchema {
   runs: { key: string; value: SavedRun; indexes: { chapter: string } };
+  sweeps: { key: string; value: SavedSweep; indexes: { chapter: string } };
 }
 
 const DB_NAME = 'backprop-notebook-runs';
@@ -181,8 +228,8 @@ function open(): Promise<IDBPDatabase<RunsDB>> {
   if (typeof indexedDB === 'undefined') return Promise.reject(new Error('this browser offers no IndexedDB'));
   db ??= openDB<RunsDB>(DB_NAME, 1, {
     upgrade(d) {
-      const s = d.createObjectStore('runs', { keyPath: 'id' });
-      s.createIndex('chapter', 'chapter');
+      d.createObjectStore('runs', { keyPath: 'id' }).createIndex('chapter', 'chapter');
+      d.createObjectStore('sweeps', { keyPath: 'id' }).createIndex('chapter', 'chapter');
     },
   }).catch((e) => {
     db = null;
@@ -205,9 +252,14 @@ interface SavedRunsState {
   save: (run: SavedRun) => Promise<void>;
   remove: (id: string) => Promise<void>;
   toggleShown: (id: string, on: boolean) => void;
+  /** saved sweeps by chapter id, newest first; absent until loaded */
+  sweepsByChapter: Record<string, SavedSweep[]>;
+  loadSweeps: (chapter: string) => Promise<void>;
+  saveSweep: (sweep: SavedSweep) => Promise<void>;
+  removeSweep: (id: string) => Promise<void>;
 }
 
-const newestFirst = (a: SavedRun, b: SavedRun) => b.savedAt - a.savedAt;
+const newestFirst = (a: { savedAt: number }, b: { savedAt: number }) => b.savedAt - a.savedAt;
 
 export const useSavedRuns = create<SavedRunsState>()((set, get) => ({
   byChapter: {},
@@ -246,5 +298,36 @@ export const useSavedRuns = create<SavedRunsState>()((set, get) => ({
   toggleShown: (id, on) => {
     const shown = get().shown.filter((s) => s !== id);
     set({ shown: on ? shown.concat(id) : shown });
+  },
+
+  sweepsByChapter: {},
+
+  loadSweeps: async (chapter) => {
+    try {
+      const sweeps = await (await open()).getAllFromIndex('sweeps', 'chapter', chapter);
+      set({ sweepsByChapter: { ...get().sweepsByChapter, [chapter]: sweeps.sort(newestFirst) }, error: null });
+    } catch (e) {
+      set({ error: `Saved sweeps cannot be read: ${errorText(e)}` });
+    }
+  },
+
+  saveSweep: async (sweep) => {
+    try {
+      await (await open()).put('sweeps', sweep);
+      const list = (get().sweepsByChapter[sweep.chapter] ?? []).filter((r) => r.id !== sweep.id).concat(sweep).sort(newestFirst);
+      set({ sweepsByChapter: { ...get().sweepsByChapter, [sweep.chapter]: list }, error: null });
+    } catch (e) {
+      set({ error: `The sweep could not be saved: ${errorText(e)}` });
+    }
+  },
+
+  removeSweep: async (id) => {
+    try {
+      await (await open()).delete('sweeps', id);
+      const sweepsByChapter = Object.fromEntries(Object.entries(get().sweepsByChapter).map(([k, v]) => [k, v.filter((r) => r.id !== id)]));
+      set({ sweepsByChapter, error: null });
+    } catch (e) {
+      set({ error: `The sweep could not be deleted: ${errorText(e)}` });
+    }
   },
 }));

@@ -4,7 +4,7 @@
 // first — date, settings, final accuracy — each with a box that draws it on the charts
 // beside the live run, its metrics as CSV, and Delete (asks first).
 
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useNavigation } from '../../store/navigation';
 import { finalMetrics, runCsv, runDate, runHistory, runSettings, settingsSummary, useSavedRuns, type SavedRun } from '../../store/runs';
 import type { TrainingState, TrainingStore } from '../../store/training';
@@ -102,13 +102,38 @@ export function useComparedSeries(cell: string, axis: 'step' | 'epoch'): { loss:
   }, [runs, shown, axis]);
 }
 
+/** a Delete button that asks first ("Yes, delete" / "Keep it"); `children` stand before it */
+export function AskDelete({ what, short, onDelete, children }: { what: string; short: string; onDelete: () => void; children?: ReactNode }) {
+  const [asking, setAsking] = useState(false);
+  if (asking) {
+    return (
+      <span role="group" aria-label={`Delete ${what}?`}>
+        <span className="small">Delete {short}? </span>
+        <button type="button" onClick={onDelete}>
+          Yes, delete
+        </button>{' '}
+        <button type="button" onClick={() => setAsking(false)} autoFocus>
+          Keep it
+        </button>
+      </span>
+    );
+  }
+  return (
+    <>
+      {children}
+      <button type="button" aria-label={`Delete ${what}`} onClick={() => setAsking(true)}>
+        Delete
+      </button>
+    </>
+  );
+}
+
 const acc = (v: number | null) => (v === null ? '—' : v.toFixed(4));
 
 function RunRow({ r, what }: { r: SavedRun; what: string }) {
   const shown = useSavedRuns((s) => s.shown.includes(r.id));
   const toggle = useSavedRuns((s) => s.toggleShown);
   const remove = useSavedRuns((s) => s.remove);
-  const [asking, setAsking] = useState(false);
   const date = runDate(r.savedAt);
   const summary = settingsSummary(r.settings);
   return (
@@ -127,26 +152,11 @@ function RunRow({ r, what }: { r: SavedRun; what: string }) {
       <td className="num">{acc(r.final.valAccuracy)}</td>
       <td className="num">{acc(r.final.testAccuracy)}</td>
       <td className="actions">
-        {asking ? (
-          <span role="group" aria-label={`Delete the run of ${date}?`}>
-            <span className="small">Delete this run? </span>
-            <button type="button" onClick={() => void remove(r.id)}>
-              Yes, delete
-            </button>{' '}
-            <button type="button" onClick={() => setAsking(false)} autoFocus>
-              Keep it
-            </button>
-          </span>
-        ) : (
-          <>
-            <button type="button" aria-label={`Download the metrics of the run of ${date} (CSV)`} onClick={() => downloadText(runCsv(r.history), `${fileStem(what)}-${fileStem(date)}-metrics.csv`, 'text/csv')}>
-              CSV
-            </button>{' '}
-            <button type="button" aria-label={`Delete the run of ${date}`} onClick={() => setAsking(true)}>
-              Delete
-            </button>
-          </>
-        )}
+        <AskDelete what={`the run of ${date}`} short="this run" onDelete={() => void remove(r.id)}>
+          <button type="button" aria-label={`Download the metrics of the run of ${date} (CSV)`} onClick={() => downloadText(runCsv(r.history), `${fileStem(what)}-${fileStem(date)}-metrics.csv`, 'text/csv')}>
+            CSV
+          </button>{' '}
+        </AskDelete>
       </td>
     </tr>
   );

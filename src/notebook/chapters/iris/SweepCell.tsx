@@ -13,6 +13,7 @@ import { softwareAdapterName } from '../../../store/device';
 import { ListInput } from './ListInput';
 import { MetricChart, type MetricSeries } from '../../../ui/MetricChart';
 import { irisSettings, irisSweepSpec, LIMITS, TEST_FRACTION, useIrisSettings, useIrisSweep } from './settings';
+import { SavedSweeps } from '../../cells/SavedSweeps';
 
 /** colour by learning rate, line pattern by hidden size (solid, dashed, dotted, …) */
 const RUN_COLORS = [...SERIES_COLORS, '#2a8c82', '#c2417a'];
@@ -234,6 +235,7 @@ export function IrisSweepCellBody() {
       <Verdict />
       <ResultsTable />
       <SweepChart />
+      <SavedSweeps store={useIrisSweep} what="Iris sweep" />
     </>
   );
 }
