@@ -273,7 +273,7 @@ export function ingestBatches(
             divergence = null;
           } else {
             offset = { x: offset.x + e.previousStep, ex: offset.ex + lastEpoch };
-            add.markers.push({ kind: 'restart', x: offset.x, ex: offset.ex, run: e.run, step: 0, label: `new model: ${e.hidden} hidden` });
+            add.markers.push({ kind: 'restart', x: offset.x, ex: offset.ex, run: e.run, step: 0, label: e.reason === 'load' ? 'model loaded from a file' : `new model: ${e.hidden} hidden` });
             divergence = null;
           }
           lastEpoch = 0;

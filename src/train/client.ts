@@ -15,6 +15,7 @@
 // onStopped listeners are told, and later requests reject at once. dispose() never waits
 // on a dead worker.
 
+import type { ModelFile } from '../nn/serialize';
 import type { ModelSnapshot, TestPredictions, TestSet } from './inspect';
 import type { OwnDataPreview, OwnDataSource } from './own-data';
 import type { MetricsBatch, ReadyInfo, Reply, ReplyValues, Request, RequestType, SessionConfig, SessionSnapshot, SweepSpec, SweepTable, WorkerMessage } from './protocol';
@@ -255,6 +256,10 @@ export class TrainingClient {
   /** the model's softmax outputs on every test image (the session must not be running); progress per chunk */
   predictTest(onProgress?: (done: number, total: number) => void, chunk?: number): Promise<TestPredictions> {
     return this.request({ type: 'predictTest', chunk }, onProgress);
+  }
+  /** a saved model file's parameters for the session's model (same architecture): a new run from them, idle */
+  setParameters(file: ModelFile): Promise<SessionSnapshot> {
+    return this.request({ type: 'setParameters', file });
   }
 
   // ── the student's own data (own-data.ts) ──────────────────────────────────────

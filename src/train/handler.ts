@@ -196,6 +196,8 @@ export function createMessageHandler(env: HandlerEnv): MessageHandler {
         if (p.images) transfer.push(p.images.pixels.buffer);
         return p;
       }
+      case 'setParameters':
+        return need().loadParameters(req.file);
       case 'dispose': {
         sweep?.abort();
         await session?.dispose();

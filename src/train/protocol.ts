@@ -13,7 +13,7 @@
 
 import { DataFormatError } from '../nn/data/errors';
 import { normalizeModelConfig, type ModelConfig } from '../nn/model';
-import { modelShapes } from '../nn/serialize';
+import { checkModelFile, modelShapes, type ModelFile } from '../nn/serialize';
 import { DATASET_NAMES, type DatasetName } from '../nn/data/load';
 import type { ModelSnapshot, TestPredictions, TestSet } from './inspect';
 import { OWN_FORMATS, OWN_MAX_FILES, type OwnDataPreview, type OwnDataSource } from './own-data';
@@ -132,8 +132,8 @@ export type MetricEvent =
   | { kind: 'lr'; run: number; step: number; lr: number; previous: number }
   /** batch size or epoch count changed; takes effect from update `step` on */
   | { kind: 'setting'; run: number; step: number; name: 'batchSize' | 'epochs'; value: number; previous: number }
-  /** a new model from the same seed: run `run` starts at step 0 */
-  | { kind: 'restart'; run: number; step: 0; reason: 'hidden' | 'reset'; hidden: number | null; previousRun: number; previousStep: number }
+  /** a new model (same seed, or a loaded file's parameters): run `run` starts at step 0 */
+  | { kind: 'restart'; run: number; step: 0; reason: 'hidden' | 'reset' | 'load'; hidden: number | null; previousRun: number; previousStep: number }
   | { kind: 'state'; run: number; step: number; state: SessionState; message: string }
   /** the GPU device was lost: the session goes on on a new device from `step` (the message says how) */
   | { kind: 'device'; run: number; step: number; message: string }
@@ -272,6 +272,12 @@ export type Request =
   | { id: number; type: 'predictTest'; chunk?: number }
   /** parses the student's files (no session needed): sizes, classes, a few rows or images, the split at `seed` */
   | { id: number; type: 'previewData'; source: OwnDataSource; seed: number; testFraction?: number }
+  /**
+   * the parameters of a saved model file (the nn package's format) for the session's
+   * model: a new run from them, idle; refused, nothing changed, when the file's layers or
+   * shapes differ from the session's model or the session is running
+   */
+  | { id: number; type: 'setParameters'; file: ModelFile }
   | { id: number; type: 'dispose' };
 
 export type RequestType = Request['type'];
@@ -296,6 +302,7 @@ export interface ReplyValues {
   testSet: TestSet;
   predictTest: TestPredictions;
   previewData: OwnDataPreview;
+  setParameters: SessionSnapshot;
   dispose: null;
 }
 
@@ -333,7 +340,7 @@ export function sampleShapeOf(name: DatasetName, flat = false): number[] {
 export const REQUEST_TYPES: readonly RequestType[] = [
   'init', 'start', 'pause', 'resume', 'step', 'stop', 'reset',
   'setLearningRate', 'setHiddenSize', 'setBatchSize', 'setEpochs', 'trace', 'sweep',
-  'snapshot', 'testSet', 'predictTest', 'previewData', 'dispose',
+  'snapshot', 'testSet', 'predictTest', 'previewData', 'setParameters', 'dispose',
 ];
 
 type Obj = Record<string, unknown>;
@@ -468,6 +475,13 @@ export function parseRequest(raw: unknown): Request {
       ownSource(raw.source, 'source');
       if (typeof raw.seed !== 'number' || !Number.isInteger(raw.seed) || raw.seed < 0 || raw.seed > 0xffffffff) bad('seed', raw.seed, 'an integer in [0, 2^32)');
       num(raw, '', 'testFraction', 0, 1, true, true);
+      break;
+    case 'setParameters':
+      try {
+        checkModelFile(raw.file);
+      } catch (e) {
+        throw new DataFormatError(`setParameters request: ${(e as Error).message}`);
+      }
       break;
     case 'sweep': {
       if (!isObj(raw.spec)) bad('spec', raw.spec, 'a sweep specification { base, learningRates, hiddenSizes }');

@@ -14,6 +14,7 @@
 
 import type { Backend } from '../engine/backend';
 import type { ModelConfig, NeuralNetwork } from '../nn/model';
+import { checkModelFile } from '../nn/serialize';
 import { writeCheckpointParameters } from './checkpoint';
 import { loadSessionData, type SessionData } from './data';
 import { DeviceQueue } from './device-queue';
@@ -163,9 +164,34 @@ export class TrainingSession extends SessionLoop {
     });
   }
 
-  /** a new model (of `config`) and a new run; when the model cannot be built nothing changes */
-  private restart(reason: 'hidden' | 'reset', config: ModelConfig = this.modelConfig): void {
-    const model = this.buildModel(config); // throws before anything below
+  /**
+   * A saved model file's parameters (the nn package's format, model-io.ts) in a new model
+   * of the session's configuration: a new run that starts from them, idle, at the current
+   * learning rate (the optimizer's state starts afresh). Refused, the session untouched,
+   * while running or when the file's layers or shapes differ from the session's model.
+   */
+  loadParameters(file: unknown): Promise<SessionSnapshot> {
+    return this.queue.run(async () => {
+      this.checkLive();
+      if (this.state === 'running') throw new Error('session: pause before loading a model');
+      const f = checkModelFile(file);
+      const model = this.buildModel();
+      try {
+        model.loadParameters(f);
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+      await this.halt('stopped', 'loading a model');
+      this.restart('load', this.modelConfig, model);
+      this.setState('idle', 'a model loaded from a file: Train goes on from its parameters');
+      return this.snapshot();
+    });
+  }
+
+  /** a new model (of `config`, or `made`) and a new run; when the model cannot be built nothing changes */
+  private restart(reason: 'hidden' | 'reset' | 'load', config: ModelConfig = this.modelConfig, made?: NeuralNetwork): void {
+    const model = made ?? this.buildModel(config); // throws before anything below
     const previousRun = this.run;
     const previousStep = this.step;
     this._model.dispose();

@@ -19,11 +19,15 @@
 // step 45; …"); it changes once per redraw. The markers are listed in text; each legend
 // entry carries data-points (points drawn) and data-last (the latest value), the figure
 // data-y-axis (linear, clipped or log) and data-y-top (the axis' top).
+//
+// "Download chart as PNG" / "as SVG" save the chart as drawn, with its title and legend
+// (exportChart.ts).
 
-import { memo, useId, useMemo, useState, type ReactElement } from 'react';
+import { memo, useId, useMemo, useRef, useState, type ReactElement } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { SERIES_COLORS } from './colors';
 import { badgeRows, prepare, scales, type Row } from './chartScales';
+import { downloadBlob, downloadText, fileStem, serializeChart, svgToPng } from './exportChart';
 import { useThrottled } from './useThrottled';
 import './MetricChart.css';
 
@@ -139,6 +143,8 @@ const MetricChartView = memo(function MetricChartView({
   testId,
 }: MetricChartProps) {
   const [log, setLog] = useState(defaultLog);
+  const [exportError, setExportError] = useState<string | null>(null);
+  const body = useRef<HTMLDivElement>(null);
   const logId = useId();
   const markersId = useId();
 
@@ -162,6 +168,24 @@ const MetricChartView = memo(function MetricChartView({
   const rowsUsed = labelled.length ? Math.max(...labelled.map((m) => m.row)) + 1 : 0;
 
   const empty = lines.every((s) => s.count === 0);
+
+  /** the chart as drawn, as a standalone SVG document (null while nothing is drawn) */
+  const exported = () => {
+    const svg = body.current?.querySelector<SVGSVGElement>('svg.recharts-surface');
+    if (!svg) return null;
+    return serializeChart(svg, title, lines.map((s) => ({ name: s.name, color: s.color, dash: s.dash, faint: s.faint })));
+  };
+  const saveAs = async (kind: 'png' | 'svg') => {
+    try {
+      const doc = exported();
+      if (!doc) return setExportError('Nothing is drawn yet: the chart is empty.');
+      if (kind === 'svg') downloadText(doc.text, `${fileStem(title)}.svg`, 'image/svg+xml');
+      else downloadBlob(await svgToPng(doc.text, doc.width, doc.height, 2), `${fileStem(title)}.png`);
+      setExportError(null);
+    } catch (e) {
+      setExportError(`The chart could not be saved: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
   const summary = lines.map((s) => (s.last ? `${s.name}: ${format(s.last.value)} at ${xName} ${exactX(s.last.x)}` : `${s.name}: no data yet`)).join('; ');
 
   return (
@@ -181,7 +205,20 @@ const MetricChartView = memo(function MetricChartView({
             <label htmlFor={logId}>log scale</label>
           </span>
         ) : null}
+        <span className="chart-export" role="group" aria-label={`Save the chart ${title}`}>
+          <button type="button" className="small" aria-label="Download chart as PNG" title={`${title} as a PNG image (2× resolution)`} disabled={empty} onClick={() => void saveAs('png')}>
+            PNG
+          </button>
+          <button type="button" className="small" aria-label="Download chart as SVG" title={`${title} as an SVG drawing`} disabled={empty} onClick={() => void saveAs('svg')}>
+            SVG
+          </button>
+        </span>
       </figcaption>
+      {exportError ? (
+        <p className="notice warn small" role="alert">
+          {exportError}
+        </p>
+      ) : null}
       <ul className="chart-legend" aria-hidden="true">
         {lines.map((s) => (
           <li key={s.name} className="legend-item" data-points={s.count} data-last={s.last ? s.last.value : undefined}>
@@ -192,7 +229,7 @@ const MetricChartView = memo(function MetricChartView({
           </li>
         ))}
       </ul>
-      <div className="chart-body" style={{ height }}>
+      <div className="chart-body" style={{ height }} ref={body}>
         {empty ? (
           <p className="chart-empty">{emptyText}</p>
         ) : (

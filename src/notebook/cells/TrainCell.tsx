@@ -7,12 +7,18 @@
 // a data set whose steps are many), which series are drawn (validation, the epoch mean
 // of the training loss, earlier runs), which table columns exist and how accuracy is
 // written.
+//
+// Below the charts, the results of the run (RunResults: metrics as CSV, the model as JSON
+// out and back in, the test set predicted) and the chapter's saved runs (RunsList, kept in
+// the browser; a ticked one is drawn on the charts beside the live run).
 
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { FieldErrors } from '../../ui/controls';
 import type { EvalPoint, TrainingStore } from '../../store/training';
 import { MetricChart, type ChartMarker, type MetricPoint, type MetricSeries } from '../../ui/MetricChart';
 import { DeviceLine, DownloadProgress, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons } from './TrainingParts';
+import { RunResults } from './RunResults';
+import { RunsList, useComparedSeries } from './RunsList';
 import './training.css';
 
 export interface TrainChartOptions {
@@ -85,7 +91,8 @@ function series(evals: readonly EvalPoint[], pick: (e: EvalPoint) => number | nu
   });
 }
 
-function TrainCharts({ store, o }: { store: TrainingStore; o: TrainChartOptions }) {
+function TrainCharts({ store, o, what }: { store: TrainingStore; o: TrainChartOptions; what: string }) {
+  const compared = useComparedSeries(what, o.axis);
   const loss = store((s) => s.loss);
   const evals = store((s) => s.evals);
   const markers = store((s) => s.markers);
@@ -98,9 +105,10 @@ function TrainCharts({ store, o }: { store: TrainingStore; o: TrainChartOptions 
       { name: o.batchLoss.name, points: loss.map((p) => ({ x: at(p), value: p.value, run: p.run })), faint: o.batchLoss.faint },
       ...(o.epochTrainLoss ? [{ name: o.epochTrainLoss, points: series(evals, (e) => e.trainLoss, at), dots }] : []),
       ...(o.valLoss ? [{ name: o.valLoss, points: series(evals, (e) => e.valLoss, at), dots }] : []),
+      ...compared.loss,
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [loss, evals, o.batchLoss.name, o.batchLoss.faint, o.epochTrainLoss, o.valLoss, byEpoch],
+    [loss, evals, o.batchLoss.name, o.batchLoss.faint, o.epochTrainLoss, o.valLoss, byEpoch, compared.loss],
   );
   const accSeries = useMemo<MetricSeries[]>(
     () => [
@@ -115,9 +123,10 @@ function TrainCharts({ store, o }: { store: TrainingStore; o: TrainChartOptions 
             faint: true,
           }))
         : []),
+      ...compared.accuracy,
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [evals, pastRuns, o.pastRuns, byEpoch],
+    [evals, pastRuns, o.pastRuns, byEpoch, compared.accuracy],
   );
   const chartMarkers = useMemo<ChartMarker[]>(() => markers.map((m) => ({ kind: m.kind, x: byEpoch ? m.ex : m.x, label: m.label })), [markers, byEpoch]);
   const xMin = byEpoch ? 0 : undefined;
@@ -241,8 +250,10 @@ export function TrainCell({ store, what, controls, onTrain, onReset, stepButton 
       {notices}
       {phase === 'starting' && loading ? loading : <DownloadProgress store={store} what={what} />}
       <EpochProgress store={store} />
-      <TrainCharts store={store} o={chart} />
+      <TrainCharts store={store} o={chart} what={what} />
+      <RunResults store={store} what={what} />
       {table ? <EpochTable store={store} o={table} percent={status.accuracy === 'percent'} /> : null}
+      <RunsList store={store} what={what} />
       <footer className="cell-foot">
         <DeviceLine store={store} />
         {footer}

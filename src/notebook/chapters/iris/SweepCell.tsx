@@ -11,6 +11,7 @@ import { EXPERIMENTS } from '../../../train/experiments';
 import { ListInput } from './ListInput';
 import { SweepButtons, SweepChart, SweepPick, SweepProgress, SweepResults } from '../../cells/SweepParts';
 import { irisSettings, irisSweepSpec, LIMITS, SWEEP_VALIDATION_FRACTION, TEST_FRACTION, useIrisSettings, useIrisSweep } from './settings';
+import { SavedSweeps } from '../../cells/SavedSweeps';
 
 const TARGET = EXPERIMENTS.iris.target;
 const SPLITS = EXPERIMENTS.iris.splits ?? 1;
@@ -88,6 +89,7 @@ export function IrisSweepCellBody() {
         }
       />
       <SweepChart store={useIrisSweep} />
+      <SavedSweeps store={useIrisSweep} what="Iris sweep" />
     </>
   );
 }
