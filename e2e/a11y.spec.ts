@@ -20,6 +20,8 @@ function summarize(violations: Violation[]): string[] {
 for (const c of CHAPTERS) {
   test(`chapter "${c.title}" has no accessibility violations`, async ({ page }) => {
     await page.goto(c.id === 'start' ? '/' : `/?ch=${c.id}`);
+    // a chapter's script loads when it is opened: check it once it is on the page
+    await expect(page.getByRole('heading', { level: 1, name: c.title })).toBeVisible();
     await waitForDevice(page);
     if (c.id === 'start') await expect(page.getByTestId('kernel-check')).toBeVisible({ timeout: 60_000 });
     const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
@@ -32,6 +34,7 @@ test('chapter 1 after training, and the CPU-fallback notice, have no accessibili
     Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
   });
   await page.goto('/?ch=hand');
+  await expect(page.getByRole('heading', { level: 1, name: 'A network by hand' })).toBeVisible();
   await waitForDevice(page);
   await expect(page.getByRole('status').filter({ hasText: 'Running on the CPU reference backend' })).toBeVisible();
   await page.getByLabel("Show each unit's contribution").check();
