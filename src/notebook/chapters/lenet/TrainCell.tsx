@@ -1,9 +1,24 @@
 // Cell 5.1: LeNet trained on MNIST in the chapter's worker — the settings, Train / Pause /
 // Reset, the download and epoch progress, throughput and device, the loss curve and the
-// test accuracy after each epoch.
+// test accuracy after each epoch. On a software adapter it trains on the CPU reference and
+// says why; the full epoch is one button away from the short default.
 
 import { useEffect } from 'react';
-import { EXAMPLE_CHOICES, MAX_LR, MIN_LR, MNIST_TEST, MNIST_TRAIN, TEST_CHOICES, needsNewSession, useLenet, useLenetSettings, useLenetTraining } from './settings';
+import {
+  CPU_SPEEDUP_ON_SOFTWARE,
+  EXAMPLE_CHOICES,
+  MAX_LR,
+  MIN_LR,
+  MNIST_TEST,
+  MNIST_TRAIN,
+  TEST_CHOICES,
+  needsNewSession,
+  trainingBackend,
+  useLenet,
+  useLenetSettings,
+  useLenetTraining,
+} from './settings';
+import { useDevice } from '../../../store/device';
 import { NumberInput, Select } from '../../../ui/controls';
 import { TrainCell } from '../../cells/TrainCell';
 import { fmtDuration } from '../../../ui/format';
@@ -54,9 +69,61 @@ function PendingNote() {
   const examples = useLenetSettings((s) => s.examples);
   const testImages = useLenetSettings((s) => s.testImages);
   const seed = useLenetSettings((s) => s.seed);
+  const webgpuAnyway = useLenetSettings((s) => s.webgpuAnyway);
   const appliedKey = useLenet((s) => s.appliedKey);
-  const pending = needsNewSession({ examples, testImages, seed, appliedKey });
-  return pending ? <span className="muted small">The data settings or the seed changed: Reset starts a new run with them.</span> : null;
+  const phase = useLenetTraining((s) => s.phase);
+  const set = useLenetSettings((s) => s.set);
+  const pending = needsNewSession({ examples, testImages, seed, webgpuAnyway, appliedKey });
+  return (
+    <>
+      {examples !== 0 ? (
+        <button
+          type="button"
+          disabled={phase === 'starting'}
+          onClick={() => {
+            set('examples', 0);
+            void useLenet.getState().train();
+          }}
+        >
+          Train on the full epoch ({num(MNIST_TRAIN)} examples)
+        </button>
+      ) : null}
+      {pending ? <span className="muted small">The data settings, the seed or the device changed: Reset starts a new run with them.</span> : null}
+    </>
+  );
+}
+
+/**
+ * Which backend trains, and why: on a software adapter the CPU reference (faster there),
+ * with WebGPU one labelled choice away.
+ */
+function DeviceChoice() {
+  const kind = useDevice((s) => s.kind);
+  const deviceName = useDevice((s) => s.deviceName);
+  const webgpuAnyway = useLenetSettings((s) => s.webgpuAnyway);
+  const set = useLenetSettings((s) => s.set);
+  const { software } = trainingBackend({ kind, deviceName }, webgpuAnyway);
+  if (!software) return null;
+  return (
+    <div className="notice lenet-device-choice" role="status">
+      <p>
+        {webgpuAnyway ? (
+          <>
+            Training on WebGPU on {software}, a software renderer: the kernels run on the CPU, and the CPU reference would train
+            LeNet about {CPU_SPEEDUP_ON_SOFTWARE}× faster here.
+          </>
+        ) : (
+          <>
+            Training on the CPU reference: this page's WebGPU adapter is {software}, a software renderer, on which the CPU reference
+            trains LeNet about {CPU_SPEEDUP_ON_SOFTWARE}× faster.
+          </>
+        )}
+      </p>
+      <label className="checkbox">
+        <input type="checkbox" checked={webgpuAnyway} onChange={(e) => set('webgpuAnyway', e.target.checked)} /> Train on WebGPU anyway
+      </label>
+    </div>
+  );
 }
 
 /** the chapter's figures beside the shared status: a full epoch's projected time, the device */
@@ -83,7 +150,6 @@ function StatusExtra() {
 }
 
 function DataNotes() {
-  const backend = useLenetTraining((s) => s.backend);
   const dataset = useLenetTraining((s) => s.dataset);
   return (
     <>
@@ -92,12 +158,7 @@ function DataNotes() {
           {dataset.name}: {num(dataset.train)} training and {num(dataset.test)} test images of {dataset.sampleShape.join(' × ')} ({dataset.source})
         </p>
       ) : null}
-      {backend?.isFallback && !backend.fallbackReason ? (
-        <p className="notice warn" role="status">
-          The WebGPU adapter is a software renderer ({backend.deviceName}): the kernels run on the CPU, so a full epoch takes a long time.
-          Pick fewer examples per epoch to see it through.
-        </p>
-      ) : null}
+      <DeviceChoice />
     </>
   );
 }

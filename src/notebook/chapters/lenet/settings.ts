@@ -9,8 +9,13 @@
 //                     on them (confusion matrix, misclassified digits)
 //
 // URL keys: lenet.lr, lenet.bs, lenet.ep, lenet.n (training examples per epoch, absent =
-// all 60 000), lenet.test (test images, absent = all 10 000), lenet.seed, lenet.img (the
-// chosen test image).
+// DEFAULT_EXAMPLES, 0 = all 60 000), lenet.test (test images, absent = DEFAULT_TEST_IMAGES,
+// 0 = all 10 000), lenet.seed, lenet.gpu (1: WebGPU even on a software adapter), lenet.img
+// (the chosen test image).
+//
+// The training backend: WebGPU on a hardware adapter; on a software adapter (SwiftShader,
+// llvmpipe, WARP: the kernels run on the CPU) the float64 CPU reference, which trains LeNet
+// faster there, unless the reader asks for WebGPU anyway.
 //
 // Flow: Train → init (MNIST downloaded with byte progress, model built) → start; metric
 // batches arrive once per animation frame; while the loop runs the parameters are fetched
@@ -19,12 +24,12 @@
 // controls and its snapshot, testSet and predictTest requests (src/train/inspect.ts).
 
 import { create } from 'zustand';
-import { defineSettings, num, oneOf } from '../../../store/settings';
+import { defineSettings, flag, num, oneOf } from '../../../store/settings';
 import { PageModel } from './page-model';
 import { EXPERIMENTS } from '../../../train/experiments';
 import type { ModelSnapshot, TestPredictions, TestSet } from '../../../train/inspect';
 import type { SessionConfig, SessionState } from '../../../train/protocol';
-import { currentBackend, useDevice } from '../../../store/device';
+import { currentBackend, softwareAdapterName, useDevice } from '../../../store/device';
 import { createTrainingStore } from '../../../store/training';
 
 
@@ -32,8 +37,21 @@ const BASE = EXPERIMENTS['mnist-lenet'].config;
 
 export const MNIST_TRAIN = 60_000;
 export const MNIST_TEST = 10_000;
-export const EXAMPLE_CHOICES = [0, 10_000, 2_000, 500, 100] as const;
+export const EXAMPLE_CHOICES = [0, 10_000, 2_000, 1_000, 500, 100] as const;
 export const TEST_CHOICES = [0, 2_000, 500, 100] as const;
+/**
+ * The default run: an epoch of 1 000 examples (a 60th of MNIST's training set) and a test
+ * subset of 500 images, so that the first test accuracy shows within a minute on a 2-core
+ * laptop without a GPU; "the full epoch" is one click away (FULL_EPOCH).
+ */
+export const DEFAULT_EXAMPLES = 1_000;
+export const DEFAULT_TEST_IMAGES = 500;
+/**
+ * How many times faster the float64 CPU reference trains LeNet than WebGPU on SwiftShader,
+ * measured on the 2-core development machine (time per step, batch 64, scripts/train.ts
+ * --max-steps in Node with Dawn on SwiftShader: 2 695 ms on the CPU, 6 633 ms on WebGPU).
+ */
+export const CPU_SPEEDUP_ON_SOFTWARE = 2.5;
 /**
  * The largest learning rate the chapter takes. Adam moves each weight by about η per step,
  * so LeNet's float32 forward pass overflows (and the run diverges) only around η ≈ 10⁷.
@@ -53,10 +71,12 @@ const settings = defineSettings({
     batchSize: num('the batch size', { min: 1, max: 4096, int: true, default: BASE.batchSize, url: 'bs', change: 'live' }),
     epochs: num('the number of epochs', { min: 1, max: 50, int: true, default: BASE.epochs, url: 'ep', change: 'live' }),
     /** training examples per epoch; 0: the whole training set */
-    examples: oneOf<number>('examples per epoch', EXAMPLE_CHOICES, { unit: '(0 = all)', default: 0, url: 'n', change: 'rebuild' }),
+    examples: oneOf<number>('examples per epoch', EXAMPLE_CHOICES, { unit: '(0 = all)', default: DEFAULT_EXAMPLES, url: 'n', change: 'rebuild' }),
     /** 0: the whole test set */
-    testImages: oneOf<number>('test images', TEST_CHOICES, { unit: '(0 = all)', default: 0, url: 'test', change: 'rebuild' }),
+    testImages: oneOf<number>('test images', TEST_CHOICES, { unit: '(0 = all)', default: DEFAULT_TEST_IMAGES, url: 'test', change: 'rebuild' }),
     seed: num('the seed', { min: 0, max: 2 ** 31 - 1, int: true, default: BASE.seed, url: 'seed', change: 'rebuild' }),
+    /** train on WebGPU even when the page's adapter is a software renderer */
+    webgpuAnyway: flag('training on WebGPU on a software adapter', { default: false, url: 'gpu', change: 'rebuild' }),
     /** the test image shown in the feature-map cell */
     selected: num('the test image index', { min: 0, max: MNIST_TEST - 1, int: true, default: 0, url: 'img', change: 'none' }),
   },
@@ -87,16 +107,27 @@ export function lenetConfig(s: LenetSettings): SessionConfig {
   };
 }
 
-type DataSettings = Pick<LenetSettings, 'examples' | 'testImages' | 'seed'>;
+type DataSettings = Pick<LenetSettings, 'examples' | 'testImages' | 'seed' | 'webgpuAnyway'>;
 
 /** what needs a new session when it changes (the rest is changed live) */
 function dataKey(s: DataSettings): string {
-  return JSON.stringify([s.examples, s.testImages, s.seed]);
+  return JSON.stringify([s.examples, s.testImages, s.seed, s.webgpuAnyway]);
+}
+
+/**
+ * The backend the chapter trains on: WebGPU, unless the page's WebGPU adapter is a software
+ * renderer (`software` names it) and the reader did not ask for WebGPU anyway.
+ */
+export function trainingBackend(adapter: { kind: 'webgpu' | 'cpu' | null; deviceName: string | null }, webgpuAnyway: boolean): { prefer: 'webgpu' | 'cpu'; software: string | null } {
+  const software = adapter.kind === 'webgpu' ? softwareAdapterName(adapter.deviceName) : null;
+  return { prefer: software && !webgpuAnyway ? 'cpu' : 'webgpu', software };
 }
 
 interface LenetState {
   /** the data settings the current session was made with (null before the first) */
   appliedKey: string | null;
+  /** the backend the current session was asked for, and the software adapter that decided it (null before the first) */
+  trainingOn: { prefer: 'webgpu' | 'cpu'; software: string | null } | null;
   /** the parameters on the page: the snapshot, when it was read (run, step), and a counter that bumps per snapshot */
   model: { snapshot: ModelSnapshot; run: number; step: number; version: number } | null;
   testSet: TestSet | null;
@@ -121,6 +152,7 @@ interface LenetState {
 let pageModel: PageModel | null = null;
 let modelTimer: ReturnType<typeof setTimeout> | null = null;
 let modelFetch: Promise<void> | null = null;
+let fetchAgain = false;
 let predictRun: Promise<void> | null = null;
 let predictAgain = false;
 let modelVersion = 0;
@@ -200,31 +232,45 @@ async function pageBackendModel(): Promise<PageModel> {
   return pageModel;
 }
 
-/** the session's parameters now, into the page's model */
+/**
+ * The session's parameters now, into the page's model. Asked while a fetch is in flight
+ * (one started while the loop ran, which may answer with an early step), it fetches again
+ * once that one is done, so a pause always ends with the paused step's parameters.
+ */
 function fetchModel(): Promise<void> {
-  if (modelFetch) return modelFetch;
+  if (modelFetch) {
+    fetchAgain = true;
+    return modelFetch;
+  }
   const client = inspect();
   if (!client) return Promise.resolve();
   modelFetch = (async () => {
-    try {
-      const snap = await client.snapshot();
-      const bad = snap.layers.find((l) => Object.values(l.parameters).some((t) => !t.data.every(Number.isFinite)));
-      if (bad) {
-        useLenet.setState({
-          modelError: `The parameters of ${bad.name} after step ${snap.step} are not finite numbers; the cells show the last finite ones.`,
-        });
-        return;
-      }
-      const pm = await pageBackendModel();
-      await pm.load(snap);
-      useLenet.setState({ model: { snapshot: snap, run: snap.run, step: snap.step, version: ++modelVersion }, modelError: null });
-    } catch (e) {
-      useLenet.setState({ modelError: `Could not read the model's parameters: ${message(e)}` });
-    } finally {
-      modelFetch = null;
-    }
-  })();
+    do {
+      fetchAgain = false;
+      await fetchModelOnce(client);
+    } while (fetchAgain);
+  })().finally(() => {
+    modelFetch = null;
+  });
   return modelFetch;
+}
+
+async function fetchModelOnce(client: NonNullable<ReturnType<typeof inspect>>): Promise<void> {
+  try {
+    const snap = await client.snapshot();
+    const bad = snap.layers.find((l) => Object.values(l.parameters).some((t) => !t.data.every(Number.isFinite)));
+    if (bad) {
+      useLenet.setState({
+        modelError: `The parameters of ${bad.name} after step ${snap.step} are not finite numbers; the cells show the last finite ones.`,
+      });
+      return;
+    }
+    const pm = await pageBackendModel();
+    await pm.load(snap);
+    useLenet.setState({ model: { snapshot: snap, run: snap.run, step: snap.step, version: ++modelVersion }, modelError: null });
+  } catch (e) {
+    useLenet.setState({ modelError: `Could not read the model's parameters: ${message(e)}` });
+  }
 }
 
 /** the model's predictions on the whole test set (again, if asked while one runs) */
@@ -258,7 +304,11 @@ function predict(): Promise<void> {
 async function newSession(): Promise<boolean> {
   const s = settingsOf();
   useLenet.setState({ predictions: null, predictError: null, modelError: null, appliedKey: dataKey(s) });
-  await useLenetTraining.getState().init(lenetConfig(s), 'webgpu');
+  // the page's adapter is the worker's: a software one trains on the CPU reference
+  await useDevice.getState().init();
+  const trainingOn = trainingBackend(useDevice.getState(), s.webgpuAnyway);
+  useLenet.setState({ trainingOn });
+  await useLenetTraining.getState().init(lenetConfig(s), trainingOn.prefer);
   const client = inspect();
   if (useLenetTraining.getState().phase !== 'ready' || !client) return false;
   try {
@@ -287,6 +337,7 @@ settings.onChange((key) => {
 
 export const useLenet = create<LenetState>()((set, get) => ({
   appliedKey: null,
+  trainingOn: null,
   model: null,
   testSet: null,
   predictions: null,
