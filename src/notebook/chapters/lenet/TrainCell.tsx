@@ -1,12 +1,12 @@
 // Cell 5.1: LeNet trained on MNIST in the chapter's worker — the settings, Train / Pause /
 // Reset, the download and epoch progress, throughput and device, the loss curve and the
-// test accuracy after each epoch. On a software adapter it trains on the CPU reference and
-// says why; the full epoch is one button away from the short default.
+// test accuracy after each epoch. On a software adapter it trains on the backend measured
+// faster there and says why; the full epoch is one button away from the short default.
 
 import { useEffect } from 'react';
 import {
-  CPU_SPEEDUP_ON_SOFTWARE,
   EXAMPLE_CHOICES,
+  fasterOnSoftware,
   MAX_LR,
   MIN_LR,
   MNIST_TEST,
@@ -69,11 +69,11 @@ function PendingNote() {
   const examples = useLenetSettings((s) => s.examples);
   const testImages = useLenetSettings((s) => s.testImages);
   const seed = useLenetSettings((s) => s.seed);
-  const webgpuAnyway = useLenetSettings((s) => s.webgpuAnyway);
+  const device = useLenetSettings((s) => s.device);
   const appliedKey = useLenet((s) => s.appliedKey);
   const phase = useLenetTraining((s) => s.phase);
   const set = useLenetSettings((s) => s.set);
-  const pending = needsNewSession({ examples, testImages, seed, webgpuAnyway, appliedKey });
+  const pending = needsNewSession({ examples, testImages, seed, device, appliedKey });
   return (
     <>
       {examples !== 0 ? (
@@ -93,34 +93,31 @@ function PendingNote() {
   );
 }
 
+const BACKEND_WORDS = { webgpu: 'WebGPU', cpu: 'the CPU reference' } as const;
+
 /**
- * Which backend trains, and why: on a software adapter the CPU reference (faster there),
- * with WebGPU one labelled choice away.
+ * Which backend trains, and why: on a software adapter the one measured faster there, with
+ * the other one labelled choice away.
  */
 function DeviceChoice() {
   const kind = useDevice((s) => s.kind);
   const deviceName = useDevice((s) => s.deviceName);
-  const webgpuAnyway = useLenetSettings((s) => s.webgpuAnyway);
+  const device = useLenetSettings((s) => s.device);
   const set = useLenetSettings((s) => s.set);
-  const { software } = trainingBackend({ kind, deviceName }, webgpuAnyway);
+  const { prefer, software } = trainingBackend({ kind, deviceName }, device);
   if (!software) return null;
+  const { faster, slower, ratio } = fasterOnSoftware();
+  const times = `${ratio.toFixed(1)}×`;
+  const [fast, slow] = [BACKEND_WORDS[faster], BACKEND_WORDS[slower]];
   return (
     <div className="notice lenet-device-choice" role="status">
       <p>
-        {webgpuAnyway ? (
-          <>
-            Training on WebGPU on {software}, a software renderer: the kernels run on the CPU, and the CPU reference would train
-            LeNet about {CPU_SPEEDUP_ON_SOFTWARE}× faster here.
-          </>
-        ) : (
-          <>
-            Training on the CPU reference: this page's WebGPU adapter is {software}, a software renderer, on which the CPU reference
-            trains LeNet about {CPU_SPEEDUP_ON_SOFTWARE}× faster.
-          </>
-        )}
+        {prefer === faster
+          ? `Training on ${fast}: this page's WebGPU adapter is ${software}, a software renderer, on which ${fast} trains LeNet about ${times} faster than ${slow}.`
+          : `Training on ${slow}, as asked: on this page's WebGPU adapter, ${software} (a software renderer), ${fast} trains LeNet about ${times} faster.`}
       </p>
       <label className="checkbox">
-        <input type="checkbox" checked={webgpuAnyway} onChange={(e) => set('webgpuAnyway', e.target.checked)} /> Train on WebGPU anyway
+        <input type="checkbox" checked={prefer === slower} onChange={(e) => set('device', e.target.checked ? slower : 'auto')} /> Train on {slow} anyway
       </label>
     </div>
   );

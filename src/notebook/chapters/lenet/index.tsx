@@ -111,7 +111,7 @@ export function LenetChapter({ info }: { info: ChapterInfo }) {
             is read back every few steps without stalling the GPU; the test accuracy is measured after each epoch. The default
             epoch is a short one, 1 000 examples scored on 500 test images, so that the first accuracy shows within a minute even
             without a GPU; “Train on the full epoch” takes all 60 000. On a software adapter (a WebGPU that runs on the CPU) the
-            cell trains on the float64 CPU reference, which is faster there, and says so. Adam moves each weight by about η per
+            cell trains on whichever of WebGPU and the float64 CPU reference was measured faster there, and says so. Adam moves each weight by about η per
             step, so it takes an absurd learning rate — around 10⁷ — before float32 overflows and the run diverges.
           </>
         }

@@ -29,6 +29,13 @@ function Intro() {
   );
 }
 
+function MeasureLead() {
+  const cpu = useDevice((s) => s.kind === 'cpu');
+  return cpu
+    ? 'A warm-up step builds the model; then the timed steps run on the CPU reference, one after another.'
+    : 'A warm-up step compiles the kernels; then the timed steps run, each waited for; then one more step is profiled kernel by kernel.';
+}
+
 /** every planned cell of this page is in place */
 export const PLANNED: readonly string[] = [];
 
@@ -75,7 +82,7 @@ export function PerfChapter({ info }: { info: ChapterInfo }) {
         number={`${info.number}.1`}
         title="Examples per second, and the counters of a step"
         runsOn="the notebook's device"
-        lead="A warm-up step compiles the kernels; then the timed steps run, each waited for; then one more step is profiled kernel by kernel."
+        lead={<MeasureLead />}
       >
         <MeasureCellBody />
       </Cell>
