@@ -98,3 +98,36 @@ test('LeNet on WebGPU: 20 dispatches per step and a per-kernel GPU time table', 
   const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   expect(axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
 });
+
+test('on the CPU reference the page says what it times, with no GPU counters or kernel table', async ({ page }) => {
+  test.setTimeout(170_000);
+  // no navigator.gpu: the notebook's device is the CPU reference
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+  });
+  await page.goto('/?ch=perf&perf.batch=8&perf.steps=2');
+  await waitForDevice(page);
+  const note = page.getByTestId('perf-cpu-mode');
+  await expect(note).toContainText('This page runs on the float64 CPU reference');
+  await expect(note).toContainText('no command buffers, no submissions');
+  await expect(note).toContainText('what is measured is the time the reference takes for each step in JavaScript');
+  await expect(page.locator('main')).toContainText('trains LeNet (or the Iris net) for a few steps on the CPU reference and times each step');
+  await page.getByRole('button', { name: 'Measure' }).click();
+  const summary = page.getByTestId('perf-summary');
+  await expect(summary).toBeVisible({ timeout: 150_000 });
+  await expect(measure(page, 'device')).toHaveText('float64 CPU reference');
+  expect(Number((await measure(page, 'examples per second').textContent())!.replace(/,/g, ''))).toBeGreaterThan(0);
+  await expect(measure(page, 'time per step (median)')).toBeVisible();
+  // the GPU's counters and kernel choices are left out, and nothing speaks of command buffers sent to the GPU
+  for (const gpuOnly of ['dispatches per step', 'submissions per step', 'readbacks per step', 'matrix-product kernel', 'convolution backward kernel']) {
+    await expect(measure(page, gpuOnly)).toHaveCount(0);
+  }
+  await expect(summary).not.toContainText('command buffers sent to the GPU');
+  await expect(page.getByRole('status').filter({ hasText: "the times are of the reference's JavaScript" })).toBeVisible();
+  await expect(page.getByTestId('perf-headline')).toContainText('On the CPU reference LeNet-5 trains on');
+  await expect(page.getByRole('table', { name: /GPU time per dispatch/ })).toHaveCount(0);
+  await expect(page.getByText(/No GPU ran this step, so there are no kernels to time/)).toBeVisible();
+  await expect(page.locator('main')).not.toContainText('NaN');
+  await page.getByTestId('perf-summary').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/work/shots/lenetsw-perf-cpu.png', fullPage: false });
+});

@@ -11,7 +11,7 @@ import type { ClassificationDataset } from '../src/nn/data/dataset';
 import { mistakesOf } from '../src/notebook/chapters/lenet/MistakesCell';
 import { inkStats, MNIST_BOX, MNIST_SIDE, mnistify } from '../src/notebook/chapters/lenet/mnistify';
 import { PageModel } from '../src/notebook/chapters/lenet/page-model';
-import { lenetConfig, DEFAULTS } from '../src/notebook/chapters/lenet/settings';
+import { lenetConfig, DEFAULTS, DEFAULT_EXAMPLES, DEFAULT_TEST_IMAGES, EXAMPLE_CHOICES, fasterOnSoftware, trainingBackend } from '../src/notebook/chapters/lenet/settings';
 import { EXPERIMENTS } from '../src/train/experiments';
 import { createMessageHandler } from '../src/train/handler';
 import { predictTest, snapshotModel, testSetOf } from '../src/train/inspect';
@@ -96,7 +96,7 @@ describe('confusion matrix and mistakes', () => {
 
 describe('the chapter session', () => {
   it("is the course's LeNet experiment with the chosen settings and no validation split", () => {
-    const full = lenetConfig({ ...DEFAULTS });
+    const full = lenetConfig({ ...DEFAULTS, examples: 0, testImages: 0 });
     expect(full.model.layers).toEqual(EXPERIMENTS['mnist-lenet'].config.model.layers);
     expect(full.dataset).toEqual({ name: 'mnist', layout: 'image' });
     expect(full.batchSize).toBe(64);
@@ -106,6 +106,26 @@ describe('the chapter session', () => {
     expect(quick.model.optimizer).toEqual({ type: 'adam', lr: 0.01 });
     expect(quick.lossEvery).toBe(1);
     expect(quick.seed).toBe(3);
+  });
+
+  it('starts with a short epoch on a test subset, the full epoch one setting away', () => {
+    expect(lenetConfig({ ...DEFAULTS }).dataset).toEqual({ name: 'mnist', layout: 'image', trainLimit: DEFAULT_EXAMPLES, testLimit: DEFAULT_TEST_IMAGES });
+    expect(EXAMPLE_CHOICES).toContain(0);
+  });
+
+  it('trains on the faster backend on a software adapter unless the other is asked for; on WebGPU on hardware', () => {
+    const swift = { kind: 'webgpu' as const, deviceName: 'SwiftShader driver 5.0.0 / google / swiftshader / swiftshader-device-subzero' };
+    // the faster of the two as measured decides
+    expect(trainingBackend(swift, 'auto', { webgpu: 3, cpu: 1 })).toEqual({ prefer: 'webgpu', software: 'SwiftShader' });
+    expect(trainingBackend(swift, 'auto', { webgpu: 1, cpu: 2.7 })).toEqual({ prefer: 'cpu', software: 'SwiftShader' });
+    expect(fasterOnSoftware({ webgpu: 1, cpu: 2.7 })).toEqual({ faster: 'cpu', slower: 'webgpu', ratio: 2.7 });
+    expect(trainingBackend(swift, 'auto')).toEqual({ prefer: fasterOnSoftware().faster, software: 'SwiftShader' });
+    // asked for, either one runs
+    expect(trainingBackend(swift, 'cpu', { webgpu: 3, cpu: 1 })).toEqual({ prefer: 'cpu', software: 'SwiftShader' });
+    expect(trainingBackend(swift, 'webgpu', { webgpu: 1, cpu: 3 })).toEqual({ prefer: 'webgpu', software: 'SwiftShader' });
+    expect(trainingBackend({ kind: 'webgpu', deviceName: 'NVIDIA GeForce RTX 3060' }, 'auto', { webgpu: 1, cpu: 3 })).toEqual({ prefer: 'webgpu', software: null });
+    // no WebGPU on the page: the worker's request falls back by itself
+    expect(trainingBackend({ kind: 'cpu', deviceName: 'float64 CPU reference' }, 'auto')).toEqual({ prefer: 'webgpu', software: null });
   });
 });
 

@@ -107,13 +107,15 @@ export function LenetChapter({ info }: { info: ChapterInfo }) {
         id="lenet-train"
         number="5.1"
         title="One epoch of LeNet, live"
-        runsOn="WebGPU kernels in a Web Worker"
+        runsOn="WebGPU kernels (or the CPU reference) in a Web Worker"
         lead={
           <>
             Train downloads MNIST (11 MB compressed, 55 MB of pixels; the first time only) and trains in a background worker, so the page stays responsive. The loss
-            is read back every few steps without stalling the GPU; the test accuracy is measured after each epoch. On a software
-            adapter, pick fewer examples per epoch. Adam moves each weight by about η per step, so it takes an absurd learning
-            rate — around 10⁷ — before float32 overflows and the run diverges.
+            is read back every few steps without stalling the GPU; the test accuracy is measured after each epoch. The default
+            epoch is a short one, 1 000 examples scored on 500 test images, so that the first accuracy shows within a minute even
+            without a GPU; “Train on the full epoch” takes all 60 000. On a software adapter (a WebGPU that runs on the CPU) the
+            cell trains on whichever of WebGPU and the float64 CPU reference was measured faster there, and says so. Adam moves each weight by about η per
+            step, so it takes an absurd learning rate — around 10⁷ — before float32 overflows and the run diverges.
           </>
         }
       >
@@ -158,7 +160,7 @@ export function LenetChapter({ info }: { info: ChapterInfo }) {
         id="lenet-confusion"
         number="5.3"
         title="Confusion matrix and misclassified digits"
-        runsOn="WebGPU kernels in a Web Worker"
+        runsOn="the training worker's backend"
         lead="Computed on the test set whenever training pauses or finishes. Choose a count in the matrix to see those images; choose an image to open it in cell 5.2."
       >
         <MistakesCellBody />

@@ -9,8 +9,14 @@
 //                     on them (confusion matrix, misclassified digits)
 //
 // URL keys: lenet.lr, lenet.bs, lenet.ep, lenet.n (training examples per epoch, absent =
-// all 60 000), lenet.test (test images, absent = all 10 000), lenet.seed, lenet.img (the
-// chosen test image).
+// DEFAULT_EXAMPLES, 0 = all 60 000), lenet.test (test images, absent = DEFAULT_TEST_IMAGES,
+// 0 = all 10 000), lenet.seed, lenet.dev (the training backend: absent = the faster here,
+// webgpu, cpu), lenet.img (the chosen test image).
+//
+// The training backend: WebGPU on a hardware adapter; on a software adapter (SwiftShader,
+// llvmpipe, WARP: the kernels run on the CPU) whichever of WebGPU and the float64 CPU
+// reference trained LeNet faster when measured there (SOFTWARE_ADAPTER_SPEED), unless the
+// reader asks for the other one anyway.
 //
 // Flow: Train → init (MNIST downloaded with byte progress, model built) → start; metric
 // batches arrive once per animation frame; while the loop runs the parameters are fetched
@@ -24,16 +30,34 @@ import { PageModel } from './page-model';
 import { EXPERIMENTS } from '../../../train/experiments';
 import type { ModelSnapshot, TestPredictions, TestSet } from '../../../train/inspect';
 import type { SessionConfig, SessionState } from '../../../train/protocol';
-import { currentBackend, useDevice } from '../../../store/device';
+import { currentBackend, softwareAdapterName, useDevice } from '../../../store/device';
 import { createTrainingStore } from '../../../store/training';
 
 
 const BASE = EXPERIMENTS['mnist-lenet'].config;
 
+/** 'auto': WebGPU, or on a software adapter the faster backend there */
+export type TrainingDevice = 'auto' | 'webgpu' | 'cpu';
+
 export const MNIST_TRAIN = 60_000;
 export const MNIST_TEST = 10_000;
-export const EXAMPLE_CHOICES = [0, 10_000, 2_000, 500, 100] as const;
+export const EXAMPLE_CHOICES = [0, 10_000, 2_000, 1_000, 500, 100] as const;
 export const TEST_CHOICES = [0, 2_000, 500, 100] as const;
+/**
+ * The default run: an epoch of 1 000 examples (a 60th of MNIST's training set) and a test
+ * subset of 500 images, so that the first test accuracy shows within a minute on a 2-core
+ * laptop without a GPU; "the full epoch" is one click away (FULL_EPOCH).
+ */
+export const DEFAULT_EXAMPLES = 1_000;
+export const DEFAULT_TEST_IMAGES = 500;
+/**
+ * LeNet's training speed on a software adapter, in examples per second: the chapter's
+ * worker in Chromium on SwiftShader, on the 2-core development machine, batch 64, the rate
+ * at the end of the second of two epochs of 1 000 examples (two runs each, alternating:
+ * WebGPU 168 and 164, the CPU reference 47 and 54; the means below). The chapter trains on
+ * the faster. (In Node, on Dawn's SwiftShader, the two were about even over a whole epoch.)
+ */
+export const SOFTWARE_ADAPTER_SPEED: Readonly<Record<'webgpu' | 'cpu', number>> = { webgpu: 166, cpu: 50.5 };
 /**
  * The largest learning rate the chapter takes. Adam moves each weight by about η per step,
  * so LeNet's float32 forward pass overflows (and the run diverges) only around η ≈ 10⁷.
@@ -53,10 +77,12 @@ const settings = defineSettings({
     batchSize: num('the batch size', { min: 1, max: 4096, int: true, default: BASE.batchSize, url: 'bs', change: 'live' }),
     epochs: num('the number of epochs', { min: 1, max: 50, int: true, default: BASE.epochs, url: 'ep', change: 'live' }),
     /** training examples per epoch; 0: the whole training set */
-    examples: oneOf<number>('examples per epoch', EXAMPLE_CHOICES, { unit: '(0 = all)', default: 0, url: 'n', change: 'rebuild' }),
+    examples: oneOf<number>('examples per epoch', EXAMPLE_CHOICES, { unit: '(0 = all)', default: DEFAULT_EXAMPLES, url: 'n', change: 'rebuild' }),
     /** 0: the whole test set */
-    testImages: oneOf<number>('test images', TEST_CHOICES, { unit: '(0 = all)', default: 0, url: 'test', change: 'rebuild' }),
+    testImages: oneOf<number>('test images', TEST_CHOICES, { unit: '(0 = all)', default: DEFAULT_TEST_IMAGES, url: 'test', change: 'rebuild' }),
     seed: num('the seed', { min: 0, max: 2 ** 31 - 1, int: true, default: BASE.seed, url: 'seed', change: 'rebuild' }),
+    /** the training backend; 'auto': WebGPU, or on a software adapter the faster of the two there */
+    device: oneOf<TrainingDevice>('the training device', ['auto', 'webgpu', 'cpu'], { default: 'auto', url: 'dev', change: 'rebuild' }),
     /** the test image shown in the feature-map cell */
     selected: num('the test image index', { min: 0, max: MNIST_TEST - 1, int: true, default: 0, url: 'img', change: 'none' }),
   },
@@ -89,16 +115,39 @@ export function lenetConfig(s: LenetSettings): SessionConfig {
   };
 }
 
-type DataSettings = Pick<LenetSettings, 'examples' | 'testImages' | 'seed'>;
+type DataSettings = Pick<LenetSettings, 'examples' | 'testImages' | 'seed' | 'device'>;
 
 /** what needs a new session when it changes (the rest is changed live) */
 function dataKey(s: DataSettings): string {
-  return JSON.stringify([s.examples, s.testImages, s.seed]);
+  return JSON.stringify([s.examples, s.testImages, s.seed, s.device]);
+}
+
+/** the faster backend on a software adapter, and how many times faster than the other (SOFTWARE_ADAPTER_SPEED) */
+export function fasterOnSoftware(speed: Readonly<Record<'webgpu' | 'cpu', number>> = SOFTWARE_ADAPTER_SPEED): { faster: 'webgpu' | 'cpu'; slower: 'webgpu' | 'cpu'; ratio: number } {
+  const faster = speed.webgpu >= speed.cpu ? 'webgpu' : 'cpu';
+  const slower = faster === 'webgpu' ? 'cpu' : 'webgpu';
+  return { faster, slower, ratio: speed[faster] / speed[slower] };
+}
+
+/**
+ * The backend the chapter trains on: the one asked for, or for 'auto' WebGPU, unless the
+ * page's WebGPU adapter is a software renderer (`software` names it): then the faster there.
+ */
+export function trainingBackend(
+  adapter: { kind: 'webgpu' | 'cpu' | null; deviceName: string | null },
+  device: TrainingDevice,
+  speed: Readonly<Record<'webgpu' | 'cpu', number>> = SOFTWARE_ADAPTER_SPEED,
+): { prefer: 'webgpu' | 'cpu'; software: string | null } {
+  const software = adapter.kind === 'webgpu' ? softwareAdapterName(adapter.deviceName) : null;
+  if (device !== 'auto') return { prefer: device, software };
+  return { prefer: software ? fasterOnSoftware(speed).faster : 'webgpu', software };
 }
 
 interface LenetState {
   /** the data settings the current session was made with (null before the first) */
   appliedKey: string | null;
+  /** the backend the current session was asked for, and the software adapter that decided it (null before the first) */
+  trainingOn: { prefer: 'webgpu' | 'cpu'; software: string | null } | null;
   /** the parameters on the page: the snapshot, when it was read (run, step), and a counter that bumps per snapshot */
   model: { snapshot: ModelSnapshot; run: number; step: number; version: number } | null;
   testSet: TestSet | null;
@@ -123,6 +172,7 @@ interface LenetState {
 let pageModel: PageModel | null = null;
 let modelTimer: ReturnType<typeof setTimeout> | null = null;
 let modelFetch: Promise<void> | null = null;
+let fetchAgain = false;
 let predictRun: Promise<void> | null = null;
 let predictAgain = false;
 let modelVersion = 0;
@@ -202,31 +252,45 @@ async function pageBackendModel(): Promise<PageModel> {
   return pageModel;
 }
 
-/** the session's parameters now, into the page's model */
+/**
+ * The session's parameters now, into the page's model. Asked while a fetch is in flight
+ * (one started while the loop ran, which may answer with an early step), it fetches again
+ * once that one is done, so a pause always ends with the paused step's parameters.
+ */
 function fetchModel(): Promise<void> {
-  if (modelFetch) return modelFetch;
+  if (modelFetch) {
+    fetchAgain = true;
+    return modelFetch;
+  }
   const client = inspect();
   if (!client) return Promise.resolve();
   modelFetch = (async () => {
-    try {
-      const snap = await client.snapshot();
-      const bad = snap.layers.find((l) => Object.values(l.parameters).some((t) => !t.data.every(Number.isFinite)));
-      if (bad) {
-        useLenet.setState({
-          modelError: `The parameters of ${bad.name} after step ${snap.step} are not finite numbers; the cells show the last finite ones.`,
-        });
-        return;
-      }
-      const pm = await pageBackendModel();
-      await pm.load(snap);
-      useLenet.setState({ model: { snapshot: snap, run: snap.run, step: snap.step, version: ++modelVersion }, modelError: null });
-    } catch (e) {
-      useLenet.setState({ modelError: `Could not read the model's parameters: ${message(e)}` });
-    } finally {
-      modelFetch = null;
-    }
-  })();
+    do {
+      fetchAgain = false;
+      await fetchModelOnce(client);
+    } while (fetchAgain);
+  })().finally(() => {
+    modelFetch = null;
+  });
   return modelFetch;
+}
+
+async function fetchModelOnce(client: NonNullable<ReturnType<typeof inspect>>): Promise<void> {
+  try {
+    const snap = await client.snapshot();
+    const bad = snap.layers.find((l) => Object.values(l.parameters).some((t) => !t.data.every(Number.isFinite)));
+    if (bad) {
+      useLenet.setState({
+        modelError: `The parameters of ${bad.name} after step ${snap.step} are not finite numbers; the cells show the last finite ones.`,
+      });
+      return;
+    }
+    const pm = await pageBackendModel();
+    await pm.load(snap);
+    useLenet.setState({ model: { snapshot: snap, run: snap.run, step: snap.step, version: ++modelVersion }, modelError: null });
+  } catch (e) {
+    useLenet.setState({ modelError: `Could not read the model's parameters: ${message(e)}` });
+  }
 }
 
 /** the model's predictions on the whole test set (again, if asked while one runs) */
@@ -260,7 +324,11 @@ function predict(): Promise<void> {
 async function newSession(): Promise<boolean> {
   const s = settingsOf();
   useLenet.setState({ predictions: null, predictError: null, modelError: null, appliedKey: dataKey(s) });
-  await useLenetTraining.getState().init(lenetConfig(s), 'webgpu');
+  // the page's adapter is the worker's: a software one trains on the CPU reference
+  await useDevice.getState().init();
+  const trainingOn = trainingBackend(useDevice.getState(), s.device);
+  useLenet.setState({ trainingOn });
+  await useLenetTraining.getState().init(lenetConfig(s), trainingOn.prefer);
   const client = inspect();
   if (useLenetTraining.getState().phase !== 'ready' || !client) return false;
   try {
@@ -289,6 +357,7 @@ settings.onChange((key) => {
 
 export const useLenet = create<LenetState>()((set, get) => ({
   appliedKey: null,
+  trainingOn: null,
   model: null,
   testSet: null,
   predictions: null,

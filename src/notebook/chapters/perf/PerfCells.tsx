@@ -1,7 +1,9 @@
 // The Performance page's two cells: the measurement (settings, progress, throughput and
-// the counters of a step) and the per-kernel GPU times of one profiled step.
+// the counters of a step) and the per-kernel GPU times of one profiled step. On the CPU
+// reference there is no GPU: the cells say what is timed instead (the reference's own
+// JavaScript, step by step) and leave out the GPU's counters and kernel table.
 
-import { softwareAdapterName } from '../../../store/device';
+import { softwareAdapterName, useDevice } from '../../../store/device';
 import { NumberInput, Progress, Select } from '../../../ui/controls';
 import { fmtCount, fmtDuration, fmtMs, fmtRate } from '../../../ui/format';
 import { BATCH_LIMITS, kernelRows, PERF_MODELS, STEP_LIMITS, type PerfModel, type PerfResult } from './measure';
@@ -12,12 +14,28 @@ const CONV_BACKWARD_KERNELS: Record<string, string> = {
   'per-weight': 'per weight (conv2d.wgsl : conv2d_backward)',
 };
 
+/** what the page says when the notebook's device is the CPU reference: no GPU, so no submissions */
+export const CPU_MODE_WORDS =
+  'This page runs on the float64 CPU reference: a training step sends nothing to a GPU (no dispatches, no command buffers, no submissions, no readbacks), so what is measured is the time the reference takes for each step in JavaScript on this page, and examples per second from it.';
+
+/** the CPU mode's note, above the controls (the notebook's device decides it before any measurement) */
+export function CpuModeNote() {
+  const kind = useDevice((s) => s.kind);
+  if (kind !== 'cpu') return null;
+  return (
+    <p className="notice" role="status" data-testid="perf-cpu-mode">
+      {CPU_MODE_WORDS}
+    </p>
+  );
+}
+
 function PhaseProgress() {
   const progress = usePerf((s) => s.progress);
   const model = usePerfSettings((s) => s.model);
+  const cpu = useDevice((s) => s.kind === 'cpu');
   if (!progress) return <Progress label="Preparing" detail="requesting the device" />;
   if (progress.phase === 'warmup') {
-    return <Progress label="Warm-up step" detail={`building ${PERF_MODELS[model].name} and compiling its kernels`} />;
+    return <Progress label="Warm-up step" detail={cpu ? `building ${PERF_MODELS[model].name} (nothing to compile on the CPU reference)` : `building ${PERF_MODELS[model].name} and compiling its kernels`} />;
   }
   if (progress.phase === 'steps') {
     return <Progress label="Timed steps" value={progress.done} max={progress.total} detail={`${progress.done} / ${progress.total} steps`} />;
@@ -29,7 +47,8 @@ function SoftwareNote({ r }: { r: PerfResult }) {
   if (r.backendKind === 'cpu') {
     return (
       <p className="notice warn" role="status">
-        This ran on the float64 CPU reference (no WebGPU here): the numbers measure JavaScript, not GPU kernels.
+        This ran on the float64 CPU reference (no WebGPU here): the times are of the reference's JavaScript, one step after
+        another on this page; nothing was submitted to a GPU, so the GPU's counters are left out.
       </p>
     );
   }
@@ -58,6 +77,7 @@ export function MeasureCellBody() {
   const running = status === 'running';
   return (
     <>
+      <CpuModeNote />
       <div className="controls-row">
         <Select<PerfModel>
           label="Model"
@@ -96,28 +116,36 @@ export function MeasureCellBody() {
 function Summary({ r }: { r: PerfResult }) {
   const s = r.settings;
   const epoch = PERF_MODELS[s.model].epoch;
-  const rows: [string, string, string][] = [
-    ['device', r.backendKind === 'webgpu' ? `WebGPU · ${r.deviceName}` : r.deviceName, r.isFallback ? 'software / fallback' : 'hardware'],
-    ['matrix-product kernel', r.matmulKernel ?? '— (CPU reference)', 'backend.profile.matmulKernel'],
+  const cpu = r.backendKind === 'cpu';
+  const all: [string, string, string, 'gpu'?][] = [
+    ['device', r.backendKind === 'webgpu' ? `WebGPU · ${r.deviceName}` : r.deviceName, cpu ? 'JavaScript loops in float64, on this page' : r.isFallback ? 'software / fallback' : 'hardware'],
+    ['matrix-product kernel', r.matmulKernel ?? '— (CPU reference)', 'backend.profile.matmulKernel', 'gpu'],
     [
       'convolution backward kernel',
       r.convBackwardKernel ? (CONV_BACKWARD_KERNELS[r.convBackwardKernel] ?? r.convBackwardKernel) : '— (CPU reference)',
       s.model === 'lenet' ? "backend.profile.convBackwardKernel: the kernel LeNet's two conv layers ran" : 'backend.profile.convBackwardKernel (this model has no convolution)',
+      'gpu',
     ],
     ['examples per second', fmtRate(r.examplesPerSecond), `batch ${s.batch} ÷ median step time`],
     ['projected epoch', fmtDuration(r.epochSeconds), `${epoch.dataset}, ${epoch.examples.toLocaleString('en-US')} examples, ÷ examples per second`],
-    ['time per step (median)', fmtMs(r.medianMs), `${r.stepMs.length} timed steps: ${r.stepMs.map(fmtMs).join(', ')}`],
-    ['dispatches per step', fmtCount(r.perStep.dispatches), 'kernels recorded for forward, loss, backward and update'],
-    ['submissions per step', fmtCount(r.perStep.submissions), 'command buffers sent to the GPU'],
-    ['readbacks per step', fmtCount(r.perStep.readbacks), 'copies back to JavaScript (the loss is read once, after the last step)'],
-    ['warm-up step', fmtMs(r.warmupMs), 'the first step compiles every kernel it uses'],
+    [
+      'time per step (median)',
+      fmtMs(r.medianMs),
+      `${r.stepMs.length} timed steps: ${r.stepMs.map(fmtMs).join(', ')}${cpu ? ' (the CPU reference computing forward, loss, backward and update)' : ''}`,
+    ],
+    ['dispatches per step', fmtCount(r.perStep.dispatches), 'kernels recorded for forward, loss, backward and update', 'gpu'],
+    ['submissions per step', fmtCount(r.perStep.submissions), 'command buffers sent to the GPU', 'gpu'],
+    ['readbacks per step', fmtCount(r.perStep.readbacks), 'copies back to JavaScript (the loss is read once, after the last step)', 'gpu'],
+    ['warm-up step', fmtMs(r.warmupMs), cpu ? 'the first step, which also creates the parameters (nothing to compile)' : 'the first step compiles every kernel it uses'],
     ['loss after the last step', Number.isFinite(r.loss) ? r.loss.toFixed(4) : `not finite (${String(r.loss)})`, 'cross-entropy on the synthetic batch'],
   ];
+  // the GPU's counters and kernel choices mean nothing on the CPU reference
+  const rows = cpu ? all.filter((row) => row[3] !== 'gpu') : all;
   return (
     <>
       <SoftwareNote r={r} />
       <p className="perf-headline" role="status" data-testid="perf-headline">
-        On this device {PERF_MODELS[s.model].name} trains on <strong>{fmtRate(r.examplesPerSecond)} examples per second</strong>{' '}
+        {cpu ? 'On the CPU reference' : 'On this device'} {PERF_MODELS[s.model].name} trains on <strong>{fmtRate(r.examplesPerSecond)} examples per second</strong>{' '}
         (batch {s.batch}): one epoch over {epoch.dataset} ({epoch.examples.toLocaleString('en-US')} examples) would take about{' '}
         <strong>{fmtDuration(r.epochSeconds)}</strong>.
       </p>
@@ -157,6 +185,14 @@ export function KernelsCellBody() {
   const status = usePerf((s) => s.status);
   if (!result) {
     return <p className="muted">{status === 'running' ? 'Measuring…' : 'The table appears after a measurement (cell above).'}</p>;
+  }
+  if (result.backendKind === 'cpu') {
+    return (
+      <p className="muted" role="status">
+        No GPU ran this step, so there are no kernels to time: the CPU reference computes each layer in JavaScript loops, and the
+        cell above timed whole steps.
+      </p>
+    );
   }
   const p = result.profile;
   const rows = kernelRows(p);

@@ -6,8 +6,35 @@ import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import type { ChapterInfo } from '../../../store/toc';
+import { useDevice } from '../../../store/device';
 import { KernelsCellBody, MeasureCellBody } from './PerfCells';
 import './perf.css';
+
+/** what the page measures, in the words of the notebook's device (the CPU reference has no GPU to count or time) */
+function Intro() {
+  const cpu = useDevice((s) => s.kind === 'cpu');
+  return cpu ? (
+    <p>
+      Every chapter trains on the device named in the header, here the float64 CPU reference. This page asks how fast: it
+      trains LeNet (or the Iris net) for a few steps on the CPU reference and times each step. Nothing goes to a GPU, so there
+      are no dispatches, submissions or readbacks to count and no kernels to time; the sections below describe what they are
+      on a WebGPU device.
+    </p>
+  ) : (
+    <p>
+      Every chapter trains on the device named in the header. This page asks how fast: it trains LeNet (or the Iris net) for
+      a few steps on that device, counts what each step sends to the GPU, and times every kernel of one step on the GPU's own
+      clock.
+    </p>
+  );
+}
+
+function MeasureLead() {
+  const cpu = useDevice((s) => s.kind === 'cpu');
+  return cpu
+    ? 'A warm-up step builds the model; then the timed steps run on the CPU reference, one after another.'
+    : 'A warm-up step compiles the kernels; then the timed steps run, each waited for; then one more step is profiled kernel by kernel.';
+}
 
 /** every planned cell of this page is in place */
 export const PLANNED: readonly string[] = [];
@@ -18,11 +45,7 @@ export function PerfChapter({ info }: { info: ChapterInfo }) {
       info={info}
       intro={
         <>
-          <p>
-            Every chapter trains on the device named in the header. This page asks how fast: it trains LeNet (or the Iris net)
-            for a few steps on that device, counts what each step sends to the GPU, and times every kernel of one step on the
-            GPU's own clock.
-          </p>
+          <Intro />
           <p className="note">
             The measurement runs on this page's thread, step by step, waiting for the GPU after each one; the page stays
             responsive because the waiting is asynchronous. Nothing here changes the other chapters' models.
@@ -59,7 +82,7 @@ export function PerfChapter({ info }: { info: ChapterInfo }) {
         number={`${info.number}.1`}
         title="Examples per second, and the counters of a step"
         runsOn="the notebook's device"
-        lead="A warm-up step compiles the kernels; then the timed steps run, each waited for; then one more step is profiled kernel by kernel."
+        lead={<MeasureLead />}
       >
         <MeasureCellBody />
       </Cell>
