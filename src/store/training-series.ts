@@ -78,8 +78,10 @@ export interface SeriesState {
   evals: EvalPoint[];
   speed: SeriesPoint[];
   markers: Marker[];
+  /** the last training loss read back (null before any) */
   latestLoss: number | null;
   divergence: (DivergenceInfo & { x: number }) | null;
+  /** global step and epoch where the current run starts */
   offset: { x: number; ex: number };
 }
 

@@ -22,8 +22,8 @@
 
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { createTrainingWorker, DEVICE_LOST_DURING, TrainingClient, type PortLike } from '../train/client';
-import type { BackendInfo, DatasetInfo, DivergenceInfo, SessionConfig, SessionSnapshot, SessionState } from '../train/protocol';
-import { ingestBatches, type DownloadProgress, type EvalPoint, type Marker, type PastRun, type SeriesPoint } from './training-series';
+import type { BackendInfo, DatasetInfo, SessionConfig, SessionSnapshot, SessionState } from '../train/protocol';
+import { ingestBatches, type DownloadProgress, type EvalPoint, type Marker, type PastRun, type SeriesPoint, type SeriesState } from './training-series';
 
 export * from './training-series';
 
@@ -37,7 +37,8 @@ export * from './training-series';
  */
 export type ConnectionPhase = 'off' | 'starting' | 'ready' | 'failed' | 'stopped';
 
-export interface TrainingData {
+/** the session's connection and its chart series (SeriesState: loss, evals, speed, markers, latest loss, divergence, offset) */
+export interface TrainingData extends SeriesState {
   phase: ConnectionPhase;
   /** the last error of an action (shown in the cell), null when the last action worked */
   error: string | null;
@@ -56,15 +57,6 @@ export interface TrainingData {
   pace: number;
   /** examples per second: the session's figure at full speed, the paced rate otherwise */
   examplesPerSec: number;
-  loss: SeriesPoint[];
-  evals: EvalPoint[];
-  speed: SeriesPoint[];
-  markers: Marker[];
-  /** the last training loss read back (null before any) */
-  latestLoss: number | null;
-  divergence: (DivergenceInfo & { x: number }) | null;
-  /** global step and epoch where the current run starts */
-  offset: { x: number; ex: number };
   pastRuns: PastRun[];
   /** the GPU device was lost and the session went on on a new one: what the worker said (null otherwise) */
   deviceNote: string | null;

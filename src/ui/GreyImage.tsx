@@ -17,22 +17,31 @@ export interface GreyImageProps {
   className?: string;
 }
 
+/** draws an (h, w) grid of colours into a canvas of h × w device pixels (CSS scales it up) */
+export function paintCanvas(canvas: HTMLCanvasElement | null, h: number, w: number, colour: (k: number) => readonly [number, number, number]): void {
+  const ctx = canvas?.getContext('2d');
+  if (!canvas || !ctx) return;
+  canvas.width = w;
+  canvas.height = h;
+  const img = ctx.createImageData(w, h);
+  for (let k = 0; k < h * w; k++) {
+    const [r, g, b] = colour(k);
+    img.data[4 * k] = r;
+    img.data[4 * k + 1] = g;
+    img.data[4 * k + 2] = b;
+    img.data[4 * k + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
 export const GreyImage = memo(function GreyImage({ pixels, side = 28, max = 1, zoom = 2, label, inverted = false, className }: GreyImageProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const canvas = ref.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
-    canvas.width = side;
-    canvas.height = side;
-    const img = ctx.createImageData(side, side);
-    for (let k = 0; k < side * side; k++) {
+    paintCanvas(ref.current, side, side, (k) => {
       const v = Math.round((255 * Math.min(max, Math.max(0, pixels[k]!))) / max);
       const g = inverted ? 255 - v : v;
-      img.data[4 * k] = img.data[4 * k + 1] = img.data[4 * k + 2] = g;
-      img.data[4 * k + 3] = 255;
-    }
-    ctx.putImageData(img, 0, 0);
+      return [g, g, g];
+    });
   }, [pixels, side, max, inverted]);
   return (
     <canvas

@@ -1,7 +1,7 @@
 // The WGSL source of a kernel, exactly as the engine compiles it (from the shader
 // registry), with line numbers and light syntax colouring.
 
-import { useMemo } from 'react';
+import { useMemo, type Ref } from 'react';
 import { SHADERS } from '../../engine/gpu/shaders';
 
 type Token = { kind: 'comment' | 'keyword' | 'type' | 'number' | 'attr' | 'builtin' | 'plain'; text: string };
@@ -49,6 +49,19 @@ export function LineTokens({ tokens }: { tokens: Token[] }) {
   );
 }
 
+/** one numbered line of WGSL (`lineRef` on the line a view scrolls to) */
+export function CodeLine({ n, tokens, className, lineRef }: { n: number; tokens: Token[]; className?: string; lineRef?: Ref<HTMLSpanElement> }) {
+  return (
+    <span className={`code-line${className ? ` ${className}` : ''}`} ref={lineRef}>
+      <span className="line-no" aria-hidden="true">
+        {n}
+      </span>
+      <LineTokens tokens={tokens} />
+      {'\n'}
+    </span>
+  );
+}
+
 export interface KernelSourceProps {
   /** registry name: the file shaders/<name>.wgsl */
   name: string;
@@ -84,13 +97,7 @@ export function KernelSource({ name, title, maxHeight = 420 }: KernelSourceProps
       <pre className="kernel-code" style={{ maxHeight }} tabIndex={0} aria-label={`WGSL source of ${name}`}>
         <code>
           {lines.map((tokens, i) => (
-            <span className="code-line" key={i}>
-              <span className="line-no" aria-hidden="true">
-                {i + 1}
-              </span>
-              <LineTokens tokens={tokens} />
-              {'\n'}
-            </span>
+            <CodeLine key={i} n={i + 1} tokens={tokens} />
           ))}
         </code>
       </pre>

@@ -4,7 +4,7 @@
 
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { entryLines, SHADERS } from '../../engine/gpu/shaders';
-import { LineTokens, tokenizeWgsl } from './KernelSource';
+import { CodeLine, tokenizeWgsl } from './KernelSource';
 
 export interface StepThroughKernelProps {
   shader: string;
@@ -53,15 +53,7 @@ export function StepThroughKernel({ shader, entry, maxHeight = 360 }: StepThroug
         <code>
           {lines.map((tokens, i) => {
             const inEntry = range !== null && i >= range[0] && i <= range[1];
-            return (
-              <span className={`code-line${inEntry ? ' st-entry' : ''}`} key={i} ref={range && i === range[0] ? firstRef : undefined}>
-                <span className="line-no" aria-hidden="true">
-                  {i + 1}
-                </span>
-                <LineTokens tokens={tokens} />
-                {'\n'}
-              </span>
-            );
+            return <CodeLine key={i} n={i + 1} tokens={tokens} className={inEntry ? 'st-entry' : undefined} lineRef={range && i === range[0] ? firstRef : undefined} />;
           })}
         </code>
       </pre>

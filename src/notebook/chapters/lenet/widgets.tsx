@@ -2,60 +2,14 @@
 // sharing one colour scale, and the ten class probabilities as bars.
 
 import { memo, useEffect, useMemo, useRef } from 'react';
+import { GreyImage, paintCanvas, type GreyImageProps } from '../../../ui/GreyImage';
 import { diverging, sequential } from '../../../ui/colors';
 import { fmtFixed } from '../../../ui/format';
 
-/** draws an (h, w) grid of values into a canvas of h × w device pixels (CSS scales it up) */
-function paint(canvas: HTMLCanvasElement | null, h: number, w: number, colour: (k: number) => readonly [number, number, number]): void {
-  if (!canvas) return;
-  canvas.width = w;
-  canvas.height = h;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const img = ctx.createImageData(w, h);
-  for (let k = 0; k < h * w; k++) {
-    const [r, g, b] = colour(k);
-    img.data[4 * k] = r;
-    img.data[4 * k + 1] = g;
-    img.data[4 * k + 2] = b;
-    img.data[4 * k + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
+/** an MNIST-style digit: white ink on black, as the network sees it (pixels 0 … 255 unless `max` says otherwise) */
+export function DigitImage({ max = 255, className, ...rest }: GreyImageProps) {
+  return <GreyImage max={max} className={`digit${className ? ` ${className}` : ''}`} {...rest} />;
 }
-
-export interface DigitImageProps {
-  /** (side, side) pixels, 0 … 255 (bytes) or 0 … 1 (floats) */
-  pixels: ArrayLike<number>;
-  side?: number;
-  /** 0 … max */
-  max?: number;
-  /** CSS pixels per image pixel */
-  zoom?: number;
-  /** the accessible name; empty marks the picture decorative (e.g. inside a labelled button) */
-  label: string;
-  className?: string;
-}
-
-/** an MNIST-style digit: white ink on black, as the network sees it */
-export const DigitImage = memo(function DigitImage({ pixels, side = 28, max = 255, zoom = 2, label, className }: DigitImageProps) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    paint(ref.current, side, side, (k) => {
-      const v = Math.round((255 * Math.min(max, Math.max(0, pixels[k]!))) / max);
-      return [v, v, v];
-    });
-  }, [pixels, side, max]);
-  return (
-    <canvas
-      ref={ref}
-      role={label ? 'img' : undefined}
-      aria-label={label || undefined}
-      aria-hidden={label ? undefined : true}
-      className={`digit${className ? ` ${className}` : ''}`}
-      style={{ width: side * zoom, height: side * zoom }}
-    />
-  );
-});
 
 export interface SmallMap {
   /** shown under the map and read as its name */
@@ -127,7 +81,7 @@ const MapCanvas = memo(function MapCanvas({ map, extent, zoom, scale, range }: M
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const colour = scale === 'diverging' ? (v: number) => diverging(v, range) : (v: number) => sequential(v, 0, range);
-    paint(ref.current, map.h, map.w, (k) => colour(map.at(Math.floor(k / map.w), k % map.w)));
+    paintCanvas(ref.current, map.h, map.w, (k) => colour(map.at(Math.floor(k / map.w), k % map.w)));
   }, [map, scale, range]);
   return (
     <figure className="map-item">
