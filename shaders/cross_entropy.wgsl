@@ -28,6 +28,7 @@
 // The gradients are elementwise, one invocation per element.
 
 // uses lib/element_index.wgsl
+// uses lib/workgroup_sum.wgsl
 
 const WG: u32 = 256u;    // invocations of the reducing kernels
 const EW: u32 = 64u;     // invocations per workgroup of the elementwise kernels
@@ -47,19 +48,6 @@ struct Dims {
 @group(0) @binding(5) var<storage, read_write> probs: array<f32>;  // (m, k)
 @group(0) @binding(6) var<storage, read_write> grad: array<f32>;   // (m, k)
 
-var<workgroup> partial: array<f32, WG>;
-
-// Sum of v over the workgroup (every invocation gets the total).
-fn workgroup_sum(t: u32, v: f32) -> f32 {
-  partial[t] = v;
-  workgroupBarrier();
-  for (var width = WG / 2u; width > 0u; width /= 2u) {
-    if (t < width) { partial[t] += partial[t + width]; }
-    workgroupBarrier();
-  }
-  return partial[0];
-}
-
 @compute @workgroup_size(WG)
 fn ce_loss(@builtin(local_invocation_index) t: u32) {
   let count = dims.rows * dims.cols;
@@ -70,9 +58,9 @@ fn ce_loss(@builtin(local_invocation_index) t: u32) {
       if (yhat[e] < TINY) { under = 1.0; } else { s += y[e] * log(yhat[e]); }
     }
   }
-  let total = workgroup_sum(t, s);
-  workgroupBarrier();   // every invocation has read partial[0] before it is reused
-  let underflows = workgroup_sum(t, under);
+  let total = workgroup_sum(t, s, WG);
+  workgroupBarrier();   // every invocation has read the first sum before the memory is reused
+  let underflows = workgroup_sum(t, under, WG);
   // +∞ from its bits (dims.cols & 0 keeps it a run-time value: a constant ∞ is refused)
   let inf = bitcast<f32>(INF_BITS | (dims.cols & 0u));
   if (t == 0u) { loss[0] = select(-total / f32(dims.rows), inf, underflows > 0.0); }
@@ -104,7 +92,7 @@ fn softmax_ce(@builtin(local_invocation_index) t: u32) {
       s += y[start + j] * shifted;
     }
   }
-  let total = workgroup_sum(t, s);
+  let total = workgroup_sum(t, s, WG);
   if (t == 0u) { loss[0] = -total / f32(dims.rows); }
 }
 
@@ -126,7 +114,7 @@ fn softmax_ce_grad(@builtin(local_invocation_index) t: u32) {
       s += y[start + j] * shifted;
     }
   }
-  let total = workgroup_sum(t, s);
+  let total = workgroup_sum(t, s, WG);
   if (t == 0u) { loss[0] = -total / f32(dims.rows); }
 }
 
@@ -145,7 +133,7 @@ fn mse_loss(@builtin(local_invocation_index) t: u32) {
     let d = yhat[e] - y[e];
     s += d * d;
   }
-  let total = workgroup_sum(t, s);
+  let total = workgroup_sum(t, s, WG);
   if (t == 0u) { loss[0] = total / (2.0 * f32(dims.rows)); }
 }
 

@@ -14,6 +14,7 @@
 
 // uses lib/element_index.wgsl
 // uses lib/group_sum.wgsl
+// uses lib/workgroup_sum.wgsl
 
 override GROUP_SIZE: u32 = 64u;   // sum_rows (a power of two)
 const WG: u32 = 64u;              // argmax_rows
@@ -29,19 +30,6 @@ struct Dims {
 @group(0) @binding(2) var<storage, read> y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<storage, read_write> idx: array<u32>;
-
-var<workgroup> partial: array<f32, WG_ONE>;
-
-// Sum of v over the first n invocations of the workgroup (n a power of two).
-fn workgroup_sum(t: u32, v: f32, n: u32) -> f32 {
-  partial[t] = v;
-  workgroupBarrier();
-  for (var width = n / 2u; width > 0u; width /= 2u) {
-    if (t < width) { partial[t] += partial[t + width]; }
-    workgroupBarrier();
-  }
-  return partial[0];
-}
 
 @compute @workgroup_size(GROUP_SIZE)
 fn sum_rows(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3u,
