@@ -174,9 +174,13 @@ describe('no method is replaced at run time', () => {
       return statSync(p).isDirectory() ? sources(p) : /\.tsx?$/.test(n) ? [p] : [];
     });
   }
+  // src/exercises is left out: its array module defines the methods of its own class
+  // (each counted, for the grader's loop check) and its runner wraps the student's objects
+  // to report an error at the student's line; neither touches a backend, a context, a
+  // layer or a model
   it('src assigns to no dispatch, defines no property and wraps nothing in a Proxy', () => {
     const hits: string[] = [];
-    for (const file of sources('src')) {
+    for (const file of sources('src').filter((f) => !f.startsWith(join('src', 'exercises')))) {
       readFileSync(file, 'utf8')
         .split('\n')
         .forEach((line, i) => {
