@@ -15,6 +15,7 @@ import type { Locator, Page } from '@playwright/test';
 import { DIAGNOSES } from '../src/exercises/grader/diagnoses';
 import { EXERCISES } from '../src/exercises/tasks';
 import { expect, test } from './fixtures';
+import { MISTAKES } from '../tests/exercises/known';
 
 const SHOTS = '/work/shots';
 /** element screenshots without the sticky header painted over them */
@@ -219,4 +220,22 @@ test('exercises: grade, diagnose, watchdog, syntax error, persistence, export an
     await own.screenshot({ path: `${SHOTS}/exui-iris.png`, style: SHOT_STYLE });
     expect(await axeViolations(page, '#own-iris')).toEqual([]);
   });
+});
+
+test('every exercise: each known mistake fails naming its diagnosis, and the correct code passes', async ({ page }) => {
+  test.setTimeout(360_000);
+  // chapter by chapter, in the course's order
+  for (const e of EXERCISES) {
+    await test.step(e.id, async () => {
+      const cell = await exercise(page, e.id);
+      for (const [name, m] of Object.entries(MISTAKES).filter(([, m]) => m.exercise === e.id)) {
+        await typeCode(page, cell, mistake(name));
+        const verdict = await check(cell);
+        await expect(verdict, `${name}: fails`).toContainText('Failed');
+        await expect(verdict.getByTestId('diagnosis'), `${name}: names its mistake`).toContainText(DIAGNOSES[m.diagnosis as keyof typeof DIAGNOSES]);
+      }
+      await typeCode(page, cell, solution(e.id));
+      await expect(await check(cell), `${e.id}: the correct code passes`).toContainText(/Passed: (\d+) of \1 /);
+    });
+  }
 });

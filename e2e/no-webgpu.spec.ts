@@ -17,3 +17,27 @@ test('without WebGPU the fallback notice appears and chapter 1 still trains', as
   await page.getByRole('button', { name: 'Pause' }).click();
   expect(Number(await loss.textContent())).toBeLessThan(before);
 });
+
+test('without WebGPU the exercises still grade: a known mistake fails with its diagnosis, the correct code passes', async ({ page }) => {
+  const { readFileSync } = await import('node:fs');
+  const { DIAGNOSES } = await import('../src/exercises/grader/diagnoses');
+  const read = (path: string) => readFileSync(new URL(`../tests/exercises/${path}.js`, import.meta.url), 'utf8');
+  await page.goto('/?ch=layers');
+  await waitForDevice(page);
+  await expect(page.getByRole('link', { name: /Compute device: CPU reference/ })).toBeVisible();
+  const cell = page.locator('#ex-fully-connected');
+  const editor = cell.getByRole('textbox', { name: /^Your code:/ });
+  for (const [code, expected] of [
+    [read('mistakes/bias-shape'), DIAGNOSES['bias-shape']],
+    [read('solutions/fully-connected'), null],
+  ] as const) {
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText(code);
+    await cell.getByRole('button', { name: 'Check' }).click();
+    await expect(cell.getByRole('button', { name: 'Check' })).toBeEnabled({ timeout: 60_000 });
+    const verdict = cell.getByTestId('verdict');
+    if (expected) await expect(verdict.getByTestId('diagnosis')).toContainText(expected);
+    else await expect(verdict).toContainText(/Passed: (\d+) of \1 /);
+  }
+});

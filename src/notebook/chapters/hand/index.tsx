@@ -13,7 +13,7 @@ import type { ChapterInfo } from '../../../store/toc';
 import { FunctionPlot } from './FunctionPlot';
 import { GraphCellBody } from './GraphCell';
 import { ParamSliders } from './ParamSliders';
-import { TrainCellBody } from './TrainCell';
+import { DescentCellBody } from './DescentCell';
 import { DATASETS, datasetLoss, type DatasetId } from './handnet';
 
 function WeightsCellBody() {
@@ -172,7 +172,7 @@ export function HandChapter({ info }: { info: ChapterInfo }) {
         runsOn="float64 JavaScript"
         lead="Train runs full-batch gradient descent on the mean squared error; the sliders, the graph and the tables above follow the weights as they move."
       >
-        <TrainCellBody />
+        <DescentCellBody />
       </Cell>
 
       <YourTurn chapter="hand" number={1} />

@@ -128,7 +128,7 @@ function TrainPlot() {
   return <FunctionPlot params={params} data={DATASETS[dataset].points} x={x} title="The network's function while training" viewWidth={460} height={300} />;
 }
 
-export function TrainCellBody() {
+export function DescentCellBody() {
   useTrainingLoop();
   return (
     <>
