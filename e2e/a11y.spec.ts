@@ -38,7 +38,7 @@ test('chapter 1 after training, and the CPU-fallback notice, have no accessibili
   await waitForDevice(page);
   await expect(page.getByRole('status').filter({ hasText: 'Running on the CPU reference backend' })).toBeVisible();
   await page.getByLabel("Show each unit's contribution").check();
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(async () => Number((await page.getByLabel('Step', { exact: true }).textContent())?.replace(/,/g, ''))).toBeGreaterThan(200);
   await page.getByRole('button', { name: 'Pause' }).click();
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();

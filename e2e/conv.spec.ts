@@ -187,7 +187,7 @@ test('the convolution to poke: presets, an edited weight, and the window under t
   await cell.getByLabel('W row 2, column 2').press('Enter');
   await expect(cell.getByLabel('Kernel preset')).toHaveValue('custom');
   await expect(sum).toHaveText(/= 3$/);
-  expect(new URL(page.url()).searchParams.get('conv.ek')).toBe('0,0,0,0,3,0,0,0,0');
+  await expect.poll(() => new URL(page.url()).searchParams.get('conv.ek')).toBe('0,0,0,0,3,0,0,0,0');
   // the arrow keys move the point over the output
   await cell.getByRole('group', { name: /^Y \(8, 8\)/ }).focus();
   await page.keyboard.press('ArrowLeft');

@@ -183,7 +183,7 @@ test('exercises: grade, diagnose, watchdog, syntax error, persistence, export an
     await expect(dialog).toBeHidden();
     await expect(cell.getByTestId('verdict')).toContainText(/Passed/);
     await reset.click();
-    await dialog.getByRole('button', { name: 'Reset' }).focus();
+    await dialog.getByRole('button', { name: 'Reset', exact: true }).focus();
     await page.keyboard.press('Enter');
     await expect(cell.getByTestId('verdict')).toHaveCount(0);
     const starter = EXERCISES.find((e) => e.id === 'relu')!.starter;

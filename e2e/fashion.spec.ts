@@ -29,7 +29,7 @@ test('chapter 6 renders the training cell with its controls and the data provena
   await expect(cell.getByRole('combobox', { name: 'Optimizer' })).toHaveValue('adam');
   await expect(cell.getByRole('combobox', { name: 'Learning-rate schedule' })).toHaveValue('constant');
   await expect(cell.getByRole('spinbutton', { name: 'Epochs', exact: true })).toHaveValue('8');
-  await expect(cell.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await expect(cell.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
   await expect(cell.getByRole('button', { name: 'Step forward' })).toBeDisabled();
   // provenance from the data folder's manifest: the Debian package's official split, or the npm copy split here
   const split = cell.getByTestId('fashion-split');
@@ -63,7 +63,7 @@ test('training on a subset: download progress in bytes, epoch progress, examples
     const grab = () => root.querySelectorAll('.progress').forEach((p) => w.__progress.push(p.textContent ?? ''));
     new MutationObserver(grab).observe(root, { subtree: true, childList: true, characterData: true });
   });
-  await cell.getByRole('button', { name: 'Train' }).click();
+  await cell.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(cell.getByTestId('training-state')).toHaveText('training', { timeout: 60_000 });
   await expect(cell.getByTestId('session-device')).toContainText('CPU reference');
   await expect(cell.getByRole('progressbar', { name: /^Epoch \d/ })).toBeVisible();
@@ -110,7 +110,7 @@ test('training on a subset: download progress in bytes, epoch progress, examples
   await expect(cell.getByTestId('training-state')).toHaveText('ready', { timeout: 30_000 });
   await expect(cell.getByTestId('fashion-accuracy-chart').locator('.legend-item')).toContainText(['earlier: Adam, lr 0.001, 128 hidden']);
   await expect(page).toHaveURL(/fashion\.opt=momentum/);
-  await cell.getByRole('button', { name: 'Train' }).click();
+  await cell.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(rows).toHaveCount(1, { timeout: 60_000 });
   await cell.getByRole('button', { name: 'Pause' }).click();
   await cell.screenshot({ path: `${SHOTS}/fashion-compare.png` });

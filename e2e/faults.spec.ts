@@ -25,7 +25,7 @@ test('a training worker that crashes: the cell says so, and a new worker trains 
   const cell = page.locator('#iris-train');
   const state = cell.getByTestId('training-state');
   await expect(state).toHaveText('ready', { timeout: 60_000 });
-  await cell.getByRole('button', { name: 'Train' }).click();
+  await cell.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => number(page, 'Step'), { timeout: 30_000 }).toBeGreaterThan(20);
 
   expect(await fault(page, 'crashTrainingWorkers')).toBe(1);
@@ -45,7 +45,7 @@ test('a training worker that crashes: the cell says so, and a new worker trains 
   await page.keyboard.press('Enter');
   await expect(state).toHaveText('ready', { timeout: 60_000 });
   await expect(notice).toHaveCount(0);
-  await cell.getByRole('button', { name: 'Train' }).click();
+  await cell.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => number(page, 'Step'), { timeout: 30_000 }).toBeGreaterThan(5);
   await cell.getByRole('button', { name: 'Pause' }).click();
   await expect(state).toHaveText('paused');
@@ -59,7 +59,7 @@ test('a lost GPU device: the page requests a new one, and training goes on from 
   const state = cell.getByTestId('training-state');
   await expect(state).toHaveText('ready', { timeout: 60_000 });
   await expect(cell.getByTestId('session-device')).toContainText('WebGPU');
-  await cell.getByRole('button', { name: 'Train' }).click();
+  await cell.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => number(page, 'Step'), { timeout: 60_000 }).toBeGreaterThan(30);
 
   // the page's device and the worker's
@@ -80,7 +80,7 @@ test('a lost GPU device: the page requests a new one, and training goes on from 
   await pageNotice.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/device-lost-page-notice.png` });
 
-  await cell.getByRole('button', { name: 'Train' }).click();
+  await cell.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => number(page, 'Step'), { timeout: 60_000 }).toBeGreaterThan(from + 10);
   await cell.getByRole('button', { name: 'Pause' }).click();
   await expect(state).toHaveText('paused');
@@ -93,7 +93,7 @@ test("chapter 5's own worker (training and inspection) that crashes: the cell sa
   await page.goto('/?ch=lenet&lenet.n=100&lenet.test=100&lenet.bs=50&lenet.ep=3&faults=1');
   await waitForDevice(page);
   const state = page.getByTestId('training-state');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByLabel('Training device', { exact: true })).toHaveText(/^WebGPU · .+/, { timeout: 60_000 });
   await expect.poll(async () => Number(await page.getByLabel('Step', { exact: true }).textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
 
@@ -107,7 +107,7 @@ test("chapter 5's own worker (training and inspection) that crashes: the cell sa
 
   await page.getByRole('button', { name: 'Start a new training worker' }).click();
   await expect(state).toHaveText('ready', { timeout: 60_000 });
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(state).toHaveText('done', { timeout: 120_000 });
   // the inspection requests go to the new worker: the confusion matrix fills
   await expect(page.getByRole('table', { name: /Confusion matrix on the test set/ })).toBeVisible({ timeout: 60_000 });

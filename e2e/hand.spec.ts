@@ -67,8 +67,8 @@ test('training lowers the loss and draws the loss curve', async ({ page }) => {
   expect(before).toBeGreaterThan(5);
   await expect(page.getByText('No points yet')).toBeVisible();
 
-  await page.getByRole('button', { name: 'Train' }).click();
-  await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
   await expect.poll(async () => Number((await step.textContent())?.replace(/,/g, '')), { timeout: 60_000 }).toBeGreaterThan(400);
   await page.getByRole('button', { name: 'Pause' }).click();
   const after = Number(await loss.textContent());
@@ -79,7 +79,7 @@ test('training lowers the loss and draws the loss curve', async ({ page }) => {
   await expect(page.getByRole('slider', { name: 'w1[1]', exact: true })).not.toHaveAttribute('aria-valuetext', '-1.00');
 
   // Reset brings back the starting weights and clears the run
-  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
   await expect(loss).toHaveText(before.toPrecision(4));
   await expect(step).toHaveText('0');
 });
@@ -89,7 +89,7 @@ test('a learning rate that is far too large kills every unit, and the page says 
   const lr = page.getByLabel('Learning rate');
   await lr.fill('0.5');
   await lr.press('Enter');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByLabel('Dead units')).toHaveText('1, 2, 3, 4');
   await expect(page.getByRole('status').filter({ hasText: 'All four hidden units are off at every data point' })).toBeVisible();
   await page.getByRole('button', { name: 'Pause' }).click();
@@ -168,7 +168,7 @@ test('URL values outside their controls are refused and leave the address bar', 
   expect(url.searchParams.get('hand.x')).toBe('3');
   expect(url.searchParams.get('ch')).toBe('hand');
   // training from there is ordinary: no divergence notice
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(async () => Number((await page.getByLabel('Step', { exact: true }).textContent())?.replace(/,/g, '')), { timeout: 60_000 }).toBeGreaterThan(40);
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByRole('alert')).toHaveCount(0);

@@ -102,7 +102,7 @@ test('training lowers the plotted loss; Step forward is one step; a new hidden s
   await cell.scrollIntoViewIfNeeded();
   const work0 = await pageWork(page);
   const redraws = await watchRedraws(lossChart);
-  await cell.getByRole('button', { name: 'Train' }).click();
+  await cell.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(cell.getByTestId('training-state')).toHaveText('training');
   await expect.poll(() => number(step), { timeout: 30_000 }).toBeGreaterThan(400);
   await cell.getByRole('button', { name: 'Pause' }).click();
@@ -147,7 +147,7 @@ test('a finished run offers to continue at a changed learning rate; a negative r
   const cell = await openIris(page, '&iris.dev=cpu&iris.pace=0&iris.ep=2');
   const state = cell.getByTestId('training-state');
   const step = cell.getByLabel('Step', { exact: true });
-  await cell.getByRole('button', { name: 'Train' }).click();
+  await cell.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(state).toHaveText('done', { timeout: 60_000 });
   await expect(step).toHaveText('24');
   const markers = cell.getByTestId('iris-loss-chart-markers').locator('li[data-kind="lr"]');
@@ -167,22 +167,22 @@ test('a finished run offers to continue at a changed learning rate; a negative r
 
   // a negative rate: the field says why, and Train stays off until it is fixed
   await setField(cell, 'Epochs', '5');
-  await expect(cell.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await expect(cell.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
   await setField(cell, 'Learning rate', '-1');
   await expect(cell.getByRole('alert').filter({ hasText: 'at least 0' })).toBeVisible();
   await expect(cell.getByTestId('train-blocked')).toHaveText('Learning rate: at least 0 — Train is off until it is fixed.');
-  await expect(cell.getByRole('button', { name: 'Train' })).toBeDisabled();
+  await expect(cell.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
   await expect(cell.getByRole('button', { name: 'Step forward' })).toBeDisabled();
   await setField(cell, 'Learning rate', '0.05');
   await expect(cell.getByTestId('train-blocked')).toHaveCount(0);
-  await expect(cell.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await expect(cell.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
 });
 
 test('a learning-rate change while it trains is marked and takes effect: lr 50 diverges after the marker (WebGPU)', async ({ page }) => {
   const cell = await openIris(page, '&iris.pace=0&iris.ep=2000');
   await expect(cell.getByTestId('session-device')).toContainText('WebGPU');
   const step = cell.getByLabel('Step', { exact: true });
-  await cell.getByRole('button', { name: 'Train' }).click();
+  await cell.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => number(step), { timeout: 60_000 }).toBeGreaterThan(30);
   await expect(cell.getByTestId('training-state')).toHaveText('training');
 
@@ -213,7 +213,7 @@ test('a learning-rate change while it trains is marked and takes effect: lr 50 d
 
   // Reset: a new model at the current rate; lower it and training works again
   await setField(cell, 'Learning rate', '0.1');
-  await cell.getByRole('button', { name: 'Reset' }).click();
+  await cell.getByRole('button', { name: 'Reset', exact: true }).click();
   await expect(state).toHaveText('ready');
   await expect(cell.getByTestId('divergence')).toHaveCount(0);
 });

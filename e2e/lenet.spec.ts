@@ -33,7 +33,7 @@ test('the chapter renders its cells and labelled controls', async ({ page }) => 
   }
   await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
   await expect(page.getByRole('button', { name: 'Pause' })).toBeDisabled();
-  await expect(page.getByRole('button', { name: 'Reset' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Reset', exact: true })).toBeDisabled();
   await expect(page.getByRole('heading', { name: 'More cells planned for this chapter' })).toHaveCount(0);
   // the defaults: a short epoch of 1 000 examples on 500 test images; the full epoch one button away
   await expect(page.getByLabel('Examples per epoch', { exact: true })).toHaveValue('1000');
@@ -181,7 +181,7 @@ test('a short epoch trains on WebGPU, fills the confusion matrix, and a drawing 
   await page.getByLabel('Learning rate', { exact: true }).press('Enter');
   await page.getByLabel('Examples per epoch', { exact: true }).selectOption('500');
   await expect(page.getByText('The data settings, the seed or the device changed: Reset starts a new run with them.')).toBeVisible();
-  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
   await expect(page.getByTestId('training-state')).toHaveText('ready', { timeout: 60_000 });
   await expect(page.getByText(/^MNIST: 500 training and 100 test images/)).toBeVisible();
   await expect(page.getByRole('alert').filter({ hasText: /diverged/ })).toHaveCount(0);
@@ -243,7 +243,7 @@ test('on a software adapter the default run trains on the faster backend and say
   await expect(cell.getByText(/Reset starts a new run with them/)).toBeVisible();
   await expect(cell.getByRole('status').filter({ hasText: /^Training on the CPU reference, as asked: .*WebGPU trains LeNet about \d+\.\d× faster/ })).toBeVisible();
   await expect.poll(() => new URL(page.url()).searchParams.get('lenet.dev')).toBe('cpu');
-  await cell.getByRole('button', { name: 'Reset' }).click();
+  await cell.getByRole('button', { name: 'Reset', exact: true }).click();
   await expect(device).toHaveText('float64 CPU reference', { timeout: 60_000 });
 });
 

@@ -12,7 +12,7 @@ test('without WebGPU the fallback notice appears and chapter 1 still trains', as
   const loss = page.getByLabel('Mean loss', { exact: true });
   const step = page.getByLabel('Step', { exact: true });
   const before = Number(await loss.textContent());
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(async () => Number((await step.textContent())?.replace(/,/g, ''))).toBeGreaterThan(200);
   await page.getByRole('button', { name: 'Pause' }).click();
   expect(Number(await loss.textContent())).toBeLessThan(before);

@@ -79,7 +79,7 @@ test('a dropped CSV is previewed, a malformed one refused with its row and colum
   await expect(label.locator('option:checked')).toHaveText('kind');
 
   // malformed files, chosen with the file picker: a non-number, then a ragged row
-  const input = own.locator('input[type=file]');
+  const input = own.getByTestId('file-drop').locator('input[type=file]');
   const bad = 'x1,x2,x3,kind\n1,2,3,left\n4,abc,6,right\n';
   await input.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
   await expect(alert).toContainText("bad.csv CSV row 3, column 'x2': 'abc' is not a number");
@@ -95,7 +95,7 @@ test('a dropped CSV is previewed, a malformed one refused with its row and colum
   // train the chapter's network on the dropped CSV
   await own.getByLabel('Epochs on your data').fill('20');
   await own.getByLabel('Epochs on your data').press('Enter');
-  await own.getByRole('group', { name: 'Training' }).getByRole('button', { name: 'Train' }).click();
+  await own.getByRole('group', { name: 'Training' }).getByRole('button', { name: 'Train', exact: true }).click();
   await expect(own.getByTestId('training-state')).toHaveText('done', { timeout: 60_000 });
   const acc = Number(await own.getByLabel('Test accuracy', { exact: true }).textContent());
   // two classes: chance is 0.5
@@ -115,7 +115,7 @@ test('a malformed first file shows the message and no preview; keyboard reaches 
   await expect(own.getByRole('alert')).toContainText("empty-cell.csv CSV row 2, column 'b' is empty (missing value)");
   await expect(own.getByTestId('own-preview')).toHaveCount(0);
   // a file type the cell does not read is refused by name before it is parsed
-  await own.locator('input[type=file]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from([137, 80, 78, 71]) });
+  await own.getByTestId('file-drop').locator('input[type=file]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from([137, 80, 78, 71]) });
   await expect(own.getByRole('alert')).toContainText('photo.png: not a file this cell reads');
 });
 
@@ -168,12 +168,12 @@ test('LeNet chapter: an idx.gz pair is previewed with its images and trains; a m
   await own.getByTestId('own-preview').screenshot({ path: `${SHOTS}/owndata-idx-preview.png` });
 
   // a CIFAR-10 batch with a byte missing: the parser's message, the idx pair still in use
-  await own.locator('input[type=file]').setInputFiles({ name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(3 * 3073 - 1) });
+  await own.getByTestId('file-drop').locator('input[type=file]').setInputFiles({ name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(3 * 3073 - 1) });
   await expect(alert).toContainText('data_batch_1.bin: 9218 bytes is not a whole number of 3073-byte records');
   await expect(alert).toContainText('still using my-labels-idx1-ubyte.gz and my-images-idx3-ubyte.gz');
   await expect(facts).toContainText('40 images');
 
-  await own.getByRole('group', { name: 'Training' }).getByRole('button', { name: 'Train' }).click();
+  await own.getByRole('group', { name: 'Training' }).getByRole('button', { name: 'Train', exact: true }).click();
   await expect(own.getByTestId('training-state')).toHaveText('done', { timeout: 80_000 });
   await expect(own.getByLabel('Test accuracy', { exact: true })).toHaveText(/^[01]\.\d{3}$/);
   await expect(own.getByTestId('session-device')).toBeVisible();

@@ -25,7 +25,7 @@ test('the spiral with three hidden layers trains, and the boundary image changes
   await expect(page.getByTestId('network-diagram')).toHaveAttribute('aria-label', /2 → 8 → 8 → 8 → 3 units/);
   const untrained = await plot(page).getAttribute('data-hash');
 
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => stepCount(page)).toBeGreaterThan(40);
   const first = await plot(page).getAttribute('data-hash');
   const firstStep = await stepCount(page);
@@ -52,6 +52,7 @@ test('the URL reproduces the architecture, loss and optimizer after a reload', a
   await page.getByLabel('Data set').selectOption('circles');
   await expect(page).toHaveURL(/pg\.net=8sigmoid%2C8tanh%2C5relu/);
   await expect(page).toHaveURL(/pg\.opt=sgd/);
+  await expect(page).toHaveURL(/pg\.data=circles/);
 
   await page.reload();
   await expect(plot(page)).not.toHaveAttribute('data-hash', 'none');
@@ -137,7 +138,7 @@ test("a course curve: squared error only, and the fitted curve is redrawn as the
   await expect(plot(page)).toHaveAttribute('aria-label', /13 points and the network's fitted curve after step 0/);
   const untrained = await plot(page).getAttribute('data-hash');
   const lossBefore = parse(await page.getByLabel('Loss over all points', { exact: true }).textContent());
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => stepCount(page), { timeout: 75_000 }).toBeGreaterThan(300);
   await page.getByRole('button', { name: 'Pause' }).click();
   expect(await plot(page).getAttribute('data-hash')).not.toBe(untrained);
@@ -146,9 +147,9 @@ test("a course curve: squared error only, and the fitted curve is redrawn as the
 
 test('a diverged run says why and stops; a lower learning rate starts a new network', async ({ page }) => {
   await open(page, '&pg.data=reg1&pg.net=8relu&pg.opt=sgd&pg.lr=3');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByRole('alert').filter({ hasText: /The loss became (NaN|Infinity) at step \d+ \(sgd, learning rate 3\)/ })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
   await expect(page.getByRole('button', { name: 'Step once' })).toBeDisabled();
 
   const lr = page.getByLabel('Learning rate');
@@ -156,6 +157,6 @@ test('a diverged run says why and stops; a lower learning rate starts a new netw
   await lr.press('Enter');
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(page.getByLabel('Step', { exact: true })).toHaveText('0');
-  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
   await expect(page).toHaveURL(/pg\.lr=0\.1/);
 });

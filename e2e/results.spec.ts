@@ -217,7 +217,7 @@ test('a finished sweep is saved, survives a reload with its best run and table, 
   const w = saved().first();
   await expect(w).toContainText('2 learning rates (0.1, 0.5) × 1 hidden size (4), 5 epochs per run');
   await expect(w).toContainText('2 of 2 runs, done');
-  await expect(w).toContainText(/Best by test accuracy: lr 0\.[15], 4 hidden \(\d\.\d{4}\)/);
+  await expect(w).toContainText(/Best by validation accuracy: lr 0\.[15], 4 hidden \(\d\.\d{4}\)/);
   await w.getByText('Its table').click();
   const rows = w.getByRole('region', { name: /^Results of the sweep of / }).locator('tbody tr');
   await expect(rows).toHaveCount(2);
