@@ -7,7 +7,7 @@
 // only its own dispatches).
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Backend } from '../../engine/backend';
+import type { Backend, OpKernel } from '../../engine/backend';
 import { cpuReference } from '../../engine/cpu/reference-backend';
 import { currentBackend, useDevice } from '../../store/device';
 import { pageQueue } from '../../train/device-queue';
@@ -23,6 +23,17 @@ export function referenceBackend(): Backend {
 }
 
 /** the page's backend once the device request has settled; null while it is pending */
+/** runs `body` on `backend`, collecting the WGSL kernels its ops dispatch (none on the CPU reference) */
+export async function withKernels<T>(backend: Backend, body: () => Promise<T>): Promise<{ value: T; kernels: OpKernel[] }> {
+  const kernels: OpKernel[] = [];
+  const off = backend.onOp({ end: (e) => kernels.push(...e.kernels) });
+  try {
+    return { value: await body(), kernels };
+  } finally {
+    off();
+  }
+}
+
 export function usePageBackend(): { backend: Backend | null; failed: string | null } {
   const status = useDevice((s) => s.status);
   const error = useDevice((s) => s.error);

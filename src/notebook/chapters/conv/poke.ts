@@ -7,6 +7,8 @@
 
 import type { Backend, OpKernel } from '../../../engine/backend';
 import { compareArrays, type Comparison } from '../../../engine/check';
+import { CHECK_ATOL, CHECK_RTOL } from '../../../engine/kernel-check';
+import { withKernels } from '../../cells/backendTask';
 import type { PokeImage } from './settings';
 
 export const POKE_SIZE = 10;
@@ -68,18 +70,11 @@ export async function pokeConvolution(backend: Backend, reference: Backend, imag
       be.dispose(X, W, Y);
     }
   };
-  const kernels: OpKernel[] = [];
-  const off = backend.onOp({ end: (e) => kernels.push(...e.kernels) });
-  let y: Float64Array;
-  try {
-    y = await run(backend);
-  } finally {
-    off();
-  }
+  const { value: y, kernels } = await withKernels(backend, () => run(backend));
   const yRef = await run(reference);
   const border = pad === 'same' ? 1 : 0;
   const side = POKE_SIZE + 2 * border - POKE_K + 1;
-  return { x, w, pad, side, border, y, cmp: compareArrays(y, yRef, 1e-5, 1e-5, { label: 'Y' }), kernels };
+  return { x, w, pad, side, border, y, cmp: compareArrays(y, yRef, CHECK_ATOL, CHECK_RTOL, { label: 'Y' }), kernels };
 }
 
 /** the padded input's value at (r, c) of the padded grid; 0 on the border */

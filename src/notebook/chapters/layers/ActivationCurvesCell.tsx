@@ -6,7 +6,8 @@ import { useId } from 'react';
 import { fmtError, fmtFixed } from '../../../ui/format';
 import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
 import { TaskStatus } from '../../cells/TaskStatus';
-import { activationCurves, DENSE_ATOL, DENSE_RTOL, type ActivationCurve } from './dense';
+import { CHECK_ATOL, CHECK_RTOL } from '../../../engine/kernel-check';
+import { activationCurves, type ActivationCurve } from './dense';
 
 const NAMES: Record<ActivationCurve['activation'], string> = { relu: 'ReLU', sigmoid: 'sigmoid', tanh: 'tanh' };
 const W = 240;
@@ -73,8 +74,8 @@ export function ActivationCurvesCell() {
             </div>
             <p className="small" data-testid="act-verdict">
               {r[0]!.z.length} values of z per curve; the derivative comes from the backward kernel with dY = 1, which computes σ′ from the
-              stored output y exactly as a layer's backward does. Allowed difference from float64: {fmtError(DENSE_ATOL)} +{' '}
-              {fmtError(DENSE_RTOL)}·|ref|.{' '}
+              stored output y exactly as a layer's backward does. Allowed difference from float64: {fmtError(CHECK_ATOL)} +{' '}
+              {fmtError(CHECK_RTOL)}·|ref|.{' '}
               {kernels.length ? (
                 <>
                   Kernels: {kernels.map((k, i) => (

@@ -8,7 +8,8 @@ import { M, tex } from '../../../ui/Math';
 import { fmtError } from '../../../ui/format';
 import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
 import { TaskStatus } from '../../cells/TaskStatus';
-import { DENSE_ATOL, DENSE_RTOL, denseForward, type DenseRun } from './dense';
+import { CHECK_ATOL, CHECK_RTOL } from '../../../engine/kernel-check';
+import { denseForward, type DenseRun } from './dense';
 import { MAX_DENSE, setLayers, useLayersLab } from './settings';
 import type { OpKernel } from '../../../engine/backend';
 
@@ -72,7 +73,7 @@ export function DenseCell() {
             <Heatmaps r={r} />
             <p className="small" data-testid="dense-verdict">
               {r.cmp.pass ? 'Z agrees with the float64 reference' : `Z differs from the float64 reference in ${r.cmp.bad} of ${r.cmp.n} entries`}: largest
-              difference {fmtError(r.cmp.maxAbs)} (allowed {fmtError(DENSE_ATOL)} + {fmtError(DENSE_RTOL)}·|ref|). Each entry is{' '}
+              difference {fmtError(r.cmp.maxAbs)} (allowed {fmtError(CHECK_ATOL)} + {fmtError(CHECK_RTOL)}·|ref|). Each entry is{' '}
               <M>{tex`z_{ij} = \sum_k x_{ik} w_{kj} + b_j`}</M>: row <M>i</M> of <M>X</M> against column <M>j</M> of <M>W</M>, plus the
               column's bias — hover an entry to read it.
             </p>

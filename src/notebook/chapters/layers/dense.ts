@@ -9,11 +9,10 @@
 
 import type { Activation, Backend, OpKernel, Tensor } from '../../../engine/backend';
 import { compareArrays, type Comparison } from '../../../engine/check';
+import { CHECK_ATOL, CHECK_RTOL } from '../../../engine/kernel-check';
 import { Rng } from '../../../engine/random';
+import { withKernels } from '../../cells/backendTask';
 
-/** float32 forward against float64: a product of d terms each rounded once */
-export const DENSE_ATOL = 1e-5;
-export const DENSE_RTOL = 1e-4;
 
 export interface DenseRun {
   m: number;
@@ -32,17 +31,6 @@ export interface DenseRun {
 }
 
 const twoDecimals = (v: number) => Math.fround(Math.round(v * 100) / 100);
-
-/** runs `body` on `backend`, collecting the kernels its ops dispatch */
-async function withKernels<T>(backend: Backend, body: () => Promise<T>): Promise<{ value: T; kernels: OpKernel[] }> {
-  const kernels: OpKernel[] = [];
-  const off = backend.onOp({ end: (e) => kernels.push(...e.kernels) });
-  try {
-    return { value: await body(), kernels };
-  } finally {
-    off();
-  }
-}
 
 async function readAndDispose(backend: Backend, ...ts: Tensor[]): Promise<Float64Array[]> {
   try {
@@ -68,7 +56,7 @@ export async function denseForward(backend: Backend, reference: Backend, seed: n
   };
   const { value: z, kernels } = await withKernels(backend, () => run(backend));
   const zRef = await run(reference);
-  return { m, d, n, x, w, b, z, zRef, cmp: compareArrays(z, zRef, DENSE_ATOL, DENSE_RTOL, { label: 'Z' }), kernels };
+  return { m, d, n, x, w, b, z, zRef, cmp: compareArrays(z, zRef, CHECK_ATOL, CHECK_RTOL, { label: 'Z' }), kernels };
 }
 
 export const CURVE_ACTIVATIONS = ['relu', 'sigmoid', 'tanh'] as const satisfies readonly Activation[];
@@ -108,7 +96,7 @@ export async function activationCurves(backend: Backend, reference: Backend, poi
     const [yRef, dyRef] = await run(reference, activation);
     const got = Float64Array.from([...y, ...dy]);
     const ref = Float64Array.from([...yRef, ...dyRef]);
-    curves.push({ activation, z, y, dy, cmp: compareArrays(got, ref, DENSE_ATOL, DENSE_RTOL, { label: activation }), kernels });
+    curves.push({ activation, z, y, dy, cmp: compareArrays(got, ref, CHECK_ATOL, CHECK_RTOL, { label: activation }), kernels });
   }
   return curves;
 }
