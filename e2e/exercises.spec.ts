@@ -7,7 +7,7 @@
 // implementation" trains the Iris network on the student's layers to ≥ 0.93 test accuracy.
 //
 // The correct code comes from tests/exercises/solutions/<id>.js and the mistakes from
-// tests/exercises/mistakes/ (the page never has them).
+// tests/exercises/known.ts, each a solution with a slip (the page never has them).
 
 import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
@@ -15,14 +15,13 @@ import type { Locator, Page } from '@playwright/test';
 import { DIAGNOSES } from '../src/exercises/grader/diagnoses';
 import { EXERCISES } from '../src/exercises/tasks';
 import { expect, test } from './fixtures';
-import { MISTAKES } from '../tests/exercises/known';
+import { MISTAKES, mistake } from '../tests/exercises/known';
 
 const SHOTS = '/work/shots';
 /** element screenshots without the sticky header painted over them */
 const SHOT_STYLE = '.topbar, .toc { position: static !important; }';
 
 const solution = (id: string) => readFileSync(new URL(`../tests/exercises/solutions/${id}.js`, import.meta.url), 'utf8');
-const mistake = (name: string) => readFileSync(new URL(`../tests/exercises/mistakes/${name}.js`, import.meta.url), 'utf8');
 
 // the student's code runs in a worker; the page itself must log no error
 test.use({ trace: 'off' });

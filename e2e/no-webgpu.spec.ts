@@ -21,6 +21,7 @@ test('without WebGPU the fallback notice appears and chapter 1 still trains', as
 test('without WebGPU the exercises still grade: a known mistake fails with its diagnosis, the correct code passes', async ({ page }) => {
   const { readFileSync } = await import('node:fs');
   const { DIAGNOSES } = await import('../src/exercises/grader/diagnoses');
+  const { mistake } = await import('../tests/exercises/known');
   const read = (path: string) => readFileSync(new URL(`../tests/exercises/${path}.js`, import.meta.url), 'utf8');
   await page.goto('/?ch=layers');
   await waitForDevice(page);
@@ -28,7 +29,7 @@ test('without WebGPU the exercises still grade: a known mistake fails with its d
   const cell = page.locator('#ex-fully-connected');
   const editor = cell.getByRole('textbox', { name: /^Your code:/ });
   for (const [code, expected] of [
-    [read('mistakes/bias-shape'), DIAGNOSES['bias-shape']],
+    [mistake('bias-shape'), DIAGNOSES['bias-shape']],
     [read('solutions/fully-connected'), null],
   ] as const) {
     await editor.click();
