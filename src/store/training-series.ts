@@ -4,7 +4,7 @@
 // every series bounded by appendBounded. The store (training.ts) calls it once per
 // animation frame's batches.
 
-import type { DivergenceInfo, MetricsBatch } from '../train/protocol';
+import type { DivergenceInfo, MetricEvent, MetricsBatch } from '../train/protocol';
 import { appendBounded } from './history';
 import { fmtSig } from '../ui/format';
 
@@ -21,19 +21,8 @@ export interface SeriesPoint {
   value: number;
 }
 
-export interface EvalPoint {
-  x: number;
-  ex: number;
-  run: number;
-  step: number;
-  /** complete epochs of this run */
-  epoch: number;
-  trainLoss: number | null;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  testLoss: number | null;
-  testAccuracy: number | null;
-}
+/** an end-of-epoch evaluation as the session reported it (run, step, epoch, losses, accuracies), placed at x / ex */
+export type EvalPoint = Omit<Extract<MetricEvent, { kind: 'eval' }>, 'kind'> & { x: number; ex: number };
 
 export type MarkerKind = 'lr' | 'batchSize' | 'restart' | 'diverged';
 
