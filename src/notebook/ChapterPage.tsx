@@ -1,12 +1,10 @@
 // The frame every chapter shares: number, title, introduction, the chapter's sections
-// (prose and cells, in reading order), and — while a chapter is waiting for its
-// interactive cells — the marked area that lists what is planned.
+// (prose and cells, in reading order), and the link to the next chapter.
 //
 // Adding a cell to a chapter: write it as a component in that chapter's folder and
-// place it among the chapter's sections; remove its line from `planned`.
+// place it among the chapter's sections.
 
 import { useEffect, useRef, type ReactNode } from 'react';
-import { PendingCells } from '../ui/Cell';
 import { CHAPTERS, type ChapterInfo } from '../store/toc';
 import { useNavigation } from '../store/navigation';
 import { hrefWith } from '../store/url';
@@ -17,16 +15,16 @@ export interface ChapterPageProps {
   intro: ReactNode;
   /** prose sections and cells, in order */
   children?: ReactNode;
-  /** cells still to come (shown in the "arrive with the training engine" area) */
-  planned?: readonly string[];
 }
 
-export function ChapterPage({ info, intro, children, planned }: ChapterPageProps) {
+export function ChapterPage({ info, intro, children }: ChapterPageProps) {
   const headingRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    // a new chapter: announce it by moving focus to its title, and start at the top
+    // a chapter reached by navigating: announce it by moving focus to its title, and start
+    // at the top. Not on the page's first load: a reader who has already put the focus
+    // somewhere (the chapter list, while this chapter's script arrives) keeps it there.
     document.title = `${info.number}. ${info.title} · Backprop Notebook`;
-    if (document.activeElement && document.activeElement !== document.body) headingRef.current?.focus({ preventScroll: true });
+    if (useNavigation.getState().navigated) headingRef.current?.focus({ preventScroll: true });
     window.scrollTo({ top: 0 });
   }, [info]);
   return (
@@ -39,7 +37,6 @@ export function ChapterPage({ info, intro, children, planned }: ChapterPageProps
         <div className="chapter-intro">{intro}</div>
       </header>
       {children}
-      {planned && planned.length ? <PendingCells planned={planned} /> : null}
       <NextChapter current={info} />
     </article>
   );

@@ -31,19 +31,3 @@ export function Cell({ id, number, title, lead, children, runsOn }: CellProps) {
     </section>
   );
 }
-
-/** A box listing the cells still planned for a chapter (shown only while the list is not empty). */
-export function PendingCells({ planned, children }: { planned: readonly string[]; children?: ReactNode }) {
-  return (
-    <section className="pending-cells" aria-label="Cells planned for this chapter">
-      <h2>More cells planned for this chapter</h2>
-      {children}
-      <p>The cells above are complete; these are planned next:</p>
-      <ul>
-        {planned.map((p) => (
-          <li key={p}>{p}</li>
-        ))}
-      </ul>
-    </section>
-  );
-}

@@ -93,7 +93,7 @@ function Scatter({ flowers, names, fx, fy }: { flowers: readonly Flower[]; names
             <span className="iris-swatch" style={{ background: SERIES_COLORS[c] }} aria-hidden="true" /> {n}
           </span>
         ))}
-        <span className="iris-key">filled: training flowers · rings: test flowers</span>
+        <span className="iris-key iris-key-wrap">filled: training flowers · rings: test flowers</span>
       </figcaption>
     </figure>
   );
