@@ -136,12 +136,15 @@ describe('a lost GPU device', () => {
     const data = prepareSplits(spec, toyDataset('blobs', { seed: 2, part: 'train', perClass: 400 }), toyDataset('blobs', { seed: 2, part: 'test', perClass: 40 }), 2);
     const gpu = await createWebGPUBackend(await nodeGPU());
     let lostAt = 0;
+    let lastRead = 0;
     const s = await TrainingSession.create(
       gpu,
       { ...config, dataset: spec, epochs: 5, lossEvery: 1, maxReadsInFlight: 8 },
       (b) => {
-        // the device goes while the loop has run ahead of its reads
-        if (!lostAt && b.events.some((e) => e.kind === 'loss' && e.step >= 3)) {
+        for (const e of b.events) if (e.kind === 'loss') lastRead = Math.max(lastRead, e.step);
+        // the device goes at the first moment after step 3 when the loop has run ahead of its
+        // reads (steps recorded whose loss is not read yet); when it has not, wait for one
+        if (!lostAt && lastRead >= 3 && b.snapshot.step > lastRead) {
           lostAt = b.snapshot.step;
           gpu.ctx.device.destroy();
         }
