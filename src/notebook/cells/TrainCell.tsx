@@ -112,7 +112,10 @@ function TrainCharts({ store, o, what }: { store: TrainingStore; o: TrainChartOp
   );
   const accSeries = useMemo<MetricSeries[]>(
     () => [
-      { name: 'validation accuracy', points: series(evals, (e) => e.valAccuracy, at), dots },
+      // a session without a validation split (the student's own data) has no such curve
+      ...(evals.length === 0 || evals.some((e) => e.valAccuracy != null)
+        ? [{ name: 'validation accuracy', points: series(evals, (e) => e.valAccuracy, at), dots }]
+        : []),
       { name: 'test accuracy', points: series(evals, (e) => e.testAccuracy, at), dots: byEpoch && dots, dashed: true },
       ...(o.pastRuns
         ? pastRuns.map((r, i) => ({
