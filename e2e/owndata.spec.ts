@@ -101,6 +101,9 @@ test('a dropped CSV is previewed, a malformed one refused with its row and colum
   // two classes: chance is 0.5
   expect(acc).toBeGreaterThan(0.75);
   await expect(own.getByTestId('epoch-table').getByRole('row')).toHaveCount(21);
+  // the file has a train and a test split, no validation split: the chart has no empty curve for one
+  await expect(own.getByText('test accuracy', { exact: true }).first()).toBeVisible();
+  await expect(own.getByText('validation accuracy', { exact: true })).toHaveCount(0);
   // the network's output layer has the file's 2 classes, its input the 3 features
   await expect(main.getByTestId('training-state')).toHaveText('ready');
 });
