@@ -8,7 +8,8 @@
 //
 // What the chapter does with the data is its own: `children` gets the accepted source
 // (bytes and label column, ready for a session's dataset { name: 'own', own }) and its
-// preview, e.g. a training cell over a store of its own.
+// preview, e.g. a training cell over a store of its own; `onAccept` hears of each accepted
+// file (or label column), e.g. to parse its rows for a model trained on the page.
 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { TrainingStore } from '../../store/training';
@@ -30,12 +31,15 @@ export interface OwnDataProps {
   formats: readonly OwnFormat[];
   /** seeds the stratified split shown in the preview (the session's seed) */
   seed: number;
+  /** 0: the chapter trains on every row, and the preview shows no split */
   testFraction: number;
   /** refuses data the chapter's model cannot take (e.g. a shape): the reason, or null */
   fits?: (preview: OwnDataPreview) => string | null;
   /** says how the features are scaled (shown under the preview) */
   scaling: string;
   children?: (data: OwnDataAccepted) => ReactNode;
+  /** called once per accepted file or label column */
+  onAccept?: (data: OwnDataAccepted) => void;
 }
 
 const FORMAT_WORDS: Record<OwnFormat, string> = {
@@ -93,7 +97,8 @@ function Preview({ p, onLabel, busy, scaling, seed }: { p: OwnDataPreview; onLab
             each {p.sampleShape.join(' × ')} ·{' '}
           </>
         )}
-        <strong>{used.length}</strong> classes · split {int(p.train)} train / {int(p.test)} test (stratified, seed {seed})
+        <strong>{used.length}</strong> classes
+        {p.test > 0 ? ` · split ${int(p.train)} train / ${int(p.test)} test (stratified, seed ${seed})` : ''}
       </p>
       {isCsv ? (
         <div className="controls-row">
@@ -180,7 +185,7 @@ function Preview({ p, onLabel, busy, scaling, seed }: { p: OwnDataPreview; onLab
   );
 }
 
-export function OwnData({ formats, seed, testFraction, fits, scaling, children }: OwnDataProps) {
+export function OwnData({ formats, seed, testFraction, fits, scaling, children, onAccept }: OwnDataProps) {
   const client = useRef<TrainingClient | null>(null);
   const [accepted, setAccepted] = useState<(OwnDataAccepted & { sizes: { name: string; size: number }[] }) | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -210,14 +215,16 @@ export function OwnData({ formats, seed, testFraction, fits, scaling, children }
           return;
         }
         setError(null);
-        setAccepted({ source: { ...source, labelColumn: p.format === 'csv' ? p.labelColumn : undefined }, preview: p, sizes });
+        const next = { source: { ...source, labelColumn: p.format === 'csv' ? p.labelColumn : undefined }, preview: p, sizes };
+        setAccepted(next);
+        onAccept?.(next);
       } catch (e) {
         if (g === gen.current) setError((e as Error).message ?? String(e));
       } finally {
         if (g === gen.current) setBusy(false);
       }
     },
-    [seed, testFraction, fits],
+    [seed, testFraction, fits, onAccept],
   );
 
   const onFiles = useCallback(
