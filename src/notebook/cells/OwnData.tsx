@@ -31,8 +31,8 @@ export interface OwnDataProps {
   formats: readonly OwnFormat[];
   /** seeds the stratified split shown in the preview (the session's seed) */
   seed: number;
-  /** 0: the chapter trains on every row, and the preview shows no split */
-  testFraction: number;
+  /** null: the chapter trains on every row, and the preview shows no split */
+  testFraction: number | null;
   /** refuses data the chapter's model cannot take (e.g. a shape): the reason, or null */
   fits?: (preview: OwnDataPreview) => string | null;
   /** says how the features are scaled (shown under the preview) */
@@ -81,7 +81,7 @@ function PreviewImage({ pixels, height, width, channels, label }: { pixels: Uint
   return <canvas ref={ref} width={width} height={height} className="own-image" role="img" aria-label={label} />;
 }
 
-function Preview({ p, onLabel, busy, scaling, seed }: { p: OwnDataPreview; onLabel: (column: number) => void; busy: boolean; scaling: string; seed: number }) {
+function Preview({ p, onLabel, busy, scaling, seed, split }: { p: OwnDataPreview; onLabel: (column: number) => void; busy: boolean; scaling: string; seed: number; split: boolean }) {
   const isCsv = p.format === 'csv';
   const used = p.classes.filter((c) => c.count > 0);
   return (
@@ -98,7 +98,7 @@ function Preview({ p, onLabel, busy, scaling, seed }: { p: OwnDataPreview; onLab
           </>
         )}
         <strong>{used.length}</strong> classes
-        {p.test > 0 ? ` · split ${int(p.train)} train / ${int(p.test)} test (stratified, seed ${seed})` : ''}
+        {split ? ` · split ${int(p.train)} train / ${int(p.test)} test (stratified, seed ${seed})` : ''}
       </p>
       {isCsv ? (
         <div className="controls-row">
@@ -207,7 +207,7 @@ export function OwnData({ formats, seed, testFraction, fits, scaling, children, 
       setBusy(true);
       try {
         if (!client.current || client.current.stopped) client.current = new TrainingClient(createTrainingWorker());
-        const p = await client.current.previewData(source, seed, testFraction);
+        const p = await client.current.previewData(source, seed, testFraction ?? undefined);
         if (g !== gen.current) return;
         const misfit = fits?.(p) ?? null;
         if (misfit) {
@@ -271,7 +271,7 @@ export function OwnData({ formats, seed, testFraction, fits, scaling, children, 
       ) : null}
       {accepted ? (
         <>
-          <Preview p={accepted.preview} busy={busy} scaling={scaling} seed={seed} onLabel={(column) => void preview({ ...accepted.source, labelColumn: column }, accepted.sizes)} />
+          <Preview p={accepted.preview} busy={busy} scaling={scaling} seed={seed} split={testFraction !== null} onLabel={(column) => void preview({ ...accepted.source, labelColumn: column }, accepted.sizes)} />
           {children?.(accepted)}
         </>
       ) : null}

@@ -32,7 +32,7 @@ export function CsvControls() {
   return (
     <fieldset className="pg-fieldset pg-csv">
       <legend>Your CSV</legend>
-      <OwnData formats={FORMATS} seed={0} testFraction={0} fits={csvMisfit} scaling={SCALING} onAccept={(d) => void onAccept(d)} />
+      <OwnData formats={FORMATS} seed={0} testFraction={null} fits={csvMisfit} scaling={SCALING} onAccept={(d) => void onAccept(d)} />
       {error ? (
         <p className="notice error" role="alert">
           {error}
