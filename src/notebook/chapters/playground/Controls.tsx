@@ -69,7 +69,6 @@ export function DataControls({ set }: { set: Setter }) {
             set('data', v);
           }}
         />
-        {data === 'csv' ? <CsvAxes /> : null}
         {info.classesChoice ? (
           <Select<string>
             label="Classes"
@@ -101,6 +100,11 @@ export function DataControls({ set }: { set: Setter }) {
       </div>
       {isRegression(data) ? (
         <p className="muted small pg-note">The course's exact points: no noise or size to choose. x and y are standardized for the network; the plot keeps their units.</p>
+      ) : null}
+      {data === 'csv' ? (
+        <div className="controls-row pg-axes">
+          <CsvAxes />
+        </div>
       ) : null}
       {data === 'csv' ? (
         <p className="muted small pg-note">

@@ -7,7 +7,7 @@ import { useCallback, useState } from 'react';
 import { OwnData, type OwnDataAccepted } from '../../cells/OwnData';
 import { parseOwnData } from '../../../train/own-data';
 import { Select } from '../../../ui/controls';
-import { csvMisfit, pickAxis, useCsv } from './csv';
+import { csvMisfit, MAX_CSV_CLASSES, MAX_CSV_ROWS, pickAxis, useCsv } from './csv';
 import { playgroundSettings, usePlaygroundSettings } from './settings';
 
 const FORMATS = ['csv'] as const;
@@ -32,6 +32,11 @@ export function CsvControls() {
   return (
     <fieldset className="pg-fieldset pg-csv">
       <legend>Your CSV</legend>
+      <p className="muted small pg-note pg-csv-lead">
+        Numeric feature columns and one label column of classes (names, or integers 0, 1, 2, …): 2 to {MAX_CSV_CLASSES} classes and at most{' '}
+        {MAX_CSV_ROWS.toLocaleString('en-US')} rows. With more than two features, choose the two on the plot's axes under Data; the network trains on
+        those two. Real-valued labels (a regression) are not taken here.
+      </p>
       <OwnData formats={FORMATS} seed={0} testFraction={null} fits={csvMisfit} scaling={SCALING} onAccept={(d) => void onAccept(d)} />
       {error ? (
         <p className="notice error" role="alert">
