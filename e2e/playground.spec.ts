@@ -13,6 +13,23 @@ const plot = (page: Page) => page.getByTestId('playground-plot');
 const parse = (text: string | null | undefined) => Number((text ?? '').replace(/−/g, '-'));
 const stepCount = async (page: Page) => Number((await page.getByLabel('Step', { exact: true }).textContent())?.replace(/,/g, ''));
 
+/**
+ * Trains from step 0 and pauses: the boundary image's fingerprint before, after more than
+ * `first` steps, and after 80 more; and the accuracy then (%).
+ */
+async function trainTwoMoments(page: Page, first: number) {
+  const untrained = await plot(page).getAttribute('data-hash');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => stepCount(page)).toBeGreaterThan(first);
+  const early = await plot(page).getAttribute('data-hash');
+  const earlyStep = await stepCount(page);
+  await expect.poll(() => stepCount(page)).toBeGreaterThan(earlyStep + 80);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const late = await plot(page).getAttribute('data-hash');
+  const accuracy = Number((await page.getByLabel('Accuracy', { exact: true }).textContent())?.replace('%', ''));
+  return { untrained, early, late, accuracy };
+}
+
 /** the page is up and the network's first picture is drawn */
 async function open(page: Page, query = '') {
   await page.goto(`/?ch=playground${query}`);
@@ -24,20 +41,10 @@ test('the spiral with three hidden layers trains, and the boundary image changes
   await page.getByRole('button', { name: 'Add a layer' }).click();
   await expect(page.getByLabel('Layer 3 width')).toHaveValue('8');
   await expect(page.getByTestId('network-diagram')).toHaveAttribute('aria-label', /2 → 8 → 8 → 8 → 3 units/);
-  const untrained = await plot(page).getAttribute('data-hash');
-
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect.poll(() => stepCount(page)).toBeGreaterThan(40);
-  const first = await plot(page).getAttribute('data-hash');
-  const firstStep = await stepCount(page);
-  await expect.poll(() => stepCount(page)).toBeGreaterThan(firstStep + 80);
-  await page.getByRole('button', { name: 'Pause' }).click();
-  const second = await plot(page).getAttribute('data-hash');
-
-  expect(first).not.toBe(untrained);
-  expect(second).not.toBe(first);
+  const { untrained, early, late, accuracy } = await trainTwoMoments(page, 40);
+  expect(early).not.toBe(untrained);
+  expect(late).not.toBe(early);
   // it learned: well above the 1/3 of guessing
-  const accuracy = Number((await page.getByLabel('Accuracy', { exact: true }).textContent())?.replace('%', ''));
   expect(accuracy).toBeGreaterThan(50);
 });
 
@@ -194,19 +201,10 @@ test('a CSV of two features is previewed and trains with its boundary; a malform
   await expect(plot(page)).toHaveAttribute('aria-label', /^clusters\.csv: 60 points in 2 classes, with the network's decision regions after step 0/);
   await expect(page.locator('.pg-legend')).toContainText('x₁ (across): x · x₂ (up): y');
   await expect(page.getByTestId('network-diagram')).toHaveAttribute('aria-label', /2 → 8 → 8 → 2 units/);
-  const untrained = await plot(page).getAttribute('data-hash');
-
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect.poll(() => stepCount(page)).toBeGreaterThan(20);
-  const first = await plot(page).getAttribute('data-hash');
-  const firstStep = await stepCount(page);
-  await expect.poll(() => stepCount(page)).toBeGreaterThan(firstStep + 80);
-  await page.getByRole('button', { name: 'Pause' }).click();
-  const second = await plot(page).getAttribute('data-hash');
-  expect(first).not.toBe(untrained);
-  expect(second).not.toBe(first);
+  const { untrained, early, late, accuracy } = await trainTwoMoments(page, 20);
+  expect(early).not.toBe(untrained);
+  expect(late).not.toBe(early);
   // two clusters three standard deviations apart: nearly every point right
-  const accuracy = Number((await page.getByLabel('Accuracy', { exact: true }).textContent())?.replace('%', ''));
   expect(accuracy).toBeGreaterThan(90);
 
   // a malformed file: the parser's message with its row and column; the data, the network and its step stay
@@ -216,7 +214,7 @@ test('a CSV of two features is previewed and trains with its boundary; a malform
   await expect(own.getByRole('alert')).toContainText('still using clusters.csv');
   await expect(facts).toContainText('60 rows');
   await expect(page.getByLabel('Data set')).toHaveValue('csv');
-  await expect(plot(page)).toHaveAttribute('data-hash', second!);
+  await expect(plot(page)).toHaveAttribute('data-hash', late!);
   await expect(plot(page)).toHaveAttribute('aria-label', /^clusters\.csv: 60 points/);
   await expect(page.getByLabel('Step', { exact: true })).toHaveText(step!);
 
