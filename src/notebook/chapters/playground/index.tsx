@@ -1,8 +1,9 @@
 // Chapter 7 — A playground in two dimensions: the package's 2-D toy sets, the course's
-// two 1-D curves and two columns of the student's CSV, any stack of 1 to 6 dense hidden layers, the decision regions (or the
-// fitted curve) redrawn as the network trains, and every weight and gradient on the
-// diagram. All of it is in the URL (settings.ts). The networks are small, so they train on
-// the page on the float64 CPU reference, a few steps per animation frame (run.ts).
+// two 1-D curves and two columns of the student's CSV, any stack of 1 to 6 dense hidden
+// layers, the decision regions (or the fitted curve) redrawn as the network trains, and
+// every weight and gradient on the diagram. All of it is in the URL (settings.ts), save
+// the CSV's rows. The networks are small, so they train on the page on the float64 CPU
+// reference, a few steps per animation frame (run.ts).
 
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
