@@ -1,7 +1,8 @@
 // Chapter 7, the playground: a 3-hidden-layer network trains on the spiral and the boundary
 // image changes as it does; a link reproduces the architecture; Step once shows that step's
 // gradients; a weight chosen with the keyboard shows its value; a course curve is fitted;
-// a diverged run says why.
+// a diverged run says why; a CSV of the student's trains like a toy set, a malformed one is
+// refused and a reload comes back to a generated set.
 
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
@@ -11,6 +12,23 @@ const plot = (page: Page) => page.getByTestId('playground-plot');
 /** a number as the page writes it ("−1.2e−3") */
 const parse = (text: string | null | undefined) => Number((text ?? '').replace(/−/g, '-'));
 const stepCount = async (page: Page) => Number((await page.getByLabel('Step', { exact: true }).textContent())?.replace(/,/g, ''));
+
+/**
+ * Trains from step 0 and pauses: the boundary image's fingerprint before, after more than
+ * `first` steps, and after 80 more; and the accuracy then (%).
+ */
+async function trainTwoMoments(page: Page, first: number) {
+  const untrained = await plot(page).getAttribute('data-hash');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => stepCount(page)).toBeGreaterThan(first);
+  const early = await plot(page).getAttribute('data-hash');
+  const earlyStep = await stepCount(page);
+  await expect.poll(() => stepCount(page)).toBeGreaterThan(earlyStep + 80);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const late = await plot(page).getAttribute('data-hash');
+  const accuracy = Number((await page.getByLabel('Accuracy', { exact: true }).textContent())?.replace('%', ''));
+  return { untrained, early, late, accuracy };
+}
 
 /** the page is up and the network's first picture is drawn */
 async function open(page: Page, query = '') {
@@ -23,20 +41,10 @@ test('the spiral with three hidden layers trains, and the boundary image changes
   await page.getByRole('button', { name: 'Add a layer' }).click();
   await expect(page.getByLabel('Layer 3 width')).toHaveValue('8');
   await expect(page.getByTestId('network-diagram')).toHaveAttribute('aria-label', /2 → 8 → 8 → 8 → 3 units/);
-  const untrained = await plot(page).getAttribute('data-hash');
-
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect.poll(() => stepCount(page)).toBeGreaterThan(40);
-  const first = await plot(page).getAttribute('data-hash');
-  const firstStep = await stepCount(page);
-  await expect.poll(() => stepCount(page)).toBeGreaterThan(firstStep + 80);
-  await page.getByRole('button', { name: 'Pause' }).click();
-  const second = await plot(page).getAttribute('data-hash');
-
-  expect(first).not.toBe(untrained);
-  expect(second).not.toBe(first);
+  const { untrained, early, late, accuracy } = await trainTwoMoments(page, 40);
+  expect(early).not.toBe(untrained);
+  expect(late).not.toBe(early);
   // it learned: well above the 1/3 of guessing
-  const accuracy = Number((await page.getByLabel('Accuracy', { exact: true }).textContent())?.replace('%', ''));
   expect(accuracy).toBeGreaterThan(50);
 });
 
@@ -159,4 +167,61 @@ test('a diverged run says why and stops; a lower learning rate starts a new netw
   await expect(page.getByLabel('Step', { exact: true })).toHaveText('0');
   await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
   await expect(page).toHaveURL(/pg\.lr=0\.1/);
+});
+
+/** two seeded Gaussian clusters, `n` rows, columns x, y and a text label */
+function clustersCsv(n = 60): string {
+  let s = 2024;
+  const u = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) + 0.5) / 2 ** 31;
+  const normal = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const rows = ['x,y,group'];
+  for (let i = 0; i < n; i++) {
+    const k = i % 2;
+    rows.push([(k ? 4 : 1) + 0.7 * normal(), (k ? 1 : 3) + 0.7 * normal()].map((v) => v.toFixed(3)).join(',') + (k ? ',south' : ',north'));
+  }
+  return rows.join('\n') + '\n';
+}
+
+test('a CSV of two features is previewed and trains with its boundary; a malformed one changes nothing; a reload comes back to the spiral', async ({ page }) => {
+  await open(page, '&pg.spf=25');
+  const own = page.getByRole('group', { name: 'Your CSV' });
+  const input = own.getByTestId('file-drop').locator('input[type=file]');
+  await input.setInputFiles({ name: 'clusters.csv', mimeType: 'text/csv', buffer: Buffer.from(clustersCsv()) });
+  const facts = own.getByTestId('own-facts');
+  await expect(facts).toContainText('60 rows', { timeout: 30_000 });
+  await expect(facts).toContainText('3 columns (2 features + the label)');
+  await expect(facts).toContainText('2 classes');
+  await expect(own.getByTestId('own-classes').getByRole('row', { name: 'north 30' })).toBeVisible();
+  await expect(own.getByTestId('own-classes').getByRole('row', { name: 'south 30' })).toBeVisible();
+  await expect(own.getByTestId('own-rows').getByRole('row')).toHaveCount(6);
+  // the file is the data set now, its two columns on the axes
+  await expect(page.getByLabel('Data set')).toHaveValue('csv');
+  await expect(page.getByLabel('Data set').locator('option:checked')).toHaveText('Your CSV (clusters.csv)');
+  await expect(page).toHaveURL(/pg\.data=csv/);
+  await expect(plot(page)).toHaveAttribute('aria-label', /^clusters\.csv: 60 points in 2 classes, with the network's decision regions after step 0/);
+  await expect(page.locator('.pg-legend')).toContainText('x₁ (across): x · x₂ (up): y');
+  await expect(page.getByTestId('network-diagram')).toHaveAttribute('aria-label', /2 → 8 → 8 → 2 units/);
+  const { untrained, early, late, accuracy } = await trainTwoMoments(page, 20);
+  expect(early).not.toBe(untrained);
+  expect(late).not.toBe(early);
+  // two clusters three standard deviations apart: nearly every point right
+  expect(accuracy).toBeGreaterThan(90);
+
+  // a malformed file: the parser's message with its row and column; the data, the network and its step stay
+  const step = await page.getByLabel('Step', { exact: true }).textContent();
+  await input.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y,group\n1,2,north\n3,oops,south\n') });
+  await expect(own.getByRole('alert')).toContainText("bad.csv CSV row 3, column 'y': 'oops' is not a number");
+  await expect(own.getByRole('alert')).toContainText('still using clusters.csv');
+  await expect(facts).toContainText('60 rows');
+  await expect(page.getByLabel('Data set')).toHaveValue('csv');
+  await expect(plot(page)).toHaveAttribute('data-hash', late!);
+  await expect(plot(page)).toHaveAttribute('aria-label', /^clusters\.csv: 60 points/);
+  await expect(page.getByLabel('Step', { exact: true })).toHaveText(step!);
+
+  // the address cannot carry the file: a reload shows the spiral and says why
+  await page.reload();
+  await expect(page.getByRole('status').filter({ hasText: 'a link cannot carry a file' })).toBeVisible();
+  await expect(page.getByLabel('Data set')).toHaveValue('spiral');
+  await expect(page).not.toHaveURL(/pg\.data=/);
+  await expect(plot(page)).toHaveAttribute('aria-label', /^Spiral/);
 });

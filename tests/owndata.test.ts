@@ -63,6 +63,10 @@ describe('own data: preview', () => {
     expect(defaultLabelColumn(['species', 'a', 'b'])).toBe(0);
     expect(defaultLabelColumn(['a', 'Class', 'b'])).toBe(1);
     expect(defaultLabelColumn(['a', 'b', 'c'])).toBe(2);
+    expect(defaultLabelColumn(['x1', 'y', 'x2'])).toBe(1);
+    // x and y together are a point's coordinates: the label is elsewhere
+    expect(defaultLabelColumn(['x', 'y', 'group'])).toBe(2);
+    expect(defaultLabelColumn(['y', 'x', 'label'])).toBe(2);
     const text = 'label,f1,f2\n0,1.5,2\n1,3,4\n1,5,6\n0,7,8\n';
     const p = await previewOwnData(csv(text), 1);
     expect(p.labelColumn).toBe(0);

@@ -67,12 +67,20 @@ export interface OwnDataPreview {
   notes: string[];
 }
 
-const LABEL_NAMES = /^(label|labels|class|classes|species|target|y|category)$/i;
+const LABEL_NAMES = /^(label|labels|class|classes|species|target|category)$/i;
 
-/** the default label column: one named label / class / species / target / y / category, else the last */
+/**
+ * The default label column: one named label / class / species / target / category, else
+ * one named y (unless a column is named x: then x and y are a point's coordinates), else
+ * the last.
+ */
 export function defaultLabelColumn(header: readonly string[]): number {
-  const named = header.findIndex((c) => LABEL_NAMES.test(c.trim()));
-  return named >= 0 ? named : header.length - 1;
+  const names = header.map((c) => c.trim());
+  const named = names.findIndex((c) => LABEL_NAMES.test(c));
+  if (named >= 0) return named;
+  const y = names.findIndex((c) => /^y$/i.test(c));
+  if (y >= 0 && !names.some((c) => /^x$/i.test(c))) return y;
+  return header.length - 1;
 }
 
 /** the format a file name suggests (null: none of ours) */

@@ -8,7 +8,8 @@
 //
 // What the chapter does with the data is its own: `children` gets the accepted source
 // (bytes and label column, ready for a session's dataset { name: 'own', own }) and its
-// preview, e.g. a training cell over a store of its own.
+// preview, e.g. a training cell over a store of its own; `onAccept` hears of each accepted
+// file (or label column), e.g. to parse its rows for a model trained on the page.
 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { TrainingStore } from '../../store/training';
@@ -30,12 +31,15 @@ export interface OwnDataProps {
   formats: readonly OwnFormat[];
   /** seeds the stratified split shown in the preview (the session's seed) */
   seed: number;
-  testFraction: number;
+  /** null: the chapter trains on every row, and the preview shows no split */
+  testFraction: number | null;
   /** refuses data the chapter's model cannot take (e.g. a shape): the reason, or null */
   fits?: (preview: OwnDataPreview) => string | null;
   /** says how the features are scaled (shown under the preview) */
   scaling: string;
   children?: (data: OwnDataAccepted) => ReactNode;
+  /** called once per accepted file or label column */
+  onAccept?: (data: OwnDataAccepted) => void;
 }
 
 const FORMAT_WORDS: Record<OwnFormat, string> = {
@@ -77,7 +81,7 @@ function PreviewImage({ pixels, height, width, channels, label }: { pixels: Uint
   return <canvas ref={ref} width={width} height={height} className="own-image" role="img" aria-label={label} />;
 }
 
-function Preview({ p, onLabel, busy, scaling, seed }: { p: OwnDataPreview; onLabel: (column: number) => void; busy: boolean; scaling: string; seed: number }) {
+function Preview({ p, onLabel, busy, scaling, seed, split }: { p: OwnDataPreview; onLabel: (column: number) => void; busy: boolean; scaling: string; seed: number; split: boolean }) {
   const isCsv = p.format === 'csv';
   const used = p.classes.filter((c) => c.count > 0);
   return (
@@ -93,7 +97,8 @@ function Preview({ p, onLabel, busy, scaling, seed }: { p: OwnDataPreview; onLab
             each {p.sampleShape.join(' × ')} ·{' '}
           </>
         )}
-        <strong>{used.length}</strong> classes · split {int(p.train)} train / {int(p.test)} test (stratified, seed {seed})
+        <strong>{used.length}</strong> classes
+        {split ? ` · split ${int(p.train)} train / ${int(p.test)} test (stratified, seed ${seed})` : ''}
       </p>
       {isCsv ? (
         <div className="controls-row">
@@ -180,7 +185,7 @@ function Preview({ p, onLabel, busy, scaling, seed }: { p: OwnDataPreview; onLab
   );
 }
 
-export function OwnData({ formats, seed, testFraction, fits, scaling, children }: OwnDataProps) {
+export function OwnData({ formats, seed, testFraction, fits, scaling, children, onAccept }: OwnDataProps) {
   const client = useRef<TrainingClient | null>(null);
   const [accepted, setAccepted] = useState<(OwnDataAccepted & { sizes: { name: string; size: number }[] }) | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -202,7 +207,7 @@ export function OwnData({ formats, seed, testFraction, fits, scaling, children }
       setBusy(true);
       try {
         if (!client.current || client.current.stopped) client.current = new TrainingClient(createTrainingWorker());
-        const p = await client.current.previewData(source, seed, testFraction);
+        const p = await client.current.previewData(source, seed, testFraction ?? undefined);
         if (g !== gen.current) return;
         const misfit = fits?.(p) ?? null;
         if (misfit) {
@@ -210,14 +215,16 @@ export function OwnData({ formats, seed, testFraction, fits, scaling, children }
           return;
         }
         setError(null);
-        setAccepted({ source: { ...source, labelColumn: p.format === 'csv' ? p.labelColumn : undefined }, preview: p, sizes });
+        const next = { source: { ...source, labelColumn: p.format === 'csv' ? p.labelColumn : undefined }, preview: p, sizes };
+        setAccepted(next);
+        onAccept?.(next);
       } catch (e) {
         if (g === gen.current) setError((e as Error).message ?? String(e));
       } finally {
         if (g === gen.current) setBusy(false);
       }
     },
-    [seed, testFraction, fits],
+    [seed, testFraction, fits, onAccept],
   );
 
   const onFiles = useCallback(
@@ -264,7 +271,7 @@ export function OwnData({ formats, seed, testFraction, fits, scaling, children }
       ) : null}
       {accepted ? (
         <>
-          <Preview p={accepted.preview} busy={busy} scaling={scaling} seed={seed} onLabel={(column) => void preview({ ...accepted.source, labelColumn: column }, accepted.sizes)} />
+          <Preview p={accepted.preview} busy={busy} scaling={scaling} seed={seed} split={testFraction !== null} onLabel={(column) => void preview({ ...accepted.source, labelColumn: column }, accepted.sizes)} />
           {children?.(accepted)}
         </>
       ) : null}

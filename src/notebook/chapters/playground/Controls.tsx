@@ -4,6 +4,8 @@
 
 import { useState } from 'react';
 import { NumberInput, Select, Slider } from '../../../ui/controls';
+import { useCsv } from './csv';
+import { CsvAxes } from './CsvControls';
 import {
   DATA_INFO,
   DATA_SETS,
@@ -48,13 +50,25 @@ export function DataControls({ set }: { set: Setter }) {
   const noise = usePlaygroundSettings((s) => s.noise);
   const perClass = usePlaygroundSettings((s) => s.perClass);
   const dataSeed = usePlaygroundSettings((s) => s.dataSeed);
+  const csvName = useCsv((s) => s.csv?.file.name ?? null);
+  const note = useCsv((s) => s.note);
   const info = DATA_INFO[data];
   const f = playgroundFields;
+  // "Your CSV" once a file is in the page
+  const sets = DATA_SETS.filter((d) => d !== 'csv' || csvName !== null);
   return (
     <fieldset className="pg-fieldset">
       <legend>Data</legend>
       <div className="controls-row">
-        <Select<DataSetId> label="Data set" value={data} options={DATA_SETS.map((d) => ({ value: d, label: DATA_INFO[d].label }))} onChange={(v) => set('data', v)} />
+        <Select<DataSetId>
+          label="Data set"
+          value={data}
+          options={sets.map((d) => ({ value: d, label: d === 'csv' ? `${DATA_INFO[d].label} (${csvName})` : DATA_INFO[d].label }))}
+          onChange={(v) => {
+            useCsv.setState({ note: null });
+            set('data', v);
+          }}
+        />
         {info.classesChoice ? (
           <Select<string>
             label="Classes"
@@ -75,10 +89,10 @@ export function DataControls({ set }: { set: Setter }) {
             onChange={(v) => set('noise', v)}
           />
         ) : null}
-        {!isRegression(data) ? (
+        {info.generated ? (
           <NumberInput label="Points per class" value={perClass} min={f.perClass.min} max={f.perClass.max} step={1} onChange={(v) => set('perClass', v)} />
         ) : null}
-        {!isRegression(data) ? (
+        {info.generated ? (
           <button type="button" onClick={() => set('dataSeed', (dataSeed + 1) % (f.dataSeed.max + 1))}>
             New points
           </button>
@@ -86,6 +100,22 @@ export function DataControls({ set }: { set: Setter }) {
       </div>
       {isRegression(data) ? (
         <p className="muted small pg-note">The course's exact points: no noise or size to choose. x and y are standardized for the network; the plot keeps their units.</p>
+      ) : null}
+      {data === 'csv' ? (
+        <div className="controls-row pg-axes">
+          <CsvAxes />
+        </div>
+      ) : null}
+      {data === 'csv' ? (
+        <p className="muted small pg-note">
+          Your file's rows, two of its columns on the axes (x₁, x₂), standardized for the network; the plot keeps their units. The file stays on this
+          computer and is not in the address: a reload comes back to a generated set.
+        </p>
+      ) : null}
+      {note ? (
+        <p className="notice pg-note" role="status">
+          {note}
+        </p>
       ) : null}
     </fieldset>
   );

@@ -6,6 +6,7 @@ import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { MetricChart, type MetricSeries } from '../../../ui/MetricChart';
 import { fmtValue } from '../../../ui/format';
 import { ArchControls, DataControls, TrainingControls, useSetter } from './Controls';
+import { CsvControls } from './CsvControls';
 import { CLASS_COLORS, DataPlot } from './DataPlot';
 import { gradientRows, NetDiagram, weightName, weightNumbers, type DiagramView, type WeightKey } from './NetDiagram';
 import { mountRun, useRun } from './run';
@@ -122,6 +123,11 @@ function PlotPanel() {
             </span>
           </>
         )}
+        {data.axisNames ? (
+          <span className="pg-key">
+            x₁ (across): <span className="mono">{data.axisNames[0]}</span> · x₂ (up): <span className="mono">{data.axisNames[1]}</span>
+          </span>
+        ) : null}
         {before ? <span className="pg-key muted">ringed: the mini-batch of the last step</span> : null}
         {classification ? <span className="pg-key muted">background: the predicted class, paler where the network is unsure</span> : null}
       </figcaption>
@@ -293,6 +299,7 @@ export function PlaygroundCellBody() {
         <ArchControls set={set} />
         <TrainingControls set={set} />
       </div>
+      <CsvControls />
       {error ? (
         <p className="notice error" role="alert">
           {error}

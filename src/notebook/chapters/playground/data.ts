@@ -42,6 +42,8 @@ export interface PlaygroundData {
   targetScale: Scale;
   /** what the plot spans in the data's units: [x0, x1] and [y0, y1] */
   extent: { x: [number, number]; y: [number, number] };
+  /** a CSV: the columns on the horizontal and the vertical axis (x₁, x₂) */
+  axisNames?: [string, string];
 }
 
 /** mean and standard deviation (population; 1 when the column is constant) */
@@ -57,7 +59,7 @@ export function scaleOf(values: ArrayLike<number>, stride = 1, offset = 0): Scal
 }
 
 /** [lo, hi] of the values, widened by `pad` of the span on each side */
-function span(values: ArrayLike<number>, stride: number, offset: number, pad: number): [number, number] {
+export function span(values: ArrayLike<number>, stride: number, offset: number, pad: number): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = offset; i < values.length; i += stride) {

@@ -1,8 +1,9 @@
-// Chapter 7 — A playground in two dimensions: the package's 2-D toy sets and the course's
-// two 1-D curves, any stack of 1 to 6 dense hidden layers, the decision regions (or the
-// fitted curve) redrawn as the network trains, and every weight and gradient on the
-// diagram. All of it is in the URL (settings.ts). The networks are small, so they train on
-// the page on the float64 CPU reference, a few steps per animation frame (run.ts).
+// Chapter 7 — A playground in two dimensions: the package's 2-D toy sets, the course's
+// two 1-D curves and two columns of the student's CSV, any stack of 1 to 6 dense hidden
+// layers, the decision regions (or the fitted curve) redrawn as the network trains, and
+// every weight and gradient on the diagram. All of it is in the URL (settings.ts), save
+// the CSV's rows. The networks are small, so they train on the page on the float64 CPU
+// reference, a few steps per animation frame (run.ts).
 
 import { Cell } from '../../../ui/Cell';
 import { M, MathBlock, tex } from '../../../ui/Math';
@@ -60,7 +61,8 @@ export function PlaygroundChapter({ info }: { info: ChapterInfo }) {
           <>
             Pick the data and the layers, then Train. Step once runs one mini-batch forward and backward and one update, then shows
             that step's gradients on the diagram: a band sweeps back from the output, the order in which backward computes them.
-            Try the spiral with one hidden layer, then three; a sigmoid stack with plain SGD; a learning rate of 5.
+            Try the spiral with one hidden layer, then three; a sigmoid stack with plain SGD; a learning rate of 5. Or drop a CSV of
+            your own under Your CSV: two of its columns become the plane.
           </>
         }
       >

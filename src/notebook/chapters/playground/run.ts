@@ -3,18 +3,23 @@
 // the loss and the numbers of the diagram are refreshed once; the picture is computed from
 // the parameters read back, by forward.ts). A 'rebuild' setting makes
 // new data and a new network from the seed (step 0; a running run goes on with it); the
-// learning rate and the batch size apply from the next step.
+// learning rate and the batch size apply from the next step. The data is a generated set
+// or the student's CSV (csv.ts), which the run follows while it is the data set.
 
 import { create } from 'zustand';
 import { appendBounded } from '../../../store/history';
 import type { MetricPoint } from '../../../ui/MetricChart';
+import { csvPlaygroundData, useCsv } from './csv';
 import { makePlaygroundData, standardize, type PlaygroundData } from './data';
 import { forwardDense } from './forward';
 import { gridPoints, linePoints } from './grid';
 import {
+  DATA_INFO,
   onPlaygroundSettingsChange,
+  PLAYGROUND_DEFAULTS,
   PLAYGROUND_REBUILD_KEYS,
   playgroundSettings,
+  usePlaygroundSettings,
   type PlaygroundSettings,
 } from './settings';
 import { PlaygroundTrainer, playgroundModel, type DenseNumbers } from './trainer';
@@ -76,7 +81,8 @@ function build(s: PlaygroundSettings): void {
   trainer?.dispose();
   trainer = null;
   generation++;
-  const data = makePlaygroundData(s);
+  const csv = useCsv.getState().csv;
+  const data = s.data === 'csv' && csv ? csvPlaygroundData(csv.dataset, csv.axes) : makePlaygroundData(s);
   trainer = new PlaygroundTrainer(data, playgroundModel(s, data.k), s.batchSize, s.seed);
   predictAt =
     data.task === 'classification' ? standardize(gridPoints(data.extent, GRID_RES), data.inputScale) : standardize(linePoints(data.extent.x, CURVE_RES), data.inputScale);
@@ -149,6 +155,15 @@ function stopLoop(): void {
 async function rebuild(): Promise<void> {
   const was = useRun.getState().phase;
   stopLoop();
+  if (playgroundSettings().data === 'csv' && !useCsv.getState().csv) {
+    // the address names the student's file, which it cannot hold: the default set instead
+    const fallback = PLAYGROUND_DEFAULTS.data;
+    useCsv.setState({
+      note: `The address names your CSV, but a link cannot carry a file, so this is the ${DATA_INFO[fallback].label.toLowerCase()}. Drop the file again under "Your CSV" to bring it back.`,
+    });
+    usePlaygroundSettings.getState().set('data', fallback);
+    return;
+  }
   try {
     build(playgroundSettings());
   } catch (e) {
@@ -226,8 +241,15 @@ export function mountRun(): () => void {
     trainer = null;
     generation++;
     useRun.setState({ phase: 'idle' });
+    // the file lives with the page's drop zone, which goes with the chapter
+    useCsv.setState({ csv: null });
   };
 }
+
+// a new file, label column or pair of axes while the CSV is the data set
+useCsv.subscribe((now, was) => {
+  if (mounted && now.csv !== was.csv && playgroundSettings().data === 'csv') void rebuild();
+});
 
 // the run follows the settings while the chapter is on screen
 onPlaygroundSettingsChange((key) => {

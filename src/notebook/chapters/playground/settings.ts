@@ -2,12 +2,14 @@
 // its learning rate, the batch size and the speed — all in the URL, so a link reproduces
 // the exact experiment.
 //
-// URL keys (pg.<key>): data (spiral | circles | xor | blobs | reg1 | reg2), k (classes),
+// URL keys (pg.<key>): data (spiral | circles | xor | blobs | reg1 | reg2 | csv), k (classes),
 // noise, n (points per class), dseed (the data's seed), net (the hidden layers, e.g.
 // "8tanh,8tanh,4relu": width then activation, input to output), loss (cross_entropy |
 // mse), opt (sgd | momentum | adam), lr, bs (batch size), seed (weights and batch order),
 // spf (steps per animation frame). A value outside its bounds is refused with a message
 // naming it; in the URL it is ignored (the default holds) and leaves the address bar.
+// data=csv names the student's file, which a link cannot carry: without the file in the
+// page the run goes back to the default set and says so (run.ts).
 //
 // What a change does to the run (the `change` of each field): 'rebuild' — new data and/or
 // a new network from the seed, step 0; 'live' — the next step uses it; 'none' — the loop's
@@ -17,7 +19,7 @@ import { defineSettings, num, oneOf, type Field } from '../../../store/settings'
 
 // ── the data sets ──────────────────────────────────────────────────────────────
 
-export const DATA_SETS = ['spiral', 'circles', 'xor', 'blobs', 'reg1', 'reg2'] as const;
+export const DATA_SETS = ['spiral', 'circles', 'xor', 'blobs', 'reg1', 'reg2', 'csv'] as const;
 export type DataSetId = (typeof DATA_SETS)[number];
 
 export interface DataSetInfo {
@@ -27,15 +29,19 @@ export interface DataSetInfo {
   classesChoice: boolean;
   /** the standard deviation of the noise: the set's default and the slider's end */
   noise: { default: number; max: number } | null;
+  /** the points are drawn here: their number per class and their seed are the reader's */
+  generated: boolean;
 }
 
 export const DATA_INFO: Readonly<Record<DataSetId, DataSetInfo>> = {
-  spiral: { label: 'Spiral', task: 'classification', classesChoice: true, noise: { default: 0.2, max: 1 } },
-  circles: { label: 'Circles', task: 'classification', classesChoice: false, noise: { default: 0.08, max: 0.5 } },
-  xor: { label: 'XOR', task: 'classification', classesChoice: false, noise: { default: 0.05, max: 0.5 } },
-  blobs: { label: 'Gaussian blobs', task: 'classification', classesChoice: true, noise: { default: 1, max: 3 } },
-  reg1: { label: 'Course curve 1 (a "W")', task: 'regression', classesChoice: false, noise: null },
-  reg2: { label: 'Course curve 2 (rise, dip, climb)', task: 'regression', classesChoice: false, noise: null },
+  spiral: { label: 'Spiral', task: 'classification', classesChoice: true, noise: { default: 0.2, max: 1 }, generated: true },
+  circles: { label: 'Circles', task: 'classification', classesChoice: false, noise: { default: 0.08, max: 0.5 }, generated: true },
+  xor: { label: 'XOR', task: 'classification', classesChoice: false, noise: { default: 0.05, max: 0.5 }, generated: true },
+  blobs: { label: 'Gaussian blobs', task: 'classification', classesChoice: true, noise: { default: 1, max: 3 }, generated: true },
+  reg1: { label: 'Course curve 1 (a "W")', task: 'regression', classesChoice: false, noise: null, generated: false },
+  reg2: { label: 'Course curve 2 (rise, dip, climb)', task: 'regression', classesChoice: false, noise: null, generated: false },
+  // the student's file (csv.ts): its classes, two of its columns
+  csv: { label: 'Your CSV', task: 'classification', classesChoice: false, noise: null, generated: false },
 };
 
 export const isRegression = (d: DataSetId): boolean => DATA_INFO[d].task === 'regression';
@@ -178,7 +184,7 @@ export function effectiveLoss(s: Pick<PlaygroundSettings, 'data' | 'loss'>): Pla
   return isRegression(s.data) ? 'mse' : s.loss;
 }
 
-/** the number of classes the data set has (regression: one output) */
+/** the number of classes of a generated set (regression: one output; a CSV: its own, see csv.ts) */
 export function classCount(s: Pick<PlaygroundSettings, 'data' | 'classes'>): number {
   if (isRegression(s.data)) return 1;
   return DATA_INFO[s.data].classesChoice ? s.classes : 2;
