@@ -158,6 +158,17 @@ describe('own data: malformed files are refused with the parser message', () => 
     await refused(csv('a,b\n1,x\n', 5), /label column 5 does not exist/);
   });
 
+  it("real-valued labels are refused in the page's words, not with the package's option names", async () => {
+    const msg = async (text: string) => (await previewOwnData(csv(text), 0).then(() => '', (e: Error) => e.message));
+    const real = await msg('a,b,price\n1,2,3.5\n3,4,1.25\n');
+    expect(real).toMatch(/mine\.csv CSV row 2, column 'price': label 3\.5 is not a class index/);
+    expect(real).toMatch(/the label column must hold classes: names, or integers 0, 1, 2, …/);
+    expect(real).not.toMatch(/task:|maxClasses/);
+    const many = await msg('a,label\n' + Array.from({ length: 1001 }, (_, i) => `${i},c${i}`).join('\n') + '\n');
+    expect(many).toMatch(/1001 distinct labels/);
+    expect(many).not.toMatch(/task:|raise maxClasses/);
+  });
+
   it('an idx pair whose counts differ, a truncated images file, a CIFAR batch of the wrong length, a file over the bound', async () => {
     await refused({ format: 'idx', files: [{ name: 'i.idx3', bytes: idx3(3, 2, 2, () => 1) }, { name: 'l.idx1', bytes: idx1([0, 1]) }] }, /3 images but 2 labels/);
     await refused({ format: 'idx', files: [{ name: 'i.idx3', bytes: idx3(3, 2, 2, () => 1).subarray(0, 20) }, { name: 'l.idx1', bytes: idx1([0, 1, 0]) }] }, /i\.idx3 file truncated/);
