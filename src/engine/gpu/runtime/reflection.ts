@@ -4,7 +4,7 @@
 // with webgpu-utils (makeShaderDataDefinitions, makeBindGroupLayoutDescriptors) and serves
 // it as the module 'virtual:wgsl-reflection', so the page ships the data, not the parser.
 
-import shipped from 'virtual:wgsl-reflection';
+import REFLECTIONS from 'virtual:wgsl-reflection';
 import { variantKey } from '../compose';
 
 /** one field of a uniform struct: its byte offset and WGSL type ('u32', 'f32', 'vec4f', 'mat3x3<f32>', …) */
@@ -34,7 +34,7 @@ export interface UniformReflection extends BufferReflection {
 export interface ModuleReflection {
   /** every `var<storage>` the module declares, used by an entry point or not */
   storages: Record<string, BufferReflection>;
-  /** every `var<uniform>` it declares */
+  /** every `var<uniform>` an entry point binds */
   uniforms: Record<string, UniformReflection>;
   /** each compute entry point → the variables it binds (storages and at most one uniform) */
   entryPoints: Record<string, string[]>;
@@ -42,8 +42,6 @@ export interface ModuleReflection {
 
 /** variantKey(shader, subgroups) → its module; a subgroup variant is listed only where it differs from the plain one */
 export type ShaderReflections = Record<string, ModuleReflection>;
-
-export const REFLECTIONS: Readonly<ShaderReflections> = shipped;
 
 /**
  * The reflection of a composed shader: its subgroup variant where that differs (the shader
