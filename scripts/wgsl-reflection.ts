@@ -11,7 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Plugin } from 'vite';
+import { normalizePath, type Plugin } from 'vite';
 import { shaderBaseName, shaderComposer, variantKey, type ShaderRegistry } from '../src/engine/gpu/compose.js';
 import type { IntrinsicDefinition, StructDefinition, VariableDefinition } from 'webgpu-utils';
 import type { BufferReflection, ModuleReflection, ShaderReflections, UniformReflection } from '../src/engine/gpu/runtime/reflection';
@@ -117,7 +117,8 @@ export async function reflectShaders(shaders: ShaderRegistry): Promise<ShaderRef
 
 /** The Vite plugin: `import reflections from 'virtual:wgsl-reflection'`. */
 export default function wgslReflection(dir = SHADERS_DIR): Plugin {
-  const isShader = (file: string) => file.endsWith('.wgsl') && resolve(file).startsWith(dir);
+  const root = `${normalizePath(dir)}/`;
+  const isShader = (file: string) => file.endsWith('.wgsl') && normalizePath(file).startsWith(root);
   return {
     name: 'wgsl-reflection',
     resolveId(id) {
