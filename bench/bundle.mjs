@@ -50,7 +50,8 @@ const dawnLoader = {
 
 await build({
   root,
-  configFile: false,
+  // the project's plugins: the engine reads 'virtual:wgsl-reflection' (the WGSL's bindings)
+  configFile: resolve(root, 'vite.config.ts'),
   publicDir: false,
   logLevel: 'warn',
   plugins: [dawnLoader],

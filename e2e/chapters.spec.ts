@@ -68,11 +68,21 @@ test('each chapter ends with a link to the next, and loads its own script when o
   page.on('request', (r) => {
     if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
   });
+  const bodies: Promise<[string, number]>[] = [];
+  page.on('response', (r) => {
+    if (r.request().resourceType() === 'script') bodies.push(r.body().then((b) => [new URL(r.url()).pathname, b.length]));
+  });
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1, name: CHAPTERS[0]!.title })).toBeVisible();
   // the first chapter does not fetch the scripts of the chapters after it
   expect(scripts.some((s) => s.startsWith('/assets/')), 'the page runs the built scripts').toBe(true);
   expect(scripts.filter((s) => /\/(lenet|fashion|conv|iris)-[\w-]+\.js$/.test(s))).toEqual([]);
+  // and all it fetches, the GPU engine and its kernel check included, stays under 600 kB
+  await expect(page.getByTestId('kernel-check')).toHaveText(/^Kernel check passed/, { timeout: 60_000 });
+  const fetched = await Promise.all(bodies);
+  expect(fetched.some(([path]) => /\/webgpu-backend-[\w-]+\.js$/.test(path)), 'the preface loads the WebGPU engine').toBe(true);
+  const bytes = fetched.reduce((sum, [, n]) => sum + n, 0);
+  expect(bytes, `the preface's scripts: ${fetched.map(([path, n]) => `${path} ${n}`).join(', ')}`).toBeLessThan(600_000);
   for (const next of CHAPTERS.slice(1, 3)) {
     await page.getByRole('navigation', { name: 'Next chapter' }).getByRole('link', { name: new RegExp(next.title) }).click();
     await expect(page.getByRole('heading', { level: 1, name: next.title })).toBeVisible();

@@ -79,7 +79,7 @@ async function makeBackend(): Promise<Backend> {
     fail('--backend webgpu needs VK_ICD_FILENAMES, e.g. VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader)');
   }
   const { nodeGPU } = await import('../src/engine/gpu/node');
-  const gpu = await nodeGPU(); // installs the Float16Array polyfill the GPU code needs at import
+  const gpu = await nodeGPU(); // installs the WebGPU globals (GPUBufferUsage, …) the GPU code uses
   const { createWebGPUBackend } = await import('../src/engine/gpu/webgpu-backend');
   return createWebGPUBackend(gpu);
 }

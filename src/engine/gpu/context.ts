@@ -7,8 +7,9 @@
 //   runtime/tensors.ts    making, filling, viewing and releasing tensors
 //   runtime/buffers.ts    the size-bucketed buffer pool, readback buffers
 //   runtime/pipelines.ts  shader modules and pipelines, compiled once from shaders/
+//   runtime/reflection.ts the WGSL's bindings and uniform layouts, reflected at build time
 //   runtime/bindings.ts   a dispatch's workgroup grid and bind group, by WGSL names
-//   runtime/uniforms.ts   per-step uniform arena
+//   runtime/uniforms.ts   per-step uniform arena, params packed by the struct's layout
 //   runtime/recording.ts  the step's command encoder and compute pass
 //   runtime/profiler.ts   one GPU time per dispatch between beginProfile and endProfile
 //

@@ -3,16 +3,11 @@
 // /usr/lib/chromium/vk_swiftshader_icd.json here) set in the process environment.
 // Never imported by browser code.
 
-import { Float16Array as Float16Polyfill } from '@petamoriken/float16';
-
 let gpuPromise: Promise<GPU> | undefined;
 
 /** navigator.gpu's equivalent in Node; installs the WebGPU globals (GPUBufferUsage, …). */
 export function nodeGPU(): Promise<GPU> {
   gpuPromise ??= (async () => {
-    // webgpu-utils 2.x references Float16Array, which Node 20 lacks.
-    const g = globalThis as { Float16Array?: unknown };
-    g.Float16Array ??= Float16Polyfill;
     const { create, globals } = await import('webgpu');
     Object.assign(globalThis, globals);
     return create([]) as GPU;

@@ -104,18 +104,10 @@ export class BindGroupCache {
     // uniforms: one slot of this step's arena
     if (c.uniform) {
       const u = c.uniform;
-      const p = args.params;
-      if (!p) throw new Error(`${label}: kernel ${c.key} needs params {${u.fields.join(', ')}}`);
-      for (const f of u.fields) {
-        if (p[f] === undefined) throw new Error(`${label}: param '${f}' of '${u.name}' is missing`);
-      }
-      for (const f in p) {
-        if (!u.fields.includes(f)) throw new Error(`${label}: '${u.name}' has no field '${f}' (fields: ${u.fields.join(', ')})`);
-      }
-      u.view.set(p);
-      const { chunk, offset } = arena.alloc(u.size);
-      chunk.bytes.set(new Uint8Array(u.view.arrayBuffer, 0, u.size), offset);
-      entries.push({ binding: u.binding, resource: { buffer: chunk.buffer, offset, size: u.size } });
+      const bytes = u.writer.write(args.params, label);
+      const { chunk, offset } = arena.alloc(bytes.length);
+      chunk.bytes.set(bytes, offset);
+      entries.push({ binding: u.binding, resource: { buffer: chunk.buffer, offset, size: bytes.length } });
       cacheKey += `|u${chunk.id}:${offset}`;
     }
 

@@ -1,16 +1,10 @@
 // Compiled kernels: one shader module per WGSL file (composed with its helpers), one
-// pipeline per file + entry point + override constants, its bindings read from the WGSL
-// itself (webgpu-utils), compiled once and cached.
+// pipeline per file + entry point + override constants, its bindings as the WGSL declares
+// them (reflected when the code is built: reflection.ts), compiled once and cached.
 
-import '../float16'; // before webgpu-utils, which needs Float16Array when it loads
-import {
-  makeBindGroupLayoutDescriptors,
-  makeShaderDataDefinitions,
-  makeStructuredView,
-  type ShaderDataDefinitions,
-  type StructuredView,
-} from 'webgpu-utils';
 import { composeShader, type ShaderName } from '../shaders';
+import { layoutEntries, moduleReflection, type ModuleReflection } from './reflection';
+import { UniformWriter } from './uniforms';
 
 /** A compute kernel: a WGSL file of shaders/, one of its entry points, override constants. */
 export interface Kernel {
@@ -23,16 +17,15 @@ export interface Kernel {
 
 interface ShaderModuleInfo {
   module: GPUShaderModule;
-  defs: ShaderDataDefinitions;
+  reflection: ModuleReflection;
   source: string;
 }
 
 export interface UniformSlotInfo {
   name: string;
   binding: number;
-  size: number;
-  view: StructuredView;
-  fields: string[];
+  /** packs a dispatch's params by the struct's layout */
+  writer: UniformWriter;
 }
 
 export interface CompiledKernel {
@@ -113,8 +106,9 @@ export class PipelineCache {
     if (!info) {
       if (subgroups && !this.opts.hasSubgroups) throw new Error(`${name}: a subgroup variant needs a device with the 'subgroups' feature`);
       const source = composeShader(name, subgroups);
+      const reflection = moduleReflection(name, subgroups);
       const module = this.device.createShaderModule({ label: `${this.opts.label}:${key}.wgsl`, code: source });
-      info = { module, defs: makeShaderDataDefinitions(source), source };
+      info = { module, reflection, source };
       this.modules.set(key, info);
     }
     return info;
@@ -128,27 +122,22 @@ export class PipelineCache {
 
     const label = this.opts.label;
     const mod = this.shaderModule(k.shader, k.subgroups === true);
-    const ep = mod.defs.entryPoints[k.entry];
-    if (!ep) {
-      throw new Error(`shader '${k.shader}' has no entry point '${k.entry}'; it has: ${Object.keys(mod.defs.entryPoints).join(', ')}`);
+    const names = mod.reflection.entryPoints[k.entry];
+    if (!names) {
+      throw new Error(`shader '${k.shader}' has no entry point '${k.entry}'; it has: ${Object.keys(mod.reflection.entryPoints).join(', ')}`);
     }
-    const descs = makeBindGroupLayoutDescriptors(mod.defs, { compute: { entryPoint: k.entry } });
-    if (descs.length !== 1 || !descs[0]) throw new Error(`${key}: only @group(0) bindings are supported`);
-    const layout = this.device.createBindGroupLayout({ ...descs[0], label: `${label}:${key} layout` });
+    const layout = this.device.createBindGroupLayout({ entries: layoutEntries(mod.reflection, names), label: `${label}:${key} layout` });
 
+    // the reflection holds buffers of @group(0) only, at most one uniform struct per entry point
     const storages: { name: string; binding: number; writable: boolean }[] = [];
     let uniform: UniformSlotInfo | null = null;
-    for (const r of ep.resources) {
-      if (r.name in mod.defs.uniforms) {
-        if (uniform) throw new Error(`${key}: at most one uniform struct per entry point (found '${uniform.name}' and '${r.name}')`);
-        const def = mod.defs.uniforms[r.name];
-        if (!def) throw new Error(`${key}: uniform '${r.name}' not found in the shader's definitions`);
-        const fields = Object.keys((def.typeDefinition as { fields?: Record<string, unknown> }).fields ?? {});
-        uniform = { name: r.name, binding: r.entry.binding, size: def.size, view: makeStructuredView(def), fields };
-      } else if (r.name in mod.defs.storages) {
-        storages.push({ name: r.name, binding: r.entry.binding, writable: r.entry.buffer?.type === 'storage' });
+    for (const name of names) {
+      const u = mod.reflection.uniforms[name];
+      if (u) {
+        uniform = { name, binding: u.binding, writer: new UniformWriter(key, name, u.size, u.fields) };
       } else {
-        throw new Error(`${key}: binding '${r.name}' is not a buffer; only buffers are supported`);
+        const s = mod.reflection.storages[name]!;
+        storages.push({ name, binding: s.binding, writable: s.buffer?.type === 'storage' });
       }
     }
     storages.sort((a, b) => a.binding - b.binding);
@@ -170,7 +159,7 @@ export class PipelineCache {
       layout,
       storages,
       uniform,
-      declared: new Set(Object.keys(mod.defs.storages)),
+      declared: new Set(Object.keys(mod.reflection.storages)),
       workgroupSize: parseWorkgroupSize(mod.source, k.entry, k.constants),
     };
     this.kernels.set(key, compiled);
