@@ -28,10 +28,17 @@ const title = (id: string) => EXERCISES.find((e) => e.id === id)?.title ?? id;
 const exp = (v: number) => (v === 0 ? '0' : Number.isFinite(v) ? v.toExponential(1) : '∞');
 const num = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v));
 
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+/** 0.001 → "10⁻³" (the tolerances are powers of ten) */
+const pow10 = (v: number) => {
+  const e = Math.round(Math.log10(v));
+  return `10${e < 0 ? '⁻' : ''}${[...String(Math.abs(e))].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
+};
+
 /** the tolerances in words, as the page states them */
 export const TOLERANCE_TEXT =
-  `agrees: every entry within ${F32_TOLERANCE.rtol}·|engine| + ${F32_TOLERANCE.scaled}·max|engine| + ${F32_TOLERANCE.atol} of the engine's float32 value ` +
-  `(your code runs in float64); exact: within ${F64_TOLERANCE.atol} + ${F64_TOLERANCE.rtol}·max|reference| of the float64 reference on the same inputs`;
+  `agrees: every entry within ${pow10(F32_TOLERANCE.rtol)}·|engine| + ${pow10(F32_TOLERANCE.scaled)}·max|engine| + ${pow10(F32_TOLERANCE.atol)} of the engine's float32 value, ` +
+  `your code running in float64; exact: within ${pow10(F64_TOLERANCE.atol)} + ${pow10(F64_TOLERANCE.rtol)}·max|reference| of the float64 reference on the same inputs`;
 
 export interface StudentStep {
   /** the switch, its reason and the run's state: placed above the step-through */
@@ -172,7 +179,7 @@ export function useStudentStep(trace: Trace | null, needs: readonly ExerciseId[]
     const m = matches[i];
     return (
       <section className="st-mine" aria-label="Your numbers for this operation" data-testid="st-mine">
-        <h4>Your code</h4>
+        <h4>Your code on this step</h4>
         {m && m.tensors.length ? (
           m.tensors.map((t) => <MatchView key={t.role} m={t} />)
         ) : (
