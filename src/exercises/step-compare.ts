@@ -85,6 +85,7 @@ function activationOf(trace: Trace, name: string, last: boolean): StepActivation
   return null;
 }
 
+const padding = (v: unknown): 'same' | 'valid' | number => (v === 'same' || v === 'valid' ? v : Number(v ?? 0));
 const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)]);
 
 /** the traced step as a request for the student's layers, or why it cannot be one */
@@ -107,11 +108,10 @@ export function stepRequest(trace: Trace, sources: StudentSources): { request: S
       if (l.type === 'fc') layers.push({ type: 'fc', nOut: params.W!.shape[1]!, activation: act });
       else {
         const W = params.W!.shape;
-        const pad = fwd.args.pad;
-        layers.push({ type: 'conv2d', nOut: W[3]!, kernel: [W[0]!, W[1]!], stride: Number(fwd.args.stride ?? 1), pad: typeof pad === 'string' ? (pad as 'same' | 'valid') : Number(pad ?? 0), activation: act });
+        layers.push({ type: 'conv2d', nOut: W[3]!, kernel: [W[0]!, W[1]!], stride: Number(fwd.args.stride ?? 1), pad: padding(fwd.args.pad), activation: act });
       }
     } else if (l.type === 'pool2d') {
-      layers.push({ type: 'pool2d', kernel: pair(fwd.args.kernel), stride: Number(fwd.args.stride ?? 1), pad: Number(fwd.args.pad ?? 0), mode: fwd.equation.endsWith('.avg') ? 'average' : 'max' });
+      layers.push({ type: 'pool2d', kernel: pair(fwd.args.kernel), stride: Number(fwd.args.stride ?? 1), pad: padding(fwd.args.pad), mode: fwd.equation.endsWith('.avg') ? 'average' : 'max' });
     } else if (l.type === 'flatten') layers.push({ type: 'flatten' });
     else return { error: `your layers have no ${l.type}` };
   }

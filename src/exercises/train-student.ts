@@ -138,7 +138,7 @@ class Parts {
   conv2d(nOut: number, kernel: [number, number], act: ref.ReferenceActivation, stride: number, pad: 'same' | 'valid' | number, seed: number): ref.StudentLayer {
     return (this.make('conv2d', 'Conv2D', [nOut, kernel, act, stride, pad]) as unknown as ref.StudentLayer) ?? new ref.ReferenceConv2D(nOut, kernel, act, stride, pad, seed);
   }
-  pool2d(kernel: [number, number], mode: 'max' | 'average', stride: number, pad: number): ref.StudentLayer {
+  pool2d(kernel: [number, number], mode: 'max' | 'average', stride: number, pad: 'same' | 'valid' | number): ref.StudentLayer {
     return (this.make('pool2d', 'Pool2D', [kernel, mode, stride, pad]) as unknown as ref.StudentLayer) ?? new ref.ReferencePool2D(kernel, mode, stride, pad);
   }
   loss(): ref.ReferenceCrossEntropy {
@@ -413,7 +413,7 @@ export type StepActivation = 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 export type StepLayer =
   | { type: 'fc'; nOut: number; activation: StepActivation }
   | { type: 'conv2d'; nOut: number; kernel: [number, number]; stride: number; pad: 'same' | 'valid' | number; activation: StepActivation }
-  | { type: 'pool2d'; kernel: [number, number]; stride: number; pad: number; mode: 'max' | 'average' }
+  | { type: 'pool2d'; kernel: [number, number]; stride: number; pad: 'same' | 'valid' | number; mode: 'max' | 'average' }
   | { type: 'flatten' };
 
 /** a row-major array as it crosses to and from the worker */

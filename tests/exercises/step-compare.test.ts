@@ -9,6 +9,9 @@ import { createCpuBackend } from '../../src/engine/cpu/reference-backend';
 import { fetcherFromReadFile, setDataFetcher } from '../../src/nn/data/load';
 import { loadSessionData } from '../../src/train/data';
 import { EXPERIMENTS } from '../../src/train/experiments';
+import type { ModelConfig } from '../../src/nn/model';
+import { traceTrainingStep } from '../../src/notebook/cells/StepThroughRun';
+import { EXERCISE_IDS } from '../../src/exercises/tasks';
 import type { SessionConfig } from '../../src/train/protocol';
 import { TrainingSession } from '../../src/train/session';
 import type { Trace } from '../../src/train/trace';
@@ -131,6 +134,55 @@ describe('the step-through on the student’s layers', () => {
     expect(m[2]!.tensors.map((x) => `${x.role}:${x.agree}`)).toEqual(['L:true', 'Ŷ:true', 'dZ:false']);
     const dz = m[2]!.tensors[2]!;
     expect(dz.mine[0]! / dz.engine[0]!).toBeCloseTo(8, 4);
+  });
+});
+
+/** chapter 4's step-through: conv (2 filters, relu) → max pool 2×2 stride 2 'same' → flatten → fc 2 softmax, two 7×7×2 images */
+async function convTrace(kernel: number, stride: number, pad: 'same' | 'valid' | number): Promise<Trace> {
+  const config: ModelConfig = {
+    layers: [
+      { type: 'conv2d', nOut: 2, kernel, stride, pad, activation: 'relu' },
+      { type: 'pool2d', mode: 'max', kernel: 2, stride: 2, pad: 'same' },
+      { type: 'flatten' },
+      { type: 'fc', nOut: 2, activation: 'softmax' },
+    ],
+    loss: 'cross_entropy',
+    optimizer: { type: 'sgd', lr: 0.1 },
+    seed: 3,
+  };
+  const x = Float64Array.from({ length: 2 * 7 * 7 * 2 }, (_, i) => Math.fround(Math.sin(i * 1.7)));
+  return traceTrainingStep(createCpuBackend(), config, { data: x, shape: [2, 7, 7, 2] }, { data: [1, 0, 0, 1], shape: [2, 2] }, { lean: false, maxValues: 4096 });
+}
+
+describe('the convolutional step-through on the student’s layers', () => {
+  const every: StudentSources = Object.fromEntries(EXERCISE_IDS.map((id) => [id, solution(id)]));
+  it.each([
+    [3, 1, 'same'],
+    [2, 2, 'valid'],
+    [3, 2, 1],
+  ] as const)('kernel %i, stride %i, padding %s: every traced tensor of conv, pool, flatten and fc agrees', async (k, s, p) => {
+    const t = await convTrace(k, s, p);
+    const r = stepRequest(t, every);
+    if ('error' in r) throw new Error(r.error);
+    expect(r.request.layers.map((l) => l.type)).toEqual(['conv2d', 'pool2d', 'flatten', 'fc']);
+    expect(r.request.layers[0]).toMatchObject({ kernel: [k, k], stride: s, pad: p, activation: 'relu' });
+    expect(r.request.layers[1]).toMatchObject({ kernel: [2, 2], stride: 2, pad: 'same', mode: 'max' });
+    const m = compareStep(t, stepStudent(r.request));
+    expect(m.map((x) => x.verdict)).toEqual(Array(t.ops.length).fill('agree'));
+    for (const x of m) for (const y of x.tensors) expect(y.exact, y.role).toBe(true);
+    // conv's Y, pool's Y (argmax has no counterpart), flatten, fc's Z, L and Ŷ, …, dW and db of conv, four updates
+    expect(m.flatMap((x) => x.tensors).length).toBe(19);
+  });
+
+  it('max pooling’s gradient in windows that forget the stride: the pool’s backward is the first step that disagrees', async () => {
+    const t = await convTrace(3, 1, 'same');
+    const r = stepRequest(t, { ...every, pool2d: mistake('max-grad-wrong-window') });
+    if ('error' in r) throw new Error(r.error);
+    const m = compareStep(t, stepStudent(r.request));
+    const at = t.ops.findIndex((o) => o.equation === 'pool2d.backward.max');
+    expect(m.findIndex((x) => x.verdict === 'disagree')).toBe(at);
+    expect(m.slice(0, at).every((x) => x.verdict === 'agree')).toBe(true);
+    expect(m[at]!.tensors[0]!.firstDiffs[0]!.index).toHaveLength(4);
   });
 });
 

@@ -3,9 +3,15 @@
 //
 //   X (2, n, n, C) → conv2d_0 (2 filters, the chosen kernel/stride/padding, ReLU)
 //                  → pool2d_1 (max 2×2, stride 2, 'same') → flatten_2 → fc_3 (2 classes, softmax)
+//
+// "Use my implementation" (once the exercises of this network pass, conv and pool
+// included) runs the traced step's batch and parameters through the student's layers and
+// shows their tensors beside the engine's under each operation.
 
 import { useConvLab } from './settings';
 import { StepThrough } from '../../cells/StepThrough';
+import { useStudentStep } from '../../cells/exercises/StudentStep';
+import { NEEDS } from '../../cells/exercises/needs';
 import { traceTrainingStep } from '../../cells/StepThroughRun';
 import { useBackendTask, useNearViewport } from '../../cells/backendTask';
 import { fmtValue } from '../../../ui/format';
@@ -46,6 +52,7 @@ export function ConvStepCell() {
     return traceTrainingStep(backend, convNet(kernel, stride, padOf(pad), seed), { data: x, shape: [2, size, size, channels] }, { data: y, shape: [2, 2] }, { lean: false, maxValues: 4096 });
   }, near);
   const trace = task.result;
+  const mine = useStudentStep(trace ?? null, NEEDS['mnist-subset']);
   return (
     <div ref={nearRef} className="lab-cell">
       <p className="small muted">
@@ -69,7 +76,8 @@ export function ConvStepCell() {
                 first layer needs no dX (nothing below it learns), so its backward is dW and db only; the way back to the pixels,{' '}
                 <span className="mono">col2im</span>, is in cell 4.2.
               </p>
-              <StepThrough trace={trace} label="Step-through of one training step of the convolutional network" />
+              {mine.control}
+              <StepThrough trace={trace} label="Step-through of one training step of the convolutional network" marks={mine.marks} opExtra={mine.opExtra} />
             </>
           ) : null}
         </TaskStatus>

@@ -21,7 +21,7 @@ import { TrainingSession } from '../../../train/session';
 import type { Trace } from '../../../train/trace';
 import { StepThrough } from '../../cells/StepThrough';
 import { useStudentStep } from '../../cells/exercises/StudentStep';
-import { NEEDS } from '../../cells/exercises/UseMyImplementation';
+import { NEEDS } from '../../cells/exercises/needs';
 import { runExclusive, useBackendTask, useNearViewport } from '../../cells/backendTask';
 import { fmtValue } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
