@@ -276,6 +276,21 @@ test('every exercise: each known mistake fails naming its diagnosis, and the cor
     expect(await axeViolations(page, '#iris-step-through')).toEqual([]);
   });
 
+  await test.step('chapter 4\'s CNN step-through with "use my implementation": the student\'s conv and pool agreeing', async () => {
+    await openChapter(page, 'conv');
+    const cell = page.locator('#conv-step-through');
+    await cell.scrollIntoViewIfNeeded();
+    const st = cell.getByRole('group', { name: 'Step-through of one training step of the convolutional network' });
+    await expect(st).toBeVisible({ timeout: 60_000 });
+    const toggle = cell.getByRole('switch', { name: 'Use my implementation' });
+    await expect(toggle).toBeEnabled();
+    await toggle.check();
+    await expect(cell.getByTestId('st-mine-summary')).toContainText(/(\d+) of \1 tensors agree with the engine’s over (\d+) of \2 operations\./, { timeout: 60_000 });
+    await st.getByRole('button', { name: /^Operation 1\b/ }).click();
+    await expect(st.getByTestId('st-mine-Y')).toHaveAttribute('data-agree', 'true');
+    await expect(st.getByTestId('st-mine-Y')).toContainText('(exact)');
+  });
+
   await test.step('"use my implementation" trains the small CNN on the student\'s layers to ≥ 90 % on its MNIST subset', async () => {
     const started = Date.now();
     await openChapter(page, 'lenet');
