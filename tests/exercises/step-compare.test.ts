@@ -9,7 +9,7 @@ import { createCpuBackend } from '../../src/engine/cpu/reference-backend';
 import { fetcherFromReadFile, setDataFetcher } from '../../src/nn/data/load';
 import { loadSessionData } from '../../src/train/data';
 import { EXPERIMENTS } from '../../src/train/experiments';
-import type { ModelConfig } from '../../src/nn/model';
+import { convStepNet } from '../../src/notebook/chapters/conv/convlab';
 import { traceTrainingStep } from '../../src/notebook/cells/StepThroughRun';
 import { EXERCISE_IDS } from '../../src/exercises/tasks';
 import type { SessionConfig } from '../../src/train/protocol';
@@ -137,21 +137,10 @@ describe('the step-through on the student’s layers', () => {
   });
 });
 
-/** chapter 4's step-through: conv (2 filters, relu) → max pool 2×2 stride 2 'same' → flatten → fc 2 softmax, two 7×7×2 images */
+/** chapter 4's step-through (its network, convStepNet) on two 7×7×2 images */
 async function convTrace(kernel: number, stride: number, pad: 'same' | 'valid' | number): Promise<Trace> {
-  const config: ModelConfig = {
-    layers: [
-      { type: 'conv2d', nOut: 2, kernel, stride, pad, activation: 'relu' },
-      { type: 'pool2d', mode: 'max', kernel: 2, stride: 2, pad: 'same' },
-      { type: 'flatten' },
-      { type: 'fc', nOut: 2, activation: 'softmax' },
-    ],
-    loss: 'cross_entropy',
-    optimizer: { type: 'sgd', lr: 0.1 },
-    seed: 3,
-  };
   const x = Float64Array.from({ length: 2 * 7 * 7 * 2 }, (_, i) => Math.fround(Math.sin(i * 1.7)));
-  return traceTrainingStep(createCpuBackend(), config, { data: x, shape: [2, 7, 7, 2] }, { data: [1, 0, 0, 1], shape: [2, 2] }, { lean: false, maxValues: 4096 });
+  return traceTrainingStep(createCpuBackend(), convStepNet(kernel, stride, pad, 3), { data: x, shape: [2, 7, 7, 2] }, { data: [1, 0, 0, 1], shape: [2, 2] }, { lean: false, maxValues: 4096 });
 }
 
 describe('the convolutional step-through on the student’s layers', () => {

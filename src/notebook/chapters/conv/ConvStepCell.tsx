@@ -17,22 +17,7 @@ import { useBackendTask, useNearViewport } from '../../cells/backendTask';
 import { fmtValue } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { Rng } from '../../../engine/random';
-import type { ModelConfig } from '../../../nn/model';
-import { padOf, tryWindow } from './convlab';
-
-function convNet(kernel: number, stride: number, pad: ReturnType<typeof padOf>, seed: number): ModelConfig {
-  return {
-    layers: [
-      { type: 'conv2d', nOut: 2, kernel, stride, pad, activation: 'relu' },
-      { type: 'pool2d', mode: 'max', kernel: 2, stride: 2, pad: 'same' },
-      { type: 'flatten' },
-      { type: 'fc', nOut: 2, activation: 'softmax' },
-    ],
-    loss: 'cross_entropy',
-    optimizer: { type: 'sgd', lr: 0.1 },
-    seed,
-  };
-}
+import { convStepNet, padOf, tryWindow } from './convlab';
 
 export function ConvStepCell() {
   const size = useConvLab((s) => s.size);
@@ -49,7 +34,7 @@ export function ConvStepCell() {
     const rng = new Rng(seed * 29 + 3);
     const x = Float64Array.from({ length: 2 * size * size * channels }, () => Math.fround(Math.round(rng.normal() * 100) / 100));
     const y = Float64Array.from([1, 0, 0, 1]);
-    return traceTrainingStep(backend, convNet(kernel, stride, padOf(pad), seed), { data: x, shape: [2, size, size, channels] }, { data: y, shape: [2, 2] }, { lean: false, maxValues: 4096 });
+    return traceTrainingStep(backend, convStepNet(kernel, stride, padOf(pad), seed), { data: x, shape: [2, size, size, channels] }, { data: y, shape: [2, 2] }, { lean: false, maxValues: 4096 });
   }, near);
   const trace = task.result;
   const mine = useStudentStep(trace ?? null, NEEDS['mnist-subset']);
