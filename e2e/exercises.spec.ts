@@ -4,7 +4,11 @@
 // watchdog with its message while the student keeps editing and clicking; a syntax error
 // is marked at its line; code and verdicts survive a reload; export, reset and import
 // restore them (a malformed file is refused and changes nothing); and "use my
-// implementation" trains the Iris network on the student's layers to ≥ 0.93 test accuracy.
+// implementation" trains the Iris network on the student's layers to ≥ 0.93 test accuracy,
+// puts their tensors into the Iris step-through (every one agreeing; a disagreeing student
+// is tests/exercises/step-compare.test.ts's subject, since a mistake that fails its check
+// switches the step-through back to the engine alone) and trains the small CNN of the
+// LeNet chapter on their layers to ≥ 90 % on its MNIST subset.
 //
 // The correct code comes from tests/exercises/solutions/<id>.js and the mistakes from
 // tests/exercises/known.ts, each a solution with a slip (the page never has them).
@@ -221,8 +225,8 @@ test('exercises: grade, diagnose, watchdog, syntax error, persistence, export an
   });
 });
 
-test('every exercise: each known mistake fails naming its diagnosis, and the correct code passes', async ({ page }) => {
-  test.setTimeout(360_000);
+test('every exercise: each known mistake fails naming its diagnosis, and the correct code passes; then the step-through and the CNN on the student\'s layers', async ({ page }) => {
+  test.setTimeout(540_000);
   // chapter by chapter, in the course's order
   for (const e of EXERCISES) {
     await test.step(e.id, async () => {
@@ -237,4 +241,84 @@ test('every exercise: each known mistake fails naming its diagnosis, and the cor
       await expect(await check(cell), `${e.id}: the correct code passes`).toContainText(/Passed: (\d+) of \1 /);
     });
   }
+
+  // every exercise now passes (in this page): the chapters' networks on the student's layers
+
+  await test.step('the Iris step-through with "use my implementation": the student\'s tensors beside the engine\'s, all agreeing', async () => {
+    await openChapter(page, 'iris');
+    const cell = page.locator('#iris-step-through');
+    await cell.getByRole('button', { name: 'Trace the next mini-batch' }).scrollIntoViewIfNeeded();
+    const st = cell.getByRole('group', { name: /^Step-through of the Iris network/ });
+    await expect(st).toBeVisible({ timeout: 60_000 });
+    const toggle = cell.getByRole('switch', { name: 'Use my implementation' });
+    await expect(toggle).toBeEnabled();
+    await toggle.focus();
+    await page.keyboard.press('Space');
+    await expect(toggle).toBeChecked();
+    const summary = cell.getByTestId('st-mine-summary');
+    await expect(summary).toContainText(/(\d+) of \1 tensors agree with the engine’s over (\d+) of \2 operations\./, { timeout: 60_000 });
+    await expect(summary).toContainText('float32');
+    // the timeline marks every operation, none disagreeing
+    const ops = st.getByRole('list', { name: 'Operations of the step' }).getByRole('button');
+    const n = await ops.count();
+    await expect(st.getByRole('button', { name: /, your numbers agree$/ })).toHaveCount(n);
+    // the keyboard still walks the step-through; each step shows the student's tensor, agreeing
+    await st.getByRole('button', { name: /^Operation 1\b/ }).click();
+    await expect(st.getByTestId('st-mine-Y')).toHaveAttribute('data-agree', 'true');
+    await expect(st.getByTestId('st-mine').locator('figure.heatmap').first()).toBeVisible();
+    await page.keyboard.press('ArrowRight');
+    await expect(st.getByTestId('st-position')).toContainText('Step 2 of');
+    await expect(st.getByTestId('st-mine-Z')).toHaveAttribute('data-agree', 'true');
+    await page.keyboard.press('End');
+    await expect(st.getByTestId('st-position')).toContainText(`Step ${n} of ${n}`);
+    await expect(st.getByTestId('st-mine-p')).toHaveAttribute('data-agree', 'true');
+    await expect(st.getByTestId('st-mine-p')).toContainText('(exact)');
+    expect(await axeViolations(page, '#iris-step-through')).toEqual([]);
+  });
+
+  await test.step('chapter 4\'s CNN step-through with "use my implementation": the student\'s conv and pool agreeing', async () => {
+    await openChapter(page, 'conv');
+    const cell = page.locator('#conv-step-through');
+    await cell.scrollIntoViewIfNeeded();
+    const st = cell.getByRole('group', { name: 'Step-through of one training step of the convolutional network' });
+    await expect(st).toBeVisible({ timeout: 60_000 });
+    const toggle = cell.getByRole('switch', { name: 'Use my implementation' });
+    await expect(toggle).toBeEnabled();
+    await toggle.check();
+    await expect(cell.getByTestId('st-mine-summary')).toContainText(/(\d+) of \1 tensors agree with the engine’s over (\d+) of \2 operations\./, { timeout: 60_000 });
+    await st.getByRole('button', { name: /^Operation 1\b/ }).click();
+    await expect(st.getByTestId('st-mine-Y')).toHaveAttribute('data-agree', 'true');
+    await expect(st.getByTestId('st-mine-Y')).toContainText('(exact)');
+  });
+
+  await test.step('"use my implementation" trains the small CNN on the student\'s layers to ≥ 90 % on its MNIST subset', async () => {
+    const started = Date.now();
+    await openChapter(page, 'lenet');
+    const own = page.locator('#own-mnist-subset');
+    const toggle = own.getByRole('switch', { name: 'Use my implementation' });
+    await toggle.scrollIntoViewIfNeeded();
+    await expect(toggle).toBeEnabled();
+    await toggle.check();
+    await expect(own.getByTestId('own-trace').locator('caption')).toContainText('all agree with the reference', { timeout: 120_000 });
+    await expect(own.getByTestId('own-accuracy')).toHaveAttribute('data-accuracy', /\d/, { timeout: 300_000 });
+    const acc = Number(await own.getByTestId('own-accuracy').getAttribute('data-accuracy'));
+    console.log(`the small CNN on the student's layers: test accuracy ${(acc * 100).toFixed(1)} % on the MNIST subset, ${((Date.now() - started) / 1000).toFixed(1)} s from opening the chapter`);
+    expect(acc).toBeGreaterThanOrEqual(0.9);
+    // the built-in comparison run is not this test's subject: switching off stops it
+    await toggle.uncheck();
+  });
+
+  await test.step('a check that fails turns the step-through\'s switch off and says which exercise it needs', async () => {
+    const cell = await exercise(page, 'cross-entropy');
+    await typeCode(page, cell, mistake('ce-not-averaged'));
+    await expect(await check(cell)).toContainText('Failed');
+    await openChapter(page, 'iris');
+    const step = page.locator('#iris-step-through');
+    const toggle = step.getByRole('switch', { name: 'Use my implementation' });
+    await expect(toggle).toBeDisabled();
+    await expect(toggle).not.toBeChecked();
+    const title = EXERCISES.find((e) => e.id === 'cross-entropy')!.title;
+    await expect(toggle).toHaveAccessibleDescription(`Needs a passing check of: ${title}.`);
+    await expect(step.getByTestId('st-mine')).toHaveCount(0);
+  });
 });

@@ -138,7 +138,7 @@ class Parts {
   conv2d(nOut: number, kernel: [number, number], act: ref.ReferenceActivation, stride: number, pad: 'same' | 'valid' | number, seed: number): ref.StudentLayer {
     return (this.make('conv2d', 'Conv2D', [nOut, kernel, act, stride, pad]) as unknown as ref.StudentLayer) ?? new ref.ReferenceConv2D(nOut, kernel, act, stride, pad, seed);
   }
-  pool2d(kernel: [number, number], mode: 'max' | 'average', stride: number, pad: number): ref.StudentLayer {
+  pool2d(kernel: [number, number], mode: 'max' | 'average', stride: number, pad: 'same' | 'valid' | number): ref.StudentLayer {
     return (this.make('pool2d', 'Pool2D', [kernel, mode, stride, pad]) as unknown as ref.StudentLayer) ?? new ref.ReferencePool2D(kernel, mode, stride, pad);
   }
   loss(): ref.ReferenceCrossEntropy {
@@ -398,4 +398,110 @@ export async function traceStudent(req: TraceRequest): Promise<TraceResult> {
     return { name: mine.names[i]!, tensors };
   });
   return { dataset: req.dataset, loss: { yours: typeof lossMine === 'string' ? NaN : lossMine.data[0]!, reference: lossRef }, layers, parts: parts.used };
+}
+
+// ── one step of a chapter's step-through, on the student's layers ─────────────────
+//
+// The step-through traces a step of the engine (float32, on the page's backend). Here the
+// same network runs that step's mini-batch with that step's parameters on the student's
+// layers and, for the exact comparison, on the float64 reference: every layer's X, Z (what
+// the layer passed to activation.forward), Y, dY (what backward received), dZ (what
+// activation.backward returned), dX, W, b and the gradients dW, db, and the loss.
+
+export type StepActivation = 'relu' | 'sigmoid' | 'tanh' | 'softmax';
+
+export type StepLayer =
+  | { type: 'fc'; nOut: number; activation: StepActivation }
+  | { type: 'conv2d'; nOut: number; kernel: [number, number]; stride: number; pad: 'same' | 'valid' | number; activation: StepActivation }
+  | { type: 'pool2d'; kernel: [number, number]; stride: number; pad: 'same' | 'valid' | number; mode: 'max' | 'average' }
+  | { type: 'flatten' };
+
+/** a row-major array as it crosses to and from the worker */
+export interface PlainTensor {
+  shape: number[];
+  data: number[];
+}
+
+export interface StepRequest {
+  sources: StudentSources;
+  layers: StepLayer[];
+  /** each layer's parameters by key (W, b), as the traced step had them before its update */
+  parameters: Record<string, PlainTensor>[];
+  /** the mini-batch (m, …) */
+  x: PlainTensor;
+  /** its one-hot targets (m, classes) */
+  y: PlainTensor;
+}
+
+export interface StepResult {
+  /** per layer: X, Z, Y, dY, dZ, dX, W, b, dW, db (those the layer has) from the student's code */
+  yours: Record<string, PlainTensor>[];
+  /** the same from the float64 reference on the same inputs and parameters */
+  reference: Record<string, PlainTensor>[];
+  loss: { yours: number; reference: number };
+  parts: Partial<Record<ExerciseId, 'yours' | 'reference'>>;
+}
+
+/** an activation object that keeps what its layer gave it and got back (Z in the forward, dZ in the backward) */
+class ActivationRecorder {
+  seen: Record<string, Arr> = {};
+  constructor(readonly inner: ref.ReferenceActivation) {}
+  get name(): string {
+    return this.inner.name;
+  }
+  forward(Z: NDArray): NDArray {
+    const y = this.inner.forward(Z);
+    const z = fromStudent(Z);
+    if (typeof z !== 'string') this.seen.Z = z;
+    return y;
+  }
+  backward(Z: NDArray, dY: NDArray): NDArray {
+    const dz = this.inner.backward(Z, dY);
+    const a = fromStudent(dz);
+    if (typeof a !== 'string') this.seen.dZ = a;
+    return dz;
+  }
+}
+
+const STEP_KEYS: Record<string, string> = { 'dL/dY': 'dY', 'dL/dX': 'dX', 'dL/dW': 'dW', 'dL/db': 'db' };
+
+function stepNetwork(specs: StepLayer[], parts: Parts): { layers: Recorder[]; acts: (ActivationRecorder | null)[] } {
+  np.random.seed(1);
+  const acts: (ActivationRecorder | null)[] = [];
+  const layers = specs.map((s, i) => {
+    const act = 'activation' in s ? new ActivationRecorder(parts.activation(s.activation)) : null;
+    acts.push(act);
+    const a = act as unknown as ref.ReferenceActivation;
+    if (s.type === 'fc') return new Recorder(parts.fullyConnected(s.nOut, a, i + 1));
+    if (s.type === 'conv2d') return new Recorder(parts.conv2d(s.nOut, s.kernel, a, s.stride, s.pad, i + 1));
+    if (s.type === 'pool2d') return new Recorder(parts.pool2d(s.kernel, s.mode, s.stride, s.pad));
+    return new Recorder(new Flatten());
+  });
+  return { layers, acts };
+}
+
+/** one step on one side: the layers create their parameters on a first forward, which the request's then replace */
+function runStep(req: StepRequest, parts: Parts, model: (layers: ref.StudentLayer[]) => ref.ReferenceModel): { tensors: Record<string, PlainTensor>[]; loss: number } {
+  const net = stepNetwork(req.layers, parts);
+  const m = model(net.layers);
+  const x = toNp({ data: Float64Array.from(req.x.data), shape: req.x.shape });
+  const y = toNp({ data: Float64Array.from(req.y.data), shape: req.y.shape });
+  m.forward(x);
+  net.layers.forEach((l, i) => {
+    for (const [k, v] of Object.entries(req.parameters[i] ?? {})) l.parameters[k] = toNp({ data: Float64Array.from(v.data), shape: v.shape });
+  });
+  const out = m.forward(x);
+  const L = fromStudent(m.backward(y, out));
+  const tensors = net.layers.map((l, i) => {
+    const all = { ...l.tensors(), ...(net.acts[i]?.seen ?? {}) };
+    return Object.fromEntries(Object.entries(all).map(([k, a]) => [STEP_KEYS[k] ?? k, { shape: a.shape, data: Array.from(a.data) }]));
+  });
+  return { tensors, loss: typeof L === 'string' ? NaN : L.data[0]! };
+}
+
+export function stepStudent(req: StepRequest): StepResult {
+  const parts = new Parts(req.sources);
+  const yours = runStep(req, parts, (layers) => parts.model(layers, parts.loss()));
+  const reference = runStep(req, new Parts({}), (layers) => new ref.ReferenceModel(layers, new ref.ReferenceCrossEntropy()));
+  return { yours: yours.tensors, reference: reference.tensors, loss: { yours: yours.loss, reference: reference.loss }, parts: parts.used };
 }

@@ -23,6 +23,16 @@ export interface StepThroughProps {
   playMs?: number;
   /** the WGSL of a kernel that ran (its file and entry point), shown under the operation */
   kernelView: (shader: string, entry: string) => ReactNode;
+  /** per operation, how another run's tensors compare with this one's (marked on the timeline); null: nothing to compare */
+  marks?: readonly (OpMark | null)[];
+  /** shown under the operation's tensors, e.g. another run's tensors for it */
+  opExtra?: (index: number) => ReactNode;
+}
+
+/** a mark on an operation, its words read out with the operation's name */
+export interface OpMark {
+  tone: 'agree' | 'disagree';
+  words: string;
 }
 
 const PHASES: { phase: TracePhase; title: string }[] = [
@@ -93,7 +103,7 @@ function TensorView({ t, testId }: { t: TraceTensor; testId: string }) {
   );
 }
 
-export function StepThrough({ trace, label, playMs = 180, kernelView }: StepThroughProps) {
+export function StepThrough({ trace, label, playMs = 180, kernelView, marks, opExtra }: StepThroughProps) {
   const n = trace.ops.length;
   const [index, setIndex] = useState(0);
   const [playing, setPlaying] = useState(false);
@@ -267,6 +277,12 @@ export function StepThrough({ trace, label, playMs = 180, kernelView }: StepThro
                   <span className="visually-hidden">({PHASE_NAME[o.phase]})</span>
                   <span className="st-op-layer">{o.layer ?? ''}</span>{' '}
                   <span className="st-op-eq">{shortLabel(o)}</span>
+                  {marks?.[i] ? (
+                    <span className={`st-mark st-mark-${marks[i]!.tone}`}>
+                      <span aria-hidden="true">{marks[i]!.tone === 'agree' ? '✓' : '✗'}</span>
+                      <span className="visually-hidden">, {marks[i]!.words}</span>
+                    </span>
+                  ) : null}
                 </button>
               </li>
             );
@@ -311,6 +327,8 @@ export function StepThrough({ trace, label, playMs = 180, kernelView }: StepThro
             </div>
           </section>
         </div>
+
+        {opExtra ? opExtra(index) : null}
 
         <div className="st-kernels">
           <h4>Kernel{kernels.length > 1 ? 's' : ''} that ran</h4>

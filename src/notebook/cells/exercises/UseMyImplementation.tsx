@@ -6,7 +6,7 @@
 // while a needed exercise does not pass.
 
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { EXERCISES, type ExerciseId } from '../../../exercises/tasks';
+import { EXERCISES } from '../../../exercises/tasks';
 import { STUDENT_RUNS, type StudentSources, type TraceResult, type TrainDataset, type TrainProgress, type TrainResult } from '../../../exercises/train-student';
 import type { StudentError } from '../../../exercises/sandbox';
 import { passes, useExercises } from '../../../store/exercises';
@@ -15,14 +15,9 @@ import { Cell } from '../../../ui/Cell';
 import { MetricChart, type MetricPoint } from '../../../ui/MetricChart';
 import { Progress } from '../../../ui/controls';
 import { builtinConfig, trainBuiltin } from './builtin';
+import { NEEDS } from './needs';
 import { asStudentError, trainingClient } from './runner';
 import { TraceTable } from './TraceTable';
-
-/** the exercises each network is made of */
-export const NEEDS: Record<TrainDataset, readonly ExerciseId[]> = {
-  iris: ['relu', 'fully-connected', 'softmax', 'cross-entropy', 'model'],
-  'mnist-subset': ['relu', 'fully-connected', 'softmax', 'cross-entropy', 'model', 'conv2d', 'pool2d'],
-};
 
 const TITLE: Record<TrainDataset, string> = {
   iris: 'Train the Iris network on your own layers',

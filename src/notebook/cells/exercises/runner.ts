@@ -1,5 +1,6 @@
-// The page's two sandbox workers for the student's code: one grades ("Check"), one trains
-// and traces ("use my implementation"), so a long training run never holds up a check.
+// The page's sandbox workers for the student's code: one grades ("Check"), one trains and
+// traces ("use my implementation"), one runs the step-throughs' steps on the student's
+// layers, so a long training run never holds up a check or a step.
 // Both run src/exercises/worker.ts; the client's watchdog ends a run that does not finish
 // (an endless loop) and starts a fresh worker.
 
@@ -10,6 +11,7 @@ const makeWorker = () => new Worker(new URL('../../../exercises/worker.ts', impo
 
 let grading: SandboxClient | null = null;
 let training: SandboxClient | null = null;
+let stepping: SandboxClient | null = null;
 
 export function gradingClient(): SandboxClient {
   return (grading ??= new SandboxClient(makeWorker));
@@ -17,6 +19,10 @@ export function gradingClient(): SandboxClient {
 
 export function trainingClient(): SandboxClient {
   return (training ??= new SandboxClient(makeWorker));
+}
+
+export function stepClient(): SandboxClient {
+  return (stepping ??= new SandboxClient(makeWorker));
 }
 
 /** any rejection as a plain StudentError, fit to be stored (the worker's own failures become 'runtime' errors with no line) */

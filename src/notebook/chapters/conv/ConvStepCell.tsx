@@ -3,30 +3,21 @@
 //
 //   X (2, n, n, C) → conv2d_0 (2 filters, the chosen kernel/stride/padding, ReLU)
 //                  → pool2d_1 (max 2×2, stride 2, 'same') → flatten_2 → fc_3 (2 classes, softmax)
+//
+// "Use my implementation" (once the exercises of this network pass, conv and pool
+// included) runs the traced step's batch and parameters through the student's layers and
+// shows their tensors beside the engine's under each operation.
 
 import { useConvLab } from './settings';
 import { StepThrough } from '../../cells/StepThrough';
+import { useStudentStep } from '../../cells/exercises/StudentStep';
+import { NEEDS } from '../../cells/exercises/needs';
 import { traceTrainingStep } from '../../cells/StepThroughRun';
 import { useBackendTask, useNearViewport } from '../../cells/backendTask';
 import { fmtValue } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { Rng } from '../../../engine/random';
-import type { ModelConfig } from '../../../nn/model';
-import { padOf, tryWindow } from './convlab';
-
-function convNet(kernel: number, stride: number, pad: ReturnType<typeof padOf>, seed: number): ModelConfig {
-  return {
-    layers: [
-      { type: 'conv2d', nOut: 2, kernel, stride, pad, activation: 'relu' },
-      { type: 'pool2d', mode: 'max', kernel: 2, stride: 2, pad: 'same' },
-      { type: 'flatten' },
-      { type: 'fc', nOut: 2, activation: 'softmax' },
-    ],
-    loss: 'cross_entropy',
-    optimizer: { type: 'sgd', lr: 0.1 },
-    seed,
-  };
-}
+import { convStepNet, padOf, tryWindow } from './convlab';
 
 export function ConvStepCell() {
   const size = useConvLab((s) => s.size);
@@ -43,9 +34,10 @@ export function ConvStepCell() {
     const rng = new Rng(seed * 29 + 3);
     const x = Float64Array.from({ length: 2 * size * size * channels }, () => Math.fround(Math.round(rng.normal() * 100) / 100));
     const y = Float64Array.from([1, 0, 0, 1]);
-    return traceTrainingStep(backend, convNet(kernel, stride, padOf(pad), seed), { data: x, shape: [2, size, size, channels] }, { data: y, shape: [2, 2] }, { lean: false, maxValues: 4096 });
+    return traceTrainingStep(backend, convStepNet(kernel, stride, padOf(pad), seed), { data: x, shape: [2, size, size, channels] }, { data: y, shape: [2, 2] }, { lean: false, maxValues: 4096 });
   }, near);
   const trace = task.result;
+  const mine = useStudentStep(trace ?? null, NEEDS['mnist-subset']);
   return (
     <div ref={nearRef} className="lab-cell">
       <p className="small muted">
@@ -69,7 +61,8 @@ export function ConvStepCell() {
                 first layer needs no dX (nothing below it learns), so its backward is dW and db only; the way back to the pixels,{' '}
                 <span className="mono">col2im</span>, is in cell 4.2.
               </p>
-              <StepThrough trace={trace} label="Step-through of one training step of the convolutional network" />
+              {mine.control}
+              <StepThrough trace={trace} label="Step-through of one training step of the convolutional network" marks={mine.marks} opExtra={mine.opExtra} />
             </>
           ) : null}
         </TaskStatus>

@@ -9,8 +9,10 @@
 //                  central differences in float64 — and the course's broken variant:
 //                  the activation applied inside the convolution loop, the padded input
 //                  cached as "Z", so the backward's σ' reads the wrong tensor
+//   convStepNet    the step-through's small CNN (cell 4.3)
 
 import type { Backend, Tensor } from '../../../engine/backend';
+import type { ModelConfig } from '../../../nn/model';
 import { type Padding, type Window2D, window2d } from '../../../engine/geometry';
 import { Rng } from '../../../engine/random';
 import { centralDifference, compareArrays, type Comparison } from '../../../engine/check';
@@ -20,6 +22,21 @@ export type PadChoice = 'same' | 'valid' | '0' | '1' | '2';
 
 export function padOf(p: PadChoice): Padding {
   return p === 'same' || p === 'valid' ? p : Number(p);
+}
+
+/** the step-through's network: conv (2 filters, relu) → max pool 2×2 stride 2 'same' → flatten → fc 2 (softmax), SGD η = 0.1 */
+export function convStepNet(kernel: number, stride: number, pad: Padding, seed: number): ModelConfig {
+  return {
+    layers: [
+      { type: 'conv2d', nOut: 2, kernel, stride, pad, activation: 'relu' },
+      { type: 'pool2d', mode: 'max', kernel: 2, stride: 2, pad: 'same' },
+      { type: 'flatten' },
+      { type: 'fc', nOut: 2, activation: 'softmax' },
+    ],
+    loss: 'cross_entropy',
+    optimizer: { type: 'sgd', lr: 0.1 },
+    seed,
+  };
 }
 
 /** float32 kernels against float64: |x − ref| ≤ atol + rtol·|ref| */

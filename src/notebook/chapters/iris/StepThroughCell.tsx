@@ -9,7 +9,9 @@
 // the page's backend with the standardized Iris data and the seed's split and batch
 // order; its next step is traced op by op. "Trace the next mini-batch" traces the step
 // after it (the weights have moved by one update); a change of any prop starts over
-// from the seed's first mini-batch.
+// from the seed's first mini-batch. "Use my implementation" (once the Iris exercises
+// pass) runs the traced step's mini-batch and parameters through the student's layers
+// and shows their tensors beside the engine's under each operation.
 
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { EXPERIMENTS } from '../../../train/experiments';
@@ -18,6 +20,8 @@ import type { SessionConfig } from '../../../train/protocol';
 import { TrainingSession } from '../../../train/session';
 import type { Trace } from '../../../train/trace';
 import { StepThrough } from '../../cells/StepThrough';
+import { useStudentStep } from '../../cells/exercises/StudentStep';
+import { NEEDS } from '../../cells/exercises/needs';
 import { runExclusive, useBackendTask, useNearViewport } from '../../cells/backendTask';
 import { fmtValue } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
@@ -113,6 +117,7 @@ export function StepThroughCell(props: StepThroughCellProps) {
     return { trace: trace!, trainCount: cur.session.dataInfo.train, epoch: cur.session.snapshot().epoch };
   }, near);
   const r = task.result;
+  const mine = useStudentStep(r?.trace ?? null, NEEDS.iris);
 
   if (bad) {
     return (
@@ -135,6 +140,7 @@ export function StepThroughCell(props: StepThroughCellProps) {
           Fused kernels (the lean step training runs)
         </label>
       </div>
+      {mine.control}
       <TaskStatus failed={task.failed} error={task.error} running={task.running} hasResult={!!r} what="Tracing one Iris mini-batch">
         {r ? (
           <>
@@ -146,7 +152,12 @@ export function StepThroughCell(props: StepThroughCellProps) {
               </output>
               ; {r.trace.ops.length} operations on <strong>{r.trace.backend === 'webgpu' ? `WebGPU (${r.trace.deviceName})` : 'the CPU reference'}</strong>.
             </p>
-            <StepThrough trace={r.trace} label={`Step-through of the Iris network, 4 → ${props.hiddenSize} → 3, on a mini-batch of ${r.trace.batchSize}`} />
+            <StepThrough
+              trace={r.trace}
+              label={`Step-through of the Iris network, 4 → ${props.hiddenSize} → 3, on a mini-batch of ${r.trace.batchSize}`}
+              marks={mine.marks}
+              opExtra={mine.opExtra}
+            />
           </>
         ) : null}
       </TaskStatus>
