@@ -12,7 +12,6 @@
 // Prints every figure with the adapter's name and rewrites the Node section of
 // docs/benchmarks.md (unless --write=false).
 
-import './node-polyfills';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
