@@ -169,19 +169,50 @@ interface Network {
   names: string[];
 }
 
-function buildNetwork(dataset: TrainDataset, parts: Parts, seed: number): Network {
+/** the two networks, as layer lists (the step-through's requests use the same kinds) */
+const NETWORKS: Record<TrainDataset, { layers: StepLayer[]; names: string[] }> = {
+  iris: {
+    layers: [
+      { type: 'fc', nOut: 16, activation: 'relu' },
+      { type: 'fc', nOut: 3, activation: 'softmax' },
+    ],
+    names: ['fully connected 16, relu', 'fully connected 3, softmax'],
+  },
+  'mnist-subset': {
+    layers: [
+      { type: 'conv2d', nOut: 8, kernel: [3, 3], stride: 2, pad: 'same', activation: 'relu' },
+      { type: 'pool2d', kernel: [2, 2], mode: 'max', stride: 2, pad: 0 },
+      { type: 'flatten' },
+      { type: 'fc', nOut: 10, activation: 'softmax' },
+    ],
+    names: ['conv 8×(3×3), stride 2, relu', 'max pool 2×2, stride 2', 'flatten', 'fully connected 10, softmax'],
+  },
+};
+
+/**
+ * The layers of a list, the student's where they have a source: np.random seeded with
+ * `seed`, the k-th layer with parameters seeded seed + k. `activation` wraps each
+ * activation object (the step-through records what passes through it).
+ */
+function makeLayers(
+  specs: readonly StepLayer[],
+  parts: Parts,
+  seed: number,
+  activation: (a: ref.ReferenceActivation, layer: number) => ref.ReferenceActivation = (a) => a,
+): ref.StudentLayer[] {
   np.random.seed(seed);
-  if (dataset === 'iris') {
-    const layers = [parts.fullyConnected(16, parts.activation('relu'), seed), parts.fullyConnected(3, parts.activation('softmax'), seed + 1)];
-    return { model: parts.model(layers, parts.loss()), layers, names: ['fully connected 16, relu', 'fully connected 3, softmax'] };
-  }
-  const layers = [
-    parts.conv2d(8, [3, 3], parts.activation('relu'), 2, 'same', seed),
-    parts.pool2d([2, 2], 'max', 2, 0),
-    new Flatten(),
-    parts.fullyConnected(10, parts.activation('softmax'), seed + 1),
-  ];
-  return { model: parts.model(layers, parts.loss()), layers, names: ['conv 8×(3×3), stride 2, relu', 'max pool 2×2, stride 2', 'flatten', 'fully connected 10, softmax'] };
+  let k = 0;
+  return specs.map((s, i) => {
+    if (s.type === 'fc') return parts.fullyConnected(s.nOut, activation(parts.activation(s.activation), i), seed + k++);
+    if (s.type === 'conv2d') return parts.conv2d(s.nOut, s.kernel, activation(parts.activation(s.activation), i), s.stride, s.pad, seed + k++);
+    if (s.type === 'pool2d') return parts.pool2d(s.kernel, s.mode, s.stride, s.pad);
+    return new Flatten();
+  });
+}
+
+function buildNetwork(dataset: TrainDataset, parts: Parts, seed: number): Network {
+  const layers = makeLayers(NETWORKS[dataset].layers, parts, seed);
+  return { model: parts.model(layers, parts.loss()), layers, names: NETWORKS[dataset].names };
 }
 
 // ── data ───────────────────────────────────────────────────────────────────────
@@ -367,37 +398,62 @@ export async function traceStudent(req: TraceRequest): Promise<TraceResult> {
   const data = await loadData(req.dataset, seed);
   const m = Math.min(req.batch ?? 4, count(data.train));
   const d = data.train.shape.slice(1).reduce((a, b) => a * b, 1);
-  const batch = { x: data.train.features.subarray(0, m * d), shape: [m, ...data.train.shape.slice(1)] };
+  const x = features(data.train, { x: data.train.features.subarray(0, m * d), shape: [m, ...data.train.shape.slice(1)] });
   const y = toNp({ data: Float64Array.from(oneHot(data.train.labels.subarray(0, m), data.train.numClasses)), shape: [m, data.train.numClasses] });
+  const { layers: specs, names } = NETWORKS[req.dataset];
 
+  // the student's layers with the parameters they create; the reference with a copy of those
   const parts = new Parts(req.sources);
-  const mine = buildNetwork(req.dataset, parts, seed);
-  const reference = buildNetwork(req.dataset, new Parts({}), seed);
-  const recMine = mine.layers.map((l) => new Recorder(l));
-  const recRef = reference.layers.map((l) => new Recorder(l));
-  const modelMine = parts.model(recMine, parts.loss());
-  const modelRef = new ref.ReferenceModel(recRef, new ref.ReferenceCrossEntropy());
-
-  // the student's layers create their parameters on the first forward; the reference takes a copy
-  const x = features(data.train, batch);
-  modelMine.forward(x);
-  recMine.forEach((r, i) => {
+  const mine = recordedStep(specs, parts, 'student', seed, x, y);
+  const copies = mine.layers.map((r) => {
+    const out: Record<string, NDArray> = {};
     for (const [k, v] of Object.entries(r.parameters ?? {})) {
       const a = fromStudent(v);
-      if (typeof a !== 'string') recRef[i]!.inner.parameters[k] = toNp(a);
+      if (typeof a !== 'string') out[k] = toNp(a);
     }
+    return out;
   });
-  const outMine = modelMine.forward(x);
-  const lossMine = fromStudent(modelMine.backward(y, outMine));
-  const outRef = modelRef.forward(x);
-  const lossRef = modelRef.backward(y, outRef);
-  const layers = recMine.map((r, i) => {
-    const want = recRef[i]!.tensors();
+  const reference = recordedStep(specs, new Parts({}), 'reference', seed, x, y, copies);
+  const layers = mine.layers.map((r, i) => {
+    const want = reference.layers[i]!.tensors();
     const tensors: Record<string, TracedTensor> = {};
     for (const [k, a] of Object.entries(r.tensors())) tensors[k] = diff(a, want[k]);
-    return { name: mine.names[i]!, tensors };
+    return { name: names[i]!, tensors };
   });
-  return { dataset: req.dataset, loss: { yours: typeof lossMine === 'string' ? NaN : lossMine.data[0]!, reference: lossRef }, layers, parts: parts.used };
+  return { dataset: req.dataset, loss: { yours: mine.loss, reference: reference.loss }, layers, parts: parts.used };
+}
+
+interface RecordedStep {
+  layers: Recorder[];
+  /** each layer's activation object (null for a pool or a flatten) */
+  acts: (ActivationRecorder | null)[];
+  loss: number;
+}
+
+/**
+ * One forward and backward of a layer list on (x, y) with the student's model and loss
+ * (or the reference's), every layer and activation recorded. The layers create their
+ * parameters on a first forward; `parameters`, where given, then replace them.
+ */
+function recordedStep(
+  specs: readonly StepLayer[],
+  parts: Parts,
+  model: 'student' | 'reference',
+  seed: number,
+  x: NDArray,
+  y: NDArray,
+  parameters?: Record<string, NDArray>[],
+): RecordedStep {
+  const acts: (ActivationRecorder | null)[] = specs.map(() => null);
+  const inner = makeLayers(specs, parts, seed, (a, i) => (acts[i] = new ActivationRecorder(a)) as unknown as ref.ReferenceActivation);
+  const layers = inner.map((l) => new Recorder(l));
+  const net = model === 'student' ? parts.model(layers, parts.loss()) : new ref.ReferenceModel(layers, new ref.ReferenceCrossEntropy());
+  net.forward(x);
+  parameters?.forEach((p, i) => {
+    for (const [k, v] of Object.entries(p)) layers[i]!.parameters[k] = v;
+  });
+  const L = fromStudent(net.backward(y, net.forward(x)));
+  return { layers, acts, loss: typeof L === 'string' ? NaN : L.data[0]! };
 }
 
 // ── one step of a chapter's step-through, on the student's layers ─────────────────
@@ -465,43 +521,20 @@ class ActivationRecorder {
 
 const STEP_KEYS: Record<string, string> = { 'dL/dY': 'dY', 'dL/dX': 'dX', 'dL/dW': 'dW', 'dL/db': 'db' };
 
-function stepNetwork(specs: StepLayer[], parts: Parts): { layers: Recorder[]; acts: (ActivationRecorder | null)[] } {
-  np.random.seed(1);
-  const acts: (ActivationRecorder | null)[] = [];
-  const layers = specs.map((s, i) => {
-    const act = 'activation' in s ? new ActivationRecorder(parts.activation(s.activation)) : null;
-    acts.push(act);
-    const a = act as unknown as ref.ReferenceActivation;
-    if (s.type === 'fc') return new Recorder(parts.fullyConnected(s.nOut, a, i + 1));
-    if (s.type === 'conv2d') return new Recorder(parts.conv2d(s.nOut, s.kernel, a, s.stride, s.pad, i + 1));
-    if (s.type === 'pool2d') return new Recorder(parts.pool2d(s.kernel, s.mode, s.stride, s.pad));
-    return new Recorder(new Flatten());
-  });
-  return { layers, acts };
-}
-
-/** one step on one side: the layers create their parameters on a first forward, which the request's then replace */
-function runStep(req: StepRequest, parts: Parts, model: (layers: ref.StudentLayer[]) => ref.ReferenceModel): { tensors: Record<string, PlainTensor>[]; loss: number } {
-  const net = stepNetwork(req.layers, parts);
-  const m = model(net.layers);
-  const x = toNp({ data: Float64Array.from(req.x.data), shape: req.x.shape });
-  const y = toNp({ data: Float64Array.from(req.y.data), shape: req.y.shape });
-  m.forward(x);
-  net.layers.forEach((l, i) => {
-    for (const [k, v] of Object.entries(req.parameters[i] ?? {})) l.parameters[k] = toNp({ data: Float64Array.from(v.data), shape: v.shape });
-  });
-  const out = m.forward(x);
-  const L = fromStudent(m.backward(y, out));
-  const tensors = net.layers.map((l, i) => {
-    const all = { ...l.tensors(), ...(net.acts[i]?.seen ?? {}) };
+/** a recorded step's tensors as they cross back to the page: X, Z, Y, dY, dZ, dX, W, b, dW, db per layer */
+function stepTensors(r: RecordedStep): Record<string, PlainTensor>[] {
+  return r.layers.map((l, i) => {
+    const all = { ...l.tensors(), ...(r.acts[i]?.seen ?? {}) };
     return Object.fromEntries(Object.entries(all).map(([k, a]) => [STEP_KEYS[k] ?? k, { shape: a.shape, data: Array.from(a.data) }]));
   });
-  return { tensors, loss: typeof L === 'string' ? NaN : L.data[0]! };
 }
 
 export function stepStudent(req: StepRequest): StepResult {
+  // each side its own copy of the batch and the parameters (a layer may change arrays in place)
+  const plain = (t: PlainTensor) => toNp({ data: Float64Array.from(t.data), shape: t.shape });
+  const params = () => req.parameters.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, plain(v)])));
   const parts = new Parts(req.sources);
-  const yours = runStep(req, parts, (layers) => parts.model(layers, parts.loss()));
-  const reference = runStep(req, new Parts({}), (layers) => new ref.ReferenceModel(layers, new ref.ReferenceCrossEntropy()));
-  return { yours: yours.tensors, reference: reference.tensors, loss: { yours: yours.loss, reference: reference.loss }, parts: parts.used };
+  const yours = recordedStep(req.layers, parts, 'student', 1, plain(req.x), plain(req.y), params());
+  const reference = recordedStep(req.layers, new Parts({}), 'reference', 1, plain(req.x), plain(req.y), params());
+  return { yours: stepTensors(yours), reference: stepTensors(reference), loss: { yours: yours.loss, reference: reference.loss }, parts: parts.used };
 }

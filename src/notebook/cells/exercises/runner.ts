@@ -1,7 +1,7 @@
 // The page's sandbox workers for the student's code: one grades ("Check"), one trains and
 // traces ("use my implementation"), one runs the step-throughs' steps on the student's
 // layers, so a long training run never holds up a check or a step.
-// Both run src/exercises/worker.ts; the client's watchdog ends a run that does not finish
+// All three run src/exercises/worker.ts; the client's watchdog ends a run that does not finish
 // (an endless loop) and starts a fresh worker.
 
 import { SandboxClient, isStudentError, type StudentError } from '../../../exercises/sandbox';
