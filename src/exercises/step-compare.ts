@@ -24,7 +24,7 @@ import type { PlainTensor, StepActivation, StepLayer, StepRequest, StepResult, S
 
 /** |yours − engine| ≤ atol + rtol·|engine| + scaled·max|engine over the tensor| (float32 rounding, summed over a batch) */
 export const F32_TOLERANCE = { atol: 1e-6, rtol: 1e-3, scaled: 1e-4 };
-/** |yours − reference| ≤ atol + rtol·max|reference| (float64 on both sides; TraceTable's check) */
+/** |yours − reference| ≤ atol + rtol·max|reference| (float64 on both sides: exactMatch, also the trace table's check) */
 export const F64_TOLERANCE = { atol: 1e-8, rtol: 1e-6 };
 
 /** where a traced tensor lives in the student's code */
@@ -194,10 +194,27 @@ function valuesOf(c: Counterpart, side: Record<string, PlainTensor>[], loss: num
   return { shape: [p.length], data: p.map((v, i) => v - c.lr * g[i]!) };
 }
 
-function maxAbs(v: readonly number[]): number {
+function maxAbs(v: ArrayLike<number>): number {
   let m = 0;
-  for (const x of v) m = Math.max(m, Math.abs(x));
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
   return m;
+}
+
+/** max |a − b| over two arrays of one length; Infinity when the lengths differ or a difference is NaN */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (Number.isNaN(d)) return Infinity;
+    m = Math.max(m, d);
+  }
+  return m;
+}
+
+/** the exact check, float64 on both sides: max |yours − reference| within F64_TOLERANCE */
+export function exactMatch(maxDiff: number, reference: ArrayLike<number>): boolean {
+  return Number.isFinite(maxDiff) && maxDiff <= F64_TOLERANCE.atol + F64_TOLERANCE.rtol * maxAbs(reference);
 }
 
 /** compares the student's values with the engine's (float32 tolerance) and with the float64 reference's (exact) */
@@ -217,9 +234,8 @@ export function compareTensor(role: string, yours: string, engine: TraceTensor, 
   let maxDiff64: number | null = null;
   let exact: boolean | null = null;
   if (reference) {
-    maxDiff64 = mine.length === reference.length ? 0 : Infinity;
-    if (mine.length === reference.length) for (let i = 0; i < mine.length; i++) maxDiff64 = Math.max(maxDiff64, Math.abs(mine[i]! - reference[i]!) || (Number.isNaN(mine[i]! - reference[i]!) ? Infinity : 0));
-    exact = Number.isFinite(maxDiff64) && maxDiff64 <= F64_TOLERANCE.atol + F64_TOLERANCE.rtol * maxAbs(reference);
+    maxDiff64 = maxAbsDiff(mine, reference);
+    exact = exactMatch(maxDiff64, reference);
   }
   const agree = Number.isFinite(maxDiff) && firstDiffs.length === 0;
   return { role, yours, shape: [...engine.shape], engine: [...e], mine: [...mine], reference: reference ? [...reference] : null, maxDiff, agree, maxDiff64, exact, firstDiffs };

@@ -21,6 +21,7 @@ import { type Arr, fromStudent, toNp } from './grader/arrays';
 import * as ref from './grader/reference';
 import { NDArray, np } from './np';
 import { loadStudentModule, mapStudentError, StudentFailure } from './sandbox';
+import { maxAbsDiff } from './step-compare';
 import { exerciseInfo, type ExerciseId } from './tasks';
 
 export type StudentSources = Partial<Record<ExerciseId, string>>;
@@ -388,9 +389,7 @@ class Recorder implements ref.StudentLayer {
 
 function diff(a: Arr, b: Arr | undefined): TracedTensor {
   const same = b !== undefined && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
-  let max = same ? 0 : Infinity;
-  if (same) for (let i = 0; i < a.data.length; i++) max = Math.max(max, Math.abs(a.data[i]! - b.data[i]!) || (Number.isNaN(a.data[i]! - b.data[i]!) ? Infinity : 0));
-  return { shape: a.shape, data: Array.from(a.data), reference: b ? Array.from(b.data) : [], maxAbsDiff: max };
+  return { shape: a.shape, data: Array.from(a.data), reference: b ? Array.from(b.data) : [], maxAbsDiff: same ? maxAbsDiff(a.data, b.data) : Infinity };
 }
 
 export async function traceStudent(req: TraceRequest): Promise<TraceResult> {

@@ -2,17 +2,13 @@
 // beside the reference run with the same parameters: its shape, its first numbers, the
 // largest |yours − reference| and, where they disagree, the reference's first numbers.
 
+import { exactMatch } from '../../../exercises/step-compare';
 import type { TraceResult, TracedTensor } from '../../../exercises/train-student';
 
 const SHOWN = 3;
 
-/** a tensor agrees when every entry is within atol + rtol·|reference| (float64 on both sides) */
-export function agrees(t: TracedTensor, atol = 1e-8, rtol = 1e-6): boolean {
-  if (!Number.isFinite(t.maxAbsDiff)) return false;
-  let scale = 0;
-  for (const r of t.reference) scale = Math.max(scale, Math.abs(r));
-  return t.maxAbsDiff <= atol + rtol * scale;
-}
+/** a tensor agrees when |yours − reference| is within the exact check's tolerance (float64 on both sides) */
+const agrees = (t: TracedTensor): boolean => exactMatch(t.maxAbsDiff, t.reference);
 
 function nums(v: readonly number[]): string {
   const head = v.slice(0, SHOWN).map((x) => (Number.isFinite(x) ? String(Number(x.toPrecision(3))) : String(x)));
