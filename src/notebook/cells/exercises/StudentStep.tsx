@@ -13,18 +13,18 @@
 import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { compareStep, F32_TOLERANCE, F64_TOLERANCE, stepRequest, type OpMatch, type TensorMatch } from '../../../exercises/step-compare';
 import type { StepResult, StudentSources } from '../../../exercises/train-student';
-import { EXERCISES, type ExerciseId } from '../../../exercises/tasks';
+import type { ExerciseId } from '../../../exercises/tasks';
 import type { StudentError } from '../../../exercises/sandbox';
-import { passes, useExercises } from '../../../store/exercises';
+import { useExercises } from '../../../store/exercises';
 import type { Trace } from '../../../train/trace';
 import type { OpMark } from '../../../ui/StepThrough';
 import { TensorHeatmap } from '../../../ui/TensorHeatmap';
+import { missingOf, needsReason } from './needs';
 import { asStudentError, stepClient } from './runner';
 import './StudentStep.css';
 
 type State = { kind: 'off' } | { kind: 'running' } | { kind: 'done'; matches: OpMatch[] } | { kind: 'error'; error: StudentError };
 
-const title = (id: string) => EXERCISES.find((e) => e.id === id)?.title ?? id;
 const exp = (v: number) => (v === 0 ? '0' : Number.isFinite(v) ? v.toExponential(1) : '∞');
 const num = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v));
 
@@ -80,7 +80,7 @@ function MatchView({ m }: { m: TensorMatch }) {
 
 export function useStudentStep(trace: Trace | null, needs: readonly ExerciseId[]): StudentStep {
   const entries = useExercises((s) => s.entries);
-  const missing = needs.filter((id) => !passes(entries[id]));
+  const missing = missingOf(needs, entries);
   const [on, setOn] = useState(false);
   const [state, setState] = useState<State>({ kind: 'off' });
   const reasonId = useId();
@@ -145,7 +145,7 @@ export function useStudentStep(trace: Trace | null, needs: readonly ExerciseId[]
       </div>
       <p id={reasonId} className="switch-reason">
         {missing.length
-          ? `Needs a passing check of: ${missing.map(title).join(', ')}.`
+          ? needsReason(missing)
           : active
             ? 'On: this mini-batch, with these parameters, also runs through your layers (sandboxed worker, float64); each operation shows your tensor beside the engine’s.'
             : 'Your exercises pass: switch on to see your layers’ numbers in each step.'}

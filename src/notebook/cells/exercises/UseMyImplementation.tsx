@@ -6,16 +6,15 @@
 // while a needed exercise does not pass.
 
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { EXERCISES } from '../../../exercises/tasks';
 import { STUDENT_RUNS, type StudentSources, type TraceResult, type TrainDataset, type TrainProgress, type TrainResult } from '../../../exercises/train-student';
 import type { StudentError } from '../../../exercises/sandbox';
-import { passes, useExercises } from '../../../store/exercises';
+import { useExercises } from '../../../store/exercises';
 import { useDevice } from '../../../store/device';
 import { Cell } from '../../../ui/Cell';
 import { MetricChart, type MetricPoint } from '../../../ui/MetricChart';
 import { Progress } from '../../../ui/controls';
 import { builtinConfig, trainBuiltin } from './builtin';
-import { NEEDS } from './needs';
+import { exerciseTitle, missingOf, NEEDS, needsReason } from './needs';
 import { asStudentError, trainingClient } from './runner';
 import { TraceTable } from './TraceTable';
 
@@ -38,7 +37,6 @@ type Phase =
   | { kind: 'done' }
   | { kind: 'error'; during: string; error: StudentError };
 
-const title = (id: string) => EXERCISES.find((e) => e.id === id)?.title ?? id;
 
 export function UseMyImplementation({ dataset }: { dataset: TrainDataset }) {
   const entries = useExercises((s) => s.entries);
@@ -48,7 +46,7 @@ export function UseMyImplementation({ dataset }: { dataset: TrainDataset }) {
   const builtinName = builtinOn === 'webgpu' ? 'built-in layers (WebGPU)' : 'built-in layers (CPU reference)';
   const needed = NEEDS[dataset];
   const epochs = STUDENT_RUNS[dataset].epochs;
-  const missing = needed.filter((id) => !passes(entries[id]));
+  const missing = missingOf(needed, entries);
   const reasonId = useId();
   const [on, setOn] = useState(false);
   const [phase, setPhase] = useState<Phase>({ kind: 'off' });
@@ -152,7 +150,7 @@ export function UseMyImplementation({ dataset }: { dataset: TrainDataset }) {
       runsOn="your code · sandboxed Web Worker (CPU)"
       lead={
         <>
-          Once your exercises {needed.map((id) => `“${title(id)}”`).join(', ')} pass, this runs the network on your own code: one mini-batch traced tensor by tensor
+          Once your exercises {needed.map((id) => `“${exerciseTitle(id)}”`).join(', ')} pass, this runs the network on your own code: one mini-batch traced tensor by tensor
           against the reference, then a full training run, its loss beside the built-in layers' on the same data and settings
           (their initial weights come from another generator, so the curves are close, not identical).
         </>
@@ -181,7 +179,7 @@ export function UseMyImplementation({ dataset }: { dataset: TrainDataset }) {
         </div>
         <p id={reasonId} className="switch-reason">
           {missing.length
-            ? `Needs a passing check of: ${missing.map(title).join(', ')}.`
+            ? needsReason(missing)
             : on
               ? 'On: your code runs the network. Switching off stops the run.'
               : 'All the needed exercises pass.'}
