@@ -102,15 +102,15 @@ export function DataControls({ set }: { set: Setter }) {
         <p className="muted small pg-note">The course's exact points: no noise or size to choose. x and y are standardized for the network; the plot keeps their units.</p>
       ) : null}
       {data === 'csv' ? (
-        <div className="controls-row pg-axes">
-          <CsvAxes />
-        </div>
-      ) : null}
-      {data === 'csv' ? (
-        <p className="muted small pg-note">
-          Your file's rows, two of its columns on the axes (x₁, x₂), standardized for the network; the plot keeps their units. The file stays on this
-          computer and is not in the address: a reload comes back to a generated set.
-        </p>
+        <>
+          <div className="controls-row pg-axes">
+            <CsvAxes />
+          </div>
+          <p className="muted small pg-note">
+            Your file's rows, two of its columns on the axes (x₁, x₂), standardized for the network; the plot keeps their units. The file stays on this
+            computer and is not in the address: a reload comes back to a generated set.
+          </p>
+        </>
       ) : null}
       {note ? (
         <p className="notice pg-note" role="status">

@@ -20,8 +20,8 @@ export function CsvControls() {
   const onAccept = useCallback(async ({ source }: OwnDataAccepted) => {
     const file = source.files[0]!;
     try {
+      // the rows on the page: the file passed the worker's preview, so it is small and parses
       const { data } = await parseOwnData(source);
-      if (data.task !== 'classification') throw new Error(`${file.name}: the label column must hold classes`);
       setError(null);
       useCsv.setState({ csv: { file: { name: file.name, size: file.bytes.length }, dataset: data, axes: [0, 1] }, note: null });
       if (playgroundSettings().data !== 'csv') usePlaygroundSettings.getState().set('data', 'csv');
