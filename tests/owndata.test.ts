@@ -156,6 +156,7 @@ describe('own data: malformed files are refused with the parser message', () => 
     await refused(csv('a,b,label\n1,2,x\n3,4\n'), /mine\.csv CSV row 3 has 2 cells, header has 3/);
     await refused(csv(''), /no rows/);
     await refused(csv('a,b\n1,x\n', 5), /label column 5 does not exist/);
+    await refused(csv('a,b,label\n1,2,"x\n'), /^mine\.csv CSV row 2: a quoted cell is never closed$/);
   });
 
   it("real-valued labels are refused in the page's words, not with the package's option names", async () => {

@@ -15,7 +15,7 @@
 // part only (src/train/data.ts).
 
 import { maybeGunzip } from '../nn/data/bytes';
-import { CSV_LIMITS, parseCsv, tokenizeCsv, decodeText } from '../nn/data/csv';
+import { CSV_LIMITS, csvWhat, decodeText, isNumberCell, parseCsvRows, tokenizeCsv } from '../nn/data/csv';
 import { parseCifar10 } from '../nn/data/cifar';
 import { count, DEFAULT_LIMITS, stratifiedSplit, type ClassificationDataset } from '../nn/data/dataset';
 import { DataFormatError, humanBytes } from '../nn/data/errors';
@@ -135,19 +135,20 @@ async function parseCsvSource(src: OwnDataSource): Promise<Parsed> {
   const file = src.files[0]!;
   const what = file.name;
   const text = decodeText(file.bytes);
-  const rows = tokenizeCsv(text, ',', what, CSV_LIMITS.maxColumns).map((r) => r.cells);
+  // split once: the rows for the preview, and the same rows parsed
+  const tokens = tokenizeCsv(text, ',', csvWhat({ name: what }), CSV_LIMITS.maxColumns);
+  const rows = tokens.map((r) => r.cells);
   if (rows.length === 0) throw new DataFormatError(`${what}: the file has no rows`);
   const first = rows[0]!;
   // a header when a cell of row 1 is not a number (the label column's may be text either way)
-  const isNum = (c: string) => /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(c);
-  const guessLabel = src.labelColumn ?? defaultLabelColumn(first.some((c) => !isNum(c)) ? first : []);
+  const guessLabel = src.labelColumn ?? defaultLabelColumn(first.some((c) => !isNumberCell(c)) ? first : []);
   const labelColumn = guessLabel < 0 ? first.length + guessLabel : guessLabel;
   if (!(labelColumn >= 0 && labelColumn < first.length)) {
     throw new DataFormatError(`${what}: label column ${src.labelColumn} does not exist; rows have ${first.length} columns`);
   }
   // parseCsv's own rule: row 1 is a header when one of its feature cells is not a number
-  const hasHeader = first.some((c, j) => j !== labelColumn && !isNum(c));
-  const data = inPageWords(() => parseCsv(text, { label: labelColumn, header: hasHeader, name: what, source: `your file ${what}` }));
+  const hasHeader = first.some((c, j) => j !== labelColumn && !isNumberCell(c));
+  const data = inPageWords(() => parseCsvRows(tokens, { label: labelColumn, header: hasHeader, name: what, source: `your file ${what}` }));
   if (data.task !== 'classification') throw new DataFormatError(`${what}: the label column must hold classes`);
   return { data, csv: { rows, hasHeader, labelColumn } };
 }

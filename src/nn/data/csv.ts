@@ -46,7 +46,7 @@ export interface CsvOptions extends SizeLimits, CsvLimits {
   split?: string;
 }
 
-interface Row {
+export interface CsvRow {
   /** 1-based line of the row's first character */
   line: number;
   cells: string[];
@@ -56,12 +56,12 @@ interface Row {
  * Splits CSV text into rows of trimmed cells (Papa Parse), numbering each row by the
  * line it starts on; skips blank lines. A row wider than `maxColumns` stops the split.
  */
-export function tokenizeCsv(text: string, delimiter = ',', what = 'CSV', maxColumns = CSV_LIMITS.maxColumns): Row[] {
+export function tokenizeCsv(text: string, delimiter = ',', what = 'CSV', maxColumns = CSV_LIMITS.maxColumns): CsvRow[] {
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new DataFormatError(`${what}: the delimiter must be one character other than a quote or a line end, got ${JSON.stringify(delimiter)}`);
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // byte-order mark
-  const rows: Row[] = [];
+  const rows: CsvRow[] = [];
   let failure: string | null = null;
   // line of character `pos`; Papa's cursor is where each row ends
   let line = 1;
@@ -128,12 +128,21 @@ function float32Cell(cell: string, where: string, kind: string): number {
   return v;
 }
 
+/** a cell that reads as a decimal number (the header rule: a row with a feature cell that does not is a header) */
+export const isNumberCell = (cell: string): boolean => NUMBER.test(cell);
+
+/** how the messages name the file: "<name> CSV", or "CSV" */
+export const csvWhat = (opts: Pick<CsvOptions, 'name'>): string => (opts.name ? `${opts.name} CSV` : 'CSV');
+
 /** Parses CSV text into a dataset; see the file comment for the rules. */
 export function parseCsv(text: string, opts: CsvOptions): Dataset {
-  const what = opts.name ? `${opts.name} CSV` : 'CSV';
-  const maxColumns = opts.maxColumns ?? CSV_LIMITS.maxColumns;
+  return parseCsvRows(tokenizeCsv(text, opts.delimiter ?? ',', csvWhat(opts), opts.maxColumns ?? CSV_LIMITS.maxColumns), opts);
+}
+
+/** parseCsv on rows already split by tokenizeCsv (a caller that also shows them splits once) */
+export function parseCsvRows(rows: readonly CsvRow[], opts: CsvOptions): Dataset {
+  const what = csvWhat(opts);
   const maxClasses = opts.maxClasses ?? CSV_LIMITS.maxClasses;
-  const rows = tokenizeCsv(text, opts.delimiter ?? ',', what, maxColumns);
   if (rows.length === 0) throw new DataFormatError(`${what}: the file has no rows`);
   const width = rows[0]!.cells.length;
 
