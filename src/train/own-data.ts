@@ -114,23 +114,6 @@ interface Parsed {
   csv?: { rows: string[][]; hasHeader: boolean; labelColumn: number };
 }
 
-/**
- * The parser's hints name its options (task: 'regression', maxClasses), which a reader of
- * the page cannot set: they are said as what the page needs instead.
- */
-function inPageWords<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (!(e instanceof DataFormatError)) throw e;
-    const hint = /;?\s*\(?use task: 'regression' for real-valued targets(, or raise maxClasses)?\)?/;
-    if (!hint.test(e.message)) throw e;
-    throw new DataFormatError(
-      e.message.replace(hint, '; the label column must hold classes: names, or integers 0, 1, 2, … (real-valued labels, a regression, are not trained here)'),
-    );
-  }
-}
-
 async function parseCsvSource(src: OwnDataSource): Promise<Parsed> {
   const file = src.files[0]!;
   const what = file.name;
@@ -148,7 +131,14 @@ async function parseCsvSource(src: OwnDataSource): Promise<Parsed> {
   }
   // parseCsv's own rule: row 1 is a header when one of its feature cells is not a number
   const hasHeader = first.some((c, j) => j !== labelColumn && !isNumberCell(c));
-  const data = inPageWords(() => parseCsvRows(tokens, { label: labelColumn, header: hasHeader, name: what, source: `your file ${what}` }));
+  const data = parseCsvRows(tokens, {
+    label: labelColumn,
+    header: hasHeader,
+    name: what,
+    source: `your file ${what}`,
+    // the page's reader has no parser options to set: say what the file must hold
+    classesAdvice: 'the label column must hold classes: names, or integers 0, 1, 2, … (real-valued labels, a regression, are not trained here)',
+  });
   if (data.task !== 'classification') throw new DataFormatError(`${what}: the label column must hold classes`);
   return { data, csv: { rows, hasHeader, labelColumn } };
 }

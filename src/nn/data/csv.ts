@@ -38,6 +38,11 @@ export interface CsvOptions extends SizeLimits, CsvLimits {
   delimiter?: string;
   /** 'classification' (default): labels are classes; 'regression': the label column is a real target */
   task?: 'classification' | 'regression';
+  /**
+   * what a refusal of the labels as classes advises (default: the options that change it,
+   * task: 'regression' and maxClasses; a page whose reader cannot set them says its own)
+   */
+  classesAdvice?: string;
   /** fixed class order for string labels (default: the distinct labels, sorted) */
   classNames?: readonly string[];
   /** dataset name for messages and metadata, default "CSV" */
@@ -218,6 +223,8 @@ export function parseCsvRows(rows: readonly CsvRow[], opts: CsvOptions): Dataset
     return { ...base, task: 'regression', notes: [`target: column ${colName(labelCol)}`], targets, targetShape: [n, 1] };
   }
 
+  const regression = "use task: 'regression' for real-valued targets";
+  const advice = opts.classesAdvice ?? `${regression}, or raise maxClasses`;
   const numeric = !opts.classNames && rawLabels.every((c) => NUMBER.test(c));
   let classNames: string[];
   let index: (c: string, i: number) => number;
@@ -229,13 +236,13 @@ export function parseCsvRows(rows: readonly CsvRow[], opts: CsvOptions): Dataset
       const where = `${what} row ${data[i]!.line}, column ${colName(labelCol)}`;
       if (!Number.isInteger(v) || v < 0) {
         throw new DataFormatError(
-          `${where}: label ${cellText(c)} is not a class index (a non-negative integer); use task: 'regression' for real-valued targets`,
+          `${where}: label ${cellText(c)} is not a class index (a non-negative integer); ${opts.classesAdvice ?? regression}`,
         );
       }
       if (v + 1 > maxClasses) {
         throw new DataFormatError(
           `${where}: label ${cellText(c)} would make ${v + 1} classes for ${n} rows, over the limit maxClasses = ${maxClasses}; ` +
-            "class indices run 0…k−1 (use task: 'regression' for real-valued targets, or raise maxClasses)",
+            `class indices run 0…k−1 (${advice})`,
         );
       }
       max = Math.max(max, v);
@@ -247,7 +254,7 @@ export function parseCsvRows(rows: readonly CsvRow[], opts: CsvOptions): Dataset
     if (classNames.length > maxClasses) {
       throw new DataFormatError(
         `${what}: column ${colName(labelCol)} has ${classNames.length} distinct labels in ${n} rows, over the limit maxClasses = ${maxClasses}; ` +
-          "use task: 'regression' for real-valued targets, or raise maxClasses",
+          advice,
       );
     }
     const map = new Map(classNames.map((c, k) => [c, k]));
