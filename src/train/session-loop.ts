@@ -260,7 +260,15 @@ export abstract class SessionLoop {
     const p = Promise.all([this.backend.read(loss), this.backend.read(flag)])
       .then(([l, f]) => this.onLossRead(rec, l[0]!, f[0] === want))
       .finally(() => this.backend.dispose(loss, flag));
-    const tracked: Promise<void> = p.finally(() => {
+    // with a parameter copy for the checkpoint, the read is done when the checkpoint is
+    // kept too: whoever drains the reads (a step, a pause) finds it up to date
+    let keeping: Promise<void> | null = null;
+    if (this.keep && (forceRead || this.offset >= n || now() - this.keptAt >= KEEP_EVERY_MS)) {
+      this.keptAt = now();
+      keeping = this.keepParametersAt(p);
+    }
+    const done = keeping ? Promise.all([p, keeping]).then(() => undefined) : p;
+    const tracked: Promise<void> = done.finally(() => {
       const i = this.inflight.indexOf(tracked);
       if (i >= 0) this.inflight.splice(i, 1);
     });
@@ -268,21 +276,18 @@ export abstract class SessionLoop {
     // a read that fails (a lost device) rejects whoever waits on it (drain, admit); the
     // reads nobody waits on any more must not surface as unhandled rejections
     tracked.catch(() => undefined);
-    if (this.keep && (forceRead || this.offset >= n || now() - this.keptAt >= KEEP_EVERY_MS)) {
-      this.keptAt = now();
-      this.keepParametersAt(tracked);
-    }
     return tracked;
   }
 
   /**
    * Copies the parameters now (recorded before the next step's update) and keeps them
-   * with the counters once the loss read of this step came back finite.
+   * with the counters once the loss read of this step came back finite; resolves when
+   * that is settled (a failed read or copy is the read's to report, not this promise's).
    */
-  private keepParametersAt(read: Promise<void>): void {
+  private keepParametersAt(read: Promise<void>): Promise<void> {
     const params = readCheckpointParameters(this.backend, this._model);
     const at = { run: this.run, step: this.step, epoch: this.epoch, offset: this.offset, examplesSeen: this.examplesSeen };
-    Promise.all([params, read]).then(
+    return Promise.all([params, read]).then(
       ([p]) => {
         if (at.run !== this.run || this.state === 'diverged' || this.lastFiniteStep !== at.step) return;
         if (this.kept && this.kept.run === at.run && this.kept.step > at.step) return;
