@@ -3,7 +3,7 @@
 //
 //   the request   the traced step's mini-batch X (the first forward op's input), its one-hot
 //                 targets y (the loss op's), each layer's W and b as its forward op read them
-//                 (before the update) and the layers' kinds → StepRequest (train-student.ts)
+//                 (before the update) and the layers' kinds → StepRequest (trace-student.ts)
 //   the match     per op and output tensor, the student's tensor of the same meaning:
 //                   fc.forward / activation.forward / conv2d.forward (fused σ) / pool / flatten  Y → the layer's Y
 //                   fc.logits, conv2d.forward (no σ)                    Z → the layer's Z
@@ -20,7 +20,8 @@
 //                 reference on the same inputs gives the exact check (F64_TOLERANCE).
 
 import type { Trace, TraceOp, TraceTensor } from '../train/trace';
-import type { PlainTensor, StepActivation, StepLayer, StepRequest, StepResult, StudentSources } from './train-student';
+import type { StepActivation, StepLayer, StudentSources } from './student-network';
+import type { PlainTensor, StepRequest, StepResult } from './trace-student';
 
 /** |yours − engine| ≤ atol + rtol·|engine| + scaled·max|engine over the tensor| (float32 rounding, summed over a batch) */
 export const F32_TOLERANCE = { atol: 1e-6, rtol: 1e-3, scaled: 1e-4 };

@@ -13,7 +13,8 @@
 
 import { grade, type GradeRequest } from './grader';
 import { serveSandbox } from './sandbox';
-import { stepStudent, traceStudent, trainStudent, type StepRequest, type TraceRequest, type TrainRequest } from './train-student';
+import { stepStudent, traceStudent, type StepRequest, type TraceRequest } from './trace-student';
+import { trainStudent, type TrainRequest } from './train-student';
 
 serveSandbox({
   grade: (req: GradeRequest) => grade(req.id, req.source, { seed: req.seed, cases: req.cases }),

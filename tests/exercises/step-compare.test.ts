@@ -16,7 +16,8 @@ import type { SessionConfig } from '../../src/train/protocol';
 import { TrainingSession } from '../../src/train/session';
 import type { Trace } from '../../src/train/trace';
 import { compareStep, compareTensor, stepRequest } from '../../src/exercises/step-compare';
-import { stepStudent, type StudentSources } from '../../src/exercises/train-student';
+import type { StudentSources } from '../../src/exercises/student-network';
+import { stepStudent } from '../../src/exercises/trace-student';
 import { mistake, solution } from './known';
 
 const IRIS = ['relu', 'fully-connected', 'softmax', 'cross-entropy', 'model'] as const;

@@ -4,7 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fetcherFromReadFile, setDataFetcher } from '../../src/nn/data/load';
-import { traceStudent, trainStudent, type StudentSources, type TrainProgress } from '../../src/exercises/train-student';
+import type { StudentSources } from '../../src/exercises/student-network';
+import { traceStudent } from '../../src/exercises/trace-student';
+import { trainStudent, type TrainProgress } from '../../src/exercises/train-student';
 import { StudentFailure } from '../../src/exercises/sandbox';
 import { EXERCISE_IDS } from '../../src/exercises/tasks';
 import { mistake, solution } from './known';

@@ -12,7 +12,8 @@
 
 import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { compareStep, F32_TOLERANCE, F64_TOLERANCE, stepRequest, type OpMatch, type TensorMatch } from '../../../exercises/step-compare';
-import type { StepResult, StudentSources } from '../../../exercises/train-student';
+import type { StudentSources } from '../../../exercises/student-network';
+import type { StepResult } from '../../../exercises/trace-student';
 import type { ExerciseId } from '../../../exercises/tasks';
 import type { StudentError } from '../../../exercises/sandbox';
 import { useExercises } from '../../../store/exercises';

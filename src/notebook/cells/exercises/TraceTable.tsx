@@ -3,7 +3,7 @@
 // largest |yours − reference| and, where they disagree, the reference's first numbers.
 
 import { exactMatch } from '../../../exercises/step-compare';
-import type { TraceResult, TracedTensor } from '../../../exercises/train-student';
+import type { TraceResult, TracedTensor } from '../../../exercises/trace-student';
 
 const SHOWN = 3;
 

@@ -6,7 +6,9 @@
 // while a needed exercise does not pass.
 
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { STUDENT_RUNS, type StudentSources, type TraceResult, type TrainDataset, type TrainProgress, type TrainResult } from '../../../exercises/train-student';
+import type { StudentSources, TrainDataset } from '../../../exercises/student-network';
+import type { TraceResult } from '../../../exercises/trace-student';
+import { STUDENT_RUNS, type TrainProgress, type TrainResult } from '../../../exercises/train-student';
 import type { StudentError } from '../../../exercises/sandbox';
 import { useExercises } from '../../../store/exercises';
 import { useDevice } from '../../../store/device';

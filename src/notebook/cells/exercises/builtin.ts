@@ -12,7 +12,8 @@
 // The data, split, batch order and settings are the same; the initial weights are drawn by
 // another generator, so the two curves are close, not identical.
 
-import { MNIST_SUBSET, STUDENT_RUNS, type TrainDataset } from '../../../exercises/train-student';
+import { MNIST_SUBSET, type TrainDataset } from '../../../exercises/student-network';
+import { STUDENT_RUNS } from '../../../exercises/train-student';
 import { TrainingClient, createTrainingWorker, type SessionConfig } from '../../../train';
 import type { MetricPoint } from '../../../ui/MetricChart';
 

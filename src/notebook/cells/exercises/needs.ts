@@ -2,7 +2,7 @@
 // switches stay disabled, saying which, until all of them pass.
 
 import { exerciseInfo, type ExerciseId } from '../../../exercises/tasks';
-import type { TrainDataset } from '../../../exercises/train-student';
+import type { TrainDataset } from '../../../exercises/student-network';
 import { passes, type ExerciseEntry } from '../../../store/exercises';
 
 /** Iris: fc relu → fc softmax; the small CNN (and chapter 4's): conv relu → max pool → flatten → fc softmax */
