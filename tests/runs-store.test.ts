@@ -10,13 +10,13 @@ import { createCpuBackend } from '../src/engine/cpu/reference-backend';
 import { setDataFetcher } from '../src/nn/data/load';
 import { NeuralNetwork } from '../src/nn/model';
 import { checkModelFile, type ModelFile } from '../src/nn/serialize';
-import { architectureMismatch, describeArchitecture, modelFileOf } from '../src/notebook/cells/modelFile';
+import { architectureMismatch, describeArchitecture, modelFileOf } from '../src/notebook/cells/model-file';
 import { finalMetrics, MAX_SAVED_POINTS, runCsv, runHistory, runSettings, settingsSummary, sweepRecord, sweepSummary, thinSeries } from '../src/store/runs';
 import type { EvalPoint, Marker, SeriesPoint } from '../src/store/training';
 import { createMessageHandler } from '../src/train/handler';
 import type { ModelSnapshot, TestPredictions } from '../src/train/inspect';
 import { parseRequest, type Request, type SessionConfig, type SessionSnapshot, type SweepRow, type WorkerMessage } from '../src/train/protocol';
-import { escapeXml, fileStem, wrapSvg } from '../src/ui/exportChart';
+import { escapeXml, fileStem, wrapSvg } from '../src/ui/export-chart';
 import { nodeDataFetcher } from './fixtures/data-node';
 
 function evalAt(run: number, step: number, epoch: number, x: number, ex: number, acc: number | null): EvalPoint {

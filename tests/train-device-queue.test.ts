@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../src/engine/cpu/reference-backend';
-import { runExclusive } from '../src/notebook/cells/backendTask';
+import { runExclusive } from '../src/notebook/cells/backend-task';
 import { PageModel } from '../src/notebook/chapters/lenet/page-model';
 import { DeviceQueue, pageQueue } from '../src/train/device-queue';
 

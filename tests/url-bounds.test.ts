@@ -2,7 +2,7 @@
 // a control's range is refused (the store keeps its default) and leaves the address bar.
 
 import { describe, expect, it } from 'vitest';
-import { flatten, PARAM_RANGES, PARAM_REFS } from '../src/notebook/chapters/hand/handnet';
+import { flatten, PARAM_RANGES, PARAM_REFS } from '../src/notebook/chapters/hand/hand-net';
 import { HAND_START, LR_RANGE, parseWeights, SPF_RANGE, URL_WEIGHT_REACH } from '../src/notebook/chapters/hand/settings';
 import { parseNumber, untakenKeys, type UrlBinding } from '../src/store/url';
 

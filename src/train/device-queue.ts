@@ -5,7 +5,7 @@
 // rejects its own caller and does not stop the queue.
 //
 //   the page        pageQueue: every cell's computation on the page's backend, and the
-//                   LeNet chapter's model on it (notebook/cells/backendTask.ts, page-model.ts)
+//                   LeNet chapter's model on it (notebook/cells/backend-task.ts, page-model.ts)
 //   a session       its own queue: its controls (start, pause, step, trace, …) in call order
 //
 // A task must not wait on another task of the same queue (it would wait for itself).

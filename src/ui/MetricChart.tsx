@@ -21,14 +21,14 @@
 // data-y-axis (linear, clipped or log) and data-y-top (the axis' top).
 //
 // "Download chart as PNG" / "as SVG" save the chart as drawn, with its title and legend
-// (exportChart.ts).
+// (export-chart.ts).
 
 import { memo, useId, useMemo, useRef, useState, type ReactElement } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { SERIES_COLORS } from './colors';
-import { badgeRows, prepare, scales, type Row } from './chartScales';
-import { downloadBlob, downloadText, fileStem, serializeChart, svgToPng } from './exportChart';
-import { useThrottled } from './useThrottled';
+import { badgeRows, prepare, scales, type Row } from './chart-scales';
+import { downloadBlob, downloadText, fileStem, serializeChart, svgToPng } from './export-chart';
+import { useThrottled } from './use-throttled';
 import './MetricChart.css';
 
 export interface MetricPoint {

@@ -9,7 +9,7 @@ import { createCpuBackend } from '../../src/engine/cpu/reference-backend';
 import { fetcherFromReadFile, setDataFetcher } from '../../src/nn/data/load';
 import { loadSessionData } from '../../src/train/data';
 import { EXPERIMENTS } from '../../src/train/experiments';
-import { convStepNet } from '../../src/notebook/chapters/conv/convlab';
+import { convStepNet } from '../../src/notebook/chapters/conv/conv-lab';
 import { traceTrainingStep } from '../../src/notebook/cells/StepThroughRun';
 import { EXERCISE_IDS } from '../../src/exercises/tasks';
 import type { SessionConfig } from '../../src/train/protocol';

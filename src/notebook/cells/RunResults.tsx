@@ -1,7 +1,7 @@
 // The training cell's results toolbar, for the session's current run:
 //
 //   Download metrics (CSV)   step, epoch, loss and the evaluation columns (runCsv)
-//   Download model (JSON)    the model now, in the nn package's format (modelFile.ts)
+//   Download model (JSON)    the model now, in the nn package's format (model-file.ts)
 //   Load a model (JSON)      a saved file checked (checkModelFile), refused with the reason
 //                            when it is not a model file or its architecture differs (the
 //                            session untouched); otherwise the session's model takes its
@@ -12,8 +12,8 @@ import { useId, useState } from 'react';
 import { checkModelFile, type ModelFile } from '../../nn/serialize';
 import { runCsv, runHistory } from '../../store/runs';
 import type { TrainingStore } from '../../store/training';
-import { downloadText, fileStem } from '../../ui/exportChart';
-import { architectureMismatch, modelFileOf } from './modelFile';
+import { downloadText, fileStem } from '../../ui/export-chart';
+import { architectureMismatch, modelFileOf } from './model-file';
 import { useDisplayState } from './TrainingParts';
 import './results.css';
 

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useNavigation } from '../../store/navigation';
 import { finalMetrics, runCsv, runDate, runHistory, runSettings, settingsSummary, useSavedRuns, type SavedRun } from '../../store/runs';
 import type { TrainingState, TrainingStore } from '../../store/training';
-import { downloadText, fileStem } from '../../ui/exportChart';
+import { downloadText, fileStem } from '../../ui/export-chart';
 import type { MetricSeries } from '../../ui/MetricChart';
 
 /** per training store: a session id (runs of a new session are new records) and the step each run was last saved at */

@@ -5,12 +5,12 @@
 
 import { useConvLab } from './settings';
 import { M, tex } from '../../../ui/Math';
-import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { fmtError, fmtValue } from '../../../ui/format';
 import { GradCheckSummary, GradCheckTable } from '../../cells/GradCheckTable';
 import { GRAD_ATOL, GRAD_H, GRAD_RTOL } from '../../cells/compare';
 import { TaskStatus } from '../../cells/TaskStatus';
-import { convGradCheck, tryWindow } from './convlab';
+import { convGradCheck, tryWindow } from './conv-lab';
 
 export function ConvGradCell() {
   const size = useConvLab((s) => s.size);

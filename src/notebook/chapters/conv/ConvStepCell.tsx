@@ -13,11 +13,11 @@ import { StepThrough } from '../../cells/StepThrough';
 import { useStudentStep } from '../../cells/exercises/StudentStep';
 import { NEEDS } from '../../cells/exercises/needs';
 import { traceTrainingStep } from '../../cells/StepThroughRun';
-import { useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { fmtValue } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { Rng } from '../../../engine/random';
-import { convStepNet, padOf, tryWindow } from './convlab';
+import { convStepNet, padOf, tryWindow } from './conv-lab';
 
 export function ConvStepCell() {
   const size = useConvLab((s) => s.size);

@@ -8,11 +8,11 @@ import { useMemo, useState } from 'react';
 import { CONV_LIMITS, CONV_PADS, useConvLab, type ConvPad } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
-import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { fmtError, fmtFixed } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { ConvGrid, type Mark } from './ConvGrid';
-import { CONV_ATOL, CONV_RTOL, im2colLab, padded, tryWindow, type Im2colResult } from './convlab';
+import { CONV_ATOL, CONV_RTOL, im2colLab, padded, tryWindow, type Im2colResult } from './conv-lab';
 
 const PAD_LABEL: Record<ConvPad, string> = { same: "'same'", valid: "'valid'", '0': '0', '1': '1', '2': '2' };
 

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { NumberInput, Select } from '../../../ui/controls';
 import { fmtError, fmtFixed } from '../../../ui/format';
-import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { ConvGrid } from './ConvGrid';
 import { KERNEL_PRESETS, kernel9, paddedAt, pokeConvolution, POKE_K, type KernelPreset, type PokeResult } from './poke';

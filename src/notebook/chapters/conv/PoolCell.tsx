@@ -5,11 +5,11 @@
 import { useState } from 'react';
 import { CONV_LIMITS, POOL_PADS, useConvLab, type PoolMode, type PoolPad } from './settings';
 import { Select } from '../../../ui/controls';
-import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { fmtError, fmtFixed } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { ConvGrid } from './ConvGrid';
-import { CONV_ATOL, CONV_RTOL, NO_ARGMAX, padded, poolLab, tryWindow, type PoolLabResult } from './convlab';
+import { CONV_ATOL, CONV_RTOL, NO_ARGMAX, padded, poolLab, tryWindow, type PoolLabResult } from './conv-lab';
 
 const SIZE = 6;
 const fmt = (v: number) => fmtFixed(v, 2, { integers: true });

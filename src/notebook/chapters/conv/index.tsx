@@ -13,7 +13,7 @@ import { Select } from '../../../ui/controls';
 import { ChapterPage, Section } from '../../ChapterPage';
 import { YourTurn } from '../../cells/exercises/YourTurn';
 import type { ChapterInfo } from '../../../store/toc';
-import { useRunsOn } from '../../cells/runsOn';
+import { useRunsOn } from '../../cells/runs-on';
 import { ConvGradCell } from './ConvGradCell';
 import { ConvStepCell } from './ConvStepCell';
 import { Im2colCell } from './Im2colCell';

@@ -8,7 +8,7 @@
 import type { Backend, OpKernel } from '../../../engine/backend';
 import { compareArrays, type Comparison } from '../../../engine/check';
 import { CHECK_ATOL, CHECK_RTOL } from '../../../engine/kernel-check';
-import { withKernels } from '../../cells/backendTask';
+import { withKernels } from '../../cells/backend-task';
 import type { PokeImage } from './settings';
 
 export const POKE_SIZE = 10;

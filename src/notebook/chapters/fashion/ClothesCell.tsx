@@ -3,7 +3,7 @@
 
 import { GreyImage } from '../../../ui/GreyImage';
 import { ImagesGate } from './ImagesGate';
-import { firstOfEachClass } from './testImages';
+import { firstOfEachClass } from './test-images';
 
 const PER_CLASS = 8;
 const PIXELS = 28 * 28;

@@ -5,7 +5,7 @@
 import type { ReactNode } from 'react';
 import type { ClassificationDataset } from '../../../nn/data/dataset';
 import { Progress } from '../../../ui/controls';
-import { useFashionImages } from './testImages';
+import { useFashionImages } from './test-images';
 
 export function ImagesGate({ children, why }: { children: (ds: ClassificationDataset) => ReactNode; why: string }) {
   const status = useFashionImages((s) => s.status);

@@ -6,11 +6,11 @@
 import { useId, useState } from 'react';
 import { Select } from '../../../ui/controls';
 import { fmtSig } from '../../../ui/format';
-import { useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { TaskStatus } from '../../cells/TaskStatus';
-import { useFashionImages } from './testImages';
+import { useFashionImages } from './test-images';
 import { ImagesGate } from './ImagesGate';
-import { INIT_KINDS, INIT_LABELS, initSpread, SPREAD, type InitKind, type InitSpread } from './initSpread';
+import { INIT_KINDS, INIT_LABELS, initSpread, SPREAD, type InitKind, type InitSpread } from './init-spread';
 
 const COLOURS: Record<InitKind, string> = { xavier: 'var(--accent)', he: 'var(--ok)', small: 'var(--warm)' };
 const W = 420;

@@ -12,7 +12,7 @@ import { useFashionTraining } from './settings';
 import { FashionTrainCellBody } from './TrainCell';
 import { ClothesCell } from './ClothesCell';
 import { WorkerCell } from '../../cells/WorkerCell';
-import { useRunsOn } from '../../cells/runsOn';
+import { useRunsOn } from '../../cells/runs-on';
 import { InitCell } from './InitCell';
 import { FashionSweepCellBody } from './SweepCell';
 import { FashionConfusionCellBody } from './ConfusionCell';

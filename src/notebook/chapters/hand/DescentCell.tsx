@@ -7,7 +7,7 @@ import { LR_RANGE, SPF_RANGE, useHandNetwork, useHandSettings } from './settings
 import { MetricChart, type MetricSeries } from '../../../ui/MetricChart';
 import { NumberInput, Slider } from '../../../ui/controls';
 import { FunctionPlot } from './FunctionPlot';
-import { DATASETS, datasetLoss, deadUnits, HIDDEN } from './handnet';
+import { DATASETS, datasetLoss, deadUnits, HIDDEN } from './hand-net';
 
 function useTrainingLoop() {
   const running = useHandNetwork((s) => s.running);

@@ -4,8 +4,8 @@
 
 import { useId, useMemo } from 'react';
 import { UNIT_COLORS } from '../../../ui/colors';
-import { useElementWidth } from '../../../ui/useElementWidth';
-import { forward, kinks, type HandParams, type Point } from './handnet';
+import { useElementWidth } from '../../../ui/use-element-width';
+import { forward, kinks, type HandParams, type Point } from './hand-net';
 import { fmtFixed } from '../../../ui/format';
 
 export interface FunctionPlotProps {

@@ -8,7 +8,7 @@ import { targetAt, useHandNetwork, useHandSettings } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { Slider } from '../../../ui/controls';
 import { UNIT_COLORS } from '../../../ui/colors';
-import { DATASETS, PARAM_REFS, backward, getParam, setParam, type Backward, type HandParams } from './handnet';
+import { DATASETS, PARAM_REFS, backward, getParam, setParam, type Backward, type HandParams } from './hand-net';
 import { fmtFixed } from '../../../ui/format';
 
 const f2 = (v: number) => fmtFixed(v, 2);

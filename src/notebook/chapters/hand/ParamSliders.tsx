@@ -3,7 +3,7 @@
 
 import { useHandNetwork } from './settings';
 import { Slider } from '../../../ui/controls';
-import { PARAM_RANGES, PARAM_REFS, getParam, type ParamRef } from './handnet';
+import { PARAM_RANGES, PARAM_REFS, getParam, type ParamRef } from './hand-net';
 import { UNIT_COLORS } from '../../../ui/colors';
 import { fmtFixed } from '../../../ui/format';
 

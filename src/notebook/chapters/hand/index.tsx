@@ -14,7 +14,7 @@ import { FunctionPlot } from './FunctionPlot';
 import { GraphCellBody } from './GraphCell';
 import { ParamSliders } from './ParamSliders';
 import { DescentCellBody } from './DescentCell';
-import { DATASETS, datasetLoss, type DatasetId } from './handnet';
+import { DATASETS, datasetLoss, type DatasetId } from './hand-net';
 
 function WeightsCellBody() {
   const params = useHandNetwork((s) => s.params);

@@ -22,7 +22,7 @@ import {
   type DatasetId,
   type HandParams,
   type ParamRef,
-} from './handnet';
+} from './hand-net';
 import { appendBounded } from '../../../store/history';
 import { custom, defineSettings, num, oneOf } from '../../../store/settings';
 import { formatNumber, parseNumberList } from '../../../store/url';

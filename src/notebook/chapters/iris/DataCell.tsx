@@ -8,7 +8,7 @@ import { loadDataset } from '../../../nn/data/load';
 import type { ClassificationDataset } from '../../../nn/data/dataset';
 import { SERIES_COLORS } from '../../../ui/colors';
 import { Progress, Select } from '../../../ui/controls';
-import { useNearViewport } from '../../cells/backendTask';
+import { useNearViewport } from '../../cells/backend-task';
 import { TEST_FRACTION, useIrisSettings } from './settings';
 
 const FEATURES = ['sepal length', 'sepal width', 'petal length', 'petal width'] as const;

@@ -22,7 +22,7 @@ import type { Trace } from '../../../train/trace';
 import { StepThrough } from '../../cells/StepThrough';
 import { useStudentStep } from '../../cells/exercises/StudentStep';
 import { NEEDS } from '../../cells/exercises/needs';
-import { runExclusive, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { runExclusive, useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { fmtValue } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';
 import '../../cells/lab.css';

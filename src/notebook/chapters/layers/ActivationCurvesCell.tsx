@@ -4,7 +4,7 @@
 
 import { useId } from 'react';
 import { fmtError, fmtFixed } from '../../../ui/format';
-import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { CHECK_ATOL, CHECK_RTOL } from '../../../engine/kernel-check';
 import { activationCurves, type ActivationCurve } from './dense';

@@ -6,7 +6,7 @@ import { TensorHeatmap } from '../../../ui/TensorHeatmap';
 import { NumberInput } from '../../../ui/controls';
 import { M, tex } from '../../../ui/Math';
 import { fmtError } from '../../../ui/format';
-import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { CHECK_ATOL, CHECK_RTOL } from '../../../engine/kernel-check';
 import { denseForward, type DenseRun } from './dense';

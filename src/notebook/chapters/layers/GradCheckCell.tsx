@@ -5,7 +5,7 @@
 import { useLayersLab, type LossPath, setLayers } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
-import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { fmtError, fmtValue } from '../../../ui/format';
 import { GRAD_ATOL, GRAD_H, GRAD_RTOL } from '../../cells/compare';
 import { gradientCheck, WRONG_LOGIT } from './lab';

@@ -6,7 +6,7 @@ import { useLayersLab, MAX_GAP, setLayers } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { TensorHeatmap } from '../../../ui/TensorHeatmap';
 import { Slider } from '../../../ui/controls';
-import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backend-task';
 import type { Comparison } from '../../../engine/check';
 import { fmtError, fmtValue } from '../../../ui/format';
 import { LOSS_ATOL, LOSS_RTOL, lossPaths } from './lab';

@@ -6,7 +6,7 @@ import type { ReactNode } from 'react';
 import { useLayersLab, MAX_ROWS, setLayers } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { NumberInput } from '../../../ui/controls';
-import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { fmtError } from '../../../ui/format';
 import { JVP_CLASSES, JVP_REPS, LOSS_ATOL, LOSS_RTOL, softmaxBackwardTwoWays, type JvpRun } from './lab';
 import { TaskStatus } from '../../cells/TaskStatus';

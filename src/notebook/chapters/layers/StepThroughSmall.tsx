@@ -6,7 +6,7 @@ import { M, tex } from '../../../ui/Math';
 import { StepThrough } from '../../cells/StepThrough';
 import { traceTrainingStep } from '../../cells/StepThroughRun';
 import { NumberInput, Select } from '../../../ui/controls';
-import { useBackendTask, useNearViewport } from '../../cells/backendTask';
+import { useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { fmtValue } from '../../../ui/format';
 import { smallBatch, smallNetwork, SMALL } from './lab';
 import { TaskStatus } from '../../cells/TaskStatus';

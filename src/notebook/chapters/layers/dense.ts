@@ -11,7 +11,7 @@ import type { Activation, Backend, OpKernel, Tensor } from '../../../engine/back
 import { compareArrays, type Comparison } from '../../../engine/check';
 import { CHECK_ATOL, CHECK_RTOL } from '../../../engine/kernel-check';
 import { Rng } from '../../../engine/random';
-import { withKernels } from '../../cells/backendTask';
+import { withKernels } from '../../cells/backend-task';
 
 
 export interface DenseRun {

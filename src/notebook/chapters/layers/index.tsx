@@ -9,7 +9,7 @@ import { KernelSource } from '../../cells/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import { YourTurn } from '../../cells/exercises/YourTurn';
-import { useRunsOn } from '../../cells/runsOn';
+import { useRunsOn } from '../../cells/runs-on';
 import type { ChapterInfo } from '../../../store/toc';
 import { ActivationCurvesCell } from './ActivationCurvesCell';
 import { DenseCell } from './DenseCell';

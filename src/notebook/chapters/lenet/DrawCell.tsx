@@ -8,7 +8,7 @@ import { useLenet, useLenetSettings } from './settings';
 import { DrawPad, type DrawPadImage } from '../../../ui/DrawPad';
 import { useInference, testPixels } from './InsideCell';
 import { mnistify, MNIST_SIDE } from './mnistify';
-import { useReportVisible } from './useReportVisible';
+import { useReportVisible } from './use-report-visible';
 import { DigitImage, ProbabilityBars } from './widgets';
 
 const PAD = 280;

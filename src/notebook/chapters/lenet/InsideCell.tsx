@@ -6,7 +6,7 @@ import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { lenetPageModel, useLenet, useLenetSettings } from './settings';
 import { Slider } from '../../../ui/controls';
 import type { ImageInference } from './page-model';
-import { useReportVisible } from './useReportVisible';
+import { useReportVisible } from './use-report-visible';
 import { DigitImage, MapGrid, ProbabilityBars, type SmallMap } from './widgets';
 
 /** the first convolution's filters W (kh, kw, 1, F) as F maps (kh, kw) */

@@ -5,7 +5,7 @@
 
 import { useEffect, useMemo, useRef } from 'react';
 import { SERIES_COLORS } from '../../../ui/colors';
-import { useElementWidth } from '../../../ui/useElementWidth';
+import { useElementWidth } from '../../../ui/use-element-width';
 import type { PlaygroundData } from './data';
 import { boundaryPixels, hashBytes, linePoints, ticks } from './grid';
 import { CURVE_RES, GRID_RES } from './run';
