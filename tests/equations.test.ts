@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EQUATION_TABLE, EQUATIONS } from '../src/nn/equations';
 import type { TraceOp } from '../src/train/trace';
-import { equationWithShapes, shortLabel } from '../src/ui/StepThroughEquations';
+import { equationWithShapes, shortLabel } from '../src/ui/step-through-equations';
 
 const tensor = (role: string, shape: number[], label = role) => ({ role, label, shape, values: null });
 const op = (equation: string, o: Partial<TraceOp>): TraceOp => ({

@@ -12,7 +12,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type Keyboard
 import type { Trace, TracePhase, TraceTensor } from '../train/trace';
 import { MathBlock } from './Math';
 import { TensorHeatmap } from './TensorHeatmap';
-import { equationWithShapes, shapeText, shortLabel } from './StepThroughEquations';
+import { equationWithShapes, shapeText, shortLabel } from './step-through-equations';
 import './StepThrough.css';
 
 export interface StepThroughProps {

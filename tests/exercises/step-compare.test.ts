@@ -10,7 +10,7 @@ import { fetcherFromReadFile, setDataFetcher } from '../../src/nn/data/load';
 import { loadSessionData } from '../../src/train/data';
 import { EXPERIMENTS } from '../../src/train/experiments';
 import { convStepNet } from '../../src/notebook/chapters/conv/conv-lab';
-import { traceTrainingStep } from '../../src/notebook/cells/StepThroughRun';
+import { traceTrainingStep } from '../../src/notebook/cells/step-through-run';
 import { EXERCISE_IDS } from '../../src/exercises/tasks';
 import type { SessionConfig } from '../../src/train/protocol';
 import { TrainingSession } from '../../src/train/session';

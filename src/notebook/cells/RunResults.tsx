@@ -14,7 +14,7 @@ import { runCsv, runHistory } from '../../store/runs';
 import type { TrainingStore } from '../../store/training';
 import { downloadText, fileStem } from '../../ui/export-chart';
 import { architectureMismatch, modelFileOf } from './model-file';
-import { useDisplayState } from './TrainingParts';
+import { useDisplayState } from './training-parts';
 import './results.css';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));

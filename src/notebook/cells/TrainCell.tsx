@@ -16,7 +16,7 @@ import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { FieldErrors } from '../../ui/controls';
 import type { EvalPoint, TrainingStore } from '../../store/training';
 import { MetricChart, type ChartMarker, type MetricPoint, type MetricSeries } from '../../ui/MetricChart';
-import { DeviceLine, DownloadProgress, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons } from './TrainingParts';
+import { DeviceLine, DownloadProgress, EpochProgress, LiveSummary, SessionNotices, SessionStatus, TrainButtons } from './training-parts';
 import { RunResults } from './RunResults';
 import { RunsList, useComparedSeries } from './RunsList';
 import './training.css';

@@ -12,7 +12,7 @@ import { useConvLab } from './settings';
 import { StepThrough } from '../../cells/StepThrough';
 import { useStudentStep } from '../../cells/exercises/StudentStep';
 import { NEEDS } from '../../cells/exercises/needs';
-import { traceTrainingStep } from '../../cells/StepThroughRun';
+import { traceTrainingStep } from '../../cells/step-through-run';
 import { useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { fmtValue } from '../../../ui/format';
 import { TaskStatus } from '../../cells/TaskStatus';

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { fmt } from '../../../store/training';
 import { Select } from '../../../ui/controls';
-import { SweepButtons, SweepChart, SweepPick, SweepProgress, SweepResults } from '../../cells/SweepParts';
+import { SweepButtons, SweepChart, SweepPick, SweepProgress, SweepResults } from '../../cells/sweep-parts';
 import { useFashionSettings } from './settings';
 import { runFashionSweep, SWEEP_HIDDEN, SWEEP_LRS, SWEEP_SIZES, useFashionSweep, type SweepSizeName } from './sweep';
 

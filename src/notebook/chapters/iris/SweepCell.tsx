@@ -9,7 +9,7 @@ import { fmt } from '../../../store/training';
 import { NumberInput } from '../../../ui/controls';
 import { EXPERIMENTS } from '../../../train/experiments';
 import { ListInput } from './ListInput';
-import { SweepButtons, SweepChart, SweepPick, SweepProgress, SweepResults } from '../../cells/SweepParts';
+import { SweepButtons, SweepChart, SweepPick, SweepProgress, SweepResults } from '../../cells/sweep-parts';
 import { irisSettings, irisSweepSpec, LIMITS, SWEEP_VALIDATION_FRACTION, TEST_FRACTION, useIrisSettings, useIrisSweep } from './settings';
 import { SavedSweeps } from '../../cells/SavedSweeps';
 

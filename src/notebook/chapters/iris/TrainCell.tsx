@@ -6,7 +6,7 @@
 import { useEffect } from 'react';
 import type { TrainingStore } from '../../../store/training';
 import { TrainCell } from '../../cells/TrainCell';
-import { useDisplayState } from '../../cells/TrainingParts';
+import { useDisplayState } from '../../cells/training-parts';
 import { deviceLabel, SettingsControls } from '../../cells/SettingsControls';
 import { continueIrisRun, IRIS_SETTINGS, startIrisSession, useIrisSettings, useIrisTraining, VALIDATION_FRACTION } from './settings';
 

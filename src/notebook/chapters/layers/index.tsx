@@ -16,7 +16,7 @@ import { DenseCell } from './DenseCell';
 import { GradCheckCell } from './GradCheckCell';
 import { LossPathsCell } from './LossPathsCell';
 import { SoftmaxJvpCell } from './SoftmaxJvpCell';
-import { SmallStepThroughCell } from './StepThroughSmall';
+import { SmallStepThroughCell } from './SmallStepThroughCell';
 import '../../cells/lab.css';
 import './layers.css';
 

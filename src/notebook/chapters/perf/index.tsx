@@ -7,7 +7,7 @@ import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import type { ChapterInfo } from '../../../store/toc';
 import { useDevice } from '../../../store/device';
-import { KernelsCellBody, MeasureCellBody } from './PerfCells';
+import { KernelsCellBody, MeasureCellBody } from './perf-cells';
 import './perf.css';
 
 /** what the page measures, in the words of the notebook's device (the CPU reference has no GPU to count or time) */

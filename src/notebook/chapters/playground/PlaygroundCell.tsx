@@ -5,7 +5,7 @@
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { MetricChart, type MetricSeries } from '../../../ui/MetricChart';
 import { fmtValue } from '../../../ui/format';
-import { ArchControls, DataControls, TrainingControls, useSetter } from './Controls';
+import { ArchControls, DataControls, TrainingControls, useSetter } from './controls';
 import { CsvControls } from './CsvControls';
 import { CLASS_COLORS, DataPlot } from './DataPlot';
 import { gradientRows, NetDiagram, weightName, weightNumbers, type DiagramView, type WeightKey } from './NetDiagram';

@@ -4,7 +4,7 @@
 import { useLayersLab, type HiddenActivation, type LossPath, setLayers } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { StepThrough } from '../../cells/StepThrough';
-import { traceTrainingStep } from '../../cells/StepThroughRun';
+import { traceTrainingStep } from '../../cells/step-through-run';
 import { NumberInput, Select } from '../../../ui/controls';
 import { useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { fmtValue } from '../../../ui/format';
