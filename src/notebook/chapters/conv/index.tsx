@@ -13,7 +13,7 @@ import { Select } from '../../../ui/controls';
 import { ChapterPage, Section } from '../../ChapterPage';
 import { YourTurn } from '../../cells/exercises/YourTurn';
 import type { ChapterInfo } from '../../../store/toc';
-import { useRunsOn } from '../../cells/runs-on';
+import { PageBackendCell } from '../../cells/PageBackendCell';
 import { ConvGradCell } from './ConvGradCell';
 import { ConvStepCell } from './ConvStepCell';
 import { Im2colCell } from './Im2colCell';
@@ -45,7 +45,6 @@ function ConvKernels() {
 }
 
 export function ConvChapter({ info }: { info: ChapterInfo }) {
-  const runsOn = useRunsOn();
   return (
     <ChapterPage
       info={info}
@@ -77,15 +76,14 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
-      <Cell
+      <PageBackendCell
         id="conv-poke"
         number="4.1"
         title="A convolution you can poke"
-        runsOn={runsOn}
         lead="A picture, a 3 × 3 kernel you edit, and the output map from the conv2d kernel. Point at an output entry: its window lights up in the input and the sum is written out."
       >
         <PokeCell />
-      </Cell>
+      </PageBackendCell>
 
       <Section id="conv-im2col" title="im2col: convolution as one matrix product">
         <p>
@@ -107,25 +105,23 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
-      <Cell
+      <PageBackendCell
         id="conv-im2col-cell"
         number="4.2"
         title="im2col laid out"
-        runsOn={runsOn}
         lead="Point at an output, a row of cols or a pixel: the same numbers light up everywhere. Change the padding and stride and watch the output size follow the formula."
       >
         <Im2colCell />
-      </Cell>
+      </PageBackendCell>
 
-      <Cell
+      <PageBackendCell
         id="conv-step-through"
         number="4.3"
         title="Step through a convolutional network"
-        runsOn={runsOn}
         lead="Convolution, pooling, flatten and a dense layer: one training step, forward and backward, with every tensor and the kernels that ran."
       >
         <ConvStepCell />
-      </Cell>
+      </PageBackendCell>
 
       <Section id="conv-wrong" title="What goes wrong: the activation inside the loop">
         <p>
@@ -142,15 +138,14 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
-      <Cell
+      <PageBackendCell
         id="conv-gradcheck"
         number="4.4"
         title="Gradient check of a convolution"
-        runsOn={runsOn}
         lead="dW, db and dX of a Conv2D layer with ReLU against central differences. Then switch on the broken layer."
       >
         <ConvGradCell />
-      </Cell>
+      </PageBackendCell>
 
       <Section id="conv-pooling" title="Pooling and where its gradient goes">
         <p>
@@ -168,15 +163,14 @@ export function ConvChapter({ info }: { info: ChapterInfo }) {
           (stride smaller than the window), an input can receive gradient from several outputs: the contributions add.
         </p>
       </Section>
-      <Cell
+      <PageBackendCell
         id="conv-pool"
         number="4.5"
         title="Pooling, and where the gradient goes"
-        runsOn={runsOn}
         lead="Point at an output of the pooling: its window and its maximum light up, and the arrows show where its gradient goes on the way back."
       >
         <PoolCell />
-      </Cell>
+      </PageBackendCell>
 
       <Cell id="conv-kernels" number="4.6" title="The kernels that ran" runsOn="WGSL source" lead="The convolution and pooling shaders, exactly as the engine compiles them.">
         <ConvKernels />

@@ -12,7 +12,7 @@ import { useFashionTraining } from './settings';
 import { FashionTrainCellBody } from './TrainCell';
 import { ClothesCell } from './ClothesCell';
 import { WorkerCell } from '../../cells/WorkerCell';
-import { useRunsOn } from '../../cells/runs-on';
+import { PageBackendCell } from '../../cells/PageBackendCell';
 import { InitCell } from './InitCell';
 import { FashionSweepCellBody } from './SweepCell';
 import { FashionConfusionCellBody } from './ConfusionCell';
@@ -40,7 +40,6 @@ function TrainCell() {
 }
 
 export function FashionChapter({ info }: { info: ChapterInfo }) {
-  const runsOn = useRunsOn();
   return (
     <ChapterPage
       info={info}
@@ -125,15 +124,14 @@ m &\leftarrow \beta_1 m + (1 - \beta_1)\,g, & v &\leftarrow \beta_2 v + (1 - \be
         </p>
       </Section>
 
-      <Cell
+      <PageBackendCell
         id="fashion-init-spread"
         number="6.3"
         title="Initializers, layer by layer"
-        runsOn={runsOn}
         lead="256 test images through six dense layers of 256 units, biases 0, weights drawn three ways: the spread of the activations after each layer."
       >
         <InitCell />
-      </Cell>
+      </PageBackendCell>
 
       <Section id="fashion-sweeps" title="Sweeps">
         <p>

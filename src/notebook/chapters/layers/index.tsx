@@ -9,7 +9,7 @@ import { KernelSource } from '../../cells/KernelSource';
 import { M, MathBlock, tex } from '../../../ui/Math';
 import { ChapterPage, Section } from '../../ChapterPage';
 import { YourTurn } from '../../cells/exercises/YourTurn';
-import { useRunsOn } from '../../cells/runs-on';
+import { PageBackendCell } from '../../cells/PageBackendCell';
 import type { ChapterInfo } from '../../../store/toc';
 import { ActivationCurvesCell } from './ActivationCurvesCell';
 import { DenseCell } from './DenseCell';
@@ -21,7 +21,6 @@ import '../../cells/lab.css';
 import './layers.css';
 
 export function LayersChapter({ info }: { info: ChapterInfo }) {
-  const runsOn = useRunsOn();
   return (
     <ChapterPage
       info={info}
@@ -78,15 +77,14 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         <KernelSource name="matmul" />
       </Cell>
 
-      <Cell
+      <PageBackendCell
         id="layers-dense"
         number="2.2"
         title="A dense layer on the GPU"
-        runsOn={runsOn}
         lead="X, W, b and Z = X·W + 1b as heatmaps, computed by the kernel above on the page's backend, with the float64 reference's Z beside it. Change the sizes and hover an entry to read it."
       >
         <DenseCell />
-      </Cell>
+      </PageBackendCell>
 
       <Section id="layers-activations" title="Activations and their derivatives">
         <p>
@@ -104,15 +102,14 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
-      <Cell
+      <PageBackendCell
         id="layers-activation-curves"
         number="2.3"
         title="Activations side by side"
-        runsOn={runsOn}
         lead="Each activation (solid) and its derivative (dashed) for z from −4 to 4, evaluated by the activation kernels: the forward, then the backward with dY = 1."
       >
         <ActivationCurvesCell />
-      </Cell>
+      </PageBackendCell>
 
       <Section id="layers-softmax" title="Softmax">
         <p>
@@ -137,15 +134,14 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         <KernelSource name="softmax" />
       </Cell>
 
-      <Cell
+      <PageBackendCell
         id="layers-softmax-jvp"
         number="2.5"
         title="Softmax backward two ways"
-        runsOn={runsOn}
         lead="The Jacobian-vector product in one kernel, and a per-sample loop that builds each k × k Jacobian: the same numbers, at very different cost."
       >
         <SoftmaxJvpCell />
-      </Cell>
+      </PageBackendCell>
 
       <Section id="layers-losses" title="Cross-entropy, and why softmax and cross-entropy are fused">
         <p>
@@ -171,15 +167,14 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
       </Section>
 
 
-      <Cell
+      <PageBackendCell
         id="layers-loss-paths"
         number="2.6"
         title="Fused and unfused softmax–cross-entropy"
-        runsOn={runsOn}
         lead="Both paths agree — until the probability of the true class underflows. Move the gap past about 87 (float32) or 745 (float64) and watch −Y/Ŷ break while (Ŷ − Y)/m does not."
       >
         <LossPathsCell />
-      </Cell>
+      </PageBackendCell>
 
       <Section id="layers-step" title="One training step, op by op">
         <p>
@@ -192,15 +187,14 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
-      <Cell
+      <PageBackendCell
         id="layers-step-through"
         number="2.7"
         title="Step through one training step"
-        runsOn={runsOn}
         lead="The 4 → 5 → 3 network on 6 examples. Step with the buttons or the arrow keys; hover a heatmap (or focus it and use the arrow keys) to read single values."
       >
         <SmallStepThroughCell />
-      </Cell>
+      </PageBackendCell>
 
       <Section id="layers-gradcheck" title="Checking gradients numerically">
         <p>
@@ -214,15 +208,14 @@ export function LayersChapter({ info }: { info: ChapterInfo }) {
         </p>
       </Section>
 
-      <Cell
+      <PageBackendCell
         id="layers-gradcheck-cell"
         number="2.8"
         title="Gradient check of the 4 → 5 → 3 network"
-        runsOn={runsOn}
         lead="Every parameter tensor, analytic against numerical. Then try the course's fragile mistake: the unfused −Y/Ŷ on a batch with a confidently wrong prediction."
       >
         <GradCheckCell />
-      </Cell>
+      </PageBackendCell>
 
       <YourTurn chapter="layers" number={2} />
     </ChapterPage>
