@@ -293,6 +293,17 @@ export interface OwnDataTrainingProps {
   testId: string;
 }
 
+export type OwnDataCellProps = Omit<OwnDataProps, 'children' | 'onAccept'> & Omit<OwnDataTrainingProps, 'data'>;
+
+/** a chapter's own-data cell: the drop zone and its preview, then the training cell on the data accepted */
+export function OwnDataCell({ store, config, prefer, defaultEpochs, note, testId, ...drop }: OwnDataCellProps) {
+  return (
+    <OwnData {...drop}>
+      {(data) => <OwnDataTraining store={store} data={data} config={config} prefer={prefer} defaultEpochs={defaultEpochs} note={note} testId={testId} />}
+    </OwnData>
+  );
+}
+
 /**
  * The training cell on the data in use: a new session for new data (training waits for
  * Train), Train / Pause / Step / Reset, the live charts and the results per epoch on the

@@ -3,7 +3,7 @@
 // hidden size, learning rate, batch size, seed and device of cell 3.2, and a session of
 // its own (a store and a worker, so cell 3.2's run and settings are never touched).
 
-import { OwnData, OwnDataTraining, type OwnDataAccepted } from '../../cells/OwnData';
+import { OwnDataCell, type OwnDataAccepted } from '../../cells/OwnData';
 import { createTrainingStore } from '../../../store/training';
 import type { SessionConfig } from '../../../train/protocol';
 import { irisConfig, irisSettings, useIrisSettings } from './settings';
@@ -33,23 +33,17 @@ const prefer = () => irisSettings().device;
 export function OwnDataCellBody() {
   const seed = useIrisSettings((s) => s.seed);
   return (
-    <OwnData
+    <OwnDataCell
       formats={['csv']}
       seed={seed}
       testFraction={OWN_TEST_FRACTION}
       scaling="Features are standardized with the mean and standard deviation of the train split only, as for Iris."
-    >
-      {(data) => (
-        <OwnDataTraining
-          store={useOwnIrisTraining}
-          data={data}
-          config={ownIrisConfig}
-          prefer={prefer}
-          defaultEpochs={30}
-          note="Hidden size, learning rate, batch size, seed and device: those of cell 3.2."
-          testId="own"
-        />
-      )}
-    </OwnData>
+      store={useOwnIrisTraining}
+      config={ownIrisConfig}
+      prefer={prefer}
+      defaultEpochs={30}
+      note="Hidden size, learning rate, batch size, seed and device: those of cell 3.2."
+      testId="own"
+    />
   );
 }

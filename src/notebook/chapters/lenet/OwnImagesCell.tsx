@@ -9,7 +9,7 @@ import { modelShapes } from '../../../nn/serialize';
 import { createTrainingStore } from '../../../store/training';
 import type { OwnDataPreview } from '../../../train/own-data';
 import type { SessionConfig } from '../../../train/protocol';
-import { OwnData, OwnDataTraining, type OwnDataAccepted } from '../../cells/OwnData';
+import { OwnDataCell, type OwnDataAccepted } from '../../cells/OwnData';
 import { lenetConfig, useLenetSettings } from './settings';
 
 export const OWN_TEST_FRACTION = 0.2;
@@ -46,24 +46,18 @@ const prefer = () => 'webgpu' as const;
 export function OwnImagesCellBody() {
   const seed = useLenetSettings((s) => s.seed);
   return (
-    <OwnData
+    <OwnDataCell
       formats={['idx', 'cifar']}
       seed={seed}
       testFraction={OWN_TEST_FRACTION}
       fits={lenetFits}
       scaling="Nothing else is standardized, as for MNIST."
-    >
-      {(data) => (
-        <OwnDataTraining
-          store={useOwnLenetTraining}
-          data={data}
-          config={ownLenetConfig}
-          prefer={prefer}
-          defaultEpochs={1}
-          note="Learning rate, batch size and seed: those of cell 5.1."
-          testId="own-images"
-        />
-      )}
-    </OwnData>
+      store={useOwnLenetTraining}
+      config={ownLenetConfig}
+      prefer={prefer}
+      defaultEpochs={1}
+      note="Learning rate, batch size and seed: those of cell 5.1."
+      testId="own-images"
+    />
   );
 }
