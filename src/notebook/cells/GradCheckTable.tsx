@@ -2,7 +2,7 @@
 // central-difference gradients, |a − n| ≤ atol + rtol·|n| per entry.
 
 import { fmtError, fmtValue } from '../../ui/format';
-import { type GradRow } from './compare';
+import { GRAD_H, type GradRow } from './compare';
 
 export function GradCheckTable({ result, caption }: { result: { rows: GradRow[] }; caption: string }) {
   return (
@@ -55,6 +55,21 @@ export function GradCheckSummary({ pass, worst, detail, config }: { pass: boolea
         {fmtError(worst)}
       </span>{' '}
       · {detail}
+    </p>
+  );
+}
+
+/**
+ * The warning under a gradient check when a pre-activation lies within 10·h of ReLU's kink
+ * at 0: a central difference there can straddle the kink, so the numerical derivative is
+ * unreliable (nothing is shown otherwise).
+ */
+export function KinkWarning({ minAbsZ, which, retry }: { minAbsZ: number; which: string; retry: string }) {
+  if (!(minAbsZ < 10 * GRAD_H)) return null;
+  return (
+    <p className="notice warn">
+      {which} lies within {fmtValue(minAbsZ)} of ReLU's kink at 0, less than ten steps h: a central difference there can straddle the kink,
+      so the numerical derivative is unreliable. {retry}
     </p>
   );
 }

@@ -6,9 +6,9 @@
 import { useConvLab } from './settings';
 import { M, tex } from '../../../ui/Math';
 import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backend-task';
-import { fmtError, fmtValue } from '../../../ui/format';
-import { GradCheckSummary, GradCheckTable } from '../../cells/GradCheckTable';
-import { GRAD_ATOL, GRAD_H, GRAD_RTOL } from '../../cells/compare';
+import { fmtError } from '../../../ui/format';
+import { GradCheckSummary, GradCheckTable, KinkWarning } from '../../cells/GradCheckTable';
+import { GRAD_ATOL, GRAD_RTOL } from '../../cells/compare';
 import { TaskStatus } from '../../cells/TaskStatus';
 import { convGradCheck, tryWindow } from './conv-lab';
 
@@ -68,12 +68,7 @@ export function ConvGradCell() {
                   with it. The network would still train, slowly and badly, which is why a gradient check is worth running.
                 </p>
               ) : null}
-              {r.minAbsZ < 10 * GRAD_H ? (
-                <p className="notice warn">
-                  A pre-activation lies within {fmtValue(r.minAbsZ)} of ReLU's kink at 0: central differences are unreliable there. Try “New
-                  numbers”.
-                </p>
-              ) : null}
+              <KinkWarning minAbsZ={r.minAbsZ} which="A pre-activation" retry="Try “New numbers”." />
             </>
           ) : null}
         </TaskStatus>

@@ -7,9 +7,9 @@ import { M, tex } from '../../../ui/Math';
 import { Select } from '../../../ui/controls';
 import { referenceBackend, useBackendTask, useNearViewport } from '../../cells/backend-task';
 import { fmtError, fmtValue } from '../../../ui/format';
-import { GRAD_ATOL, GRAD_H, GRAD_RTOL } from '../../cells/compare';
+import { GRAD_ATOL, GRAD_RTOL } from '../../cells/compare';
 import { gradientCheck, WRONG_LOGIT } from './lab';
-import { GradCheckSummary, GradCheckTable } from '../../cells/GradCheckTable';
+import { GradCheckSummary, GradCheckTable, KinkWarning } from '../../cells/GradCheckTable';
 import { TaskStatus } from '../../cells/TaskStatus';
 
 const PATHS: { value: LossPath; label: string }[] = [
@@ -85,12 +85,7 @@ export function GradCheckCell() {
                 <M>{tex`(\hat Y - Y)/m`}</M> never divides: switch the loss gradient to fused and the same batch passes.
               </p>
             ) : null}
-            {r.minAbsZ < 10 * GRAD_H && activation === 'relu' ? (
-              <p className="notice warn">
-                A hidden pre-activation is within {fmtValue(r.minAbsZ)} of ReLU's kink at 0, closer than the step h: the numerical
-                derivative there is unreliable. Try another seed.
-              </p>
-            ) : null}
+            {activation === 'relu' ? <KinkWarning minAbsZ={r.minAbsZ} which="A hidden pre-activation" retry="Try another seed." /> : null}
           </>
         ) : null}
       </TaskStatus>
