@@ -45,6 +45,5 @@ const settings = defineSettings({
 });
 
 export type ConvSettings = typeof settings.defaults;
-export const CONV_DEFAULTS: ConvSettings = settings.defaults;
 /** sets one setting (validated) and records it in the URL */
 export const useConvLab = settings.use;

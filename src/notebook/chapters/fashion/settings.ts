@@ -62,12 +62,8 @@ const settings = defineSettings({
 /** the schema (for the controls made from it) */
 export const FASHION_SETTINGS = settings;
 export type FashionSettings = typeof settings.defaults;
-export const FASHION_DEFAULTS: FashionSettings = settings.defaults;
 export const useFashionSettings = settings.use;
 export const fashionSettings = settings.values;
-
-const f = settings.fields;
-export const LIMITS = { hidden: f.hidden, lr: f.lr, batchSize: f.batchSize, epochs: f.epochs, seed: f.seed } as const;
 
 /** held out of the training part for validation (the experiment's 1/12: 5000 of 60 000) */
 export const VALIDATION_FRACTION = EXP.dataset.validationFraction ?? 1 / 12;
@@ -135,7 +131,7 @@ export const useFashionTraining = createTrainingStore({
     const o = c.model.optimizer;
     const optimizer: OptimizerChoice = o.type === 'adam' ? 'adam' : (o.momentum ?? 0) > 0 ? 'momentum' : 'sgd';
     const schedule = (c.model.scheduler && typeof c.model.scheduler === 'object' ? c.model.scheduler.type : 'constant') as ScheduleChoice;
-    return describeRun({ optimizer, schedule, lr: snap?.lr ?? o.lr, hidden: snap?.hidden ?? FASHION_DEFAULTS.hidden });
+    return describeRun({ optimizer, schedule, lr: snap?.lr ?? o.lr, hidden: snap?.hidden ?? settings.defaults.hidden });
   },
 });
 

@@ -45,20 +45,10 @@ const settings = defineSettings({
 /** the schema (for the controls made from it) */
 export const IRIS_SETTINGS = settings;
 export type IrisSettings = typeof settings.defaults;
-export const IRIS_DEFAULTS: IrisSettings = settings.defaults;
 export const useIrisSettings = settings.use;
 export const irisSettings = settings.values;
-
-const f = settings.fields;
-export const LIMITS = {
-  lr: f.lr,
-  hidden: f.hidden,
-  batchSize: f.batchSize,
-  epochs: f.epochs,
-  seed: f.seed,
-  sweepEpochs: f.sweepEpochs,
-  listLength: LIST_LENGTH,
-} as const;
+/** the most values a sweep list takes */
+export const SWEEP_LIST_LENGTH = LIST_LENGTH;
 
 /** share of the flowers held out for the test (the course's 80/20 split) */
 export const TEST_FRACTION = EXPERIMENTS.iris.config.dataset.testFraction ?? 0.2;

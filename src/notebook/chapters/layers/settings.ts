@@ -45,7 +45,6 @@ const settings = defineSettings({
 });
 
 export type LayersSettings = typeof settings.defaults;
-export const LAYERS_DEFAULTS: LayersSettings = settings.defaults;
 export const useLayersLab = settings.use;
 /** sets one setting (validated) and records it in the URL */
 export const setLayers = <K extends keyof LayersSettings>(key: K, value: LayersSettings[K]): void => useLayersLab.getState().set(key, value);

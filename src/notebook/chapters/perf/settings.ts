@@ -17,7 +17,6 @@ const settings = defineSettings({
 });
 
 export type PerfSettings = typeof settings.defaults;
-export const PERF_DEFAULTS: PerfSettings = settings.defaults;
 export const usePerfSettings = settings.use;
 
 export type PerfStatus = 'idle' | 'running' | 'done' | 'stopped' | 'error';
