@@ -22,7 +22,6 @@ export function referenceBackend(): Backend {
   return cpuReference();
 }
 
-/** the page's backend once the device request has settled; null while it is pending */
 /** runs `body` on `backend`, collecting the WGSL kernels its ops dispatch (none on the CPU reference) */
 export async function withKernels<T>(backend: Backend, body: () => Promise<T>): Promise<{ value: T; kernels: OpKernel[] }> {
   const kernels: OpKernel[] = [];

@@ -48,6 +48,8 @@ export interface TrainResult {
 }
 
 export class PlaygroundTrainer {
+  // a float64 backend of the playground's own, not the page's reference (cpuReference): its
+  // steps, sixty a second, stay out of the reference's counters and op listeners
   private readonly backend = createCpuBackend();
   readonly model: NeuralNetwork;
   private readonly X: Tensor;
