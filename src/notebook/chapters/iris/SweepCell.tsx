@@ -10,7 +10,7 @@ import { NumberInput } from '../../../ui/controls';
 import { EXPERIMENTS } from '../../../train/experiments';
 import { ListInput } from './ListInput';
 import { SweepButtons, SweepChart, SweepPick, SweepProgress, SweepResults } from '../../cells/sweep-parts';
-import { IRIS_SETTINGS, irisSettings, irisSweepSpec, SWEEP_LIST_LENGTH, SWEEP_VALIDATION_FRACTION, TEST_FRACTION, useIrisSettings, useIrisSweep } from './settings';
+import { IRIS_SETTINGS, irisSettings, irisSweepSpec, SWEEP_VALIDATION_FRACTION, TEST_FRACTION, useIrisSettings, useIrisSweep } from './settings';
 import { SavedSweeps } from '../../cells/SavedSweeps';
 
 const TARGET = EXPERIMENTS.iris.target;
@@ -33,8 +33,8 @@ function SweepControls() {
       <fieldset className="settings-group">
         <legend>Grid</legend>
         <div className="controls-row">
-          <ListInput label="Learning rates" value={lrs} min={f.lr.min} max={f.lr.max} maxLength={SWEEP_LIST_LENGTH} onChange={(v) => set('sweepLrs', v)} disabled={busy} />
-          <ListInput label="Hidden sizes" value={hs} min={f.hidden.min} max={f.hidden.max} integer maxLength={SWEEP_LIST_LENGTH} onChange={(v) => set('sweepHidden', v)} disabled={busy} />
+          <ListInput label="Learning rates" value={lrs} min={f.lr.min} max={f.lr.max} maxLength={f.sweepLrs.maxLength} onChange={(v) => set('sweepLrs', v)} disabled={busy} />
+          <ListInput label="Hidden sizes" value={hs} min={f.hidden.min} max={f.hidden.max} integer maxLength={f.sweepHidden.maxLength} onChange={(v) => set('sweepHidden', v)} disabled={busy} />
           <NumberInput label="Epochs per run" value={epochs} min={f.sweepEpochs.min} max={f.sweepEpochs.max} step={1} onChange={(v) => set('sweepEpochs', Math.round(v))} disabled={busy} />
           <span className="muted small">
             {lrs.length} × {hs.length} = {lrs.length * hs.length} runs

@@ -47,8 +47,6 @@ export const IRIS_SETTINGS = settings;
 export type IrisSettings = typeof settings.defaults;
 export const useIrisSettings = settings.use;
 export const irisSettings = settings.values;
-/** the most values a sweep list takes */
-export const SWEEP_LIST_LENGTH = LIST_LENGTH;
 
 /** share of the flowers held out for the test (the course's 80/20 split) */
 export const TEST_FRACTION = EXPERIMENTS.iris.config.dataset.testFraction ?? 0.2;
