@@ -279,7 +279,7 @@ export function OwnData({ formats, seed, testFraction, fits, scaling, children, 
   );
 }
 
-export interface OwnDataTrainingProps {
+interface OwnDataTrainingProps {
   /** the session's store: its own, so the chapter's other runs are never touched */
   store: TrainingStore;
   data: OwnDataAccepted;
@@ -309,7 +309,7 @@ export function OwnDataCell({ store, config, prefer, defaultEpochs, note, testId
  * Train), Train / Pause / Step / Reset, the live charts and the results per epoch on the
  * data's test split.
  */
-export function OwnDataTraining({ store, data, config, prefer, defaultEpochs, note, testId }: OwnDataTrainingProps) {
+function OwnDataTraining({ store, data, config, prefer, defaultEpochs, note, testId }: OwnDataTrainingProps) {
   const [epochs, setEpochs] = useState(defaultEpochs);
   // the chapter's settings are read when a session is made (new data, Train on new data, Reset)
   const fresh = useCallback(() => store.getState().init(config(data, epochs), prefer()), [store, config, data, epochs, prefer]);
